@@ -1,0 +1,22 @@
+package io.meshorch.contracts;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * A user asks for a cluster mesh. Published on {@code mesh.requests} with the mesh ID as key; the
+ * envelope's {@code meshId} names the mesh. Validated once by infra-service, which answers {@link
+ * MeshRejected} or starts building.
+ *
+ * @param clusters the clusters of the mesh, each built in parallel; never null on the wire after
+ *     decoding (missing becomes empty so that validation can name it)
+ */
+public record MeshRequested(List<ClusterSpec> clusters) implements MeshEvent {
+
+  /** Keeps null entries (so validation can point at them) but makes the list unmodifiable. */
+  public MeshRequested {
+    clusters =
+        clusters == null ? List.of() : Collections.unmodifiableList(new ArrayList<>(clusters));
+  }
+}
