@@ -1,0 +1,68 @@
+package io.meshorch.kit.messaging;
+
+import io.meshorch.contracts.EventCodec;
+import io.meshorch.contracts.EventEnvelope;
+import io.meshorch.contracts.Topics;
+import io.meshorch.kit.dedupe.HandledEvents;
+import io.meshorch.kit.failure.TransientFailure;
+import io.meshorch.kit.port.EventPublisherPort;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.kafka.core.KafkaTemplate;
+
+/**
+ * Publishes this service's events on its own topic, keyed by mesh ID, with the logical type in a
+ * header, and waits for the broker's acknowledgement (acks=all) before returning.
+ */
+public final class KafkaEventPublisher implements EventPublisherPort {
+  private static final Logger log = LoggerFactory.getLogger(KafkaEventPublisher.class);
+
+  private final KafkaTemplate<String, byte[]> template;
+  private final EventCodec codec;
+  private final String topic;
+  private final Duration timeout;
+  private final HandledEvents handled;
+
+  public KafkaEventPublisher(
+      KafkaTemplate<String, byte[]> template,
+      EventCodec codec,
+      String topic,
+      Duration timeout,
+      HandledEvents handled) {
+    this.template = template;
+    this.codec = codec;
+    this.topic = topic;
+    this.timeout = timeout;
+    this.handled = handled;
+  }
+
+  @Override
+  public void publish(EventEnvelope event) {
+    ProducerRecord<String, byte[]> record =
+        new ProducerRecord<>(topic, event.meshId(), codec.encode(event));
+    record.headers().add(Topics.TYPE_HEADER, event.type().getBytes(StandardCharsets.UTF_8));
+    try {
+      template.send(record).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TransientFailure(
+          "PUBLISH_INTERRUPTED", "interrupted publishing " + event.type(), e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new TransientFailure(
+          "PUBLISH_FAILED", "could not publish " + event.type() + " to " + topic, e);
+    }
+    handled.record(event);
+    log.info(
+        "published {} for mesh {} cluster {} ({})",
+        event.type(),
+        event.meshId(),
+        event.cluster(),
+        event.eventId());
+  }
+}

@@ -1,0 +1,97 @@
+package io.meshorch.kit.messaging;
+
+import io.meshorch.contracts.EventCodec;
+import io.meshorch.contracts.EventEnvelope;
+import io.meshorch.contracts.MalformedEventException;
+import io.meshorch.contracts.UnknownEventTypeException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads topics from the beginning up to their current end, without a consumer group, to rebuild
+ * in-memory state after a restart (handled events, meshes waiting for their clusters).
+ */
+public final class TopicReplayer {
+  private static final Logger log = LoggerFactory.getLogger(TopicReplayer.class);
+
+  private final Map<String, Object> consumerProperties;
+  private final EventCodec codec;
+
+  public TopicReplayer(Map<String, Object> consumerProperties, EventCodec codec) {
+    this.consumerProperties = new HashMap<>(consumerProperties);
+    this.consumerProperties.remove(ConsumerConfig.GROUP_ID_CONFIG);
+    this.consumerProperties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    this.consumerProperties.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
+    this.codec = codec;
+  }
+
+  /**
+   * Feeds every decodable event of {@code topics} to {@code sink}, in partition order. Topics that
+   * do not exist yet are skipped (nothing to rebuild); undecodable records are skipped.
+   *
+   * @return the number of events replayed
+   */
+  public int replay(Collection<String> topics, Duration timeout, Consumer<EventEnvelope> sink) {
+    Instant deadline = Instant.now().plus(timeout);
+    int count = 0;
+    try (KafkaConsumer<String, byte[]> consumer =
+        new KafkaConsumer<>(
+            consumerProperties, new StringDeserializer(), new ByteArrayDeserializer())) {
+      Set<String> existing = consumer.listTopics(timeout).keySet();
+      List<TopicPartition> partitions = new ArrayList<>();
+      for (String topic : topics) {
+        if (existing.contains(topic)) {
+          consumer.partitionsFor(topic, timeout).stream()
+              .map(p -> new TopicPartition(p.topic(), p.partition()))
+              .forEach(partitions::add);
+        }
+      }
+      if (partitions.isEmpty()) {
+        return 0;
+      }
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
+      while (!caughtUp(consumer, end)) {
+        if (Instant.now().isAfter(deadline)) {
+          throw new IllegalStateException("replay of " + topics + " did not finish in " + timeout);
+        }
+        for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+          try {
+            sink.accept(codec.decode(record.value()));
+            count++;
+          } catch (UnknownEventTypeException | MalformedEventException e) {
+            log.debug(
+                "replay skips {}-{}@{}: {}",
+                record.topic(),
+                record.partition(),
+                record.offset(),
+                e.getMessage());
+          }
+        }
+      }
+    }
+    log.info("replayed {} events from {}", count, topics);
+    return count;
+  }
+
+  private static boolean caughtUp(
+      KafkaConsumer<String, byte[]> consumer, Map<TopicPartition, Long> end) {
+    return end.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
+  }
+}
