@@ -1,0 +1,89 @@
+package io.meshorch.kube;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.meshorch.kit.failure.StepFailure;
+import io.meshorch.kit.failure.TerminalFailure;
+import io.meshorch.kit.secrets.FileSecretStore;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+@EnableKubernetesMockClient(crud = true)
+class KubeClientProviderTest {
+  KubernetesMockServer server;
+  KubernetesClient client;
+
+  @TempDir Path secrets;
+
+  private String kubeconfig() {
+    return """
+        apiVersion: v1
+        kind: Config
+        clusters:
+        - name: east
+          cluster:
+            server: %s
+            insecure-skip-tls-verify: true
+        users:
+        - name: admin
+          user:
+            token: not-a-real-token
+        contexts:
+        - name: east
+          context: {cluster: east, user: admin}
+        current-context: east
+        """
+        .formatted(client.getConfiguration().getMasterUrl());
+  }
+
+  @Test
+  void reachesTheClusterNamedByTheStoredKubeconfig() {
+    FileSecretStore store = new FileSecretStore(secrets);
+    store.put(
+        "meshes/demo/clusters/east/kubeconfig", kubeconfig().getBytes(StandardCharsets.UTF_8));
+    client
+        .namespaces()
+        .resource(
+            new NamespaceBuilder().withNewMetadata().withName("kube-system").endMetadata().build())
+        .create();
+    KubeClientProvider provider =
+        new KubeClientProvider(store, Duration.ofSeconds(5), Duration.ofSeconds(10));
+
+    try (KubernetesClient east = provider.forCluster("meshes/demo/clusters/east/kubeconfig")) {
+      assertThat(east.namespaces().withName("kube-system").get()).isNotNull();
+      assertThat(east.getConfiguration().getRequestTimeout()).isEqualTo(10_000);
+    }
+  }
+
+  @Test
+  void failsTerminallyWhenTheKubeconfigIsMissing() {
+    KubeClientProvider provider =
+        new KubeClientProvider(
+            new FileSecretStore(secrets), Duration.ofSeconds(5), Duration.ofSeconds(10));
+
+    assertThatThrownBy(() -> provider.forCluster("meshes/demo/clusters/west/kubeconfig"))
+        .isInstanceOf(TerminalFailure.class)
+        .hasMessageContaining("meshes/demo/clusters/west/kubeconfig");
+  }
+
+  @Test
+  void classifiesServerErrorsAsTransientAndRejectionsAsTerminal() {
+    StepFailure unavailable =
+        KubeFailures.classify("apply x", new KubernetesClientException("boom", 503, null));
+    StepFailure forbidden =
+        KubeFailures.classify("apply x", new KubernetesClientException("no", 403, null));
+
+    assertThat(unavailable.retryable()).isTrue();
+    assertThat(forbidden.retryable()).isFalse();
+    assertThat(forbidden.getMessage()).contains("apply x", "403");
+  }
+}
