@@ -1,0 +1,237 @@
+package io.meshorch.sandbox.openstack;
+
+import io.meshorch.sandbox.openstack.Http.Request;
+import io.meshorch.sandbox.openstack.Http.Response;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** Neutron's ports API (v2.0), with its read-only attributes and the 10-pair limit. */
+final class NeutronApi {
+  static final int MAX_ALLOWED_ADDRESS_PAIRS = 10;
+  private static final Set<String> READ_ONLY =
+      Set.of(
+          "created_at",
+          "updated_at",
+          "revision_number",
+          "id",
+          "tenant_id",
+          "project_id",
+          "status",
+          "network_id",
+          "tags");
+  private static final Set<String> FORBIDDEN = Set.of("mac_address", "binding:host_id");
+  private static final Set<String> UPDATABLE =
+      Set.of(
+          "name",
+          "admin_state_up",
+          "device_id",
+          "device_owner",
+          "security_groups",
+          "port_security_enabled",
+          "description",
+          "binding:vnic_type",
+          "extra_dhcp_opts",
+          "fixed_ips",
+          "allowed_address_pairs");
+  private static final Pattern IPV4 =
+      Pattern.compile(
+          "(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}(/(3[0-2]|[12]?\\d))?");
+
+  private final SandboxCloud cloud;
+
+  NeutronApi(SandboxCloud cloud) {
+    this.cloud = cloud;
+  }
+
+  Response handle(Request request) {
+    List<String> seg = Http.segments(request.path());
+    if (seg.size() >= 2 && seg.get(0).equals("v2.0")) {
+      String collection = seg.get(1).replace(".json", "");
+      if (collection.equals("ports") && seg.size() == 2 && request.method().equals("GET")) {
+        return ok(Http.obj("ports", listPorts(request.query())));
+      }
+      if (collection.equals("ports") && seg.size() == 3) {
+        SandboxPort port = cloud.ports.get(seg.get(2));
+        if (port == null) {
+          return error(
+              404, "Not Found", "PortNotFound", "Port " + seg.get(2) + " could not be found.");
+        }
+        if (request.method().equals("GET")) {
+          return ok(Http.obj("port", port.toJson()));
+        }
+        if (request.method().equals("PUT")) {
+          return update(port, request.json());
+        }
+      }
+      if (collection.equals("networks") && seg.size() == 2) {
+        String name = request.query().get("name");
+        List<Object> nets = new ArrayList<>();
+        if (name == null || name.equals(cloud.config.networkName)) {
+          nets.add(
+              Http.obj(
+                  "id",
+                  cloud.networkId,
+                  "name",
+                  cloud.config.networkName,
+                  "status",
+                  "ACTIVE",
+                  "subnets",
+                  List.of(cloud.subnetId),
+                  "admin_state_up",
+                  true,
+                  "tenant_id",
+                  cloud.projectId,
+                  "project_id",
+                  cloud.projectId,
+                  "port_security_enabled",
+                  true));
+        }
+        return ok(Http.obj("networks", nets));
+      }
+      if (collection.equals("extensions")) {
+        return ok(
+            Http.obj(
+                "extensions",
+                List.of(
+                    Http.obj(
+                        "name",
+                        "Allowed Address Pairs",
+                        "alias",
+                        "allowed-address-pairs",
+                        "description",
+                        "Provides allowed address pairs",
+                        "updated",
+                        "2013-07-23T10:00:00-00:00",
+                        "links",
+                        List.of()),
+                    Http.obj(
+                        "name",
+                        "Port Security",
+                        "alias",
+                        "port-security",
+                        "description",
+                        "Provides port security",
+                        "updated",
+                        "2012-07-23T10:00:00-00:00",
+                        "links",
+                        List.of()))));
+      }
+    }
+    return error(404, "Not Found", "HTTPNotFound", "The resource could not be found.");
+  }
+
+  private List<Object> listPorts(Map<String, String> query) {
+    List<Object> out = new ArrayList<>();
+    for (SandboxPort port : cloud.ports.values()) {
+      Map<String, Object> json = port.toJson();
+      boolean match =
+          query.entrySet().stream()
+              .filter(e -> Set.of("device_id", "network_id", "name", "id").contains(e.getKey()))
+              .allMatch(e -> e.getValue().equals(String.valueOf(json.get(e.getKey()))));
+      if (match) {
+        out.add(json);
+      }
+    }
+    return out;
+  }
+
+  @SuppressWarnings("unchecked")
+  private Response update(SandboxPort port, Map<String, Object> body) {
+    if (!(body.get("port") instanceof Map<?, ?> raw)) {
+      return error(400, "Bad Request", "HTTPBadRequest", "Resource body required");
+    }
+    Map<String, Object> changes = (Map<String, Object>) raw;
+    List<String> unknown = new ArrayList<>();
+    for (String key : changes.keySet()) {
+      if (READ_ONLY.contains(key)) {
+        return error(
+            400,
+            "Bad Request",
+            "HTTPBadRequest",
+            "Cannot update read-only attribute " + (key.equals("project_id") ? "tenant_id" : key));
+      }
+      if (FORBIDDEN.contains(key)) {
+        return error(
+            403,
+            "Forbidden",
+            "PolicyNotAuthorized",
+            "(rule:update_port and rule:update_port:" + key + ") is disallowed by policy");
+      }
+      if (!UPDATABLE.contains(key)) {
+        unknown.add(key);
+      }
+    }
+    if (!unknown.isEmpty()) {
+      return error(
+          400,
+          "Bad Request",
+          "HTTPBadRequest",
+          "Unrecognized attribute(s) '" + String.join(", ", unknown) + "'");
+    }
+    List<Map<String, String>> pairs = null;
+    if (changes.containsKey("allowed_address_pairs")) {
+      pairs = new ArrayList<>();
+      for (Object item : (List<Object>) changes.get("allowed_address_pairs")) {
+        Map<String, Object> pair = (Map<String, Object>) item;
+        String ip = String.valueOf(pair.get("ip_address"));
+        if (!IPV4.matcher(ip).matches()) {
+          return error(
+              400,
+              "Bad Request",
+              "HTTPBadRequest",
+              "Invalid input for allowed_address_pairs. Reason: '"
+                  + ip
+                  + "' is not a valid IP address.");
+        }
+        Map<String, String> stored = new LinkedHashMap<>();
+        stored.put(
+            "mac_address",
+            pair.get("mac_address") == null
+                ? port.macAddress
+                : String.valueOf(pair.get("mac_address")));
+        stored.put("ip_address", ip);
+        pairs.add(stored);
+      }
+      if (pairs.size() > MAX_ALLOWED_ADDRESS_PAIRS) {
+        return error(
+            400,
+            "Bad Request",
+            "AllowedAddressPairExhausted",
+            "The number of allowed address pair exceeds the maximum "
+                + MAX_ALLOWED_ADDRESS_PAIRS
+                + ".");
+      }
+    }
+    synchronized (port) {
+      if (pairs != null) {
+        port.allowedAddressPairs = pairs;
+      }
+      if (changes.get("description") instanceof String d) {
+        port.description = d;
+      }
+      if (changes.get("port_security_enabled") instanceof Boolean b) {
+        port.portSecurityEnabled = b;
+      }
+      port.revision++;
+      port.updatedAt = Instant.now();
+      return ok(Http.obj("port", port.toJson()));
+    }
+  }
+
+  private static Response ok(Object body) {
+    return Response.json(200, "OK", body).header("X-Openstack-Request-Id", Http.requestId());
+  }
+
+  private static Response error(int code, String title, String type, String message) {
+    return Response.json(
+            code,
+            title,
+            Http.obj("NeutronError", Http.obj("type", type, "message", message, "detail", "")))
+        .header("X-Openstack-Request-Id", Http.requestId());
+  }
+}

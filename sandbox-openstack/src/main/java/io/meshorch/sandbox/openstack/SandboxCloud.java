@@ -1,0 +1,445 @@
+package io.meshorch.sandbox.openstack;
+
+import com.sun.net.httpserver.HttpServer;
+import io.meshorch.sandbox.openstack.Http.Request;
+import io.meshorch.sandbox.openstack.Http.Response;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.security.PublicKey;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.sshd.common.config.keys.AuthorizedKeyEntry;
+import org.apache.sshd.common.config.keys.PublicKeyEntryResolver;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A stand-in for an OpenStack cloud at the protocol level: Keystone v3, Heat, Neutron and Nova over
+ * HTTP, answering as the transcripts in {@code shared/openstack-api/} show real OpenStack Zed does,
+ * with state (stacks, servers, ports, pairs). Each server boots a "VM": an SSH daemon on its fixed
+ * (loopback) IP whose host-key fingerprint appears on the server console, as cloud-init prints it.
+ */
+public final class SandboxCloud implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(SandboxCloud.class);
+
+  final Builder config;
+  final String projectId = UUID.randomUUID().toString().replace("-", "");
+  final String userId = UUID.randomUUID().toString().replace("-", "");
+  final String networkId = UUID.randomUUID().toString();
+  final String subnetId = UUID.randomUUID().toString();
+  final Map<String, Instant> tokens = new ConcurrentHashMap<>();
+  final Map<String, SandboxPort> ports = new ConcurrentHashMap<>();
+  final Map<String, SandboxServer> servers = new ConcurrentHashMap<>();
+  final Map<String, PublicKey> keypairs = new LinkedHashMap<>();
+  final Map<String, String> keypairLines = new LinkedHashMap<>();
+  final AddressPool addresses;
+  final ScheduledExecutorService scheduler =
+      Executors.newScheduledThreadPool(
+          4,
+          r -> {
+            Thread t = new Thread(r, "sandbox-cloud");
+            t.setDaemon(true);
+            return t;
+          });
+  private final List<RequestRecord> requests = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private HttpServer http;
+  private final HeatApi heat = new HeatApi(this);
+  private final NeutronApi neutron = new NeutronApi(this);
+  private final NovaApi nova = new NovaApi(this);
+
+  private SandboxCloud(Builder config) {
+    this.config = config;
+    this.addresses = new AddressPool(config.vmSubnet);
+    config.keypairs.forEach(
+        (name, line) -> {
+          try {
+            keypairs.put(
+                name,
+                AuthorizedKeyEntry.parseAuthorizedKeyEntry(line)
+                    .resolvePublicKey(null, PublicKeyEntryResolver.FAILING));
+            keypairLines.put(name, line);
+          } catch (IOException | java.security.GeneralSecurityException e) {
+            throw new IllegalArgumentException(
+                "keypair " + name + " is not an OpenSSH public key", e);
+          }
+        });
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A mutating or reading call the sandbox served, for tests. */
+  public record RequestRecord(String method, String path, int status) {}
+
+  /** Starts the HTTP server. */
+  public SandboxCloud start() {
+    try {
+      http = HttpServer.create(new InetSocketAddress(config.bindAddress, config.port), 64);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot bind the sandbox cloud", e);
+    }
+    http.setExecutor(
+        Executors.newFixedThreadPool(
+            8,
+            r -> {
+              Thread t = new Thread(r, "sandbox-cloud-http");
+              t.setDaemon(true);
+              return t;
+            }));
+    http.createContext("/identity/v3", ex -> serve(ex, "/identity/v3", this::keystone));
+    http.createContext("/heat/v1", ex -> serve(ex, "/heat/v1", authenticated(heat::handle)));
+    http.createContext("/neutron", ex -> serve(ex, "/neutron", authenticated(neutron::handle)));
+    http.createContext("/nova/v2.1", ex -> serve(ex, "/nova/v2.1", authenticated(nova::handle)));
+    http.start();
+    log.info("sandbox cloud listening on {}", baseUrl());
+    return this;
+  }
+
+  private interface Api {
+    Response handle(Request request);
+  }
+
+  private void serve(com.sun.net.httpserver.HttpExchange exchange, String prefix, Api api)
+      throws IOException {
+    Response response;
+    try {
+      Request request = Http.read(exchange, prefix);
+      response = api.handle(request);
+    } catch (Http.BadJson e) {
+      response =
+          Response.json(
+              400,
+              "Bad Request",
+              Http.obj(
+                  "error",
+                  Http.obj(
+                      "code",
+                      400,
+                      "title",
+                      "Bad Request",
+                      "message",
+                      "Malformed request body: " + e.getMessage())));
+    } catch (RuntimeException e) {
+      log.error(
+          "sandbox cloud failed on {} {}",
+          exchange.getRequestMethod(),
+          exchange.getRequestURI(),
+          e);
+      response =
+          Response.json(
+              500,
+              "Internal Server Error",
+              Http.obj("error", Http.obj("code", 500, "message", e.toString())));
+    }
+    requests.add(
+        new RequestRecord(
+            exchange.getRequestMethod(), exchange.getRequestURI().getPath(), response.status()));
+    Http.write(exchange, response);
+  }
+
+  private Api authenticated(Api api) {
+    return request -> {
+      Instant expiry = request.token() == null ? null : tokens.get(request.token());
+      if (expiry == null || expiry.isBefore(Instant.now())) {
+        return Response.json(
+                401,
+                "Unauthorized",
+                Http.obj(
+                    "error",
+                    Http.obj(
+                        "code",
+                        401,
+                        "title",
+                        "Unauthorized",
+                        "message",
+                        "The request you have made requires authentication.")))
+            .header("Www-Authenticate", "Keystone uri=\"" + baseUrl() + "/identity\"")
+            .header("X-Openstack-Request-Id", Http.requestId());
+      }
+      return api.handle(request);
+    };
+  }
+
+  private Response keystone(Request request) {
+    if (!request.method().equals("POST") || !request.path().equals("/auth/tokens")) {
+      return Response.json(
+          404,
+          "NOT FOUND",
+          Http.obj(
+              "error",
+              Http.obj(
+                  "code",
+                  404,
+                  "message",
+                  "The resource could not be found.",
+                  "title",
+                  "Not Found")));
+    }
+    Map<String, Object> body = request.json();
+    String user = Json.str(body, "auth", "identity", "password", "user", "name");
+    String password = Json.str(body, "auth", "identity", "password", "user", "password");
+    String project = Json.str(body, "auth", "scope", "project", "name");
+    String projectById = Json.str(body, "auth", "scope", "project", "id");
+    boolean projectOk = config.project.equals(project) || projectId.equals(projectById);
+    if (!config.user.equals(user) || !config.password.equals(password) || !projectOk) {
+      return Response.json(
+              401,
+              "UNAUTHORIZED",
+              Http.obj(
+                  "error",
+                  Http.obj(
+                      "code",
+                      401,
+                      "message",
+                      "The request you have made requires authentication.",
+                      "title",
+                      "Unauthorized")))
+          .header("WWW-Authenticate", "Keystone uri=\"" + baseUrl() + "/identity/v3\"")
+          .header("x-openstack-request-id", Http.requestId());
+    }
+    String token =
+        UUID.randomUUID().toString().replace("-", "")
+            + UUID.randomUUID().toString().replace("-", "");
+    Instant issued = Instant.now();
+    Instant expires = issued.plus(Duration.ofHours(4));
+    tokens.put(token, expires);
+    Map<String, Object> domain = Http.obj("id", "default", "name", config.domain);
+    Map<String, Object> tokenBody =
+        Http.obj(
+            "methods", List.of("password"),
+            "user",
+                Http.obj(
+                    "domain",
+                    domain,
+                    "id",
+                    userId,
+                    "name",
+                    config.user,
+                    "password_expires_at",
+                    null),
+            "audit_ids", List.of(UUID.randomUUID().toString().substring(0, 22)),
+            "expires_at", Clock.keystone(expires),
+            "issued_at", Clock.keystone(issued),
+            "project", Http.obj("domain", domain, "id", projectId, "name", config.project),
+            "is_domain", false,
+            "roles",
+                List.of(
+                    Http.obj("id", "r-member", "name", "member"),
+                    Http.obj("id", "r-reader", "name", "reader"),
+                    Http.obj("id", "r-heat", "name", "heat_stack_owner")),
+            "catalog", catalog());
+    return Response.json(201, "CREATED", Http.obj("token", tokenBody))
+        .header("X-Subject-Token", token)
+        .header("Vary", "X-Auth-Token")
+        .header("x-openstack-request-id", Http.requestId());
+  }
+
+  private List<Object> catalog() {
+    List<Object> entries = new ArrayList<>();
+    entries.add(service("identity", "keystone", baseUrl() + "/identity/v3/"));
+    entries.add(service("orchestration", "heat", baseUrl() + "/heat/v1/" + projectId));
+    entries.add(service("network", "neutron", baseUrl() + "/neutron"));
+    entries.add(service("compute", "nova", baseUrl() + "/nova/v2.1"));
+    return entries;
+  }
+
+  private static Map<String, Object> service(String type, String name, String url) {
+    List<Object> endpoints = new ArrayList<>();
+    for (String iface : List.of("public", "internal", "admin")) {
+      endpoints.add(
+          Http.obj(
+              "id",
+              UUID.randomUUID().toString().replace("-", ""),
+              "interface",
+              iface,
+              "region_id",
+              "RegionOne",
+              "url",
+              url,
+              "region",
+              "RegionOne"));
+    }
+    return Http.obj(
+        "endpoints",
+        endpoints,
+        "id",
+        UUID.randomUUID().toString().replace("-", ""),
+        "type",
+        type,
+        "name",
+        name);
+  }
+
+  /** {@code http://host:port} of the sandbox. */
+  public String baseUrl() {
+    return "http://" + config.bindAddress + ":" + http.getAddress().getPort();
+  }
+
+  /** The Keystone v3 URL to authenticate against (a clouds.yaml {@code auth_url}). */
+  public String identityUrl() {
+    return baseUrl() + "/identity/v3";
+  }
+
+  /** Names of the live stacks (not deleted). */
+  public List<String> stackNames() {
+    return heat.liveStackNames();
+  }
+
+  /** A port by ID. */
+  public Optional<SandboxPort> findPort(String portId) {
+    return Optional.ofNullable(ports.get(portId));
+  }
+
+  /** The live servers. */
+  public List<SandboxServer> servers() {
+    return List.copyOf(servers.values());
+  }
+
+  /** Every request served so far, in order. */
+  public List<RequestRecord> requests() {
+    return List.copyOf(requests);
+  }
+
+  /** Boots the VM of {@code server} after the configured delay (the SSH daemon comes up). */
+  void bootLater(SandboxServer server) {
+    scheduler.schedule(
+        () -> {
+          synchronized (server) {
+            if (!servers.containsKey(server.id)) {
+              return;
+            }
+            server.console.append("[    0.000000] Linux version 5.15.0-91-generic\n");
+            server.console.append("Cloud-init v. 23.3.3 running 'init' at boot\n");
+            try {
+              server.vm =
+                  SandboxVm.boot(
+                      server.name,
+                      server.fixedIp(),
+                      config.vmSshPort,
+                      keypairs.get(server.keyName));
+            } catch (RuntimeException e) {
+              log.error("VM {} did not boot", server.name, e);
+              server.console.append("sshd: failed to start: ").append(e.getMessage()).append('\n');
+              return;
+            }
+            server
+                .console
+                .append("-----BEGIN SSH HOST KEY FINGERPRINTS-----\n")
+                .append("256 ")
+                .append(server.vm.fingerprint())
+                .append(" root@")
+                .append(server.name)
+                .append(" (ECDSA)\n")
+                .append("-----END SSH HOST KEY FINGERPRINTS-----\n")
+                .append("Cloud-init v. 23.3.3 finished. Datasource DataSourceOpenStack.\n");
+          }
+        },
+        config.vmBootDelay.toMillis(),
+        TimeUnit.MILLISECONDS);
+  }
+
+  /** Removes a server and stops its VM. */
+  void deleteServer(String serverId) {
+    SandboxServer server = servers.remove(serverId);
+    if (server != null) {
+      synchronized (server) {
+        if (server.vm != null) {
+          server.vm.close();
+          server.vm = null;
+        }
+      }
+      server.port.deviceId = "";
+      server.port.status = "DOWN";
+    }
+  }
+
+  @Override
+  public void close() {
+    if (http != null) {
+      http.stop(0);
+    }
+    List.copyOf(servers.keySet()).forEach(this::deleteServer);
+    scheduler.shutdownNow();
+  }
+
+  /** Settings of a sandbox cloud. */
+  public static final class Builder {
+    String bindAddress = "127.0.0.1";
+    int port;
+    String user = "demo";
+    String password = "sandbox";
+    String project = "demo";
+    String domain = "Default";
+    Duration stackCreateDelay = Duration.ofMillis(800);
+    Duration vmBootDelay = Duration.ofMillis(300);
+    String vmSubnet = "127.10.0.0/16";
+    int vmSshPort = 2222;
+    String networkName = "mesh-net";
+    final Map<String, String> keypairs = new LinkedHashMap<>();
+
+    public Builder bindAddress(String address) {
+      this.bindAddress = address;
+      return this;
+    }
+
+    public Builder port(int port) {
+      this.port = port;
+      return this;
+    }
+
+    public Builder credentials(String user, String password, String project, String domain) {
+      this.user = user;
+      this.password = password;
+      this.project = project;
+      this.domain = domain;
+      return this;
+    }
+
+    public Builder stackCreateDelay(Duration delay) {
+      this.stackCreateDelay = delay;
+      return this;
+    }
+
+    public Builder vmBootDelay(Duration delay) {
+      this.vmBootDelay = delay;
+      return this;
+    }
+
+    public Builder vmSubnet(String cidr) {
+      this.vmSubnet = cidr;
+      return this;
+    }
+
+    public Builder vmSshPort(int port) {
+      this.vmSshPort = port;
+      return this;
+    }
+
+    public Builder networkName(String name) {
+      this.networkName = name;
+      return this;
+    }
+
+    /** Registers a Nova keypair by its OpenSSH public key line. */
+    public Builder keypair(String name, String openSshPublicKey) {
+      keypairs.put(name, openSshPublicKey);
+      return this;
+    }
+
+    public SandboxCloud build() {
+      return new SandboxCloud(this);
+    }
+  }
+}
