@@ -1,0 +1,221 @@
+package io.meshorch.sandbox.kube;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.HostAlias;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeAddress;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Plays the Cilium agents: answers {@code cilium-dbg status -o json} and {@code cilium-dbg node
+ * list -o json} from what is configured in the cluster (cilium-config, the cilium-clustermesh
+ * secret, the agents' host aliases) and what the remote ends really are (which cluster serves a
+ * mesh endpoint IP, its cluster name, its CA). A remote is connected only when a real agent would
+ * connect: right name, reachable endpoint, same CA.
+ */
+final class CiliumAgents {
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+  private static final String NS = "kube-system";
+
+  /** What a command printed and its exit code. */
+  record Result(String stdout, String stderr, int exitCode) {}
+
+  private final SandboxKube sandbox;
+
+  CiliumAgents(SandboxKube sandbox) {
+    this.sandbox = sandbox;
+  }
+
+  Result exec(SandboxCluster cluster, String namespace, String podName, List<String> command) {
+    KubernetesClient client = cluster.client();
+    Pod pod = client.pods().inNamespace(namespace).withName(podName).get();
+    if (pod == null) {
+      return new Result(
+          "", "Error from server (NotFound): pods \"" + podName + "\" not found\n", 1);
+    }
+    if (!"cilium".equals(pod.getMetadata().getLabels().get("k8s-app"))) {
+      return fail(command);
+    }
+    List<String> args = command.isEmpty() ? List.of() : command.subList(1, command.size());
+    String binary = command.isEmpty() ? "" : command.get(0);
+    if (!binary.equals("cilium-dbg") && !binary.equals("cilium")) {
+      return fail(command);
+    }
+    if (args.size() >= 1 && args.get(0).equals("status") && args.contains("json")) {
+      return new Result(JSON.writeValueAsString(status(cluster)) + "\n", "", 0);
+    }
+    if (args.size() >= 2
+        && args.get(0).equals("node")
+        && args.get(1).equals("list")
+        && args.contains("json")) {
+      return new Result(JSON.writeValueAsString(nodeList(cluster)) + "\n", "", 0);
+    }
+    return fail(command);
+  }
+
+  private static Result fail(List<String> command) {
+    String name = command.isEmpty() ? "" : command.get(0);
+    return new Result(
+        "",
+        "exec: \""
+            + name
+            + " "
+            + String.join(" ", command.subList(Math.min(1, command.size()), command.size()))
+            + "\": unknown command\n",
+        127);
+  }
+
+  /** The view of one remote cluster from this cluster's agents. */
+  private record Remote(
+      String name, boolean ready, String status, List<Node> nodes, String failure) {}
+
+  private Map<String, Object> status(SandboxCluster cluster) {
+    List<Object> clusters = new ArrayList<>();
+    for (Remote r : remotes(cluster)) {
+      Map<String, Object> c = new LinkedHashMap<>();
+      c.put("name", r.name());
+      c.put("ready", r.ready());
+      c.put("status", r.status());
+      c.put("num-nodes", r.nodes().size());
+      c.put("num-endpoints", r.ready() ? r.nodes().size() : 0);
+      c.put("num-identities", r.ready() ? 4 : 0);
+      c.put("num-shared-services", 0);
+      c.put("num-failures", r.ready() ? 0 : 1);
+      c.put("last-failure", r.failure());
+      clusters.add(c);
+    }
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("cilium", Map.of("state", "Ok", "msg", ""));
+    out.put("cluster-mesh", Map.of("clusters", clusters));
+    return out;
+  }
+
+  private List<Object> nodeList(SandboxCluster cluster) {
+    List<Object> out = new ArrayList<>();
+    String local = clusterName(cluster.client()).orElse("default");
+    cluster.nodes().forEach(n -> out.add(nodeEntry(local, n)));
+    for (Remote r : remotes(cluster)) {
+      if (r.ready()) {
+        r.nodes().forEach(n -> out.add(nodeEntry(r.name(), n)));
+      }
+    }
+    return out;
+  }
+
+  private static Map<String, Object> nodeEntry(String cluster, Node node) {
+    String ip =
+        node.getStatus().getAddresses().stream()
+            .filter(a -> a.getType().equals("InternalIP"))
+            .map(NodeAddress::getAddress)
+            .findFirst()
+            .orElse("");
+    Map<String, Object> e = new LinkedHashMap<>();
+    e.put("name", cluster + "/" + node.getMetadata().getName());
+    e.put("primary-address", Map.of("ipv4", Map.of("enabled", true, "ip", ip)));
+    e.put("source", cluster.isEmpty() ? "local" : "custom-resource");
+    return e;
+  }
+
+  private List<Remote> remotes(SandboxCluster cluster) {
+    KubernetesClient client = cluster.client();
+    Secret config = client.secrets().inNamespace(NS).withName("cilium-clustermesh").get();
+    if (config == null) {
+      return List.of();
+    }
+    Map<String, String> entries = new TreeMap<>();
+    if (config.getData() != null) {
+      config
+          .getData()
+          .forEach(
+              (k, v) ->
+                  entries.put(
+                      k, new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
+    }
+    if (config.getStringData() != null) {
+      entries.putAll(config.getStringData());
+    }
+    Map<String, String> aliases = hostAliases(client);
+    List<Remote> out = new ArrayList<>();
+    entries.forEach((name, etcdConfig) -> out.add(remote(cluster, name, etcdConfig, aliases)));
+    return out;
+  }
+
+  private Remote remote(
+      SandboxCluster local, String name, String etcdConfig, Map<String, String> aliases) {
+    String host = name + ".mesh.cilium.io";
+    if (!etcdConfig.contains(host)) {
+      return down(name, "configuration for " + name + " does not point at " + host);
+    }
+    String ip = aliases.get(host);
+    if (ip == null) {
+      return down(name, "dial tcp: lookup " + host + ": no such host");
+    }
+    Optional<SandboxCluster> target = sandbox.meshEndpoint(ip);
+    if (target.isEmpty() || !apiserverAvailable(target.get().client())) {
+      return down(name, "dial tcp " + ip + ":2379: i/o timeout");
+    }
+    KubernetesClient remote = target.get().client();
+    if (!clusterName(remote).map(name::equals).orElse(false)) {
+      return down(name, "remote cluster configuration required but not found");
+    }
+    Secret localCa = local.client().secrets().inNamespace(NS).withName("cilium-ca").get();
+    Secret remoteCa = remote.secrets().inNamespace(NS).withName("cilium-ca").get();
+    if (localCa == null
+        || remoteCa == null
+        || !Objects.equals(localCa.getData(), remoteCa.getData())) {
+      return down(
+          name, "tls: failed to verify certificate: x509: certificate signed by unknown authority");
+    }
+    List<Node> nodes = target.get().nodes();
+    return new Remote(
+        name,
+        true,
+        nodes.size()
+            + " nodes, "
+            + nodes.size()
+            + " endpoints, 4 identities, 0 services, 0 MCS-API service exports, 0 reconnections (last: never)",
+        nodes,
+        null);
+  }
+
+  private static Remote down(String name, String failure) {
+    return new Remote(name, false, "not connected", List.of(), failure);
+  }
+
+  private static boolean apiserverAvailable(KubernetesClient client) {
+    var d = client.apps().deployments().inNamespace(NS).withName("clustermesh-apiserver").get();
+    return d != null
+        && d.getStatus() != null
+        && d.getStatus().getAvailableReplicas() != null
+        && d.getStatus().getAvailableReplicas() > 0;
+  }
+
+  static Optional<String> clusterName(KubernetesClient client) {
+    ConfigMap cm = client.configMaps().inNamespace(NS).withName("cilium-config").get();
+    return Optional.ofNullable(cm).map(ConfigMap::getData).map(d -> d.get("cluster-name"));
+  }
+
+  private static Map<String, String> hostAliases(KubernetesClient client) {
+    DaemonSet ds = client.apps().daemonSets().inNamespace(NS).withName("cilium").get();
+    Map<String, String> out = new LinkedHashMap<>();
+    if (ds != null && ds.getSpec().getTemplate().getSpec().getHostAliases() != null) {
+      for (HostAlias alias : ds.getSpec().getTemplate().getSpec().getHostAliases()) {
+        alias.getHostnames().forEach(h -> out.put(h, alias.getIp()));
+      }
+    }
+    return out;
+  }
+}
