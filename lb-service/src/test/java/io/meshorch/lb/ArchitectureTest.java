@@ -1,0 +1,61 @@
+package io.meshorch.lb;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchRule;
+
+@AnalyzeClasses(packages = "io.meshorch.lb", importOptions = ImportOption.DoNotIncludeTests.class)
+class ArchitectureTest {
+
+  @ArchTest
+  static final ArchRule domainIsPureJava =
+      noClasses()
+          .that()
+          .resideInAPackage("..lb.domain..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage(
+              "org.springframework..",
+              "org.apache.kafka..",
+              "io.fabric8..",
+              "org.openstack4j..",
+              "net.schmizz..",
+              "com.hierynomus..",
+              "io.meshorch.kit..",
+              "io.meshorch.kube..");
+
+  @ArchTest
+  static final ArchRule onlyAdaptersUseFabric8 =
+      noClasses()
+          .that()
+          .resideOutsideOfPackage("..lb.adapter..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage("io.fabric8..");
+
+  @ArchTest
+  static final ArchRule applicationDoesNotKnowSpringOrAdapters =
+      noClasses()
+          .that()
+          .resideInAPackage("..lb.application..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage("org.springframework..", "..lb.adapter..", "..lb.config..");
+
+  @ArchTest
+  static final ArchRule onlyMessagingUsesSpringKafka =
+      noClasses()
+          .that()
+          .resideOutsideOfPackage("..lb.messaging..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage("org.springframework.kafka..");
+
+  @ArchTest
+  static final ArchRule portsAreInterfaces =
+      classes().that().resideInAPackage("..lb.port..").should().beInterfaces();
+}
