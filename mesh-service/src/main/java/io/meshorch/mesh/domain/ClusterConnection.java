@@ -1,0 +1,42 @@
+package io.meshorch.mesh.domain;
+
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What one cluster must be told to join its mesh: every OTHER cluster, sorted by name.
+ *
+ * @param member the cluster to configure
+ * @param remotes the clusters it must connect to
+ */
+public record ClusterConnection(ClusterMember member, List<RemoteCluster> remotes) {
+
+  public ClusterConnection {
+    remotes = List.copyOf(remotes);
+  }
+
+  /** The connect plan of a mesh: one entry per member, in name order. Pure. */
+  public static List<ClusterConnection> plan(List<ClusterMember> members) {
+    List<ClusterMember> sorted =
+        members.stream().sorted(Comparator.comparing(ClusterMember::name)).toList();
+    return sorted.stream()
+        .map(
+            m ->
+                new ClusterConnection(
+                    m,
+                    sorted.stream()
+                        .filter(o -> !o.name().equals(m.name()))
+                        .map(ClusterMember::asRemote)
+                        .toList()))
+        .toList();
+  }
+
+  /** The data of Secret {@code cilium-clustermesh}: remote name to etcd config text. */
+  public Map<String, String> secretData() {
+    Map<String, String> data = new LinkedHashMap<>();
+    remotes.forEach(r -> data.put(r.name(), r.etcdConfig()));
+    return data;
+  }
+}
