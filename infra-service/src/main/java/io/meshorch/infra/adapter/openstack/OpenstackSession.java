@@ -1,0 +1,179 @@
+package io.meshorch.infra.adapter.openstack;
+
+import io.meshorch.infra.domain.CloudCredentials;
+import io.meshorch.infra.domain.CloudCredentialsParser.InvalidCloudConfig;
+import io.meshorch.kit.failure.TerminalFailure;
+import io.meshorch.kit.failure.TransientFailure;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.openstack4j.api.OSClient.OSClientV3;
+import org.openstack4j.api.client.IOSClientBuilder;
+import org.openstack4j.api.exceptions.AuthenticationException;
+import org.openstack4j.api.types.Facing;
+import org.openstack4j.core.transport.Config;
+import org.openstack4j.model.common.Identifier;
+import org.openstack4j.model.identity.v3.Endpoint;
+import org.openstack4j.model.identity.v3.Service;
+import org.openstack4j.model.identity.v3.Token;
+import org.openstack4j.openstack.OSFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Keystone v3 session shared by the adapters. openstack4j keeps its client per thread, so every
+ * call takes a fresh thread-bound client from the shared token ({@link #client()}); the token is
+ * renewed when it is within the refresh margin of its expiry. Credentials are read lazily, so a
+ * missing setting surfaces as a terminal failure naming the key, not as a crash at start-up.
+ */
+public final class OpenstackSession {
+  private static final Logger log = LoggerFactory.getLogger(OpenstackSession.class);
+
+  private final Supplier<CloudCredentials> credentialsSource;
+  private final Config config;
+  private final Duration connectTimeout;
+  private final Duration readTimeout;
+  private final Duration refreshMargin;
+  private CloudCredentials credentials;
+  private Token token;
+
+  /**
+   * @param credentials where to read the credentials from (called once, on first use)
+   * @param connectTimeout TCP connect timeout of every call
+   * @param readTimeout read timeout of every call
+   * @param refreshMargin re-authenticate when the token expires within this margin
+   */
+  public OpenstackSession(
+      Supplier<CloudCredentials> credentials,
+      Duration connectTimeout,
+      Duration readTimeout,
+      Duration refreshMargin) {
+    this.credentialsSource = credentials;
+    this.connectTimeout = connectTimeout;
+    this.readTimeout = readTimeout;
+    this.refreshMargin = refreshMargin;
+    this.config =
+        Config.newConfig()
+            .withConnectionTimeout((int) connectTimeout.toMillis())
+            .withReadTimeout((int) readTimeout.toMillis());
+  }
+
+  /** A client bound to the calling thread, authenticated with the current token. */
+  OSClientV3 client() {
+    Token current = token();
+    OSClientV3 client = OSFactory.clientFromToken(current, Facing.PUBLIC, config);
+    String region = credentials().regionName();
+    return region == null ? client : client.useRegion(region);
+  }
+
+  /**
+   * Runs {@code body} with a thread-bound client and classifies what it throws. A 401 from a
+   * service means the token was revoked or expired early: it is dropped and the call fails
+   * transiently, so a retry authenticates again (wrong credentials fail terminally there).
+   */
+  <T> T call(String what, Function<OSClientV3, T> body) {
+    OSClientV3 client = client();
+    try {
+      return body.apply(client);
+    } catch (AuthenticationException e) {
+      invalidate();
+      throw new TransientFailure(
+          "OPENSTACK_TOKEN_REJECTED", what + ": the service refused the token (401)", e);
+    } catch (RuntimeException e) {
+      throw Openstack4jFailures.classify(what, e);
+    }
+  }
+
+  /** The current token's ID, for raw HTTP calls; never log it. */
+  String tokenId() {
+    return token().getId();
+  }
+
+  Duration connectTimeout() {
+    return connectTimeout;
+  }
+
+  Duration readTimeout() {
+    return readTimeout;
+  }
+
+  /** Forgets the token (after a 401 from a service), so that the next call authenticates anew. */
+  synchronized void invalidate() {
+    token = null;
+  }
+
+  /**
+   * The public endpoint of {@code serviceType} (e.g. {@code network}) in the configured region,
+   * from the token's catalog, without a trailing slash.
+   */
+  URI endpoint(String serviceType) {
+    Token current = token();
+    String region = credentials().regionName();
+    for (Service service : current.getCatalog()) {
+      if (!serviceType.equals(service.getType())) {
+        continue;
+      }
+      for (Endpoint e : service.getEndpoints()) {
+        boolean inRegion =
+            region == null || region.equals(e.getRegion()) || region.equals(e.getRegionId());
+        if (e.getIface() == Facing.PUBLIC && inRegion) {
+          return URI.create(e.getUrl().toString().replaceAll("/+$", ""));
+        }
+      }
+    }
+    throw new TerminalFailure(
+        "OPENSTACK_ENDPOINT_MISSING",
+        "the catalog has no public "
+            + serviceType
+            + " endpoint"
+            + (region == null ? "" : " in region " + region));
+  }
+
+  private synchronized CloudCredentials credentials() {
+    if (credentials == null) {
+      try {
+        credentials = credentialsSource.get();
+      } catch (InvalidCloudConfig e) {
+        throw new TerminalFailure("OPENSTACK_CONFIG_INVALID", e.getMessage(), e);
+      }
+      log.info("OpenStack credentials from {}", credentials);
+    }
+    return credentials;
+  }
+
+  private synchronized Token token() {
+    if (token == null
+        || token.getExpires() == null
+        || token.getExpires().toInstant().isBefore(Instant.now().plus(refreshMargin))) {
+      token = authenticate(credentials());
+    }
+    return token;
+  }
+
+  private Token authenticate(CloudCredentials c) {
+    String what = "authenticate as " + c.username() + " at " + c.authUrl();
+    IOSClientBuilder.V3 builder =
+        OSFactory.builderV3()
+            .endpoint(c.authUrl())
+            .withConfig(config)
+            .credentials(c.username(), c.password(), Identifier.byName(c.userDomainName()));
+    builder =
+        c.projectId() != null
+            ? builder.scopeToProject(Identifier.byId(c.projectId()))
+            : builder.scopeToProject(
+                Identifier.byName(c.projectName()), Identifier.byName(c.projectDomainName()));
+    try {
+      Token fresh = builder.authenticate().getToken();
+      log.info(
+          "authenticated as {} at {}, token expires {}",
+          c.username(),
+          c.authUrl(),
+          fresh.getExpires());
+      return fresh;
+    } catch (RuntimeException e) {
+      throw Openstack4jFailures.classify(what, e);
+    }
+  }
+}

@@ -1,0 +1,40 @@
+package io.meshorch.infra.config;
+
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * How infra-service reaches OpenStack. Credentials are never set here: they come from a clouds.yaml
+ * file or the {@code OS_*} environment variables.
+ *
+ * @param cloudsFile path of a clouds.yaml (default {@code $OS_CLIENT_CONFIG_FILE}); when unset or
+ *     empty, the {@code OS_*} variables are used
+ * @param cloud the entry under {@code clouds:} to use (default {@code openstack})
+ * @param connectTimeout TCP connect timeout of every OpenStack call (default 10 s)
+ * @param readTimeout read timeout of every OpenStack call (default 30 s)
+ * @param tokenRefreshMargin re-authenticate when the token expires within this (default 5 min)
+ * @param consoleLines last console lines read when looking for host keys; 0 reads the whole console
+ *     (default 0)
+ * @param maxAllowedAddressPairs the cloud's {@code max_allowed_address_pair} (default 10)
+ * @param retryAttempts tries per OpenStack call on transient failures (default 4)
+ * @param retryInitialDelay pause after the first failed try, doubled each time (default 500 ms)
+ * @param retryMaxDelay longest pause between tries (default 8 s)
+ */
+@Validated
+@ConfigurationProperties("mesh.openstack")
+public record OpenstackProperties(
+    String cloudsFile,
+    @DefaultValue("openstack") @NotBlank String cloud,
+    @DefaultValue("10s") @NotNull Duration connectTimeout,
+    @DefaultValue("30s") @NotNull Duration readTimeout,
+    @DefaultValue("5m") @NotNull Duration tokenRefreshMargin,
+    @DefaultValue("0") @Min(0) int consoleLines,
+    @DefaultValue("10") @Min(1) int maxAllowedAddressPairs,
+    @DefaultValue("4") @Min(1) int retryAttempts,
+    @DefaultValue("500ms") @NotNull Duration retryInitialDelay,
+    @DefaultValue("8s") @NotNull Duration retryMaxDelay) {}

@@ -1,0 +1,227 @@
+package io.meshorch.infra.adapter.openstack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.meshorch.infra.domain.AddressPair;
+import io.meshorch.infra.domain.CloudCredentials;
+import io.meshorch.infra.domain.ClusterStack;
+import io.meshorch.infra.domain.ConsoleFingerprints;
+import io.meshorch.infra.domain.HeatTemplate;
+import io.meshorch.infra.domain.NetworkPortState;
+import io.meshorch.infra.domain.StackAlreadyExistsException;
+import io.meshorch.infra.domain.StackNode;
+import io.meshorch.infra.domain.StackOutputs;
+import io.meshorch.infra.domain.StackState;
+import io.meshorch.kit.failure.StepFailure;
+import io.meshorch.sandbox.openstack.SandboxCloud;
+import io.meshorch.testkit.Samples;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.security.KeyPairGenerator;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.apache.sshd.common.config.keys.PublicKeyEntry;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The three adapters driven by openstack4j against the sandbox cloud over HTTP. */
+class Openstack4jAdaptersTest {
+  private static final String PASSWORD = "s3cret-pw";
+  private static SandboxCloud cloud;
+  private static OpenstackSession session;
+  private static Openstack4jOrchestrationAdapter heat;
+  private static Openstack4jComputeAdapter nova;
+  private static Openstack4jNetworkAdapter neutron;
+  private static List<StackNode> nodes;
+
+  @BeforeAll
+  static void start() throws Exception {
+    KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+    generator.initialize(256);
+    cloud =
+        SandboxCloud.builder()
+            .bindAddress("127.0.0.1")
+            .port(0)
+            .credentials("demo", PASSWORD, "demo", "Default")
+            .stackCreateDelay(Duration.ofMillis(200))
+            .vmBootDelay(Duration.ofMillis(200))
+            .vmSubnet("127.10.0.0/16")
+            .vmSshPort(freePort())
+            .keypair("mesh", PublicKeyEntry.toString(generator.generateKeyPair().getPublic()))
+            .build()
+            .start();
+    session = session(cloud.identityUrl(), PASSWORD);
+    heat = new Openstack4jOrchestrationAdapter(session, Duration.ofMinutes(5));
+    nova = new Openstack4jComputeAdapter(session, 0);
+    neutron = new Openstack4jNetworkAdapter(session);
+    ClusterStack names = new ClusterStack("t1", "east");
+    heat.createStack(
+        names.stackName(),
+        HeatTemplate.render(names, Samples.cluster("east", 1, 2)),
+        List.of(names.meshTag()));
+    StackState done =
+        await()
+            .atMost(Duration.ofSeconds(20))
+            .until(() -> heat.findStack(names.stackName()).orElseThrow(), s -> !s.inProgress());
+    assertThat(done.status()).isEqualTo("CREATE_COMPLETE");
+    nodes = StackOutputs.nodes(done.outputs(), 2);
+  }
+
+  @AfterAll
+  static void stop() {
+    cloud.close();
+  }
+
+  private static OpenstackSession session(String authUrl, String password) {
+    return new OpenstackSession(
+        () ->
+            new CloudCredentials(
+                "test", authUrl, "demo", password, "demo", null, "Default", "Default", "RegionOne"),
+        Duration.ofSeconds(2),
+        Duration.ofSeconds(10),
+        Duration.ofMinutes(5));
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  @Test
+  void readsTheNodesOfAStackCreatedFromTheRenderedTemplate() {
+    assertThat(cloud.stackNames()).contains("mesh-t1-east");
+    assertThat(nodes)
+        .extracting(StackNode::name)
+        .containsExactly("mesh-t1-east-node-0", "mesh-t1-east-node-1");
+    for (StackNode node : nodes) {
+      assertThat(node.address()).startsWith("127.10.");
+      assertThat(cloud.findPort(node.portId()).orElseThrow().deviceId()).isEqualTo(node.serverId());
+      assertThat(cloud.findPort(node.portId()).orElseThrow().fixedIp()).isEqualTo(node.address());
+    }
+  }
+
+  @Test
+  void readsTheHostKeyFingerprintsFromTheConsole() {
+    for (StackNode node : nodes) {
+      List<String> keys =
+          await()
+              .atMost(Duration.ofSeconds(20))
+              .until(
+                  () -> ConsoleFingerprints.parse(nova.consoleOutput(node.serverId())),
+                  Optional::isPresent)
+              .orElseThrow();
+      assertThat(keys).singleElement().asString().startsWith("SHA256:");
+    }
+  }
+
+  @Test
+  void reportsAnExistingStackNameAsAlreadyExisting() {
+    assertThatThrownBy(
+            () ->
+                heat.createStack(
+                    "mesh-t1-east",
+                    HeatTemplate.render(
+                        new ClusterStack("t1", "east"), Samples.cluster("east", 1, 1)),
+                    List.of()))
+        .isInstanceOf(StackAlreadyExistsException.class);
+  }
+
+  @Test
+  void findsNoStackForAnUnknownName() {
+    assertThat(heat.findStack("mesh-t1-nowhere")).isEmpty();
+  }
+
+  @Test
+  void refusesAnInvalidTemplateTerminally() {
+    assertThatThrownBy(
+            () ->
+                heat.createStack(
+                    "mesh-t1-bad",
+                    "heat_template_version: 2018-08-31\nresources:\n  x: {type: OS::Nonexistent::Thing}\n",
+                    List.of()))
+        .isInstanceOfSatisfying(
+            StepFailure.class,
+            f -> {
+              assertThat(f.retryable()).isFalse();
+              assertThat(f.code()).isEqualTo("OPENSTACK_REJECTED");
+            });
+  }
+
+  @Test
+  void mergesPairsWithAMinimalPutThatNeutronAccepts() {
+    String portId = nodes.get(0).portId();
+
+    neutron.replaceAllowedAddressPairs(
+        portId, List.of(AddressPair.of("10.195.197.192/28"), AddressPair.of("192.168.51.10")));
+    NetworkPortState port = neutron.port(portId);
+
+    assertThat(cloud.findPort(portId).orElseThrow().allowedAddressPairs())
+        .extracting(p -> p.get("ip_address"))
+        .containsExactly("10.195.197.192/28", "192.168.51.10");
+    assertThat(port.allowedAddressPairs())
+        .extracting(AddressPair::ipAddress)
+        .containsExactlyInAnyOrder("10.195.197.192/28", "192.168.51.10");
+    assertThat(port.allowedAddressPairs())
+        .extracting(AddressPair::macAddress)
+        .containsOnly(port.macAddress());
+  }
+
+  @Test
+  void failsTerminallyNamingThePortWhenNeutronRefusesAnEleventhPair() {
+    String portId = nodes.get(1).portId();
+    List<AddressPair> eleven = new ArrayList<>();
+    for (int i = 1; i <= 11; i++) {
+      eleven.add(AddressPair.of("10.9.0." + i));
+    }
+
+    assertThatThrownBy(() -> neutron.replaceAllowedAddressPairs(portId, eleven))
+        .isInstanceOfSatisfying(
+            StepFailure.class,
+            f -> {
+              assertThat(f.code()).isEqualTo("ADDRESS_PAIR_LIMIT");
+              assertThat(f.retryable()).isFalse();
+              assertThat(f.getMessage()).contains(portId, "maximum 10");
+            });
+    assertThat(cloud.findPort(portId).orElseThrow().allowedAddressPairs()).isEmpty();
+  }
+
+  @Test
+  void reportsAMissingPortTerminally() {
+    assertThatThrownBy(() -> neutron.port("00000000-0000-0000-0000-000000000000"))
+        .isInstanceOfSatisfying(
+            StepFailure.class, f -> assertThat(f.code()).isEqualTo("PORT_NOT_FOUND"));
+  }
+
+  @Test
+  void failsTerminallyOnAWrongPassword() {
+    Openstack4jOrchestrationAdapter wrong =
+        new Openstack4jOrchestrationAdapter(
+            session(cloud.identityUrl(), "wrong"), Duration.ofMinutes(5));
+
+    assertThatThrownBy(() -> wrong.findStack("mesh-t1-east"))
+        .isInstanceOfSatisfying(
+            StepFailure.class,
+            f -> {
+              assertThat(f.code()).isEqualTo("OPENSTACK_AUTH_FAILED");
+              assertThat(f.retryable()).isFalse();
+              assertThat(f.getMessage()).doesNotContain("wrong");
+            });
+  }
+
+  @Test
+  void failsTransientlyWhenKeystoneIsUnreachable() throws IOException {
+    Openstack4jOrchestrationAdapter unreachable =
+        new Openstack4jOrchestrationAdapter(
+            session("http://127.0.0.1:" + freePort() + "/identity/v3", PASSWORD),
+            Duration.ofMinutes(5));
+
+    assertThatThrownBy(() -> unreachable.findStack("mesh-t1-east"))
+        .isInstanceOfSatisfying(StepFailure.class, f -> assertThat(f.retryable()).isTrue());
+  }
+}
