@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeAddress;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.charset.StandardCharsets;
@@ -106,16 +107,16 @@ final class CiliumAgents {
   private List<Object> nodeList(SandboxCluster cluster) {
     List<Object> out = new ArrayList<>();
     String local = clusterName(cluster.client()).orElse("default");
-    cluster.nodes().forEach(n -> out.add(nodeEntry(local, n)));
+    cluster.nodes().forEach(n -> out.add(nodeEntry(local, n, "custom-resource")));
     for (Remote r : remotes(cluster)) {
       if (r.ready()) {
-        r.nodes().forEach(n -> out.add(nodeEntry(r.name(), n)));
+        r.nodes().forEach(n -> out.add(nodeEntry(r.name(), n, "kvstore")));
       }
     }
     return out;
   }
 
-  private static Map<String, Object> nodeEntry(String cluster, Node node) {
+  private static Map<String, Object> nodeEntry(String cluster, Node node, String source) {
     String ip =
         node.getStatus().getAddresses().stream()
             .filter(a -> a.getType().equals("InternalIP"))
@@ -125,7 +126,7 @@ final class CiliumAgents {
     Map<String, Object> e = new LinkedHashMap<>();
     e.put("name", cluster + "/" + node.getMetadata().getName());
     e.put("primary-address", Map.of("ipv4", Map.of("enabled", true, "ip", ip)));
-    e.put("source", cluster.isEmpty() ? "local" : "custom-resource");
+    e.put("source", source);
     return e;
   }
 
@@ -163,7 +164,11 @@ final class CiliumAgents {
     if (ip == null) {
       return down(name, "dial tcp: lookup " + host + ": no such host");
     }
-    Optional<SandboxCluster> target = sandbox.meshEndpoint(ip);
+    Optional<SandboxCluster> target =
+        sandbox
+            .loadBalancerOwner(ip)
+            .filter(owner -> servesMesh(owner.client(), ip))
+            .filter(owner -> sandbox.reachability().reachable(local, ip, owner));
     if (target.isEmpty() || !apiserverAvailable(target.get().client())) {
       return down(name, "dial tcp " + ip + ":2379: i/o timeout");
     }
@@ -193,6 +198,15 @@ final class CiliumAgents {
 
   private static Remote down(String name, String failure) {
     return new Remote(name, false, "not connected", List.of(), failure);
+  }
+
+  /** Whether {@code ip} is the LoadBalancer address of the cluster's mesh endpoint on 2379. */
+  private static boolean servesMesh(KubernetesClient client, String ip) {
+    Service svc = client.services().inNamespace(NS).withName("clustermesh-apiserver").get();
+    return svc != null
+        && MetalLbController.ingressIp(svc).map(ip::equals).orElse(false)
+        && svc.getSpec().getPorts().stream()
+            .anyMatch(p -> Integer.valueOf(2379).equals(p.getPort()));
   }
 
   private static boolean apiserverAvailable(KubernetesClient client) {

@@ -60,7 +60,7 @@ public record ClusterYml(
     Object rawNodes = file.get("nodes");
     if (!(rawNodes instanceof List<?> list) || list.isEmpty()) {
       throw new Invalid(
-          "Cluster must have at least one etcd plane host: please specify one or more etcd in cluster config");
+          "Cluster must have at least one etcd plane host: please specify one or more etcd in cluster config (nodes)");
     }
     String topKey = Objects.toString(file.get("ssh_key_path"), null);
     List<Node> nodes = new ArrayList<>();
@@ -68,25 +68,38 @@ public record ClusterYml(
     boolean controlplane = false;
     boolean etcd = false;
     for (int i = 0; i < list.size(); i++) {
+      String field = "nodes[" + i + "]";
+      if (!(list.get(i) instanceof Map<?, ?>)) {
+        throw new Invalid("Failed to unmarshal the cluster file: " + field + " is not a mapping");
+      }
       Map<String, Object> n = (Map<String, Object>) list.get(i);
       String address = str(n.get("address"));
       if (address == null) {
-        throw new Invalid("Address for host (" + (i + 1) + ") is not provided");
+        throw new Invalid(
+            "Address for host (" + (i + 1) + ") is not provided (" + field + ".address)");
       }
       if (!addresses.add(address)) {
-        throw new Invalid("Cluster can't have duplicate node: " + address);
+        throw new Invalid(
+            "Cluster can't have duplicate node: " + address + " (" + field + ".address)");
       }
       if (str(n.get("user")) == null) {
-        throw new Invalid("User for host (" + (i + 1) + ") is not provided");
+        throw new Invalid("User for host (" + (i + 1) + ") is not provided (" + field + ".user)");
       }
       List<String> roles =
           n.get("role") instanceof List<?> r ? r.stream().map(String::valueOf).toList() : List.of();
       if (roles.isEmpty()) {
-        throw new Invalid("Role for host (" + (i + 1) + ") is not provided");
+        throw new Invalid("Role for host (" + (i + 1) + ") is not provided (" + field + ".role)");
       }
       for (String role : roles) {
         if (!ROLES.contains(role)) {
-          throw new Invalid("Role [" + role + "] for host (" + (i + 1) + ") is not recognized");
+          throw new Invalid(
+              "Role ["
+                  + role
+                  + "] for host ("
+                  + (i + 1)
+                  + ") is not recognized ("
+                  + field
+                  + ".role: one of controlplane, etcd, worker)");
         }
       }
       controlplane |= roles.contains("controlplane");
@@ -98,7 +111,9 @@ public record ClusterYml(
         throw new Invalid(
             "Failed to parse the private key of host ["
                 + address
-                + "]: ssh_key_path '"
+                + "]: "
+                + field
+                + ".ssh_key_path '"
                 + key
                 + "' is not a readable file");
       }
@@ -110,11 +125,11 @@ public record ClusterYml(
     }
     if (!controlplane) {
       throw new Invalid(
-          "Cluster must have at least one control plane host: please specify one or more control plane in cluster config");
+          "Cluster must have at least one control plane host: please specify one or more control plane in cluster config (nodes[].role)");
     }
     if (!etcd) {
       throw new Invalid(
-          "Cluster must have at least one etcd plane host: please specify one or more etcd in cluster config");
+          "Cluster must have at least one etcd plane host: please specify one or more etcd in cluster config (nodes[].role)");
     }
     Map<String, Object> network =
         file.get("network") instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
@@ -123,7 +138,7 @@ public record ClusterYml(
       throw new Invalid(
           "network.plugin ["
               + plugin
-              + "]: the sandbox only runs clusters whose CNI is installed afterwards (network.plugin: none)");
+              + "] is not supported by the sandbox: it supports only 'none' (the CNI is installed afterwards)");
     }
     Map<String, Object> services =
         file.get("services") instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();

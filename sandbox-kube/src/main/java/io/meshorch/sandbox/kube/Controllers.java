@@ -1,102 +1,145 @@
 package io.meshorch.sandbox.kube;
 
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.LoadBalancerIngressBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NodeCondition;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
-import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.apps.DaemonSetStatus;
 import io.fabric8.kubernetes.api.model.apps.DaemonSetStatusBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
+import java.util.Objects;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The sandbox's kubelet, scheduler and MetalLB, reconciling one cluster per call: workloads get
- * pods and ready status, nodes turn Ready once the CNI (the cilium DaemonSet) runs, and
- * LoadBalancer services get an address from the MetalLB pools once MetalLB's controller runs and an
- * L2Advertisement exists. Idempotent: a pass over a converged cluster changes nothing.
+ * The sandbox's kubelet, scheduler and workload controllers, reconciling one cluster per call:
+ * DaemonSets get one running pod per node, Deployments their replicas (on the first node), both get
+ * ready status; pods are re-created when their owner's pod template changes (as a rollout would)
+ * and deleted when their owner is gone; nodes turn Ready once the CNI (DaemonSet {@code
+ * kube-system/cilium}) is ready. MetalLB is played by {@link MetalLbController}. Idempotent: a pass
+ * over a converged cluster writes nothing.
  */
 final class Controllers {
   private static final Logger log = LoggerFactory.getLogger(Controllers.class);
-  private static final Random RANDOM = new Random();
+  private static final SecureRandom RANDOM = new SecureRandom();
+  static final String TEMPLATE_HASH = "sandbox.meshorch.io/template-hash";
 
-  private final SandboxKube sandbox;
+  private final MetalLbController metalLb;
 
   Controllers(SandboxKube sandbox) {
-    this.sandbox = sandbox;
+    this.metalLb = new MetalLbController(sandbox);
   }
 
   void reconcile(SandboxCluster cluster) {
     KubernetesClient client = cluster.client();
+    List<String> nodes = cluster.nodeNames();
+    List<DaemonSet> daemonSets = client.apps().daemonSets().inAnyNamespace().list().getItems();
+    List<Deployment> deployments = client.apps().deployments().inAnyNamespace().list().getItems();
+    List<Pod> pods = client.pods().inAnyNamespace().list().getItems();
+    for (DaemonSet ds : daemonSets) {
+      guarded(cluster, ds, () -> daemonSet(client, ds, owned(pods, ds), nodes));
+    }
+    for (Deployment d : deployments) {
+      guarded(cluster, d, () -> deployment(client, d, owned(pods, d), nodes.get(0)));
+    }
+    collectOrphans(client, pods, daemonSets, deployments);
+    daemonSets.stream()
+        .filter(ds -> ds.getMetadata().getName().equals("cilium"))
+        .filter(ds -> "kube-system".equals(ds.getMetadata().getNamespace()))
+        .findFirst()
+        .filter(ds -> isReady(client, ds, nodes.size()))
+        .ifPresent(ds -> nodesReady(cluster));
+    metalLb.reconcile(cluster);
+  }
+
+  private static void guarded(SandboxCluster cluster, HasMetadata owner, Runnable step) {
     try {
-      int nodes = cluster.nodeNames().size();
-      for (DaemonSet ds : client.apps().daemonSets().inAnyNamespace().list().getItems()) {
-        daemonSet(client, ds, cluster.nodeNames());
-      }
-      for (Deployment d : client.apps().deployments().inAnyNamespace().list().getItems()) {
-        deployment(client, d, cluster.nodeNames().get(0));
-      }
-      DaemonSet cilium =
-          client.apps().daemonSets().inNamespace("kube-system").withName("cilium").get();
-      if (cilium != null
-          && cilium.getStatus() != null
-          && Integer.valueOf(nodes).equals(cilium.getStatus().getNumberReady())) {
-        nodesReady(client);
-      }
-      metalLb(cluster);
+      step.run();
     } catch (KubernetesClientException e) {
-      log.debug("reconcile of {} skipped: {}", cluster.name(), e.getMessage());
+      log.debug(
+          "cluster {}: {} {} not reconciled yet: {}",
+          cluster.name(),
+          owner.getKind(),
+          owner.getMetadata().getName(),
+          e.getMessage());
     }
   }
 
-  private void daemonSet(KubernetesClient client, DaemonSet ds, List<String> nodes) {
+  private static boolean isReady(KubernetesClient client, DaemonSet ds, int nodes) {
+    DaemonSet fresh =
+        client
+            .apps()
+            .daemonSets()
+            .inNamespace(ds.getMetadata().getNamespace())
+            .withName(ds.getMetadata().getName())
+            .get();
+    return fresh != null
+        && fresh.getStatus() != null
+        && Integer.valueOf(nodes).equals(fresh.getStatus().getNumberReady());
+  }
+
+  private static void daemonSet(
+      KubernetesClient client, DaemonSet ds, List<Pod> pods, List<String> nodes) {
     String ns = ds.getMetadata().getNamespace();
-    List<Pod> pods = ownedPods(client, ns, ds.getSpec().getTemplate());
+    PodTemplateSpec template = ds.getSpec().getTemplate();
     Set<String> covered = new HashSet<>();
-    pods.forEach(p -> covered.add(p.getSpec().getNodeName()));
+    for (Pod pod : current(client, pods, template)) {
+      covered.add(pod.getSpec().getNodeName());
+    }
     for (String node : nodes) {
       if (!covered.contains(node)) {
-        createPod(client, ns, ds.getMetadata().getName(), ds.getSpec().getTemplate(), node);
+        createPod(client, ds, template, node);
       }
     }
     int n = nodes.size();
-    Long generation = ds.getMetadata().getGeneration();
-    if (ds.getStatus() == null || !Integer.valueOf(n).equals(ds.getStatus().getNumberReady())) {
-      ds.setStatus(
-          new DaemonSetStatusBuilder()
-              .withDesiredNumberScheduled(n)
-              .withCurrentNumberScheduled(n)
-              .withNumberReady(n)
-              .withNumberAvailable(n)
-              .withUpdatedNumberScheduled(n)
-              .withNumberMisscheduled(0)
-              .withObservedGeneration(generation)
-              .build());
+    DaemonSetStatus want =
+        new DaemonSetStatusBuilder()
+            .withDesiredNumberScheduled(n)
+            .withCurrentNumberScheduled(n)
+            .withNumberReady(n)
+            .withNumberAvailable(n)
+            .withUpdatedNumberScheduled(n)
+            .withNumberMisscheduled(0)
+            .withObservedGeneration(ds.getMetadata().getGeneration())
+            .build();
+    if (!want.equals(ds.getStatus())) {
+      ds.setStatus(want);
       client.apps().daemonSets().inNamespace(ns).resource(ds).updateStatus();
+      log.info("kubelet: DaemonSet {}/{} ready on {} nodes", ns, ds.getMetadata().getName(), n);
     }
   }
 
-  private void deployment(KubernetesClient client, Deployment d, String node) {
+  private static void deployment(
+      KubernetesClient client, Deployment d, List<Pod> pods, String node) {
     String ns = d.getMetadata().getNamespace();
     int replicas = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
-    List<Pod> pods = ownedPods(client, ns, d.getSpec().getTemplate());
-    for (int i = pods.size(); i < replicas; i++) {
-      createPod(client, ns, d.getMetadata().getName(), d.getSpec().getTemplate(), node);
+    List<Pod> running = current(client, pods, d.getSpec().getTemplate());
+    for (int i = running.size(); i < replicas; i++) {
+      createPod(client, d, d.getSpec().getTemplate(), node);
     }
-    if (d.getStatus() == null
-        || !Integer.valueOf(replicas).equals(d.getStatus().getAvailableReplicas())) {
+    for (Pod extra : running.subList(Math.min(replicas, running.size()), running.size())) {
+      client.pods().inNamespace(ns).withName(extra.getMetadata().getName()).delete();
+    }
+    boolean converged =
+        d.getStatus() != null
+            && Integer.valueOf(replicas).equals(d.getStatus().getAvailableReplicas())
+            && Integer.valueOf(replicas).equals(d.getStatus().getReadyReplicas())
+            && Objects.equals(
+                d.getMetadata().getGeneration(), d.getStatus().getObservedGeneration());
+    if (!converged) {
       d.setStatus(
           new DeploymentStatusBuilder()
               .withReplicas(replicas)
@@ -108,33 +151,118 @@ final class Controllers {
               .withType("Available")
               .withStatus("True")
               .withReason("MinimumReplicasAvailable")
+              .withMessage("Deployment has minimum availability.")
+              .endCondition()
+              .addNewCondition()
+              .withType("Progressing")
+              .withStatus("True")
+              .withReason("NewReplicaSetAvailable")
               .endCondition()
               .build());
       client.apps().deployments().inNamespace(ns).resource(d).updateStatus();
+      log.info(
+          "kubelet: Deployment {}/{} ready with {} replicas",
+          ns,
+          d.getMetadata().getName(),
+          replicas);
     }
   }
 
-  private static List<Pod> ownedPods(KubernetesClient client, String ns, PodTemplateSpec template) {
-    Map<String, String> labels =
-        template.getMetadata() == null ? null : template.getMetadata().getLabels();
-    if (labels == null || labels.isEmpty()) {
-      return List.of();
+  /** The owner's pods of its current template; pods of an older template are deleted (rollout). */
+  private static List<Pod> current(KubernetesClient client, List<Pod> pods, PodTemplateSpec t) {
+    String hash = templateHash(t);
+    List<Pod> current = new ArrayList<>();
+    for (Pod pod : pods) {
+      Map<String, String> annotations = pod.getMetadata().getAnnotations();
+      if (annotations != null && hash.equals(annotations.get(TEMPLATE_HASH))) {
+        current.add(pod);
+      } else {
+        client.pods().inNamespace(pod.getMetadata().getNamespace()).resource(pod).delete();
+      }
     }
-    return client.pods().inNamespace(ns).withLabels(labels).list().getItems();
+    return current;
+  }
+
+  private static String templateHash(PodTemplateSpec template) {
+    return Integer.toHexString(Objects.hashCode(template));
+  }
+
+  private static List<Pod> owned(List<Pod> pods, HasMetadata owner) {
+    return pods.stream()
+        .filter(
+            p -> Objects.equals(p.getMetadata().getNamespace(), owner.getMetadata().getNamespace()))
+        .filter(p -> ownedBy(p, owner))
+        .toList();
+  }
+
+  private static boolean ownedBy(Pod pod, HasMetadata owner) {
+    List<OwnerReference> refs = pod.getMetadata().getOwnerReferences();
+    return refs != null
+        && refs.stream()
+            .anyMatch(
+                r ->
+                    r.getKind().equals(owner.getKind())
+                        && r.getName().equals(owner.getMetadata().getName())
+                        && (r.getUid() == null
+                            || owner.getMetadata().getUid() == null
+                            || r.getUid().equals(owner.getMetadata().getUid())));
+  }
+
+  /** Deletes the sandbox's pods whose DaemonSet or Deployment is gone (garbage collection). */
+  private static void collectOrphans(
+      KubernetesClient client, List<Pod> pods, List<DaemonSet> dss, List<Deployment> ds) {
+    List<HasMetadata> owners = new ArrayList<>(dss);
+    owners.addAll(ds);
+    for (Pod pod : pods) {
+      List<OwnerReference> refs = pod.getMetadata().getOwnerReferences();
+      boolean ours =
+          refs != null
+              && refs.stream()
+                  .anyMatch(
+                      r -> r.getKind().equals("DaemonSet") || r.getKind().equals("Deployment"));
+      boolean orphan =
+          ours
+              && owners.stream()
+                  .noneMatch(
+                      o ->
+                          Objects.equals(
+                                  o.getMetadata().getNamespace(), pod.getMetadata().getNamespace())
+                              && ownedBy(pod, o));
+      if (orphan) {
+        try {
+          client.pods().inNamespace(pod.getMetadata().getNamespace()).resource(pod).delete();
+        } catch (KubernetesClientException e) {
+          log.debug(
+              "orphan pod {} not deleted yet: {}", pod.getMetadata().getName(), e.getMessage());
+        }
+      }
+    }
   }
 
   private static void createPod(
-      KubernetesClient client, String ns, String owner, PodTemplateSpec template, String node) {
+      KubernetesClient client, HasMetadata owner, PodTemplateSpec template, String node) {
     StringBuilder suffix = new StringBuilder();
     for (int i = 0; i < 5; i++) {
       suffix.append((char) ('a' + RANDOM.nextInt(26)));
     }
+    String ns = owner.getMetadata().getNamespace();
+    Map<String, String> labels =
+        template.getMetadata() == null ? Map.of() : template.getMetadata().getLabels();
     Pod pod =
         new PodBuilder()
             .withNewMetadata()
-            .withName(owner + "-" + suffix)
+            .withName(owner.getMetadata().getName() + "-" + suffix)
             .withNamespace(ns)
-            .withLabels(template.getMetadata().getLabels())
+            .withLabels(labels)
+            .addToAnnotations(TEMPLATE_HASH, templateHash(template))
+            .withOwnerReferences(
+                new OwnerReferenceBuilder()
+                    .withApiVersion("apps/v1")
+                    .withKind(owner.getKind())
+                    .withName(owner.getMetadata().getName())
+                    .withUid(owner.getMetadata().getUid())
+                    .withController(true)
+                    .build())
             .endMetadata()
             .withSpec(template.getSpec())
             .editSpec()
@@ -146,12 +274,18 @@ final class Controllers {
             .withType("Ready")
             .withStatus("True")
             .endCondition()
+            .addNewCondition()
+            .withType("ContainersReady")
+            .withStatus("True")
+            .endCondition()
             .endStatus()
             .build();
     client.pods().inNamespace(ns).resource(pod).create();
+    log.debug("kubelet: pod {}/{} runs on {}", ns, pod.getMetadata().getName(), node);
   }
 
-  private static void nodesReady(KubernetesClient client) {
+  private static void nodesReady(SandboxCluster cluster) {
+    KubernetesClient client = cluster.client();
     for (var node : client.nodes().list().getItems()) {
       List<NodeCondition> conditions = node.getStatus().getConditions();
       boolean notReady =
@@ -167,87 +301,11 @@ final class Controllers {
                   c.setMessage("kubelet is posting ready status");
                 });
         client.nodes().resource(node).updateStatus();
+        log.info(
+            "kubelet: node {} of cluster {} is Ready (CNI up)",
+            node.getMetadata().getName(),
+            cluster.name());
       }
-    }
-  }
-
-  private void metalLb(SandboxCluster cluster) {
-    KubernetesClient client = cluster.client();
-    Deployment controller =
-        client.apps().deployments().inNamespace("metallb-system").withName("controller").get();
-    if (controller == null
-        || controller.getStatus() == null
-        || controller.getStatus().getAvailableReplicas() == null
-        || controller.getStatus().getAvailableReplicas() < 1) {
-      return;
-    }
-    if (client
-                .apiextensions()
-                .v1()
-                .customResourceDefinitions()
-                .withName("ipaddresspools.metallb.io")
-                .get()
-            == null
-        || client
-                .apiextensions()
-                .v1()
-                .customResourceDefinitions()
-                .withName("l2advertisements.metallb.io")
-                .get()
-            == null) {
-      return;
-    }
-    List<GenericKubernetesResource> pools =
-        client
-            .genericKubernetesResources("metallb.io/v1beta1", "IPAddressPool")
-            .inNamespace("metallb-system")
-            .list()
-            .getItems();
-    List<GenericKubernetesResource> ads =
-        client
-            .genericKubernetesResources("metallb.io/v1beta1", "L2Advertisement")
-            .inNamespace("metallb-system")
-            .list()
-            .getItems();
-    if (pools.isEmpty() || ads.isEmpty()) {
-      return;
-    }
-    List<long[]> ranges = new ArrayList<>();
-    for (GenericKubernetesResource pool : pools) {
-      Object addresses =
-          ((Map<?, ?>) pool.getAdditionalProperties().getOrDefault("spec", Map.of()))
-              .get("addresses");
-      if (addresses instanceof List<?> list) {
-        for (Object a : list) {
-          Pools.parse(String.valueOf(a)).ifPresent(ranges::add);
-        }
-      }
-    }
-    List<Service> services = client.services().inAnyNamespace().list().getItems();
-    Set<Long> used = new HashSet<>();
-    for (Service s : services) {
-      Pools.ingressIp(s).ifPresent(ip -> used.add(ClusterYml.address("ip", ip)));
-    }
-    for (Service s : services) {
-      if (!"LoadBalancer".equals(s.getSpec().getType()) || Pools.ingressIp(s).isPresent()) {
-        continue;
-      }
-      Long ip = Pools.allocate(ranges, used, Pools.requested(s));
-      if (ip == null) {
-        continue;
-      }
-      used.add(ip);
-      String address = ClusterYml.format(ip);
-      s.getStatus()
-          .getLoadBalancer()
-          .setIngress(
-              List.of(new LoadBalancerIngressBuilder().withIp(address).withIpMode("VIP").build()));
-      client.services().inNamespace(s.getMetadata().getNamespace()).resource(s).updateStatus();
-      if (s.getMetadata().getName().equals("clustermesh-apiserver")) {
-        sandbox.registerMeshEndpoint(address, cluster);
-      }
-      log.info(
-          "metallb: {} got {} in cluster {}", s.getMetadata().getName(), address, cluster.name());
     }
   }
 }

@@ -25,10 +25,12 @@ public final class SandboxCluster implements AutoCloseable {
   private final ClusterYml spec;
   private final KubernetesMockServer server;
   private final KubernetesClient client;
+  private final String host;
   private final String token = UUID.randomUUID().toString().replace("-", "");
 
   SandboxCluster(ClusterYml spec, String bindAddress, SandboxKube sandbox) {
     this.spec = spec;
+    this.host = bindAddress;
     Map<
             io.fabric8.mockwebserver.ServerRequest,
             java.util.Queue<io.fabric8.mockwebserver.ServerResponse>>
@@ -94,15 +96,27 @@ public final class SandboxCluster implements AutoCloseable {
     return spec.identity();
   }
 
+  /** The API server's URL (plain HTTP on the sandbox's address, random port). */
   public String apiServerUrl() {
-    return "http://" + server.getHostName() + ":" + server.getPort();
+    return "http://" + host + ":" + server.getPort();
   }
 
-  /** An admin client (for the sandbox's controllers and for tests). */
+  /** {@code services.kube-controller.cluster_cidr} of its cluster.yml (RKE default applied). */
+  public String podCidr() {
+    return spec.podCidr();
+  }
+
+  /** {@code services.kube-api.service_cluster_ip_range} of its cluster.yml. */
+  public String serviceCidr() {
+    return spec.serviceCidr();
+  }
+
+  /** An admin client (for the sandbox's controllers and for tests); closed by {@link #close}. */
   public KubernetesClient client() {
     return client;
   }
 
+  /** The Kubernetes node names, in cluster.yml order. */
   public List<String> nodeNames() {
     return spec.nodes().stream().map(ClusterYml.Node::name).toList();
   }

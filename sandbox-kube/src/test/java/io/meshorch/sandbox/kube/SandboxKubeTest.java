@@ -86,10 +86,10 @@ class SandboxKubeTest {
   private SandboxCluster up(String name, String first) throws Exception {
     Path file = clusterYml(name, first, "none");
     int code =
-        io.meshorch.sandbox.kube.rke.RkeStandInAccess.run(
-            new String[] {
-              "--control", kube.rkeControlUrl().toString(), "up", "--config", file.toString()
-            });
+        io.meshorch.sandbox.kube.rke.RkeStandIn.run(
+            new String[] {"up", "--config", file.toString()},
+            new java.io.PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+            kube.rkeControlUrl().toString());
     assertThat(code).isZero();
     return kube.clusters().stream().filter(c -> c.name().equals(name)).findFirst().orElseThrow();
   }

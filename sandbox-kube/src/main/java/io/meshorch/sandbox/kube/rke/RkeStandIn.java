@@ -1,40 +1,63 @@
 package io.meshorch.sandbox.kube.rke;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.Map;
-import java.util.UUID;
-import tools.jackson.databind.json.JsonMapper;
+import java.util.Base64;
 
 /**
- * The sandbox's {@code rke}: same command line as RKE1 for {@code --version}, {@code up} and {@code
- * remove}, same files written ({@code kube_config_cluster.yml}, {@code cluster.rkestate}, both
- * 0600), same exit codes; the cluster comes up in the sandbox instead of on the nodes.
+ * The sandbox's {@code rke}: the command line of RKE1 for {@code --version}, {@code up} and {@code
+ * remove}, the same files ({@code kube_config_cluster.yml}, {@code cluster.rkestate}, both 0600
+ * since they hold admin credentials) and exit codes; the cluster comes up in the running sandbox
+ * instead of on the nodes.
+ *
+ * <p>Uses only the JDK (it is one class, copied next to the script by {@code RkeStandInScript}), so
+ * it starts fast and does not depend on the class path of whoever started the sandbox. The control
+ * endpoint comes from {@code --control URL} (the script passes it) or the environment variable
+ * {@code MESH_SANDBOX_RKE_URL}.
  */
 public final class RkeStandIn {
-  static final String VERSION = "v1.8.6-sandbox";
-  private static final JsonMapper JSON = JsonMapper.builder().build();
+  /** What {@code rke --version} prints after {@code rke version }. */
+  public static final String VERSION = "v1.8.6-sandbox";
+
+  /** The environment variable naming the sandbox's RKE control endpoint. */
+  public static final String CONTROL_ENV = "MESH_SANDBOX_RKE_URL";
+
+  /** The request header carrying the absolute directory of cluster.yml. */
+  public static final String DIR_HEADER = "X-Rke-Config-Dir";
 
   private RkeStandIn() {}
 
+  /** Runs like {@code rke} and exits with its exit code. */
   public static void main(String[] args) {
-    System.exit(run(args, System.out));
+    System.exit(run(args, System.out, System.getenv(CONTROL_ENV)));
   }
 
-  /** Runs like {@code rke} and returns its exit code. */
-  static int run(String[] args, PrintStream out) {
-    String control = null;
+  /**
+   * Runs like {@code rke} and returns its exit code.
+   *
+   * @param args the command line
+   * @param out where the rke-style log lines go
+   * @param defaultControl the control URL when {@code --control} is not given (may be null)
+   */
+  public static int run(String[] args, PrintStream out, String defaultControl) {
+    String control = defaultControl;
     String command = null;
+    boolean force = false;
     Path config = Path.of("cluster.yml");
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
@@ -47,49 +70,52 @@ public final class RkeStandIn {
         config = Path.of(args[++i]);
       } else if (a.startsWith("--config=")) {
         config = Path.of(a.substring("--config=".length()));
+      } else if (a.equals("--force")) {
+        force = true;
       } else if (!a.startsWith("-") && command == null) {
         command = a;
       }
     }
-    if (command == null || control == null) {
-      out.println("FATA[0000] usage: rke [--version] up|remove [--config cluster.yml]");
+    if (command == null || !(command.equals("up") || command.equals("remove"))) {
+      out.println("FATA[0000] usage: rke [--version] up|remove [--config cluster.yml] [--force]");
+      return 1;
+    }
+    if (control == null || control.isBlank()) {
+      out.println("FATA[0000] no sandbox RKE endpoint: set " + CONTROL_ENV);
       return 1;
     }
     out.println("INFO[0000] Running RKE version: " + VERSION);
+    Path file = config.toAbsolutePath().normalize();
     try {
-      Path file = config.toAbsolutePath();
       String yml = Files.readString(file, StandardCharsets.UTF_8);
-      Map<String, Object> request = Map.of("clusterYml", yml, "dir", file.getParent().toString());
-      HttpResponse<String> response =
-          HttpClient.newBuilder()
-              .connectTimeout(Duration.ofSeconds(10))
-              .build()
-              .send(
-                  HttpRequest.newBuilder(URI.create(control + "/" + command))
-                      .timeout(Duration.ofSeconds(60))
-                      .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(request)))
-                      .build(),
-                  HttpResponse.BodyHandlers.ofString());
-      Map<?, ?> body = JSON.readValue(response.body(), Map.class);
-      if (response.statusCode() != 200) {
-        out.println("FATA[0000] " + body.get("error"));
+      if (command.equals("remove") && !force && !confirmed(out)) {
+        out.println("FATA[0000] Cluster removal aborted");
         return 1;
       }
       if (command.equals("up")) {
         out.println("INFO[0000] Initiating Kubernetes cluster");
-        out.println("INFO[0001] Building Kubernetes cluster");
-        writePrivate(
-            file.resolveSibling("kube_config_cluster.yml"), String.valueOf(body.get("kubeconfig")));
-        writePrivate(
-            file.resolveSibling("cluster.rkestate"),
-            "{\"desiredState\":{\"certificatesBundle\":{\"kube-ca\":{\"key\":\""
-                + UUID.randomUUID()
-                + "\"}}}}\n");
-        out.println("INFO[0002] Finished building Kubernetes cluster successfully");
       } else {
+        out.println("INFO[0000] Tearing down Kubernetes cluster");
+      }
+      HttpResponse<String> response = post(control, command, file.getParent(), yml);
+      if (response.statusCode() != 200) {
+        out.println("FATA[0000] " + response.body().strip());
+        return 1;
+      }
+      if (command.equals("up")) {
+        out.println("INFO[0003] Building Kubernetes cluster");
+        writePrivate(file.resolveSibling("kube_config_cluster.yml"), response.body());
+        writePrivate(file.resolveSibling("cluster.rkestate"), rkeState());
+        out.println("INFO[0005] Finished building Kubernetes cluster successfully");
+      } else {
+        Files.deleteIfExists(file.resolveSibling("kube_config_cluster.yml"));
+        Files.deleteIfExists(file.resolveSibling("cluster.rkestate"));
         out.println("INFO[0001] Cluster removed successfully");
       }
       return 0;
+    } catch (NoSuchFileException e) {
+      out.println("FATA[0000] Failed to resolve cluster file: open " + file + ": no such file");
+      return 1;
     } catch (IOException e) {
       out.println("FATA[0000] " + e.getMessage());
       return 1;
@@ -98,6 +124,47 @@ public final class RkeStandIn {
       out.println("FATA[0000] interrupted");
       return 1;
     }
+  }
+
+  private static HttpResponse<String> post(String control, String command, Path dir, String yml)
+      throws IOException, InterruptedException {
+    String base = control.endsWith("/") ? control.substring(0, control.length() - 1) : control;
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create(base + "/" + command))
+            .timeout(Duration.ofSeconds(60))
+            .header("Content-Type", "application/yaml")
+            .header(DIR_HEADER, URLEncoder.encode(dir.toString(), StandardCharsets.UTF_8))
+            .POST(HttpRequest.BodyPublishers.ofString(yml, StandardCharsets.UTF_8))
+            .build();
+    return HttpClient.newBuilder()
+        .connectTimeout(Duration.ofSeconds(10))
+        .build()
+        .send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+  }
+
+  private static boolean confirmed(PrintStream out) throws IOException {
+    out.print("Are you sure you want to remove Kubernetes cluster [y/n]: ");
+    out.flush();
+    String answer =
+        new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+    return answer != null && answer.strip().equalsIgnoreCase("y");
+  }
+
+  /** A state file shaped like RKE's, with a generated (fake) CA key and admin token. */
+  private static String rkeState() {
+    SecureRandom random = new SecureRandom();
+    byte[] key = new byte[32];
+    byte[] token = new byte[24];
+    random.nextBytes(key);
+    random.nextBytes(token);
+    Base64.Encoder b64 = Base64.getEncoder();
+    return "{\"desiredState\":{\"certificatesBundle\":{\"kube-ca\":{\"keyPEM\":\""
+        + b64.encodeToString(key)
+        + "\"},\"kube-admin\":{\"token\":\""
+        + Base64.getUrlEncoder().withoutPadding().encodeToString(token)
+        + "\"}}},\"currentState\":{\"rkeVersion\":\""
+        + VERSION
+        + "\"}}\n";
   }
 
   private static void writePrivate(Path path, String text) throws IOException {
