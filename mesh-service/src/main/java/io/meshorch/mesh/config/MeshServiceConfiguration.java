@@ -58,7 +58,7 @@ public class MeshServiceConfiguration {
 
   @Bean
   ClusterMeshPort clusterMeshPort(KubeClientProvider clients, MeshValidationProperties props) {
-    return new Fabric8ClusterMeshAdapter(clients, props.execTimeout());
+    return new Fabric8ClusterMeshAdapter(clients, props.execTimeout(), props.agentContainer());
   }
 
   @Bean

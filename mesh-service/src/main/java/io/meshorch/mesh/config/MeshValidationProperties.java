@@ -1,5 +1,6 @@
 package io.meshorch.mesh.config;
 
+import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -13,10 +14,13 @@ import org.springframework.validation.annotation.Validated;
  * @param timeout how long every cluster may take to see every remote node before MeshFailed with
  *     code REMOTE_NOT_SEEN (default 5 min)
  * @param execTimeout how long one {@code cilium-dbg} exec into an agent may take (default 20 s)
+ * @param agentContainer the container of the Cilium agent pods that runs {@code cilium-dbg}
+ *     (default {@code cilium-agent}, the chart's name)
  */
 @Validated
 @ConfigurationProperties("mesh.validation")
 public record MeshValidationProperties(
     @DefaultValue("1s") @NotNull Duration pollInterval,
     @DefaultValue("5m") @NotNull Duration timeout,
-    @DefaultValue("20s") @NotNull Duration execTimeout) {}
+    @DefaultValue("20s") @NotNull Duration execTimeout,
+    @DefaultValue("cilium-agent") @NotBlank String agentContainer) {}

@@ -50,14 +50,18 @@ public final class Fabric8ClusterMeshAdapter implements ClusterMeshPort {
 
   private final KubeClientProvider clients;
   private final Duration execTimeout;
+  private final String agentContainer;
 
   /**
    * @param clients builds clients from the kubeconfigs in the secret store
    * @param execTimeout how long one {@code cilium-dbg} exec may take
+   * @param agentContainer the container of the agent pods to exec into ({@code cilium-agent})
    */
-  public Fabric8ClusterMeshAdapter(KubeClientProvider clients, Duration execTimeout) {
+  public Fabric8ClusterMeshAdapter(
+      KubeClientProvider clients, Duration execTimeout, String agentContainer) {
     this.clients = clients;
     this.execTimeout = execTimeout;
+    this.agentContainer = agentContainer;
   }
 
   @Override
@@ -191,6 +195,7 @@ public final class Fabric8ClusterMeshAdapter implements ClusterMeshPort {
             .pods()
             .inNamespace(NAMESPACE)
             .withName(pod)
+            .inContainer(agentContainer)
             .writingOutput(out)
             .writingError(err)
             .exec(command)) {

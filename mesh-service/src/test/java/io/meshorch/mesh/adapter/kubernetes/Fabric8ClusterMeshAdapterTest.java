@@ -1,0 +1,255 @@
+package io.meshorch.mesh.adapter.kubernetes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.fabric8.kubernetes.api.model.HostAlias;
+import io.fabric8.kubernetes.api.model.HostAliasBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.meshorch.kit.failure.StepFailure;
+import io.meshorch.kit.secrets.FileSecretStore;
+import io.meshorch.kube.KubeClientProvider;
+import io.meshorch.mesh.domain.AgentReport;
+import io.meshorch.mesh.domain.RemoteCluster;
+import io.meshorch.mesh.domain.RemoteStatus;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class Fabric8ClusterMeshAdapterTest {
+  private static final String REF = "meshes/m1/clusters/east/kubeconfig";
+  private static final List<String> NODE_LIST = List.of("cilium-dbg", "node", "list", "-o", "json");
+  private static final List<String> STATUS = List.of("cilium-dbg", "status", "-o", "json");
+  private static final List<RemoteCluster> REMOTES =
+      List.of(
+          new RemoteCluster("west", "192.168.52.10", 2379),
+          new RemoteCluster("north", "192.168.53.10", 2379));
+
+  @TempDir Path secrets;
+  private AgentCluster cluster;
+  private Fabric8ClusterMeshAdapter adapter;
+
+  @BeforeEach
+  void start() {
+    cluster = new AgentCluster("east");
+    FileSecretStore store = new FileSecretStore(secrets);
+    store.put(REF, cluster.kubeconfig().getBytes(StandardCharsets.UTF_8));
+    adapter =
+        new Fabric8ClusterMeshAdapter(
+            new KubeClientProvider(store, Duration.ofSeconds(5), Duration.ofSeconds(10)),
+            Duration.ofSeconds(10),
+            "cilium-agent");
+  }
+
+  @AfterEach
+  void stop() {
+    cluster.close();
+  }
+
+  private DaemonSet daemonSet() {
+    return cluster.client().apps().daemonSets().inNamespace("kube-system").withName("cilium").get();
+  }
+
+  private Secret secret() {
+    return cluster
+        .client()
+        .secrets()
+        .inNamespace("kube-system")
+        .withName("cilium-clustermesh")
+        .get();
+  }
+
+  @Test
+  void writesOneEtcdConfigPerRemoteAndOneHostAliasPerRemoteThenChangesNothing() {
+    cluster.withCiliumDaemonSet();
+    HostAlias foreign =
+        new HostAliasBuilder().withIp("10.0.0.5").withHostnames("registry.local").build();
+    HostAlias stale =
+        new HostAliasBuilder().withIp("192.168.99.10").withHostnames("old.mesh.cilium.io").build();
+    cluster
+        .client()
+        .apps()
+        .daemonSets()
+        .inNamespace("kube-system")
+        .withName("cilium")
+        .edit(
+            ds -> {
+              ds.getSpec().getTemplate().getSpec().setHostAliases(List.of(foreign, stale));
+              return ds;
+            });
+
+    assertThat(adapter.writeMeshConfig(REF, REMOTES)).isTrue();
+
+    Secret secret = secret();
+    Map<String, String> decoded =
+        secret.getData().entrySet().stream()
+            .collect(
+                Collectors.toMap(
+                    Map.Entry::getKey,
+                    e ->
+                        new String(
+                            Base64.getDecoder().decode(e.getValue()), StandardCharsets.UTF_8)));
+    assertThat(decoded)
+        .containsOnly(
+            Map.entry("west", REMOTES.get(0).etcdConfig()),
+            Map.entry("north", REMOTES.get(1).etcdConfig()));
+    assertThat(decoded.get("west")).startsWith("endpoints:\n- https://west.mesh.cilium.io:2379\n");
+    assertThat(daemonSet().getSpec().getTemplate().getSpec().getHostAliases())
+        .containsExactly(
+            foreign,
+            new HostAliasBuilder()
+                .withIp("192.168.53.10")
+                .withHostnames("north.mesh.cilium.io")
+                .build(),
+            new HostAliasBuilder()
+                .withIp("192.168.52.10")
+                .withHostnames("west.mesh.cilium.io")
+                .build());
+
+    String secretVersion = secret.getMetadata().getResourceVersion();
+    String dsVersion = daemonSet().getMetadata().getResourceVersion();
+    assertThat(adapter.writeMeshConfig(REF, List.of(REMOTES.get(1), REMOTES.get(0)))).isFalse();
+    assertThat(secret().getMetadata().getResourceVersion()).isEqualTo(secretVersion);
+    assertThat(daemonSet().getMetadata().getResourceVersion()).isEqualTo(dsVersion);
+  }
+
+  @Test
+  void replacesTheRemotesOfAnEarlierConfiguration() {
+    cluster.withCiliumDaemonSet();
+    adapter.writeMeshConfig(REF, REMOTES);
+
+    assertThat(adapter.writeMeshConfig(REF, List.of(REMOTES.get(0)))).isTrue();
+
+    assertThat(secret().getData()).containsOnlyKeys("west");
+    assertThat(daemonSet().getSpec().getTemplate().getSpec().getHostAliases())
+        .extracting(HostAlias::getIp)
+        .containsExactly("192.168.52.10");
+  }
+
+  @Test
+  void failsTerminallyWhenCiliumIsNotInstalled() {
+    assertThatThrownBy(() -> adapter.writeMeshConfig(REF, REMOTES))
+        .isInstanceOfSatisfying(
+            StepFailure.class,
+            e -> {
+              assertThat(e.code()).isEqualTo("CILIUM_NOT_INSTALLED");
+              assertThat(e.retryable()).isFalse();
+            });
+  }
+
+  @Test
+  void failsTerminallyWithoutAKubeconfig() {
+    assertThatThrownBy(() -> adapter.agentReports("meshes/m1/clusters/nowhere/kubeconfig"))
+        .isInstanceOfSatisfying(
+            StepFailure.class, e -> assertThat(e.code()).isEqualTo("KUBECONFIG_MISSING"));
+  }
+
+  @Test
+  void readsWhatEveryAgentPodSeesThroughExec() {
+    cluster.withPod("cilium-a1", "cilium").withPod("coredns-1", "kube-dns");
+    cluster.answer(
+        "cilium-a1",
+        NODE_LIST,
+        () ->
+            new AgentCluster.Answer(
+                """
+                [{"name":"east/e0","primary-address":{"ipv4":{"enabled":true,"ip":"10.1.0.1"}}},
+                 {"name":"west/w0","source":"custom-resource"},
+                 {"name":"west/w1"}]
+                """,
+                "",
+                0));
+    cluster.answer(
+        "cilium-a1",
+        STATUS,
+        () ->
+            new AgentCluster.Answer(
+                """
+                {"cilium":{"state":"Ok"},"cluster-mesh":{"clusters":[
+                  {"name":"west","ready":true,"status":"2 nodes, 2 endpoints","num-nodes":2,
+                   "num-endpoints":2,"num-failures":0},
+                  {"name":"north","ready":false,"status":"not connected","num-nodes":0,
+                   "last-failure":"dial tcp 192.168.53.10:2379: i/o timeout"}]}}
+                """,
+                "",
+                0));
+
+    List<AgentReport> reports = adapter.agentReports(REF);
+
+    assertThat(reports)
+        .containsExactly(
+            AgentReport.of(
+                "cilium-a1",
+                List.of("east/e0", "west/w0", "west/w1"),
+                List.of(
+                    new RemoteStatus("west", true, "2 nodes, 2 endpoints", 2, null),
+                    new RemoteStatus(
+                        "north",
+                        false,
+                        "not connected",
+                        0,
+                        "dial tcp 192.168.53.10:2379: i/o timeout"))));
+    assertThat(cluster.execPaths())
+        .containsExactly(
+            "/api/v1/namespaces/kube-system/pods/cilium-a1/exec?command=cilium-dbg&command=node"
+                + "&command=list&command=-o&command=json&container=cilium-agent&stdout=true&stderr=true",
+            "/api/v1/namespaces/kube-system/pods/cilium-a1/exec?command=cilium-dbg&command=status"
+                + "&command=-o&command=json&container=cilium-agent&stdout=true&stderr=true");
+  }
+
+  @Test
+  void readsALargeNodeListCompletely() {
+    cluster.withPod("cilium-a1", "cilium");
+    String nodes =
+        IntStream.range(0, 2000)
+            .mapToObj(
+                i ->
+                    "{\"name\":\"west/mesh-m1-west-node-"
+                        + i
+                        + "\",\"pad\":\""
+                        + "x".repeat(60)
+                        + "\"}")
+            .collect(Collectors.joining(",", "[", "]"));
+    cluster.answer("cilium-a1", NODE_LIST, () -> new AgentCluster.Answer(nodes, "", 0));
+    cluster.answer("cilium-a1", STATUS, () -> new AgentCluster.Answer("{}", "", 0));
+
+    AgentReport report = adapter.agentReports(REF).get(0);
+
+    assertThat(report.error()).isNull();
+    assertThat(report.nodes()).hasSize(2000);
+    assertThat(report.remotes()).isEmpty();
+  }
+
+  @Test
+  void reportsAnAgentThatCannotBeReadInsteadOfFailing() {
+    cluster.withPod("cilium-a1", "cilium").withPod("cilium-a2", "cilium");
+    cluster.answer(
+        "cilium-a1",
+        NODE_LIST,
+        () ->
+            new AgentCluster.Answer(
+                "", "Error: cannot connect to the agent: connection refused\nmore\n", 1));
+    cluster.answer("cilium-a2", NODE_LIST, () -> new AgentCluster.Answer("not json", "", 0));
+
+    List<AgentReport> reports = adapter.agentReports(REF);
+
+    assertThat(reports)
+        .extracting(AgentReport::pod, AgentReport::error)
+        .containsExactlyInAnyOrder(
+            org.assertj.core.groups.Tuple.tuple(
+                "cilium-a1",
+                "cilium-dbg node list -o json exited with 1: Error: cannot connect to the agent:"
+                    + " connection refused"),
+            org.assertj.core.groups.Tuple.tuple("cilium-a2", "node list output is not valid JSON"));
+  }
+}
