@@ -151,7 +151,9 @@ public final class SandboxKube implements AutoCloseable {
       try {
         controllers.reconcile(cluster);
       } catch (RuntimeException e) {
-        log.warn("sandbox controllers failed on cluster {}: {}", cluster.name(), e.toString());
+        if (clusters.containsValue(cluster) && !ticker.isShutdown()) {
+          log.warn("sandbox controllers failed on cluster {}: {}", cluster.name(), e.toString());
+        }
       }
     }
   }
@@ -163,20 +165,23 @@ public final class SandboxKube implements AutoCloseable {
       if (spec == null) {
         return;
       }
-      SandboxCluster cluster;
-      synchronized (clusters) {
-        cluster = clusters.get(spec.identity());
-        if (cluster == null) {
-          cluster = new SandboxCluster(spec, hostAddress(), this);
-          clusters.put(spec.identity(), cluster);
-          log.info(
-              "rke up: cluster {} with {} nodes serves at {}",
-              spec.clusterName(),
-              spec.nodes().size(),
-              cluster.apiServerUrl());
-        } else {
-          log.info("rke up: cluster {} already runs at {}", cluster.name(), cluster.apiServerUrl());
-        }
+      boolean[] created = {false};
+      // Per-identity creation: clusters of one mesh come up in parallel, a re-run gets the same.
+      SandboxCluster cluster =
+          clusters.computeIfAbsent(
+              spec.identity(),
+              id -> {
+                created[0] = true;
+                return new SandboxCluster(spec, hostAddress(), this);
+              });
+      if (created[0]) {
+        log.info(
+            "rke up: cluster {} with {} nodes serves at {}",
+            spec.clusterName(),
+            spec.nodes().size(),
+            cluster.apiServerUrl());
+      } else {
+        log.info("rke up: cluster {} already runs at {}", cluster.name(), cluster.apiServerUrl());
       }
       reply(exchange, 200, cluster.kubeconfig());
     } catch (RuntimeException e) {
@@ -192,10 +197,7 @@ public final class SandboxKube implements AutoCloseable {
       if (spec == null) {
         return;
       }
-      SandboxCluster cluster;
-      synchronized (clusters) {
-        cluster = clusters.remove(spec.identity());
-      }
+      SandboxCluster cluster = clusters.remove(spec.identity());
       if (cluster != null) {
         loadBalancerIps.values().removeIf(c -> c == cluster);
         cluster.close();
