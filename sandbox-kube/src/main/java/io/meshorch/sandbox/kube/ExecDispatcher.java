@@ -1,6 +1,9 @@
 package io.meshorch.sandbox.kube;
 
+import io.fabric8.mockwebserver.dsl.HttpMethod;
+import io.fabric8.mockwebserver.http.Buffer;
 import io.fabric8.mockwebserver.http.Dispatcher;
+import io.fabric8.mockwebserver.http.Headers;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.fabric8.mockwebserver.http.Response;
@@ -40,6 +43,28 @@ final class ExecDispatcher extends Dispatcher {
     }
     String namespace = m.group(1);
     String pod = m.group(2);
+    // Like the API server: exec into a missing pod is a 404 before any upgrade. The lookup goes
+    // to the in-memory CRUD store directly (no HTTP round trip on the server's event loop).
+    MockResponse found =
+        crud.dispatch(
+            new RecordedRequest(
+                "HTTP/1.1",
+                HttpMethod.GET,
+                "/api/v1/namespaces/" + namespace + "/pods/" + pod,
+                Headers.builder().build(),
+                new Buffer()));
+    if (found.code() == 404) {
+      return new MockResponse()
+          .setResponseCode(404)
+          .addHeader("Content-Type", "application/json")
+          .setBody(
+              "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\","
+                  + "\"message\":\"pods \\\""
+                  + pod
+                  + "\\\" not found\",\"reason\":\"NotFound\",\"details\":{\"name\":\""
+                  + pod
+                  + "\",\"kind\":\"pods\"},\"code\":404}");
+    }
     List<String> command = new ArrayList<>();
     for (String param : m.group(3).split("&")) {
       String[] kv = param.split("=", 2);

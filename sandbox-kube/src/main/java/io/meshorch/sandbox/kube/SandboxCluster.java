@@ -50,6 +50,16 @@ public final class SandboxCluster implements AutoCloseable {
     }
     this.client =
         new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(kubeconfig())).build();
+    try {
+      seed();
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
+  }
+
+  /** Namespaces and NotReady nodes, as a fresh RKE cluster without CNI has them. */
+  private void seed() {
     for (String ns : List.of("default", "kube-system", "kube-public")) {
       client
           .namespaces()

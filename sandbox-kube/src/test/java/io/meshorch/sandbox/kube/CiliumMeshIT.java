@@ -2,8 +2,10 @@ package io.meshorch.sandbox.kube;
 
 import static io.meshorch.sandbox.kube.KubeFixture.KS;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -140,5 +142,18 @@ class CiliumMeshIT {
 
     assertThat(exec.exitCode()).isEqualTo(127);
     assertThat(exec.stdout()).isEmpty();
+  }
+
+  @Test
+  void execIntoAMissingPodFailsWithNotFound() {
+    assertThatThrownBy(
+            () ->
+                a.pods()
+                    .inNamespace(KS)
+                    .withName("cilium-gone1")
+                    .redirectingOutput()
+                    .exec("cilium-dbg", "status", "-o", "json"))
+        .isInstanceOfSatisfying(
+            KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(404));
   }
 }

@@ -314,15 +314,19 @@ final class KubeFixture {
             });
   }
 
-  /** The product's exec: {@code redirectingOutput()}, read stdout to the end, then the code. */
-  static Exec exec(KubernetesClient c, String... command) throws Exception {
-    Pod pod =
-        await()
-            .atMost(Duration.ofSeconds(15))
-            .until(
-                () -> c.pods().inNamespace(KS).withLabel("k8s-app", "cilium").list().getItems(),
-                l -> !l.isEmpty())
-            .get(0);
+  /**
+   * The product's exec: {@code redirectingOutput()}, read stdout to the end, then the code. Agent
+   * pods roll when their host aliases change, so a pod that vanished is looked up again.
+   */
+  static Exec exec(KubernetesClient c, String... command) {
+    return await()
+        .atMost(Duration.ofSeconds(20))
+        .ignoreExceptions()
+        .until(() -> execOnce(c, command), e -> e != null);
+  }
+
+  private static Exec execOnce(KubernetesClient c, String... command) throws Exception {
+    Pod pod = c.pods().inNamespace(KS).withLabel("k8s-app", "cilium").list().getItems().get(0);
     try (ExecWatch watch =
         c.pods()
             .inNamespace(KS)
