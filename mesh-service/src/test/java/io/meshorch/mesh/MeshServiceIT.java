@@ -1,0 +1,314 @@
+package io.meshorch.mesh;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.HostAlias;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.meshorch.contracts.ClusterFailed;
+import io.meshorch.contracts.ClusterSpec;
+import io.meshorch.contracts.EventCodec;
+import io.meshorch.contracts.EventEnvelope;
+import io.meshorch.contracts.MeshFailed;
+import io.meshorch.contracts.MeshReady;
+import io.meshorch.contracts.MeshReady.MeshClusterView;
+import io.meshorch.contracts.MeshReady.RemoteNodes;
+import io.meshorch.contracts.MeshRequested;
+import io.meshorch.contracts.NodeInfo;
+import io.meshorch.contracts.PortsUpdated;
+import io.meshorch.contracts.ProgressReported;
+import io.meshorch.contracts.Topics;
+import io.meshorch.kit.secrets.FileSecretStore;
+import io.meshorch.mesh.adapter.kubernetes.AgentCluster;
+import io.meshorch.testkit.EventProbe;
+import io.meshorch.testkit.Samples;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
+import org.springframework.kafka.test.EmbeddedKafkaBroker;
+import org.springframework.kafka.test.context.EmbeddedKafka;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+@SpringBootTest(
+    classes = MeshServiceApplication.class,
+    properties = {
+      "spring.config.name=" + MeshServiceApplication.CONFIG_NAME,
+      "spring.kafka.bootstrap-servers=${spring.embedded.kafka.brokers}",
+      "server.port=0",
+      "mesh.service.declared-topics="
+          + "mesh.requests,mesh.infra.events,mesh.rke.events,mesh.cni.events,mesh.lb.events",
+      "mesh.validation.poll-interval=100ms",
+      "mesh.validation.timeout=30s",
+      "mesh.validation.exec-timeout=5s",
+      "mesh.kube.connect-timeout=5s",
+      "mesh.kube.request-timeout=10s",
+    })
+@EmbeddedKafka(brokerProperties = "auto.create.topics.enable=false")
+class MeshServiceIT {
+  private static final EventCodec CODEC = new EventCodec();
+
+  @TempDir static Path secrets;
+  private static EventProbe probe;
+
+  @Autowired EmbeddedKafkaBroker broker;
+  @Autowired KafkaListenerEndpointRegistry listeners;
+
+  private final List<AgentCluster> clusters = new ArrayList<>();
+
+  @DynamicPropertySource
+  static void secretsDir(DynamicPropertyRegistry registry) {
+    registry.add("mesh.service.secrets-dir", () -> secrets.toString());
+  }
+
+  @BeforeAll
+  static void startProbe(@Autowired EmbeddedKafkaBroker broker) {
+    probe = new EventProbe(broker.getBrokersAsString(), List.of(Topics.MESH));
+  }
+
+  @AfterAll
+  static void stopProbe() {
+    probe.close();
+  }
+
+  @AfterEach
+  void stopClusters() {
+    clusters.forEach(AgentCluster::close);
+  }
+
+  /** A cluster of {@code meshId} whose agent behaves like Cilium towards {@code remote}. */
+  private AgentCluster cluster(String meshId, ClusterSpec spec, ClusterSpec remote) {
+    AgentCluster cluster = new AgentCluster(spec.name()).withCiliumDaemonSet();
+    clusters.add(cluster);
+    String pod = "cilium-" + spec.name() + "-0";
+    cluster.withPod(pod, "cilium");
+    new FileSecretStore(secrets)
+        .put(ref(meshId, spec.name()), cluster.kubeconfig().getBytes(StandardCharsets.UTF_8));
+    cluster.answer(
+        pod,
+        List.of("cilium-dbg", "node", "list", "-o", "json"),
+        () -> new AgentCluster.Answer(nodeList(cluster, meshId, spec, remote), "", 0));
+    cluster.answer(
+        pod,
+        List.of("cilium-dbg", "status", "-o", "json"),
+        () -> new AgentCluster.Answer(status(cluster, remote), "", 0));
+    return cluster;
+  }
+
+  /** True when the cluster is configured for the remote as a Cilium agent needs it. */
+  private static boolean connected(AgentCluster cluster, ClusterSpec remote) {
+    var client = cluster.client();
+    Secret secret =
+        client.secrets().inNamespace("kube-system").withName("cilium-clustermesh").get();
+    DaemonSet ds = client.apps().daemonSets().inNamespace("kube-system").withName("cilium").get();
+    List<HostAlias> aliases = ds.getSpec().getTemplate().getSpec().getHostAliases();
+    return secret != null
+        && secret.getData() != null
+        && secret.getData().containsKey(remote.name())
+        && aliases != null
+        && aliases.stream()
+            .anyMatch(a -> a.getHostnames().contains(remote.name() + ".mesh.cilium.io"));
+  }
+
+  private static String nodeList(
+      AgentCluster cluster, String meshId, ClusterSpec local, ClusterSpec remote) {
+    List<String> entries = new ArrayList<>();
+    Samples.nodes(meshId, local).forEach(n -> entries.add(local.name() + "/" + n.name()));
+    if (connected(cluster, remote)) {
+      Samples.nodes(meshId, remote).forEach(n -> entries.add(remote.name() + "/" + n.name()));
+    }
+    return entries.stream()
+        .map(n -> "{\"name\":\"" + n + "\",\"source\":\"custom-resource\"}")
+        .toList()
+        .toString();
+  }
+
+  private static String status(AgentCluster cluster, ClusterSpec remote) {
+    boolean up = connected(cluster, remote);
+    return "{\"cluster-mesh\":{\"clusters\":[{\"name\":\""
+        + remote.name()
+        + "\",\"ready\":"
+        + up
+        + ",\"status\":\""
+        + (up ? "ok" : "not connected")
+        + "\",\"num-nodes\":"
+        + (up ? remote.nodeCount() : 0)
+        + "}]}}";
+  }
+
+  private static String ref(String meshId, String cluster) {
+    return "meshes/" + meshId + "/clusters/" + cluster + "/kubeconfig";
+  }
+
+  private static EventEnvelope portsUpdated(String meshId, ClusterSpec spec) {
+    List<NodeInfo> nodes = Samples.nodes(meshId, spec);
+    return EventEnvelope.create(
+        meshId,
+        spec.name(),
+        UUID.randomUUID(),
+        "infra-service",
+        new PortsUpdated(
+            spec,
+            nodes,
+            ref(meshId, spec.name()),
+            "192.168.5" + spec.id() + ".10",
+            2379,
+            nodes.stream().map(NodeInfo::portId).toList()));
+  }
+
+  private void send(String topic, EventEnvelope event) throws Exception {
+    try (var producer =
+        new KafkaProducer<>(
+            Map.<String, Object>of("bootstrap.servers", broker.getBrokersAsString()),
+            new StringSerializer(),
+            new ByteArraySerializer())) {
+      producer.send(new ProducerRecord<>(topic, event.meshId(), CODEC.encode(event))).get();
+    }
+  }
+
+  private static List<EventEnvelope> outcomes(String meshId) {
+    return probe.events().stream()
+        .filter(e -> e.meshId().equals(meshId))
+        .filter(e -> e.payload() instanceof MeshReady || e.payload() instanceof MeshFailed)
+        .toList();
+  }
+
+  private static EventEnvelope awaitOutcome(String meshId) {
+    return probe.await(
+        Duration.ofSeconds(40),
+        e ->
+            e.meshId().equals(meshId)
+                && (e.payload() instanceof MeshReady || e.payload() instanceof MeshFailed));
+  }
+
+  @Test
+  void connectsTwoClustersAndPublishesOneMeshReadyWithTheNodeTable() throws Exception {
+    String meshId = "it-ready";
+    ClusterSpec east = Samples.cluster("east", 1, 2);
+    ClusterSpec west = Samples.cluster("west", 2, 1);
+    cluster(meshId, east, west);
+    cluster(meshId, west, east);
+    EventEnvelope eastPorts = portsUpdated(meshId, east);
+    EventEnvelope westPorts = portsUpdated(meshId, west);
+
+    send(
+        Topics.REQUESTS,
+        EventEnvelope.create(
+            meshId, null, null, "meshctl", new MeshRequested(List.of(east, west))));
+    send(Topics.INFRA, eastPorts);
+    send(Topics.INFRA, westPorts);
+    send(Topics.INFRA, eastPorts);
+
+    EventEnvelope ready = awaitOutcome(meshId);
+    assertThat(ready.payload()).isInstanceOf(MeshReady.class);
+    assertThat(ready.cluster()).isNull();
+    assertThat(ready.producer()).isEqualTo("mesh-service");
+    assertThat(ready.causationId()).isIn(eastPorts.eventId(), westPorts.eventId());
+    assertThat(((MeshReady) ready.payload()).clusters())
+        .containsExactly(
+            new MeshClusterView(
+                "east",
+                1,
+                List.of("mesh-it-ready-east-node-0", "mesh-it-ready-east-node-1"),
+                "192.168.51.10",
+                List.of(new RemoteNodes("west", List.of("mesh-it-ready-west-node-0")))),
+            new MeshClusterView(
+                "west",
+                2,
+                List.of("mesh-it-ready-west-node-0"),
+                "192.168.52.10",
+                List.of(
+                    new RemoteNodes(
+                        "east",
+                        List.of("mesh-it-ready-east-node-0", "mesh-it-ready-east-node-1")))));
+    assertThat(probe.events())
+        .filteredOn(e -> e.meshId().equals(meshId) && e.payload() instanceof ProgressReported)
+        .extracting(e -> ((ProgressReported) e.payload()).message())
+        .contains("connecting 2 clusters");
+
+    // A fresh instance on the same broker rebuilds the mesh as done and does not answer again;
+    // a mesh whose events arrived while no instance listened is resumed and answered once.
+    listeners.getListenerContainer("mesh-service").stop();
+    String resumed = "it-resumed";
+    ClusterSpec north = Samples.cluster("north", 3, 1);
+    ClusterSpec south = Samples.cluster("south", 4, 1);
+    cluster(resumed, north, south);
+    cluster(resumed, south, north);
+    send(
+        Topics.REQUESTS,
+        EventEnvelope.create(
+            resumed, null, null, "meshctl", new MeshRequested(List.of(north, south))));
+    send(Topics.INFRA, portsUpdated(resumed, north));
+    send(Topics.INFRA, portsUpdated(resumed, south));
+
+    try (ConfigurableApplicationContext restarted =
+        new SpringApplicationBuilder(MeshServiceApplication.class)
+            .properties("spring.config.name=" + MeshServiceApplication.CONFIG_NAME)
+            .run(
+                "--spring.kafka.bootstrap-servers=" + broker.getBrokersAsString(),
+                "--server.port=0",
+                "--mesh.service.secrets-dir=" + secrets,
+                "--mesh.validation.poll-interval=100ms",
+                "--mesh.validation.timeout=30s")) {
+      assertThat(restarted.isRunning()).isTrue();
+      assertThat(awaitOutcome(resumed).payload()).isInstanceOf(MeshReady.class);
+      send(Topics.INFRA, westPorts);
+      send(Topics.INFRA, portsUpdated(resumed, south));
+      EventEnvelope marker = clusterFailedEvent("it-marker", "east");
+      send(Topics.CNI, marker);
+      awaitOutcome("it-marker");
+    } finally {
+      listeners.getListenerContainer("mesh-service").start();
+    }
+    assertThat(outcomes(meshId)).hasSize(1);
+    assertThat(outcomes(resumed)).hasSize(1);
+  }
+
+  private static EventEnvelope clusterFailedEvent(String meshId, String cluster) {
+    return EventEnvelope.create(
+        meshId,
+        cluster,
+        UUID.randomUUID(),
+        "cni-service",
+        new ClusterFailed("cni", "CILIUM_NOT_READY", "DaemonSet cilium not ready after 5m", true));
+  }
+
+  @Test
+  void turnsAClusterFailureIntoOneMeshFailed() throws Exception {
+    String meshId = "it-failed";
+    EventEnvelope failure = clusterFailedEvent(meshId, "east");
+
+    send(Topics.CNI, failure);
+    send(Topics.CNI, failure);
+    send(Topics.RKE, clusterFailedEvent(meshId, "west"));
+
+    EventEnvelope failed = awaitOutcome(meshId);
+    assertThat(failed.causationId()).isEqualTo(failure.eventId());
+    assertThat(failed.payload())
+        .isEqualTo(
+            new MeshFailed(
+                "cni", "east", "CILIUM_NOT_READY", "DaemonSet cilium not ready after 5m"));
+    EventEnvelope marker = clusterFailedEvent("it-failed-marker", "east");
+    send(Topics.RKE, marker);
+    awaitOutcome("it-failed-marker");
+    assertThat(outcomes(meshId)).hasSize(1);
+  }
+}
