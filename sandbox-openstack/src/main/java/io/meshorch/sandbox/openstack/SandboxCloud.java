@@ -302,6 +302,11 @@ public final class SandboxCloud implements AutoCloseable {
     return Optional.ofNullable(ports.get(portId));
   }
 
+  /** The ports whose fixed IP is {@code address} (a node's InternalIP). */
+  public List<SandboxPort> portsWithFixedIp(String address) {
+    return ports.values().stream().filter(p -> p.fixedIp().equals(address)).toList();
+  }
+
   /** The live servers. */
   public List<SandboxServer> servers() {
     return List.copyOf(servers.values());
