@@ -10,6 +10,7 @@ import io.meshorch.contracts.MeshRejected;
 import io.meshorch.contracts.MeshRequested;
 import io.meshorch.contracts.PortsUpdated;
 import io.meshorch.contracts.validation.MeshRequestValidator;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -44,16 +45,20 @@ public final class MeshProgress {
     DONE
   }
 
-  private record Failure(UUID eventId, String cluster, ClusterFailed event) {}
+  private record Failure(UUID eventId, String cluster, ClusterFailed event, Instant at) {}
 
   private final String meshId;
   private Map<String, ClusterSpec> expected;
   private final Map<String, PortsUpdated> ports = new LinkedHashMap<>();
+  private final Map<String, Instant> portsAt = new LinkedHashMap<>();
   private UUID lastPortsEventId;
   private Failure failure;
   private boolean closed;
   private boolean done;
+  private Instant doneAt;
   private boolean claimed;
+  private UUID requestId;
+  private Instant requestedAt;
 
   public MeshProgress(String meshId) {
     this.meshId = meshId;
@@ -64,24 +69,27 @@ public final class MeshProgress {
   }
 
   /**
-   * Takes one event into account: {@code MeshRequested} (ignored when invalid or when the mesh
-   * already has a request), {@code MeshRejected}, {@code PortsUpdated} (first per cluster wins),
-   * {@code ClusterFailed} (first wins), {@code MeshReady}/{@code MeshFailed} (the mesh is done).
-   * Other events are ignored.
+   * Takes one event into account: {@code MeshRequested} (ignored when invalid or older than the
+   * current request; a later valid one starts a new run of the mesh, see {@link #request}), facts
+   * older than the current request (ignored), {@code MeshRejected}, {@code PortsUpdated} (first per
+   * cluster wins), {@code ClusterFailed} (first wins), {@code MeshReady}/{@code MeshFailed} (the
+   * mesh is done). Other events are ignored.
    *
    * @return whether the state changed
    */
   public boolean apply(EventEnvelope event) {
     MeshEvent payload = event.payload();
     if (payload instanceof MeshRequested request) {
-      if (expected != null || !VALIDATOR.validate(event.meshId(), request).isEmpty()) {
-        return false;
-      }
-      expected = new LinkedHashMap<>();
-      request.clusters().forEach(c -> expected.put(c.name(), c));
-      return true;
+      return request(event, request);
+    }
+    if (requestedAt != null && event.occurredAt().isBefore(requestedAt)) {
+      // A fact of an earlier request for the same mesh ID (replayed, or late): not this run's.
+      return false;
     }
     if (payload instanceof MeshRejected) {
+      if (expected != null) {
+        return false; // a later invalid request does not undo a valid one in progress
+      }
       boolean changed = !closed;
       closed = true;
       return changed;
@@ -92,6 +100,7 @@ public final class MeshProgress {
         return false;
       }
       ports.put(cluster, updated);
+      portsAt.put(cluster, event.occurredAt());
       lastPortsEventId = event.eventId();
       return true;
     }
@@ -99,15 +108,44 @@ public final class MeshProgress {
       if (failure != null) {
         return false;
       }
-      failure = new Failure(event.eventId(), event.cluster(), failed);
+      failure = new Failure(event.eventId(), event.cluster(), failed, event.occurredAt());
       return true;
     }
     if (payload instanceof MeshReady || payload instanceof MeshFailed) {
       boolean changed = !done;
       done = true;
+      doneAt = event.occurredAt();
       return changed;
     }
     return false;
+  }
+
+  /**
+   * A valid request starts the mesh; a later one for the same mesh ID (the user runs {@code up}
+   * again, e.g. to converge after a failure) starts a new run: the facts that happened before it
+   * belong to the earlier run and are forgotten. An older or repeated request changes nothing.
+   */
+  private boolean request(EventEnvelope event, MeshRequested request) {
+    if (!VALIDATOR.validate(event.meshId(), request).isEmpty()
+        || event.eventId().equals(requestId)
+        || (requestedAt != null && !event.occurredAt().isAfter(requestedAt))) {
+      return false;
+    }
+    requestId = event.eventId();
+    requestedAt = event.occurredAt();
+    expected = new LinkedHashMap<>();
+    request.clusters().forEach(c -> expected.put(c.name(), c));
+    closed = false;
+    portsAt.entrySet().removeIf(e -> e.getValue().isBefore(requestedAt));
+    ports.keySet().retainAll(portsAt.keySet());
+    if (failure != null && failure.at().isBefore(requestedAt)) {
+      failure = null;
+    }
+    if (done && doneAt != null && doneAt.isBefore(requestedAt)) {
+      done = false;
+      claimed = false;
+    }
+    return true;
   }
 
   /** Where the mesh stands; DONE and CLOSED win over FAILED, which wins over the rest. */
@@ -164,6 +202,7 @@ public final class MeshProgress {
   /** The outcome of the mesh was published. */
   public void complete() {
     done = true;
+    doneAt = Instant.now();
     claimed = false;
   }
 

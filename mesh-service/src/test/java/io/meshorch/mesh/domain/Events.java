@@ -3,6 +3,7 @@ package io.meshorch.mesh.domain;
 import io.meshorch.contracts.ClusterFailed;
 import io.meshorch.contracts.ClusterSpec;
 import io.meshorch.contracts.EventEnvelope;
+import io.meshorch.contracts.EventType;
 import io.meshorch.contracts.MeshEvent;
 import io.meshorch.contracts.MeshFailed;
 import io.meshorch.contracts.MeshReady;
@@ -11,6 +12,7 @@ import io.meshorch.contracts.MeshRequested;
 import io.meshorch.contracts.PortsUpdated;
 import io.meshorch.contracts.Violation;
 import io.meshorch.testkit.Samples;
+import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
@@ -22,8 +24,46 @@ final class Events {
 
   private Events() {}
 
+  /** When the first run's request happened; its facts follow in causal order. */
+  static final Instant T0 = Instant.parse("2026-11-25T00:00:00Z");
+
   static EventEnvelope envelope(String cluster, String producer, MeshEvent payload) {
-    return EventEnvelope.create(MESH, cluster, UUID.randomUUID(), producer, payload);
+    return at(T0.plusSeconds(rank(payload)), cluster, producer, payload);
+  }
+
+  static EventEnvelope at(Instant when, String cluster, String producer, MeshEvent payload) {
+    return new EventEnvelope(
+        UUID.randomUUID(),
+        EventType.of(payload).wireName(),
+        MESH,
+        cluster,
+        UUID.randomUUID(),
+        when,
+        producer,
+        payload);
+  }
+
+  /** Causal order of a run: request, rejection, cluster facts, outcome. */
+  private static long rank(MeshEvent payload) {
+    if (payload instanceof MeshRequested) {
+      return 0;
+    }
+    if (payload instanceof MeshRejected) {
+      return 1;
+    }
+    if (payload instanceof MeshReady || payload instanceof MeshFailed) {
+      return 3;
+    }
+    return 2;
+  }
+
+  /** A second run of the same mesh ID, requested after the first one ended. */
+  static EventEnvelope requestedAgain() {
+    return at(T0.plusSeconds(10), null, "meshctl", new MeshRequested(List.of(EAST, WEST)));
+  }
+
+  static EventEnvelope portsAgain(String cluster) {
+    return at(T0.plusSeconds(11), cluster, "infra-service", portsUpdated(cluster));
   }
 
   static EventEnvelope requested() {

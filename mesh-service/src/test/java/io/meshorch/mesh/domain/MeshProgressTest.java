@@ -15,15 +15,18 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class MeshProgressTest {
   private static final Map<String, Supplier<EventEnvelope>> TOKENS =
-      Map.of(
-          "req", Events::requested,
-          "bad", Events::invalidRequest,
-          "rej", Events::rejected,
-          "east", () -> Events.ports("east"),
-          "west", () -> Events.ports("west"),
-          "fail", () -> Events.clusterFailed("east"),
-          "ready", Events::meshReady,
-          "failed", Events::meshFailed);
+      Map.ofEntries(
+          Map.entry("req", Events::requested),
+          Map.entry("bad", Events::invalidRequest),
+          Map.entry("rej", Events::rejected),
+          Map.entry("east", () -> Events.ports("east")),
+          Map.entry("west", () -> Events.ports("west")),
+          Map.entry("fail", () -> Events.clusterFailed("east")),
+          Map.entry("ready", Events::meshReady),
+          Map.entry("failed", Events::meshFailed),
+          Map.entry("req2", Events::requestedAgain),
+          Map.entry("east2", () -> Events.portsAgain("east")),
+          Map.entry("west2", () -> Events.portsAgain("west")));
 
   private static MeshProgress replay(String sequence) {
     MeshProgress progress = new MeshProgress(Events.MESH);
@@ -46,8 +49,9 @@ class MeshProgressTest {
     "req east west west east, READY_TO_CONNECT",
     "bad east west, WAITING",
     "bad east west req, READY_TO_CONNECT",
-    "req rej east west, CLOSED",
-    "east west rej req, CLOSED",
+    "bad rej, CLOSED",
+    "req rej east west, READY_TO_CONNECT",
+    "east west rej req, READY_TO_CONNECT",
     "req east fail, FAILED",
     "fail, FAILED",
     "req east west fail, FAILED",
@@ -55,6 +59,11 @@ class MeshProgressTest {
     "ready req east west, DONE",
     "req fail failed, DONE",
     "failed fail, DONE",
+    "req east west ready req2, WAITING",
+    "req east west ready req2 east west, WAITING",
+    "req east west ready req2 east2 west2, READY_TO_CONNECT",
+    "req east fail req2 east2 west2, READY_TO_CONNECT",
+    "req2 east2 west2 req east west ready, READY_TO_CONNECT",
   })
   void decidesFromTheSetOfFactsWhateverTheirOrder(String sequence, Status expected) {
     assertThat(replay(sequence).status()).isEqualTo(expected);
