@@ -206,13 +206,14 @@ class MeshServiceIT {
     ClusterSpec west = Samples.cluster("west", 2, 1);
     cluster(meshId, east, west);
     cluster(meshId, west, east);
+    // Stamped before the ports, as causality has it: mesh-service ignores facts older than the
+    // request they would belong to.
+    EventEnvelope request =
+        EventEnvelope.create(meshId, null, null, "meshctl", new MeshRequested(List.of(east, west)));
     EventEnvelope eastPorts = portsUpdated(meshId, east);
     EventEnvelope westPorts = portsUpdated(meshId, west);
 
-    send(
-        Topics.REQUESTS,
-        EventEnvelope.create(
-            meshId, null, null, "meshctl", new MeshRequested(List.of(east, west))));
+    send(Topics.REQUESTS, request);
     send(Topics.INFRA, eastPorts);
     send(Topics.INFRA, westPorts);
     send(Topics.INFRA, eastPorts);

@@ -77,9 +77,19 @@ class MeshHandlersTest {
     return "meshes/" + MESH + "/clusters/" + cluster + "/kubeconfig";
   }
 
+  /** The request, stamped before the cluster facts of the test, as causality has it. */
   private static EventEnvelope request() {
-    return EventEnvelope.create(
-        MESH, null, null, "meshctl", new MeshRequested(List.of(EAST, WEST)));
+    EventEnvelope now =
+        EventEnvelope.create(MESH, null, null, "meshctl", new MeshRequested(List.of(EAST, WEST)));
+    return new EventEnvelope(
+        now.eventId(),
+        now.type(),
+        now.meshId(),
+        null,
+        null,
+        now.occurredAt().minusSeconds(60),
+        now.producer(),
+        now.payload());
   }
 
   private static EventEnvelope portsUpdated(ClusterSpec spec) {
@@ -270,13 +280,9 @@ class MeshHandlersTest {
   }
 
   @Test
-  void doesNothingForARejectedOrInvalidRequest() {
+  void doesNothingForAnInvalidRequestAndItsRejection() {
     requested.handle(
         EventEnvelope.create(MESH, null, null, "meshctl", new MeshRequested(List.of(EAST, EAST))));
-    ports.handle(portsUpdated(EAST));
-    ports.handle(portsUpdated(WEST));
-    assertThat(ledger.status(MESH)).contains(Status.WAITING);
-
     rejected.handle(
         EventEnvelope.create(
             MESH,
@@ -284,9 +290,26 @@ class MeshHandlersTest {
             null,
             "infra-service",
             new MeshRejected(List.of(new Violation("clusters[1].name", "duplicate")))));
-    requested.handle(request());
+    ports.handle(portsUpdated(EAST));
+    ports.handle(portsUpdated(WEST));
 
     assertThat(ledger.status(MESH)).contains(Status.CLOSED);
     assertThat(publisher.events()).isEmpty();
+  }
+
+  @Test
+  void aLaterRequestForTheSameMeshStartsANewRunAfterTheFirstEnded() {
+    requested.handle(request());
+    ports.handle(portsUpdated(EAST));
+    ports.handle(portsUpdated(WEST));
+    assertThat(publisher.of(MeshReady.class)).hasSize(1);
+
+    requested.handle(
+        EventEnvelope.create(MESH, null, null, "meshctl", new MeshRequested(List.of(EAST, WEST))));
+    assertThat(ledger.status(MESH)).contains(Status.WAITING);
+    ports.handle(portsUpdated(EAST));
+    ports.handle(portsUpdated(WEST));
+
+    assertThat(publisher.of(MeshReady.class)).hasSize(2);
   }
 }
