@@ -1,0 +1,192 @@
+package io.meshorch.cni.adapter.kubernetes;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.HostAlias;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
+import io.meshorch.cni.domain.CaSecretOutcome;
+import io.meshorch.cni.domain.CiliumManifest;
+import io.meshorch.cni.domain.CiliumRollout;
+import io.meshorch.cni.domain.MeshCa;
+import io.meshorch.cni.domain.Workload;
+import io.meshorch.cni.port.CiliumInstallerPort;
+import io.meshorch.kube.KubeClientProvider;
+import io.meshorch.kube.KubeFailures;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Installs Cilium with fabric8, object by object, in {@code kube-system}. Objects are written with
+ * the configured {@link ApplyMode}; the CA Secret is only ever created, never replaced.
+ */
+public final class Fabric8CiliumInstaller implements CiliumInstallerPort {
+  /** Field manager of server-side apply. */
+  public static final String FIELD_MANAGER = "meshorch-cni-service";
+
+  private static final Logger log = LoggerFactory.getLogger(Fabric8CiliumInstaller.class);
+  private static final String NS = CiliumManifest.NAMESPACE;
+
+  private final KubeClientProvider clients;
+  private final ApplyMode mode;
+
+  /**
+   * @param clients builds clients from kubeconfig references
+   * @param mode how objects are written (update for any API server, server-side for real ones)
+   */
+  public Fabric8CiliumInstaller(KubeClientProvider clients, ApplyMode mode) {
+    this.clients = clients;
+    this.mode = mode;
+  }
+
+  @Override
+  public CaSecretOutcome ensureCaSecret(String kubeconfigRef, MeshCa ca) {
+    String what = "Secret " + NS + "/" + CiliumManifest.CA_SECRET;
+    try (KubernetesClient client = clients.forCluster(kubeconfigRef)) {
+      Secret existing = KubeCalls.call("read " + what, () -> caSecret(client));
+      if (existing == null) {
+        try {
+          client.secrets().inNamespace(NS).resource(CiliumObjects.caSecret(ca)).create();
+          log.info("created {} with the mesh CA", what);
+          return CaSecretOutcome.CREATED;
+        } catch (KubernetesClientException e) {
+          if (e.getCode() != 409) {
+            throw KubeFailures.classify("create " + what, e);
+          }
+          // Created by someone else since the read: judge what is there now.
+          existing = KubeCalls.call("read " + what, () -> caSecret(client));
+        }
+      }
+      return holds(existing, ca) ? CaSecretOutcome.ALREADY_PRESENT : CaSecretOutcome.DIFFERENT_CA;
+    }
+  }
+
+  @Override
+  public void apply(String kubeconfigRef, CiliumManifest manifest) {
+    try (KubernetesClient client = clients.forCluster(kubeconfigRef)) {
+      apply(client, CiliumObjects.configMap(manifest));
+      manifest.serviceAccounts().forEach(sa -> apply(client, CiliumObjects.serviceAccount(sa)));
+      for (Workload workload : manifest.workloads()) {
+        if (workload.kind() == Workload.Kind.DAEMON_SET) {
+          apply(client, keepHostAliases(client, CiliumObjects.daemonSet(workload)));
+        } else {
+          apply(client, CiliumObjects.deployment(workload));
+        }
+      }
+      log.info(
+          "Cilium v{} applied in {} (cluster {}, id {})",
+          manifest.release().version(),
+          NS,
+          manifest.clusterName(),
+          manifest.clusterId());
+    }
+  }
+
+  @Override
+  public CiliumRollout rollout(String kubeconfigRef) {
+    try (KubernetesClient client = clients.forCluster(kubeconfigRef)) {
+      DaemonSet agents =
+          KubeCalls.call(
+              "read DaemonSet " + NS + "/" + CiliumManifest.AGENT,
+              () ->
+                  client.apps().daemonSets().inNamespace(NS).withName(CiliumManifest.AGENT).get());
+      int desired = 0;
+      int ready = 0;
+      if (agents != null && agents.getStatus() != null) {
+        desired = orZero(agents.getStatus().getDesiredNumberScheduled());
+        ready = orZero(agents.getStatus().getNumberReady());
+      }
+      return new CiliumRollout(
+          desired,
+          ready,
+          available(client, CiliumManifest.OPERATOR),
+          available(client, CiliumManifest.CLUSTERMESH_APISERVER));
+    }
+  }
+
+  private static int available(KubernetesClient client, String name) {
+    Deployment deployment =
+        KubeCalls.call(
+            "read Deployment " + NS + "/" + name,
+            () -> client.apps().deployments().inNamespace(NS).withName(name).get());
+    return deployment == null || deployment.getStatus() == null
+        ? 0
+        : orZero(deployment.getStatus().getAvailableReplicas());
+  }
+
+  /** Writes {@code object} with the configured mode. */
+  private void apply(KubernetesClient client, HasMetadata object) {
+    String what = "apply " + object.getKind() + " " + NS + "/" + object.getMetadata().getName();
+    KubeCalls.call(
+        what,
+        () ->
+            switch (mode) {
+              case UPDATE -> client.resource(object).createOr(NonDeletingOperation::update);
+              case SERVER_SIDE ->
+                  client
+                      .resource(object)
+                      .fieldManager(FIELD_MANAGER)
+                      .forceConflicts()
+                      .serverSideApply();
+            });
+    log.info("{} ({})", what, mode);
+  }
+
+  /**
+   * In update mode a full update would drop the {@code hostAliases} mesh-service patched into the
+   * agents' pod template (and roll every agent): carry them over.
+   */
+  private DaemonSet keepHostAliases(KubernetesClient client, DaemonSet desired) {
+    if (mode != ApplyMode.UPDATE) {
+      return desired;
+    }
+    DaemonSet existing =
+        KubeCalls.call(
+            "read DaemonSet " + NS + "/" + CiliumManifest.AGENT,
+            () -> client.apps().daemonSets().inNamespace(NS).withName(CiliumManifest.AGENT).get());
+    if (existing != null
+        && existing.getSpec() != null
+        && existing.getSpec().getTemplate() != null
+        && existing.getSpec().getTemplate().getSpec() != null) {
+      List<HostAlias> aliases = existing.getSpec().getTemplate().getSpec().getHostAliases();
+      if (aliases != null && !aliases.isEmpty()) {
+        desired.getSpec().getTemplate().getSpec().setHostAliases(aliases);
+      }
+    }
+    return desired;
+  }
+
+  private static Secret caSecret(KubernetesClient client) {
+    return client.secrets().inNamespace(NS).withName(CiliumManifest.CA_SECRET).get();
+  }
+
+  private static boolean holds(Secret secret, MeshCa ca) {
+    return ca.matches(
+        value(secret, CiliumManifest.CA_CERT_KEY), value(secret, CiliumManifest.CA_KEY_KEY));
+  }
+
+  /** A value of the Secret: base64 in {@code data}, or plain in {@code stringData}; or null. */
+  private static String value(Secret secret, String key) {
+    Map<String, String> data = secret.getData();
+    if (data != null && data.get(key) != null) {
+      try {
+        return new String(Base64.getDecoder().decode(data.get(key)), StandardCharsets.UTF_8);
+      } catch (IllegalArgumentException e) {
+        return null;
+      }
+    }
+    Map<String, String> plain = secret.getStringData();
+    return plain == null ? null : plain.get(key);
+  }
+
+  private static int orZero(Integer value) {
+    return value == null ? 0 : value;
+  }
+}
