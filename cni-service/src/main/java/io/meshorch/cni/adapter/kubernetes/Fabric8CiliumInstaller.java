@@ -17,17 +17,25 @@ import io.meshorch.cni.port.CiliumInstallerPort;
 import io.meshorch.kube.KubeClientProvider;
 import io.meshorch.kube.KubeFailures;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Installs Cilium with fabric8, object by object, in {@code kube-system}. Objects are written with
- * the configured {@link ApplyMode}; the CA Secret is only ever created, never replaced.
+ * the configured {@link ApplyMode} and carry the digest of their desired content, so that an
+ * unchanged object is not written again; the CA Secret is only ever created, never replaced.
  */
 public final class Fabric8CiliumInstaller implements CiliumInstallerPort {
+  /** Annotation holding the SHA-256 of what cni-service last wrote to an object. */
+  public static final String APPLIED_DIGEST = "meshorch.io/applied-digest";
+
   /** Field manager of server-side apply. */
   public static final String FIELD_MANAGER = "meshorch-cni-service";
 
@@ -75,7 +83,7 @@ public final class Fabric8CiliumInstaller implements CiliumInstallerPort {
       manifest.serviceAccounts().forEach(sa -> apply(client, CiliumObjects.serviceAccount(sa)));
       for (Workload workload : manifest.workloads()) {
         if (workload.kind() == Workload.Kind.DAEMON_SET) {
-          apply(client, keepHostAliases(client, CiliumObjects.daemonSet(workload)));
+          apply(client, CiliumObjects.daemonSet(workload));
         } else {
           apply(client, CiliumObjects.deployment(workload));
         }
@@ -121,38 +129,52 @@ public final class Fabric8CiliumInstaller implements CiliumInstallerPort {
         : orZero(deployment.getStatus().getAvailableReplicas());
   }
 
-  /** Writes {@code object} with the configured mode. */
-  private void apply(KubernetesClient client, HasMetadata object) {
-    String what = "apply " + object.getKind() + " " + NS + "/" + object.getMetadata().getName();
+  /**
+   * Writes {@code desired} with the configured mode, stamped with a digest of its content in
+   * annotation {@value #APPLIED_DIGEST}. In update mode an object that already carries the same
+   * digest is left alone: no write, no rollout, and fields other writers added stay as they are.
+   */
+  private void apply(KubernetesClient client, HasMetadata desired) {
+    String what = desired.getKind() + " " + NS + "/" + desired.getMetadata().getName();
+    String digest = digest(client, desired);
+    Map<String, String> annotations = new TreeMap<>();
+    if (desired.getMetadata().getAnnotations() != null) {
+      annotations.putAll(desired.getMetadata().getAnnotations());
+    }
+    annotations.put(APPLIED_DIGEST, digest);
+    desired.getMetadata().setAnnotations(annotations);
+    if (mode == ApplyMode.SERVER_SIDE) {
+      KubeCalls.call(
+          "apply " + what,
+          () ->
+              client
+                  .resource(desired)
+                  .fieldManager(FIELD_MANAGER)
+                  .forceConflicts()
+                  .serverSideApply());
+      log.info("applied {} (server-side)", what);
+      return;
+    }
+    HasMetadata existing = KubeCalls.call("read " + what, () -> client.resource(desired).get());
+    if (existing != null && digest.equals(annotation(existing, APPLIED_DIGEST))) {
+      log.debug("{} is up to date", what);
+      return;
+    }
+    if (existing instanceof DaemonSet current && desired instanceof DaemonSet wanted) {
+      keepHostAliases(current, wanted);
+    }
     KubeCalls.call(
-        what,
-        () ->
-            switch (mode) {
-              case UPDATE -> client.resource(object).createOr(NonDeletingOperation::update);
-              case SERVER_SIDE ->
-                  client
-                      .resource(object)
-                      .fieldManager(FIELD_MANAGER)
-                      .forceConflicts()
-                      .serverSideApply();
-            });
-    log.info("{} ({})", what, mode);
+        (existing == null ? "create " : "update ") + what,
+        () -> client.resource(desired).createOr(NonDeletingOperation::update));
+    log.info("{} {}", existing == null ? "created" : "updated", what);
   }
 
   /**
-   * In update mode a full update would drop the {@code hostAliases} mesh-service patched into the
-   * agents' pod template (and roll every agent): carry them over.
+   * A full update would drop the {@code hostAliases} mesh-service patched into the agents' pod
+   * template (and roll every agent): carry them over.
    */
-  private DaemonSet keepHostAliases(KubernetesClient client, DaemonSet desired) {
-    if (mode != ApplyMode.UPDATE) {
-      return desired;
-    }
-    DaemonSet existing =
-        KubeCalls.call(
-            "read DaemonSet " + NS + "/" + CiliumManifest.AGENT,
-            () -> client.apps().daemonSets().inNamespace(NS).withName(CiliumManifest.AGENT).get());
-    if (existing != null
-        && existing.getSpec() != null
+  private static void keepHostAliases(DaemonSet existing, DaemonSet desired) {
+    if (existing.getSpec() != null
         && existing.getSpec().getTemplate() != null
         && existing.getSpec().getTemplate().getSpec() != null) {
       List<HostAlias> aliases = existing.getSpec().getTemplate().getSpec().getHostAliases();
@@ -160,7 +182,21 @@ public final class Fabric8CiliumInstaller implements CiliumInstallerPort {
         desired.getSpec().getTemplate().getSpec().setHostAliases(aliases);
       }
     }
-    return desired;
+  }
+
+  private static String digest(KubernetesClient client, HasMetadata desired) {
+    byte[] json =
+        client.getKubernetesSerialization().asJson(desired).getBytes(StandardCharsets.UTF_8);
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(json));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("the JDK has no SHA-256", e);
+    }
+  }
+
+  private static String annotation(HasMetadata object, String key) {
+    Map<String, String> annotations = object.getMetadata().getAnnotations();
+    return annotations == null ? null : annotations.get(key);
   }
 
   private static Secret caSecret(KubernetesClient client) {
