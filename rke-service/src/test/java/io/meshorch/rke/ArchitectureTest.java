@@ -1,0 +1,44 @@
+package io.meshorch.rke;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchRule;
+
+@AnalyzeClasses(packages = "io.meshorch.rke", importOptions = ImportOption.DoNotIncludeTests.class)
+class ArchitectureTest {
+  @ArchTest
+  static final ArchRule domainIsPlainJava =
+      noClasses()
+          .that()
+          .resideInAPackage("..rke.domain..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage(
+              "org.springframework..", "org.apache.kafka..", "net.schmizz..", "com.hierynomus..");
+
+  @ArchTest
+  static final ArchRule onlyTheSshAdapterUsesSshj =
+      noClasses()
+          .that()
+          .resideOutsideOfPackage("..rke.adapter.ssh..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage("net.schmizz..", "com.hierynomus..");
+
+  @ArchTest
+  static final ArchRule onlyMessagingUsesSpringKafka =
+      noClasses()
+          .that()
+          .resideOutsideOfPackage("..rke.messaging..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAPackage("org.springframework.kafka..");
+
+  @ArchTest
+  static final ArchRule portsAreInterfaces =
+      classes().that().resideInAPackage("..rke.port..").should().beInterfaces();
+}

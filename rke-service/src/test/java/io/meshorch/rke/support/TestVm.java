@@ -1,0 +1,152 @@
+package io.meshorch.rke.support;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PublicKey;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.sshd.common.config.keys.KeyUtils;
+import org.apache.sshd.common.config.keys.PublicKeyEntry;
+import org.apache.sshd.common.config.keys.writer.openssh.OpenSSHKeyPairResourceWriter;
+import org.apache.sshd.common.digest.BuiltinDigests;
+import org.apache.sshd.common.keyprovider.KeyPairProvider;
+import org.apache.sshd.server.Environment;
+import org.apache.sshd.server.ExitCallback;
+import org.apache.sshd.server.SshServer;
+import org.apache.sshd.server.channel.ChannelSession;
+import org.apache.sshd.server.command.Command;
+
+/**
+ * A node for tests: an Apache MINA SSH daemon with a fresh host key, accepting one user key,
+ * answering like a booted cloud image with Docker (no host command runs). Counts commands.
+ */
+public final class TestVm implements AutoCloseable {
+  private final SshServer sshd;
+  private final KeyPair hostKey;
+  private final AtomicInteger commands = new AtomicInteger();
+
+  private TestVm(SshServer sshd, KeyPair hostKey) {
+    this.sshd = sshd;
+    this.hostKey = hostKey;
+  }
+
+  /** A key pair generated now; never a committed key. */
+  public static KeyPair newKey() {
+    try {
+      KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+      g.initialize(256);
+      return g.generateKeyPair();
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Writes {@code key} as an OpenSSH private key file (0600). */
+  public static Path writePrivateKey(KeyPair key, Path file) throws IOException {
+    try (OutputStream out = Files.newOutputStream(file)) {
+      OpenSSHKeyPairResourceWriter.INSTANCE.writePrivateKey(key, "test", null, out);
+    } catch (GeneralSecurityException e) {
+      throw new IOException(e);
+    }
+    Files.setPosixFilePermissions(
+        file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    return file;
+  }
+
+  public static TestVm start(String address, int port, PublicKey userKey) {
+    KeyPair hostKey = newKey();
+    SshServer sshd = SshServer.setUpDefaultServer();
+    sshd.setHost(address);
+    sshd.setPort(port);
+    sshd.setKeyPairProvider(KeyPairProvider.wrap(hostKey));
+    sshd.setPasswordAuthenticator(null);
+    sshd.setKeyboardInteractiveAuthenticator(null);
+    sshd.setPublickeyAuthenticator((user, key, session) -> KeyUtils.compareKeys(userKey, key));
+    TestVm vm = new TestVm(sshd, hostKey);
+    sshd.setCommandFactory((channel, command) -> vm.new Answer(command));
+    try {
+      sshd.start();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return vm;
+  }
+
+  public int port() {
+    return sshd.getPort();
+  }
+
+  /** {@code SHA256:…} of the host key, as cloud-init prints it. */
+  public String fingerprint() {
+    return KeyUtils.getFingerPrint(BuiltinDigests.sha256, hostKey.getPublic());
+  }
+
+  /** A known_hosts line for this daemon. */
+  public String knownHostsLine(String address) {
+    return "[" + address + "]:" + port() + " " + PublicKeyEntry.toString(hostKey.getPublic());
+  }
+
+  public int commands() {
+    return commands.get();
+  }
+
+  @Override
+  public void close() {
+    try {
+      sshd.stop(true);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private final class Answer implements Command {
+    private final String command;
+    private OutputStream out;
+    private ExitCallback exit;
+
+    Answer(String command) {
+      this.command = command;
+    }
+
+    @Override
+    public void setInputStream(InputStream in) {}
+
+    @Override
+    public void setOutputStream(OutputStream out) {
+      this.out = out;
+    }
+
+    @Override
+    public void setErrorStream(OutputStream err) {}
+
+    @Override
+    public void setExitCallback(ExitCallback callback) {
+      this.exit = callback;
+    }
+
+    @Override
+    public void start(ChannelSession channel, Environment env) throws IOException {
+      commands.incrementAndGet();
+      int status = 0;
+      if (command.startsWith("cloud-init status")) {
+        out.write("status: done\n".getBytes(StandardCharsets.UTF_8));
+      } else if (command.startsWith("docker version")) {
+        out.write("24.0.9\n".getBytes(StandardCharsets.UTF_8));
+      } else {
+        status = 127;
+      }
+      out.flush();
+      exit.onExit(status);
+    }
+
+    @Override
+    public void destroy(ChannelSession channel) {}
+  }
+}
