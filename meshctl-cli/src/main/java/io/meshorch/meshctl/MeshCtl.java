@@ -1,0 +1,34 @@
+package io.meshorch.meshctl;
+
+import io.meshorch.meshctl.cli.StatusCommand;
+import io.meshorch.meshctl.cli.UpCommand;
+import io.meshorch.meshctl.cli.ValidateCommand;
+import io.meshorch.meshctl.cli.WatchCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code meshctl}: build Cilium cluster meshes on OpenStack from one request. */
+@Command(
+    name = "meshctl",
+    mixinStandardHelpOptions = true,
+    version = "meshctl 0.1.0",
+    description = "Builds Cilium cluster meshes on OpenStack: one request, N clusters.",
+    subcommands = {
+      UpCommand.class,
+      ValidateCommand.class,
+      StatusCommand.class,
+      WatchCommand.class,
+      CommandLine.HelpCommand.class
+    })
+public final class MeshCtl {
+  private MeshCtl() {}
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  /** Runs meshctl with {@code args} and returns the exit code (0 ready, 1 failed, 2 rejected). */
+  public static int run(String... args) {
+    return new CommandLine(new MeshCtl()).execute(args);
+  }
+}

@@ -1,0 +1,107 @@
+package io.meshorch.meshctl.cli;
+
+import io.meshorch.contracts.EventEnvelope;
+import io.meshorch.contracts.Topics;
+import io.meshorch.meshctl.follow.EventFollower;
+import io.meshorch.meshctl.follow.MeshRun;
+import io.meshorch.meshctl.follow.Render;
+import io.meshorch.meshctl.spec.MeshFile;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code meshctl up -f mesh.yaml}: publishes {@code MeshRequested} and follows the mesh until it is
+ * ready (exit 0), failed (1) or rejected (2).
+ */
+@Command(
+    name = "up",
+    description = "Build (or converge) the mesh described by a mesh file and follow it to the end.")
+public final class UpCommand implements Callable<Integer> {
+  @Option(
+      names = {"-f", "--file"},
+      required = true,
+      description = "The mesh file (YAML).")
+  Path file;
+
+  @Option(
+      names = {"-o", "--output"},
+      defaultValue = "text",
+      description =
+          "text (progress and a table) or json (progress on stderr, status as JSON on stdout).")
+  String output;
+
+  @Option(
+      names = "--timeout",
+      defaultValue = "PT60M",
+      description = "Give up following after this long (ISO-8601, default ${DEFAULT-VALUE}).")
+  Duration timeout;
+
+  @Mixin BusOptions bus;
+
+  @Override
+  public Integer call() throws Exception {
+    boolean json = "json".equalsIgnoreCase(output);
+    PrintStream progress = json ? System.err : System.out;
+    MeshFile.Parsed parsed = MeshFile.read(file);
+    if (!parsed.problems().isEmpty()) {
+      progress.println(file + " is not a valid mesh file:");
+      progress.println(Render.violations(parsed.problems()));
+      return Exit.REJECTED;
+    }
+    if (bus.local()) {
+      progress.println(
+          "meshctl: starting local mode in "
+              + bus.dataDir
+              + " (Kafka, the five services, the sandbox cloud)...");
+    }
+    try (MeshBus mesh = bus.withServices();
+        EventFollower follower = new EventFollower(mesh.bootstrapServers(), Topics.ALL, false)) {
+      EventEnvelope request =
+          EventEnvelope.create(parsed.meshId(), null, null, "meshctl", parsed.request());
+      RequestPublisher.publish(mesh.bootstrapServers(), request);
+      progress.println(
+          "mesh "
+              + parsed.meshId()
+              + ": requested "
+              + parsed.request().clusters().size()
+              + " clusters (event "
+              + request.eventId()
+              + ")");
+      MeshRun run = follow(follower, parsed.meshId(), progress);
+      if (json) {
+        System.out.println(Render.json(run));
+      } else {
+        System.out.print(Render.summary(run));
+      }
+      return switch (run.outcome()) {
+        case READY -> Exit.READY;
+        case REJECTED -> Exit.REJECTED;
+        case FAILED, IN_PROGRESS -> Exit.FAILED;
+      };
+    }
+  }
+
+  private MeshRun follow(EventFollower follower, String meshId, PrintStream progress) {
+    MeshRun run = new MeshRun(meshId);
+    Instant deadline = Instant.now().plus(timeout);
+    while (run.outcome() == MeshRun.Outcome.IN_PROGRESS && Instant.now().isBefore(deadline)) {
+      for (EventEnvelope event : follower.poll(Duration.ofMillis(250))) {
+        if (meshId.equals(event.meshId())) {
+          run.apply(event);
+          progress.println(Render.line(event));
+        }
+      }
+    }
+    if (run.outcome() == MeshRun.Outcome.IN_PROGRESS) {
+      progress.println(
+          "mesh " + meshId + ": still in progress after " + timeout + ", giving up following");
+    }
+    return run;
+  }
+}

@@ -1,0 +1,166 @@
+package io.meshorch.meshctl.follow;
+
+import io.meshorch.contracts.CiliumReady;
+import io.meshorch.contracts.ClusterFailed;
+import io.meshorch.contracts.ClusterUp;
+import io.meshorch.contracts.EventEnvelope;
+import io.meshorch.contracts.LbIpAssigned;
+import io.meshorch.contracts.MeshEvent;
+import io.meshorch.contracts.MeshFailed;
+import io.meshorch.contracts.MeshReady;
+import io.meshorch.contracts.MeshRejected;
+import io.meshorch.contracts.MeshRequested;
+import io.meshorch.contracts.PortsUpdated;
+import io.meshorch.contracts.ProgressReported;
+import io.meshorch.contracts.Stage;
+import io.meshorch.contracts.VmsReady;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What the event stream says about one mesh: the step each cluster reached and how the mesh ended.
+ * Fed with events in arrival order; a new {@link MeshRequested} starts a new run.
+ */
+public final class MeshRun {
+  /** How a mesh run stands. */
+  public enum Outcome {
+    IN_PROGRESS,
+    READY,
+    FAILED,
+    REJECTED
+  }
+
+  /** One cluster's latest known state. */
+  public static final class ClusterState {
+    String stage = "requested";
+    int nodes;
+    String meshEndpoint;
+    String lastMessage = "";
+    ClusterFailed failure;
+
+    public String stage() {
+      return stage;
+    }
+
+    public int nodes() {
+      return nodes;
+    }
+
+    public String meshEndpoint() {
+      return meshEndpoint;
+    }
+
+    public String lastMessage() {
+      return lastMessage;
+    }
+
+    public ClusterFailed failure() {
+      return failure;
+    }
+  }
+
+  private final String meshId;
+  private final Map<String, ClusterState> clusters = new LinkedHashMap<>();
+  private Outcome outcome = Outcome.IN_PROGRESS;
+  private Instant requestedAt;
+  private Instant endedAt;
+  private MeshReady ready;
+  private MeshFailed failed;
+  private MeshRejected rejected;
+
+  public MeshRun(String meshId) {
+    this.meshId = meshId;
+  }
+
+  /** Applies one event of this mesh. */
+  public void apply(EventEnvelope event) {
+    MeshEvent payload = event.payload();
+    if (payload instanceof MeshRequested r) {
+      restart(event, r);
+    } else if (payload instanceof MeshRejected r) {
+      end(Outcome.REJECTED, event).rejected = r;
+    } else if (payload instanceof MeshReady r) {
+      end(Outcome.READY, event).ready = r;
+    } else if (payload instanceof MeshFailed f) {
+      end(Outcome.FAILED, event).failed = f;
+    } else if (payload instanceof ProgressReported p) {
+      cluster(event).lastMessage = p.message();
+    } else if (payload instanceof VmsReady v) {
+      step(event, Stage.VMS).nodes = v.nodes().size();
+    } else if (payload instanceof ClusterUp) {
+      step(event, Stage.KUBERNETES);
+    } else if (payload instanceof CiliumReady) {
+      step(event, Stage.CNI);
+    } else if (payload instanceof LbIpAssigned l) {
+      step(event, Stage.LOAD_BALANCER).meshEndpoint =
+          l.meshEndpointIp() + ":" + l.meshEndpointPort();
+    } else if (payload instanceof PortsUpdated) {
+      step(event, Stage.PORTS);
+    } else if (payload instanceof ClusterFailed f) {
+      cluster(event).failure = f;
+    }
+  }
+
+  private void restart(EventEnvelope event, MeshRequested request) {
+    clusters.clear();
+    outcome = Outcome.IN_PROGRESS;
+    ready = null;
+    failed = null;
+    rejected = null;
+    endedAt = null;
+    requestedAt = event.occurredAt();
+    request.clusters().stream()
+        .filter(c -> c != null && c.name() != null)
+        .forEach(c -> clusters.put(c.name(), new ClusterState()));
+  }
+
+  private MeshRun end(Outcome to, EventEnvelope event) {
+    outcome = to;
+    endedAt = event.occurredAt();
+    return this;
+  }
+
+  private ClusterState step(EventEnvelope event, String stage) {
+    ClusterState state = cluster(event);
+    state.stage = stage;
+    return state;
+  }
+
+  private ClusterState cluster(EventEnvelope event) {
+    String name = event.cluster() == null ? "(mesh)" : event.cluster();
+    return clusters.computeIfAbsent(name, n -> new ClusterState());
+  }
+
+  public String meshId() {
+    return meshId;
+  }
+
+  public Outcome outcome() {
+    return outcome;
+  }
+
+  public Map<String, ClusterState> clusters() {
+    return clusters;
+  }
+
+  public MeshReady ready() {
+    return ready;
+  }
+
+  public MeshFailed failed() {
+    return failed;
+  }
+
+  public MeshRejected rejected() {
+    return rejected;
+  }
+
+  public Instant requestedAt() {
+    return requestedAt;
+  }
+
+  public Instant endedAt() {
+    return endedAt;
+  }
+}

@@ -1,0 +1,183 @@
+package io.meshorch.meshctl.follow;
+
+import io.meshorch.contracts.CiliumReady;
+import io.meshorch.contracts.ClusterFailed;
+import io.meshorch.contracts.ClusterUp;
+import io.meshorch.contracts.EventEnvelope;
+import io.meshorch.contracts.LbIpAssigned;
+import io.meshorch.contracts.MeshEvent;
+import io.meshorch.contracts.MeshFailed;
+import io.meshorch.contracts.MeshReady;
+import io.meshorch.contracts.MeshRejected;
+import io.meshorch.contracts.MeshRequested;
+import io.meshorch.contracts.NodeInfo;
+import io.meshorch.contracts.PortsUpdated;
+import io.meshorch.contracts.ProgressReported;
+import io.meshorch.contracts.Violation;
+import io.meshorch.contracts.VmsReady;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import tools.jackson.databind.json.JsonMapper;
+
+/** How meshctl shows events and outcomes: one line per event, a final table, or JSON. */
+public final class Render {
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+
+  private Render() {}
+
+  /** One human line for an event, e.g. {@code east kubernetes ClusterUp: API https://…}. */
+  public static String line(EventEnvelope event) {
+    String who = event.cluster() == null ? "(mesh)" : event.cluster();
+    MeshEvent p = event.payload();
+    String stage;
+    String text;
+    if (p instanceof MeshRequested r) {
+      stage = "request";
+      text = "MeshRequested: " + r.clusters().size() + " clusters";
+    } else if (p instanceof MeshRejected r) {
+      stage = "validate";
+      text = "MeshRejected: " + r.violations().size() + " problems";
+    } else if (p instanceof ProgressReported r) {
+      stage = r.stage();
+      text = r.message();
+    } else if (p instanceof VmsReady v) {
+      stage = "vms";
+      text =
+          "VmsReady: "
+              + v.nodes().size()
+              + " nodes ("
+              + v.nodes().stream().map(NodeInfo::address).collect(Collectors.joining(", "))
+              + ")";
+    } else if (p instanceof ClusterUp u) {
+      stage = "kubernetes";
+      text = "ClusterUp: API " + u.apiServerUrl();
+    } else if (p instanceof CiliumReady c) {
+      stage = "cni";
+      text = "CiliumReady: Cilium " + c.ciliumVersion();
+    } else if (p instanceof LbIpAssigned l) {
+      stage = "loadbalancer";
+      text = "LbIpAssigned: mesh endpoint " + l.meshEndpointIp() + ":" + l.meshEndpointPort();
+    } else if (p instanceof PortsUpdated u) {
+      stage = "ports";
+      text = "PortsUpdated: " + u.portIds().size() + " ports allow " + u.meshEndpointIp();
+    } else if (p instanceof ClusterFailed f) {
+      stage = f.stage();
+      text = "ClusterFailed [" + f.code() + "]: " + f.reason();
+    } else if (p instanceof MeshReady r) {
+      stage = "mesh";
+      text = "MeshReady: " + r.clusters().size() + " clusters see each other";
+    } else if (p instanceof MeshFailed f) {
+      stage = f.stage();
+      text = "MeshFailed [" + f.code() + "]: " + f.reason();
+    } else {
+      stage = "?";
+      text = event.type();
+    }
+    return String.format("  %-10s %-13s %s", who, stage, text);
+  }
+
+  /** The closing words of a run: the node table, the failure, or every violation. */
+  public static String summary(MeshRun run) {
+    StringBuilder out = new StringBuilder();
+    String took =
+        run.requestedAt() == null || run.endedAt() == null
+            ? ""
+            : " after " + seconds(Duration.between(run.requestedAt(), run.endedAt()));
+    out.append("mesh ").append(run.meshId()).append(": ").append(run.outcome()).append(took);
+    out.append(System.lineSeparator());
+    switch (run.outcome()) {
+      case READY -> out.append(table(run.ready()));
+      case FAILED -> {
+        MeshFailed f = run.failed();
+        out.append("  stage:   ").append(f.stage()).append(System.lineSeparator());
+        if (f.cluster() != null) {
+          out.append("  cluster: ").append(f.cluster()).append(System.lineSeparator());
+        }
+        out.append("  cause:   [").append(f.code()).append("] ").append(f.reason());
+        out.append(System.lineSeparator());
+      }
+      case REJECTED -> {
+        for (Violation v : run.rejected().violations()) {
+          out.append("  ").append(v.field()).append(": ").append(v.rule());
+          out.append(System.lineSeparator());
+        }
+      }
+      case IN_PROGRESS -> {
+        run.clusters()
+            .forEach(
+                (name, c) ->
+                    out.append(
+                        String.format(
+                            "  %-10s reached %-13s %s%n", name, c.stage(), c.lastMessage())));
+      }
+    }
+    return out.toString();
+  }
+
+  /** The node table of a ready mesh: clusters, node counts, LB IPs, remote nodes seen. */
+  public static String table(MeshReady ready) {
+    String header =
+        String.format(
+            "%-10s %-4s %-6s %-17s %s%n", "CLUSTER", "ID", "NODES", "MESH ENDPOINT", "SEES");
+    StringBuilder out = new StringBuilder(header);
+    for (MeshReady.MeshClusterView c : ready.clusters()) {
+      List<String> sees =
+          c.remoteNodes().stream()
+              .map(r -> r.cluster() + ": " + String.join(", ", r.nodes()))
+              .toList();
+      out.append(
+          String.format(
+              "%-10s %-4d %-6d %-17s %s%n",
+              c.name(),
+              c.id(),
+              c.nodes().size(),
+              c.meshEndpointIp(),
+              sees.isEmpty() ? "-" : sees.get(0)));
+      for (String more : sees.subList(Math.min(1, sees.size()), sees.size())) {
+        out.append(String.format("%-10s %-4s %-6s %-17s %s%n", "", "", "", "", more));
+      }
+    }
+    return out.toString();
+  }
+
+  /** The run as one JSON document (for scripts): status plus the table, failure or problems. */
+  public static String json(MeshRun run) {
+    Map<String, Object> doc = new LinkedHashMap<>();
+    doc.put("meshId", run.meshId());
+    doc.put("status", run.outcome().name());
+    switch (run.outcome()) {
+      case READY -> doc.put("clusters", run.ready().clusters());
+      case FAILED -> doc.put("failure", run.failed());
+      case REJECTED -> doc.put("violations", run.rejected().violations());
+      case IN_PROGRESS -> {
+        Map<String, Object> clusters = new LinkedHashMap<>();
+        run.clusters()
+            .forEach(
+                (name, c) -> {
+                  Map<String, Object> one = new LinkedHashMap<>();
+                  one.put("stage", c.stage());
+                  one.put("nodes", c.nodes());
+                  one.put("meshEndpoint", c.meshEndpoint());
+                  one.put("lastMessage", c.lastMessage());
+                  clusters.put(name, one);
+                });
+        doc.put("clusters", clusters);
+      }
+    }
+    return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(doc);
+  }
+
+  /** Problems of a mesh file or a dry run, one per line. */
+  public static String violations(List<Violation> violations) {
+    return violations.stream()
+        .map(v -> "  " + v.field() + ": " + v.rule())
+        .collect(Collectors.joining(System.lineSeparator()));
+  }
+
+  private static String seconds(Duration d) {
+    return String.format("%.1f s", d.toMillis() / 1000.0);
+  }
+}

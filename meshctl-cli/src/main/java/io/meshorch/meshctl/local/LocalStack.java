@@ -1,0 +1,221 @@
+package io.meshorch.meshctl.local;
+
+import io.meshorch.cni.CniServiceApplication;
+import io.meshorch.infra.InfraServiceApplication;
+import io.meshorch.lb.LbServiceApplication;
+import io.meshorch.mesh.MeshServiceApplication;
+import io.meshorch.meshctl.cli.MeshBus;
+import io.meshorch.rke.RkeServiceApplication;
+import io.meshorch.sandbox.kube.RkeStandInScript;
+import io.meshorch.sandbox.kube.SandboxCluster;
+import io.meshorch.sandbox.kube.SandboxKube;
+import io.meshorch.sandbox.openstack.SandboxCloud;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * Local mode: an embedded KRaft broker (log kept in the data folder), the sandbox cloud (OpenStack
+ * APIs, SSH daemons as VMs, the {@code rke} stand-in, Kubernetes API servers with kubelet, Cilium
+ * and MetalLB controllers) and the five services, each in its own Spring context, configured
+ * exactly as they would be against a real cloud: only endpoints and files differ.
+ */
+public final class LocalStack implements MeshBus {
+  private static final String KEYPAIR = "mesh";
+
+  private final Path dataDir;
+  private final LocalKafkaBroker broker;
+  private final List<ConfigurableApplicationContext> services = new ArrayList<>();
+  private SandboxCloud cloud;
+  private SandboxKube kube;
+
+  private LocalStack(Path dataDir) {
+    this.dataDir = dataDir.toAbsolutePath();
+    this.broker = new LocalKafkaBroker(this.dataDir.resolve("kafka"));
+  }
+
+  /**
+   * Starts the broker and, with {@code withServices}, the sandbox and the services.
+   *
+   * @param dataDir the local folder (created when missing)
+   */
+  public static LocalStack start(Path dataDir, boolean withServices) {
+    LocalStack stack = new LocalStack(dataDir);
+    try {
+      stack.broker.start();
+      if (withServices) {
+        stack.startSandboxAndServices();
+      }
+      return stack;
+    } catch (RuntimeException | IOException e) {
+      stack.close();
+      throw e instanceof RuntimeException r ? r : new UncheckedIOException((IOException) e);
+    }
+  }
+
+  private void startSandboxAndServices() throws IOException {
+    Path secrets = privateDir("secrets");
+    SshKeys keys = SshKeys.ensure(privateDir("ssh"));
+    String password = randomSecret();
+    int vmSshPort = freePort();
+    cloud =
+        SandboxCloud.builder()
+            .bindAddress("127.0.0.1")
+            .port(0)
+            .credentials("demo", password, "demo", "Default")
+            .stackCreateDelay(Duration.ofMillis(1500))
+            .vmBootDelay(Duration.ofMillis(500))
+            .vmSubnet("127.10.0.0/16")
+            .vmSshPort(vmSshPort)
+            .keypair(KEYPAIR, keys.publicKeyLine())
+            .build();
+    cloud.start();
+    SandboxCloud vms = cloud;
+    kube =
+        SandboxKube.builder()
+            .bindAddress("127.0.0.1")
+            .controllerInterval(Duration.ofMillis(200))
+            .meshReachability((from, ip, owner) -> allowedOnEveryNodePort(vms, owner, ip))
+            .build();
+    kube.start();
+    Path rke = RkeStandInScript.write(privateDir("bin"), kube.rkeControlUrl());
+    Path clouds =
+        CloudsYaml.write(
+            dataDir.resolve("clouds.yaml"),
+            "sandbox",
+            cloud.identityUrl(),
+            "demo",
+            password,
+            "demo");
+
+    Map<String, Object> common = new HashMap<>();
+    common.put("spring.kafka.bootstrap-servers", broker.bootstrapServers());
+    common.put("mesh.service.secrets-dir", secrets.toString());
+    common.put("server.port", "0");
+    common.put("spring.main.banner-mode", "off");
+    common.put("logging.config", "classpath:meshctl-logback.xml");
+
+    Map<String, Object> infra = new HashMap<>(common);
+    infra.put("mesh.openstack.clouds-file", clouds.toString());
+    infra.put("mesh.openstack.cloud", "sandbox");
+    // The sandbox answers in about a second where a real cloud takes minutes: poll accordingly.
+    infra.put("mesh.vms.stack-poll-interval", "300ms");
+    infra.put("mesh.vms.console-poll-interval", "300ms");
+    Map<String, Object> rkeProps = new HashMap<>(common);
+    rkeProps.put("mesh.ssh.private-key-path", keys.privateKey().toString());
+    rkeProps.put("mesh.ssh.port", String.valueOf(vmSshPort));
+    rkeProps.put("mesh.rke.executable", rke.toString());
+    rkeProps.put("mesh.rke.work-dir", privateDir("rke").toString());
+
+    start(InfraServiceApplication.class, InfraServiceApplication.CONFIG_NAME, infra);
+    start(RkeServiceApplication.class, RkeServiceApplication.CONFIG_NAME, rkeProps);
+    start(CniServiceApplication.class, CniServiceApplication.CONFIG_NAME, common);
+    start(LbServiceApplication.class, LbServiceApplication.CONFIG_NAME, common);
+    start(MeshServiceApplication.class, MeshServiceApplication.CONFIG_NAME, common);
+  }
+
+  private void start(Class<?> application, String configName, Map<String, Object> properties) {
+    // Command-line arguments, not default properties: they must win over the service's own
+    // <name>.yml, exactly as an operator's --name=value or environment would.
+    String[] args =
+        properties.entrySet().stream()
+            .map(e -> "--" + e.getKey() + "=" + e.getValue())
+            .toArray(String[]::new);
+    services.add(
+        new SpringApplicationBuilder(application)
+            .properties("spring.config.name=" + configName)
+            .run(args));
+  }
+
+  /**
+   * OpenStack's anti-spoofing as the sandbox models it: a mesh endpoint answers only once every
+   * node port of the cluster that owns it allows its IP (MetalLB layer 2 may move the IP to any
+   * node), which is what infra-service's PortsUpdated step is for.
+   */
+  private static boolean allowedOnEveryNodePort(
+      SandboxCloud cloud, SandboxCluster owner, String ip) {
+    List<String> nodeIps =
+        owner.client().nodes().list().getItems().stream()
+            .flatMap(n -> n.getStatus().getAddresses().stream())
+            .filter(a -> a.getType().equals("InternalIP"))
+            .map(a -> a.getAddress())
+            .toList();
+    return !nodeIps.isEmpty()
+        && nodeIps.stream()
+            .allMatch(
+                nodeIp ->
+                    cloud.portsWithFixedIp(nodeIp).stream()
+                        .anyMatch(
+                            port ->
+                                port.allowedAddressPairs().stream()
+                                    .anyMatch(pair -> ip.equals(pair.get("ip_address")))));
+  }
+
+  @Override
+  public String bootstrapServers() {
+    return broker.bootstrapServers();
+  }
+
+  /** The sandbox cloud (null when started without services); for tests and diagnostics. */
+  public SandboxCloud cloud() {
+    return cloud;
+  }
+
+  /** The sandbox Kubernetes side (null when started without services). */
+  public SandboxKube kube() {
+    return kube;
+  }
+
+  /** The folder of the file secret store the services share. */
+  public Path secretsDir() {
+    return dataDir.resolve("secrets");
+  }
+
+  @Override
+  public void close() {
+    for (int i = services.size() - 1; i >= 0; i--) {
+      services.get(i).close();
+    }
+    services.clear();
+    if (kube != null) {
+      kube.close();
+    }
+    if (cloud != null) {
+      cloud.close();
+    }
+    broker.close();
+  }
+
+  private Path privateDir(String name) throws IOException {
+    Path dir = dataDir.resolve(name);
+    Files.createDirectories(dir);
+    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+    return dir;
+  }
+
+  private static String randomSecret() {
+    byte[] bytes = new byte[24];
+    new SecureRandom().nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket()) {
+      socket.bind(new InetSocketAddress("127.0.0.1", 0));
+      return socket.getLocalPort();
+    }
+  }
+}

@@ -1,0 +1,103 @@
+package io.meshorch.meshctl.follow;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.meshorch.contracts.EventEnvelope;
+import io.meshorch.contracts.MeshFailed;
+import io.meshorch.contracts.MeshReady;
+import io.meshorch.contracts.MeshRejected;
+import io.meshorch.contracts.MeshRequested;
+import io.meshorch.contracts.Violation;
+import io.meshorch.testkit.Samples;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+class RenderTest {
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+
+  private static MeshRun run(Object... payloads) {
+    MeshRun run = new MeshRun("demo");
+    run.apply(
+        EventEnvelope.create(
+            "demo",
+            null,
+            null,
+            "meshctl",
+            new MeshRequested(
+                List.of(Samples.cluster("east", 1, 2), Samples.cluster("west", 2, 1)))));
+    for (Object p : payloads) {
+      run.apply(EventEnvelope.create("demo", null, null, "x", (io.meshorch.contracts.MeshEvent) p));
+    }
+    return run;
+  }
+
+  private static MeshReady ready() {
+    return new MeshReady(
+        List.of(
+            new MeshReady.MeshClusterView(
+                "east",
+                1,
+                List.of("e0", "e1"),
+                "192.168.51.10",
+                List.of(new MeshReady.RemoteNodes("west", List.of("w0")))),
+            new MeshReady.MeshClusterView(
+                "west",
+                2,
+                List.of("w0"),
+                "192.168.52.10",
+                List.of(new MeshReady.RemoteNodes("east", List.of("e0", "e1"))))));
+  }
+
+  @Test
+  void jsonOfAReadyMeshCarriesTheNodeTable() {
+    JsonNode doc = JSON.readTree(Render.json(run(ready())));
+
+    assertThat(doc.get("status").asString()).isEqualTo("READY");
+    assertThat(doc.get("clusters")).hasSize(2);
+    assertThat(doc.at("/clusters/0/remoteNodes/0/cluster").asString()).isEqualTo("west");
+    assertThat(doc.at("/clusters/1/remoteNodes/0/nodes/1").asString()).isEqualTo("e1");
+    assertThat(doc.at("/clusters/0/meshEndpointIp").asString()).isEqualTo("192.168.51.10");
+  }
+
+  @Test
+  void jsonOfARejectedMeshListsEveryViolation() {
+    MeshRun run =
+        run(
+            new MeshRejected(
+                List.of(
+                    new Violation("clusters[0].id", "must be between 1 and 255, found 0"),
+                    new Violation("clusters[1].podCidr", "must not overlap clusters[0].podCidr"))));
+
+    JsonNode doc = JSON.readTree(Render.json(run));
+
+    assertThat(doc.get("status").asString()).isEqualTo("REJECTED");
+    assertThat(doc.get("violations")).hasSize(2);
+    assertThat(doc.at("/violations/1/field").asString()).isEqualTo("clusters[1].podCidr");
+  }
+
+  @Test
+  void summaryOfAFailedMeshNamesStageClusterAndCause() {
+    String text =
+        Render.summary(
+            run(new MeshFailed("vms", "west", "HEAT_STACK_FAILED", "Resource CREATE failed")));
+
+    assertThat(text)
+        .contains(
+            "FAILED",
+            "stage:   vms",
+            "cluster: west",
+            "[HEAT_STACK_FAILED] Resource CREATE failed");
+  }
+
+  @Test
+  void tableShowsEveryRemoteClusterEachClusterSees() {
+    String table = Render.table(ready());
+
+    assertThat(table.lines().toList())
+        .hasSize(3)
+        .anySatisfy(l -> assertThat(l).startsWith("east").contains("192.168.51.10", "west: w0"))
+        .anySatisfy(l -> assertThat(l).startsWith("west").contains("east: e0, e1"));
+  }
+}

@@ -1,0 +1,91 @@
+package io.meshorch.meshctl.spec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.meshorch.contracts.ClusterSpec;
+import io.meshorch.contracts.MachineSpec;
+import io.meshorch.contracts.Violation;
+import io.meshorch.contracts.validation.MeshRequestValidator;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class MeshFileTest {
+  private static Path example(String name) {
+    return Path.of("..", "examples", name);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"two-clusters.yaml", "three-clusters.yaml"})
+  void shippedExamplesAreValidMeshes(String name) {
+    MeshFile.Parsed parsed = MeshFile.read(example(name));
+
+    assertThat(parsed.problems()).isEmpty();
+    assertThat(new MeshRequestValidator().validate(parsed.meshId(), parsed.request())).isEmpty();
+  }
+
+  @Test
+  void theInvalidExampleBreaksEveryRuleItAdvertises() {
+    MeshFile.Parsed parsed = MeshFile.read(example("invalid.yaml"));
+
+    List<Violation> violations =
+        new MeshRequestValidator().validate(parsed.meshId(), parsed.request());
+
+    assertThat(parsed.problems()).isEmpty();
+    assertThat(violations)
+        .extracting(Violation::field)
+        .contains(
+            "clusters[0].name",
+            "clusters[0].nodeCount",
+            "clusters[1].id",
+            "clusters[1].podCidr",
+            "clusters[1].serviceCidr",
+            "clusters[1].lbAddressPool");
+  }
+
+  @Test
+  void appliesMachineDefaultsUnlessAClusterOverridesThem() {
+    MeshFile.Parsed parsed = MeshFile.read(example("three-clusters.yaml"));
+
+    List<ClusterSpec> clusters = parsed.request().clusters();
+    assertThat(parsed.meshId()).isEqualTo("trio");
+    assertThat(clusters).extracting(ClusterSpec::name).containsExactly("east", "west", "north");
+    assertThat(clusters.get(0).machine())
+        .isEqualTo(new MachineSpec("ubuntu-22.04", "m1.large", "mesh-net", "mesh", "ubuntu"));
+    assertThat(clusters.get(2).machine().flavor()).isEqualTo("m1.xlarge");
+    assertThat(clusters.get(2).machine().image()).isEqualTo("ubuntu-22.04");
+  }
+
+  @Test
+  void namesUnknownKeysAndWrongTypes() {
+    MeshFile.Parsed parsed =
+        MeshFile.parse(
+            """
+            mesh: demo
+            colour: blue
+            clusters:
+              - name: east
+                id: one
+                nodes: 3
+            """);
+
+    assertThat(parsed.problems())
+        .extracting(Violation::field)
+        .containsExactlyInAnyOrder("colour", "clusters[0].id", "clusters[0].nodes");
+    assertThat(parsed.problems())
+        .filteredOn(v -> v.field().equals("clusters[0].nodes"))
+        .singleElement()
+        .extracting(Violation::rule)
+        .asString()
+        .contains("nodeCount");
+  }
+
+  @Test
+  void reportsBrokenYamlAsOneProblem() {
+    MeshFile.Parsed parsed = MeshFile.parse("mesh: [unclosed");
+
+    assertThat(parsed.problems()).singleElement().extracting(Violation::field).isEqualTo("file");
+  }
+}
