@@ -18,7 +18,13 @@ class ArchitectureTest {
           .should()
           .dependOnClassesThat()
           .resideInAnyPackage(
-              "org.springframework..", "org.apache.kafka..", "net.schmizz..", "com.hierynomus..");
+              "org.springframework..",
+              "org.apache.kafka..",
+              "net.schmizz..",
+              "com.hierynomus..",
+              "io.fabric8..",
+              "org.openstack4j..",
+              "io.meshorch.kit..");
 
   @ArchTest
   static final ArchRule onlyTheSshAdapterUsesSshj =
@@ -41,4 +47,23 @@ class ArchitectureTest {
   @ArchTest
   static final ArchRule portsAreInterfaces =
       classes().that().resideInAPackage("..rke.port..").should().beInterfaces();
+
+  @ArchTest
+  static final ArchRule applicationKnowsNoFrameworkOrSdk =
+      noClasses()
+          .that()
+          .resideInAPackage("..rke.application..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage(
+              "org.springframework..", "org.apache.kafka..", "net.schmizz..", "io.fabric8..");
+
+  @ArchTest
+  static final ArchRule adaptersDoNotReachIntoApplicationOrMessaging =
+      noClasses()
+          .that()
+          .resideInAPackage("..rke.adapter..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage("..rke.application..", "..rke.messaging..");
 }

@@ -2,118 +2,143 @@ package io.meshorch.rke.application;
 
 import io.meshorch.contracts.ClusterUp;
 import io.meshorch.contracts.EventEnvelope;
+import io.meshorch.contracts.MeshEvent;
+import io.meshorch.contracts.NodeInfo;
 import io.meshorch.contracts.ProgressReported;
 import io.meshorch.contracts.Stage;
 import io.meshorch.contracts.VmsReady;
+import io.meshorch.kit.failure.StepFailure;
 import io.meshorch.kit.failure.TerminalFailure;
 import io.meshorch.kit.port.EventPublisherPort;
 import io.meshorch.kit.port.SecretStore;
-import io.meshorch.kit.retry.Retrier;
-import io.meshorch.rke.domain.ClusterYml;
-import io.meshorch.rke.domain.Kubeconfigs;
+import io.meshorch.rke.domain.ClusterPlan;
+import io.meshorch.rke.domain.HostKeyPolicy;
+import io.meshorch.rke.domain.InvalidPlanException;
+import io.meshorch.rke.domain.Kubeconfig;
+import io.meshorch.rke.domain.SshTarget;
+import io.meshorch.rke.domain.UntrustedHostException;
 import io.meshorch.rke.port.KubernetesDeployerPort;
-import io.meshorch.rke.port.RemoteShellPort;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * VmsReady → ClusterUp: waits for the nodes over SSH, writes cluster.yml, runs the deployer
- * (retried, as RKE's docs advise for add-on timeouts) and keeps the kubeconfig in the secret store,
- * removing the plain file. Converges on replay: the file is rewritten identically and {@code rke
- * up} on a running cluster changes nothing; the kit skips events already answered.
+ * VmsReady → ClusterUp: waits for the nodes over SSH, deploys Kubernetes on them, keeps the admin
+ * kubeconfig in the secret store and announces the cluster with a reference to it.
+ *
+ * <p>Idempotency: the kit skips a VmsReady this service already answered. Should the same event
+ * still arrive again (a crash after the deployment but before ClusterUp was acknowledged), the
+ * handler simply runs again: the readiness check is read-only, {@code rke up} converges an existing
+ * cluster (it is RKE's documented way to repair one), and the kubeconfig is overwritten under the
+ * same deterministic reference.
  */
 public final class VmsReadyHandler {
-  private final NodeReadiness nodes;
+  private static final Logger log = LoggerFactory.getLogger(VmsReadyHandler.class);
+
+  private final NodeReadinessProbe probe;
   private final KubernetesDeployerPort deployer;
   private final SecretStore secrets;
   private final EventPublisherPort publisher;
-  private final RkeSettings settings;
+  private final RkeStepSettings settings;
+  private final String producer;
 
   public VmsReadyHandler(
-      RemoteShellPort shell,
-      ExecutorService nodeChecks,
+      NodeReadinessProbe probe,
       KubernetesDeployerPort deployer,
       SecretStore secrets,
       EventPublisherPort publisher,
-      RkeSettings settings) {
-    this.nodes = new NodeReadiness(shell, nodeChecks, settings);
+      RkeStepSettings settings,
+      String producer) {
+    this.probe = probe;
     this.deployer = deployer;
     this.secrets = secrets;
     this.publisher = publisher;
     this.settings = settings;
+    this.producer = producer;
   }
 
+  /** Handles one VmsReady; throws a {@link StepFailure} when the cluster cannot be brought up. */
   public void handle(EventEnvelope event) {
-    VmsReady vms = (VmsReady) event.payload();
-    progress(event, "waiting for " + vms.nodes().size() + " nodes over SSH");
-    List<String> docker = nodes.awaitAll(vms.nodes(), vms.cluster().machine().sshUser());
-    progress(
-        event, vms.nodes().size() + " nodes ready (docker " + docker.get(0) + "); running rke up");
-    Path clusterFile = writeClusterFile(event, vms);
-    Path kubeconfigFile =
-        new Retrier(settings.rkeRetries())
-            .call("rke up " + event.cluster(), () -> deployer.deploy(clusterFile));
-    String ref = Kubeconfigs.ref(event.meshId(), event.cluster());
-    String apiServer = storeKubeconfig(kubeconfigFile, ref);
-    publisher.publish(
-        EventEnvelope.create(
-            event.meshId(),
-            event.cluster(),
-            event.eventId(),
-            settings.producer(),
-            new ClusterUp(vms.cluster(), vms.nodes(), apiServer, ref)));
+    VmsReady in = (VmsReady) event.payload();
+    ClusterPlan plan = plan(event, in);
+    List<SshTarget> targets = targets(plan, in.nodes());
+    progress(event, "waiting for " + targets.size() + " node(s) over SSH");
+    probe.awaitAll(
+        targets,
+        (node, docker) ->
+            progress(event, "node " + node.node() + " ready (docker " + docker + ")"));
+    progress(event, "deploying Kubernetes on " + targets.size() + " node(s)");
+    Kubeconfig kubeconfig = deployer.deploy(plan);
+    String apiServerUrl = apiServerUrl(kubeconfig);
+    secrets.put(plan.kubeconfigRef(), kubeconfig.bytes());
+    log.info(
+        "cluster {} of mesh {} is up at {}; kubeconfig stored as {}",
+        plan.clusterName(),
+        plan.meshId(),
+        apiServerUrl,
+        plan.kubeconfigRef());
+    publish(event, new ClusterUp(in.cluster(), in.nodes(), apiServerUrl, plan.kubeconfigRef()));
   }
 
-  private Path writeClusterFile(EventEnvelope event, VmsReady vms) {
+  private ClusterPlan plan(EventEnvelope event, VmsReady in) {
     try {
-      Path dir = settings.workDir().resolve(event.meshId()).resolve(event.cluster());
-      Files.createDirectories(dir);
-      Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
-      Path file = dir.resolve("cluster.yml");
-      Files.writeString(
-          file,
-          ClusterYml.render(
-              vms.cluster(),
-              vms.nodes(),
-              settings.sshKeyPath(),
-              settings.sshPort(),
-              settings.addonJobTimeoutSeconds()));
-      return file;
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write cluster.yml of " + event.cluster(), e);
+      return ClusterPlan.of(
+          event.meshId(),
+          in.cluster(),
+          in.nodes(),
+          settings.sshPort(),
+          settings.privateKeyPath().toString(),
+          settings.kubernetesVersion(),
+          (int) Math.max(1, settings.addonJobTimeout().toSeconds()));
+    } catch (InvalidPlanException | NullPointerException e) {
+      throw new TerminalFailure("CLUSTER_SPEC_INVALID", "VmsReady: " + e.getMessage(), e);
     }
   }
 
-  private String storeKubeconfig(Path file, String ref) {
-    try {
-      String kubeconfig = Files.readString(file);
-      String apiServer;
+  private List<SshTarget> targets(ClusterPlan plan, List<NodeInfo> nodes) {
+    List<SshTarget> targets = new ArrayList<>();
+    boolean readable = settings.knownHostsFile().map(Files::isReadable).orElse(false);
+    for (NodeInfo node : nodes) {
       try {
-        apiServer = Kubeconfigs.apiServer(kubeconfig);
-      } catch (IllegalArgumentException e) {
-        throw new TerminalFailure(
-            "KUBECONFIG_INVALID", "rke wrote a kubeconfig without an API server");
+        targets.add(
+            new SshTarget(
+                node.name(),
+                node.address(),
+                plan.sshPort(),
+                plan.sshUser(),
+                HostKeyPolicy.decide(
+                    node.name(),
+                    node.sshHostKeyFingerprints(),
+                    settings.knownHostsFile(),
+                    readable)));
+      } catch (UntrustedHostException e) {
+        throw new TerminalFailure(e.code(), e.getMessage(), e);
       }
-      secrets.put(ref, kubeconfig.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      Files.delete(file);
-      return apiServer;
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot move the kubeconfig into the secret store", e);
+    }
+    return targets;
+  }
+
+  private static String apiServerUrl(Kubeconfig kubeconfig) {
+    try {
+      return kubeconfig.apiServerUrl();
+    } catch (InvalidPlanException e) {
+      throw new TerminalFailure("KUBECONFIG_INVALID", "the deployer's " + e.getMessage(), e);
     }
   }
 
-  private void progress(EventEnvelope event, String message) {
+  private void progress(EventEnvelope cause, String message) {
+    try {
+      publish(cause, new ProgressReported(Stage.KUBERNETES, message));
+    } catch (StepFailure e) {
+      // Progress is for humans only; losing one must not fail the step.
+      log.warn("could not publish progress '{}': {}", message, e.getMessage());
+    }
+  }
+
+  private void publish(EventEnvelope cause, MeshEvent payload) {
     publisher.publish(
-        EventEnvelope.create(
-            event.meshId(),
-            event.cluster(),
-            event.eventId(),
-            settings.producer(),
-            new ProgressReported(Stage.KUBERNETES, message)));
+        EventEnvelope.create(cause.meshId(), cause.cluster(), cause.eventId(), producer, payload));
   }
 }

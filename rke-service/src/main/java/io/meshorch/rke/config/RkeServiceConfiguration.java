@@ -9,20 +9,26 @@ import io.meshorch.kit.port.SecretStore;
 import io.meshorch.kit.retry.Backoff;
 import io.meshorch.rke.adapter.rke.RkeProcessDeployer;
 import io.meshorch.rke.adapter.ssh.SshjRemoteShell;
-import io.meshorch.rke.application.RkeSettings;
+import io.meshorch.rke.application.NodeReadinessProbe;
+import io.meshorch.rke.application.ReadinessTimings;
+import io.meshorch.rke.application.RkeStepSettings;
 import io.meshorch.rke.application.VmsReadyHandler;
 import io.meshorch.rke.port.KubernetesDeployerPort;
 import io.meshorch.rke.port.RemoteShellPort;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** Wires rke-service: sshj for the nodes, the rke executable, the VmsReady route. */
-@Configuration
+/**
+ * The composition root of rke-service: SSH and RKE adapters, the VmsReady handler and its route.
+ */
+@Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties({SshProperties.class, RkeProperties.class})
-class RkeServiceConfiguration {
+public class RkeServiceConfiguration {
 
   @Bean
   RemoteShellPort remoteShell(SshProperties ssh) {
@@ -31,43 +37,50 @@ class RkeServiceConfiguration {
 
   @Bean
   KubernetesDeployerPort kubernetesDeployer(RkeProperties rke) {
-    return new RkeProcessDeployer(rke.executable(), rke.timeout());
+    return new RkeProcessDeployer(
+        rke.executable(),
+        rke.workDir(),
+        rke.timeout(),
+        new Backoff(rke.attempts(), rke.retryInitialDelay(), rke.retryMaxDelay(), 2.0),
+        rke.failureLines());
   }
 
+  /** Threads polling nodes; bounded so that a large mesh cannot open unbounded SSH sessions. */
   @Bean(destroyMethod = "shutdownNow")
-  ExecutorService nodeChecks() {
-    return Executors.newFixedThreadPool(
-        16,
+  ExecutorService nodeCheckExecutor(SshProperties ssh) {
+    AtomicInteger n = new AtomicInteger();
+    ThreadFactory threads =
         r -> {
-          Thread t = new Thread(r, "rke-node-check");
+          Thread t = new Thread(r, "node-check-" + n.incrementAndGet());
           t.setDaemon(true);
           return t;
-        });
+        };
+    return Executors.newFixedThreadPool(ssh.parallelism(), threads);
   }
 
   @Bean
   VmsReadyHandler vmsReadyHandler(
       RemoteShellPort shell,
-      ExecutorService nodeChecks,
       KubernetesDeployerPort deployer,
       SecretStore secrets,
       EventPublisherPort publisher,
-      MeshServiceProperties service,
+      ExecutorService nodeCheckExecutor,
       SshProperties ssh,
-      RkeProperties rke) {
-    RkeSettings settings =
-        new RkeSettings(
-            service.name(),
+      RkeProperties rke,
+      MeshServiceProperties service) {
+    NodeReadinessProbe probe =
+        new NodeReadinessProbe(
+            shell,
+            nodeCheckExecutor,
+            new ReadinessTimings(ssh.pollInterval(), ssh.readyTimeout(), ssh.commandTimeout()));
+    RkeStepSettings settings =
+        new RkeStepSettings(
             ssh.port(),
             ssh.privateKeyPath(),
             ssh.knownHosts(),
-            rke.workDir(),
-            ssh.readyTimeout(),
-            ssh.pollInterval(),
-            ssh.commandTimeout(),
-            rke.addonJobTimeout(),
-            new Backoff(rke.attempts(), rke.retryDelay(), rke.retryDelay().multipliedBy(8), 2.0));
-    return new VmsReadyHandler(shell, nodeChecks, deployer, secrets, publisher, settings);
+            rke.kubernetesVersion(),
+            rke.addonJobTimeout());
+    return new VmsReadyHandler(probe, deployer, secrets, publisher, settings, service.name());
   }
 
   @Bean

@@ -2,31 +2,37 @@ package io.meshorch.rke.config;
 
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
-import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
+import java.nio.file.Path;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
 /**
- * How rke-service reaches the nodes.
+ * How rke-service reaches the nodes over SSH. The private key is given by path only (a mounted
+ * file); its content is never logged or published.
  *
- * @param privateKeyPath private key of the Nova keypair the clusters use (a mounted file)
- * @param knownHosts known_hosts for nodes whose console showed no fingerprint (optional)
- * @param port the nodes' SSH port (22)
- * @param connectTimeout TCP and handshake limit (10 s)
- * @param commandTimeout limit of one remote command (2 min)
- * @param readyTimeout how long a node may take to be reachable with cloud-init done (15 min)
- * @param pollInterval pause between readiness checks (5 s)
+ * @param port SSH port of every node (default 22)
+ * @param privateKeyPath the unencrypted private key (OpenSSH, PKCS#8 or PEM) matching the Nova
+ *     keypair named in the clusters' machine spec; RKE uses the same file
+ * @param knownHosts an OpenSSH known_hosts file, used only for nodes whose VmsReady carries no
+ *     host-key fingerprints (unset: such nodes are refused with HOST_KEY_UNKNOWN)
+ * @param connectTimeout TCP connect and SSH handshake timeout (default 10 s)
+ * @param commandTimeout longest one remote check may run; {@code cloud-init status --wait} blocks
+ *     until cloud-init finished (default 10 min)
+ * @param pollInterval pause between checks of a node that is not ready (default 5 s)
+ * @param readyTimeout longest wait for one node to become ready (default 15 min)
+ * @param parallelism nodes checked at the same time across all clusters (default 32)
  */
 @Validated
 @ConfigurationProperties("mesh.ssh")
 public record SshProperties(
-    @NotBlank String privateKeyPath,
-    String knownHosts,
     @DefaultValue("22") @Min(1) @Max(65535) int port,
+    @NotNull Path privateKeyPath,
+    Path knownHosts,
     @DefaultValue("10s") @NotNull Duration connectTimeout,
-    @DefaultValue("2m") @NotNull Duration commandTimeout,
+    @DefaultValue("10m") @NotNull Duration commandTimeout,
+    @DefaultValue("5s") @NotNull Duration pollInterval,
     @DefaultValue("15m") @NotNull Duration readyTimeout,
-    @DefaultValue("5s") @NotNull Duration pollInterval) {}
+    @DefaultValue("32") @Min(1) int parallelism) {}

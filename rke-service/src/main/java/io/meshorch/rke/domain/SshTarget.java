@@ -1,13 +1,22 @@
 package io.meshorch.rke.domain;
 
+import java.util.Objects;
+
 /**
- * Where and how to open an SSH session to a node.
+ * One node to open SSH sessions to. The private key is configured in the shell adapter, never
+ * carried here.
  *
  * @param node the node's name, for messages
- * @param address its address
- * @param port its SSH port
- * @param user the login user
- * @param hostKeys how its host key is verified
+ * @param host address to connect to
+ * @param port SSH port
+ * @param user login user
+ * @param trust how the node's host key is verified
  */
-public record SshTarget(
-    String node, String address, int port, String user, HostKeyPolicy hostKeys) {}
+public record SshTarget(String node, String host, int port, String user, HostKeyTrust trust) {
+  public SshTarget {
+    Objects.requireNonNull(node, "node");
+    Objects.requireNonNull(host, "host");
+    Objects.requireNonNull(user, "user");
+    Objects.requireNonNull(trust, "trust");
+  }
+}

@@ -10,13 +10,13 @@ import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.kafka.support.Acknowledgment;
 import org.springframework.stereotype.Component;
 
-/** Takes VmsReady from infra-service's topic; everything else there is skipped by the kit. */
+/** Consumes infra-service's events and hands them to the kit's dispatcher (VmsReady is routed). */
 @Component
-class RkeEventsListener {
+public class RkeEventsListener {
   private final InboundDispatcher inbound;
   private final List<EventRoute> routes;
 
-  RkeEventsListener(InboundDispatcher inbound, List<EventRoute> routes) {
+  public RkeEventsListener(InboundDispatcher inbound, List<EventRoute> routes) {
     this.inbound = inbound;
     this.routes = routes;
   }

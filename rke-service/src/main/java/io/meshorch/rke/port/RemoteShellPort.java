@@ -4,17 +4,20 @@ import io.meshorch.rke.domain.CommandResult;
 import io.meshorch.rke.domain.SshTarget;
 import java.time.Duration;
 
-/** Runs commands on nodes over SSH, with the node's host key verified. */
+/** Runs commands on the cluster's nodes over SSH, with the node's host key verified. */
 public interface RemoteShellPort {
 
   /**
-   * Runs {@code command} on {@code target}. Read-only commands only: the call may be repeated.
+   * Runs {@code command} on {@code target} over its own SSH connection and returns its exit status
+   * and output. Read-only commands are safe to repeat; nothing is cached between calls.
    *
-   * @param timeout limit for the command once connected
-   * @throws io.meshorch.kit.failure.TransientFailure {@code SSH_UNREACHABLE} when the node does not
-   *     answer yet (refused, timeout): it may still be booting
-   * @throws io.meshorch.kit.failure.TerminalFailure {@code HOST_KEY_MISMATCH} when the node's host
-   *     key is not the expected one, {@code SSH_AUTH_FAILED} when the key is refused
+   * @param timeout the longest the command may run (also the socket read timeout)
+   * @throws io.meshorch.kit.failure.TransientFailure {@code SSH_UNREACHABLE} (refused, timed out,
+   *     reset: the node may still be booting), {@code SSH_AUTH_FAILED} (the key may not be
+   *     installed yet), {@code SSH_COMMAND_TIMEOUT}
+   * @throws io.meshorch.kit.failure.TerminalFailure {@code HOST_KEY_MISMATCH} (the node's key is
+   *     not the pinned or known one), {@code HOST_KEY_UNKNOWN} (the host is not in known_hosts),
+   *     {@code SSH_KEY_UNREADABLE} (the configured private key cannot be loaded)
    */
   CommandResult run(SshTarget target, String command, Duration timeout);
 }

@@ -60,8 +60,13 @@ public final class TestVm implements AutoCloseable {
     return file;
   }
 
+  /** Starts a daemon with a fresh host key on {@code address:port} (0 = any free port). */
   public static TestVm start(String address, int port, PublicKey userKey) {
-    KeyPair hostKey = newKey();
+    return start(address, port, userKey, newKey());
+  }
+
+  /** Starts a daemon with the given host key, e.g. one whose fingerprint a test pinned earlier. */
+  public static TestVm start(String address, int port, PublicKey userKey, KeyPair hostKey) {
     SshServer sshd = SshServer.setUpDefaultServer();
     sshd.setHost(address);
     sshd.setPort(port);
@@ -85,7 +90,17 @@ public final class TestVm implements AutoCloseable {
 
   /** {@code SHA256:…} of the host key, as cloud-init prints it. */
   public String fingerprint() {
-    return KeyUtils.getFingerPrint(BuiltinDigests.sha256, hostKey.getPublic());
+    return fingerprint(hostKey.getPublic());
+  }
+
+  /** {@code SHA256:…} of {@code key}. */
+  public static String fingerprint(PublicKey key) {
+    return KeyUtils.getFingerPrint(BuiltinDigests.sha256, key);
+  }
+
+  /** The daemon's host public key. */
+  public java.security.PublicKey hostKey() {
+    return hostKey.getPublic();
   }
 
   /** A known_hosts line for this daemon. */

@@ -3,96 +3,151 @@ package io.meshorch.rke.adapter.ssh;
 import io.meshorch.kit.failure.TerminalFailure;
 import io.meshorch.kit.failure.TransientFailure;
 import io.meshorch.rke.domain.CommandResult;
+import io.meshorch.rke.domain.HostKeyTrust;
 import io.meshorch.rke.domain.SshTarget;
 import io.meshorch.rke.port.RemoteShellPort;
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import net.schmizz.sshj.DefaultConfig;
 import net.schmizz.sshj.SSHClient;
+import net.schmizz.sshj.common.DisconnectReason;
 import net.schmizz.sshj.common.IOUtils;
+import net.schmizz.sshj.connection.ConnectionException;
 import net.schmizz.sshj.connection.channel.direct.Session;
 import net.schmizz.sshj.transport.TransportException;
 import net.schmizz.sshj.userauth.UserAuthException;
 import net.schmizz.sshj.userauth.keyprovider.KeyProvider;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * SSH with sshj: one connection per command (nodes are few and commands rare), host key pinned to
- * the expected fingerprints or checked against known_hosts, public-key authentication with the
- * configured private key. The key is read from its file on each connection and never logged.
+ * {@link RemoteShellPort} over sshj: one connection per command, public-key authentication with the
+ * configured private key file (OpenSSH, PKCS#8 or PEM; never logged), host key verified against the
+ * pinned fingerprints or the known_hosts file, never accepted blindly.
  */
 public final class SshjRemoteShell implements RemoteShellPort {
-  private final String privateKeyPath;
+  private static final Logger log = LoggerFactory.getLogger(SshjRemoteShell.class);
+
+  private final Path privateKey;
   private final Duration connectTimeout;
 
-  public SshjRemoteShell(String privateKeyPath, Duration connectTimeout) {
-    this.privateKeyPath = privateKeyPath;
+  /**
+   * @param privateKey the private key file (unencrypted); read on every connection so a rotated key
+   *     is picked up
+   * @param connectTimeout the TCP connect and SSH handshake timeout
+   */
+  public SshjRemoteShell(Path privateKey, Duration connectTimeout) {
+    this.privateKey = privateKey.toAbsolutePath().normalize();
     this.connectTimeout = connectTimeout;
   }
 
   @Override
   public CommandResult run(SshTarget target, String command, Duration timeout) {
-    if (!target.hostKeys().verifiable()) {
-      throw new TerminalFailure(
-          "HOST_KEY_UNKNOWN",
-          "no way to verify the host key of "
-              + target.node()
-              + ": no fingerprint from the server console and no known_hosts file (mesh.ssh.known-hosts)");
-    }
+    String where = "node " + target.node() + " (" + target.host() + ":" + target.port() + ")";
+    RecordingKnownHosts knownHosts = null;
     try (SSHClient ssh = new SSHClient(new DefaultConfig())) {
-      ssh.setConnectTimeout((int) connectTimeout.toMillis());
-      ssh.setTimeout((int) timeout.toMillis());
-      if (target.hostKeys().pinnedFingerprints().isEmpty()) {
-        ssh.loadKnownHosts(new File(target.hostKeys().knownHostsFile()));
-      } else {
-        target.hostKeys().pinnedFingerprints().forEach(ssh::addHostKeyVerifier);
-      }
-      connect(ssh, target);
-      KeyProvider key = ssh.loadKeys(privateKeyPath);
-      ssh.authPublickey(target.user(), key);
+      knownHosts = trust(ssh, target.trust(), where);
+      ssh.setConnectTimeout(millis(connectTimeout));
+      ssh.setTimeout(millis(timeout));
+      ssh.connect(target.host(), target.port());
+      ssh.authPublickey(target.user(), keys(ssh));
       try (Session session = ssh.startSession()) {
         Session.Command cmd = session.exec(command);
         String out = IOUtils.readFully(cmd.getInputStream()).toString(StandardCharsets.UTF_8);
+        String err = IOUtils.readFully(cmd.getErrorStream()).toString(StandardCharsets.UTF_8);
         cmd.join(timeout.toMillis(), TimeUnit.MILLISECONDS);
         Integer status = cmd.getExitStatus();
-        return new CommandResult(status == null ? -1 : status, out.trim());
+        log.debug("{}: '{}' exited {}", where, command, status);
+        return new CommandResult(status == null ? -1 : status, out, err);
       }
+    } catch (TransportException e) {
+      if (e.getDisconnectReason() == DisconnectReason.HOST_KEY_NOT_VERIFIABLE) {
+        throw hostKeyRefused(where, target.trust(), knownHosts, e);
+      }
+      throw unreachable(where, e);
     } catch (UserAuthException e) {
-      throw new TerminalFailure(
-          "SSH_AUTH_FAILED",
-          target.user() + "@" + target.node() + " refused the configured key",
-          e);
-    } catch (IOException e) {
       throw new TransientFailure(
-          "SSH_UNREACHABLE",
-          "cannot run a command on "
-              + target.node()
-              + " ("
-              + target.address()
-              + "): "
-              + e.getMessage(),
+          "SSH_AUTH_FAILED",
+          where + ": user " + target.user() + " was not accepted with the configured key",
+          e);
+    } catch (ConnectionException e) {
+      if (e.getCause() instanceof java.util.concurrent.TimeoutException) {
+        throw new TransientFailure(
+            "SSH_COMMAND_TIMEOUT", where + ": '" + command + "' did not finish in " + timeout, e);
+      }
+      throw unreachable(where, e);
+    } catch (IOException e) {
+      throw unreachable(where, e);
+    }
+  }
+
+  private static RecordingKnownHosts trust(SSHClient ssh, HostKeyTrust trust, String where) {
+    if (trust instanceof HostKeyTrust.Pinned pinned) {
+      pinned.fingerprints().forEach(ssh::addHostKeyVerifier);
+      return null;
+    }
+    Path file = ((HostKeyTrust.KnownHosts) trust).file();
+    try {
+      RecordingKnownHosts verifier = new RecordingKnownHosts(file);
+      ssh.addHostKeyVerifier(verifier);
+      return verifier;
+    } catch (IOException e) {
+      throw new TerminalFailure(
+          "HOST_KEY_UNKNOWN",
+          where + ": cannot read known_hosts file " + file + ": " + e.getMessage(),
           e);
     }
   }
 
-  private static void connect(SSHClient ssh, SshTarget target) throws IOException {
-    try {
-      ssh.connect(target.address(), target.port());
-    } catch (TransportException e) {
-      if (e.getDisconnectReason()
-          == net.schmizz.sshj.common.DisconnectReason.HOST_KEY_NOT_VERIFIABLE) {
-        throw new TerminalFailure(
-            "HOST_KEY_MISMATCH",
-            "the SSH host key of "
-                + target.node()
-                + " ("
-                + target.address()
-                + ") is not the expected one: refusing to connect",
-            e);
-      }
-      throw e;
+  private KeyProvider keys(SSHClient ssh) {
+    if (!Files.isReadable(privateKey)) {
+      throw new TerminalFailure(
+          "SSH_KEY_UNREADABLE", "mesh.ssh.private-key-path " + privateKey + " is not readable");
     }
+    try {
+      KeyProvider keys = ssh.loadKeys(privateKey.toString());
+      keys.getPublic();
+      return keys;
+    } catch (IOException | RuntimeException e) {
+      // Never include the parser's message: it might quote the key file.
+      throw new TerminalFailure(
+          "SSH_KEY_UNREADABLE",
+          "mesh.ssh.private-key-path "
+              + privateKey
+              + " is not an unencrypted OpenSSH, PKCS#8 or PEM private key ("
+              + e.getClass().getSimpleName()
+              + ")");
+    }
+  }
+
+  private static TerminalFailure hostKeyRefused(
+      String where, HostKeyTrust trust, RecordingKnownHosts knownHosts, TransportException e) {
+    if (knownHosts != null && knownHosts.unknownHost()) {
+      return new TerminalFailure(
+          "HOST_KEY_UNKNOWN",
+          where + ": host is not in known_hosts file " + knownHosts.getFile(),
+          e);
+    }
+    String expected =
+        trust instanceof HostKeyTrust.Pinned pinned
+            ? "the pinned fingerprints " + pinned.fingerprints()
+            : "its entry in known_hosts";
+    return new TerminalFailure(
+        "HOST_KEY_MISMATCH",
+        where + ": host key does not match " + expected + " (" + e.getMessage() + ")",
+        e);
+  }
+
+  private static TransientFailure unreachable(String where, Exception e) {
+    return new TransientFailure(
+        "SSH_UNREACHABLE", where + ": " + e.getClass().getSimpleName() + ": " + e.getMessage(), e);
+  }
+
+  private static int millis(Duration d) {
+    return (int) Math.min(Integer.MAX_VALUE, d.toMillis());
   }
 }

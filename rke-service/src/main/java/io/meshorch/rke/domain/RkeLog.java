@@ -1,0 +1,38 @@
+package io.meshorch.rke.domain;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * Reads {@code rke up} output for failure messages. Only RKE's own error lines ({@code FATA[...]},
+ * {@code ERRO[...]}) are taken, never the surrounding output, and a line that looks like it carries
+ * key material or tokens is dropped, so the summary is safe to put into an event.
+ */
+public final class RkeLog {
+  private static final Pattern ERROR_LINE = Pattern.compile("^\\s*(FATA|ERRO)\\[.*");
+  private static final Pattern SECRETISH =
+      Pattern.compile(
+          "private key-----|private_key|client-key|client-certificate-data|token:|password",
+          Pattern.CASE_INSENSITIVE);
+  private static final int MAX_LINE = 400;
+
+  private RkeLog() {}
+
+  /**
+   * The last {@code max} error lines of {@code lines}, joined by newlines, each cut to 400 chars;
+   * empty when there is none.
+   */
+  public static String failureSummary(List<String> lines, int max) {
+    List<String> errors = new ArrayList<>();
+    for (String line : lines) {
+      if (ERROR_LINE.matcher(line).matches()
+          && !SECRETISH.matcher(line.toLowerCase(Locale.ROOT)).find()) {
+        String trimmed = line.strip();
+        errors.add(trimmed.length() > MAX_LINE ? trimmed.substring(0, MAX_LINE) + "…" : trimmed);
+      }
+    }
+    return String.join("\n", errors.subList(Math.max(0, errors.size() - max), errors.size()));
+  }
+}

@@ -1,0 +1,234 @@
+package io.meshorch.rke.adapter.ssh;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.meshorch.kit.failure.StepFailure;
+import io.meshorch.kit.failure.TerminalFailure;
+import io.meshorch.kit.failure.TransientFailure;
+import io.meshorch.rke.application.NodeReadinessProbe;
+import io.meshorch.rke.application.ReadinessTimings;
+import io.meshorch.rke.domain.CommandResult;
+import io.meshorch.rke.domain.HostKeyTrust;
+import io.meshorch.rke.domain.NodeChecks;
+import io.meshorch.rke.domain.SshTarget;
+import io.meshorch.rke.port.RemoteShellPort;
+import io.meshorch.rke.support.TestVm;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.sshd.common.config.keys.PublicKeyEntry;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The sshj adapter against in-process MINA SSH daemons playing freshly booted nodes. */
+class SshjRemoteShellTest {
+  private static final Duration TIMEOUT = Duration.ofSeconds(5);
+
+  @TempDir Path dir;
+  private KeyPair user;
+  private TestVm vm;
+  private SshjRemoteShell shell;
+
+  @BeforeEach
+  void start() throws Exception {
+    user = TestVm.newKey();
+    vm = TestVm.start("127.0.0.1", 0, user.getPublic());
+    shell = new SshjRemoteShell(TestVm.writePrivateKey(user, dir.resolve("id")), TIMEOUT);
+  }
+
+  @AfterEach
+  void stop() {
+    vm.close();
+  }
+
+  private static SshTarget target(HostKeyTrust trust, int port) {
+    return new SshTarget("node-0", "127.0.0.1", port, "ubuntu", trust);
+  }
+
+  private static String code(Throwable e) {
+    return ((StepFailure) e).code();
+  }
+
+  @Test
+  void runsACommandOnANodeWhoseHostKeyIsPinned() {
+    CommandResult result =
+        shell.run(
+            target(new HostKeyTrust.Pinned(List.of(vm.fingerprint())), vm.port()),
+            NodeChecks.DOCKER,
+            TIMEOUT);
+
+    assertThat(result.exitStatus()).isZero();
+    assertThat(result.stdout()).isEqualTo("24.0.9\n");
+    assertThat(vm.commands()).isEqualTo(1);
+  }
+
+  @Test
+  void acceptsANodeWhenAnyOfItsPinnedFingerprintsMatches() {
+    HostKeyTrust trust =
+        new HostKeyTrust.Pinned(List.of("SHA256:" + "A".repeat(43), vm.fingerprint()));
+
+    assertThat(shell.run(target(trust, vm.port()), NodeChecks.CLOUD_INIT, TIMEOUT).stdout())
+        .isEqualTo("status: done\n");
+  }
+
+  @Test
+  void refusesANodeWhoseHostKeyIsNotThePinnedOne() {
+    HostKeyTrust wrong = new HostKeyTrust.Pinned(List.of("SHA256:" + "A".repeat(43)));
+
+    assertThatThrownBy(() -> shell.run(target(wrong, vm.port()), "true", TIMEOUT))
+        .isInstanceOf(TerminalFailure.class)
+        .satisfies(e -> assertThat(code(e)).isEqualTo("HOST_KEY_MISMATCH"))
+        .hasMessageContaining("node-0");
+    assertThat(vm.commands()).isZero();
+  }
+
+  @Test
+  void checksHostKeysAgainstAKnownHostsFile() throws Exception {
+    Path knownHosts =
+        Files.writeString(dir.resolve("known_hosts"), vm.knownHostsLine("127.0.0.1") + "\n");
+
+    CommandResult result =
+        shell.run(
+            target(new HostKeyTrust.KnownHosts(knownHosts), vm.port()),
+            NodeChecks.CLOUD_INIT,
+            TIMEOUT);
+
+    assertThat(result.stdout()).isEqualTo("status: done\n");
+  }
+
+  @Test
+  void refusesAHostMissingFromKnownHostsAndNeverAddsIt() throws Exception {
+    String other = "[127.0.0.2]:" + vm.port() + " " + PublicKeyEntry.toString(vm.hostKey());
+    Path knownHosts = Files.writeString(dir.resolve("known_hosts"), other + "\n");
+
+    assertThatThrownBy(
+            () ->
+                shell.run(
+                    target(new HostKeyTrust.KnownHosts(knownHosts), vm.port()), "true", TIMEOUT))
+        .isInstanceOf(TerminalFailure.class)
+        .satisfies(e -> assertThat(code(e)).isEqualTo("HOST_KEY_UNKNOWN"));
+    assertThat(Files.readString(knownHosts)).isEqualTo(other + "\n");
+    assertThat(vm.commands()).isZero();
+  }
+
+  @Test
+  void refusesAHostWhoseKeyChangedSinceItWasRecordedInKnownHosts() throws Exception {
+    String stale =
+        "[127.0.0.1]:" + vm.port() + " " + PublicKeyEntry.toString(TestVm.newKey().getPublic());
+    Path knownHosts = Files.writeString(dir.resolve("known_hosts"), stale + "\n");
+
+    assertThatThrownBy(
+            () ->
+                shell.run(
+                    target(new HostKeyTrust.KnownHosts(knownHosts), vm.port()), "true", TIMEOUT))
+        .isInstanceOf(TerminalFailure.class)
+        .satisfies(e -> assertThat(code(e)).isEqualTo("HOST_KEY_MISMATCH"));
+  }
+
+  @Test
+  void reportsANodeThatDoesNotListenYetAsTransient() throws Exception {
+    int closed;
+    try (ServerSocket s = new ServerSocket(0)) {
+      closed = s.getLocalPort();
+    }
+
+    assertThatThrownBy(
+            () ->
+                shell.run(
+                    target(new HostKeyTrust.Pinned(List.of(vm.fingerprint())), closed),
+                    "true",
+                    TIMEOUT))
+        .isInstanceOf(TransientFailure.class)
+        .satisfies(e -> assertThat(code(e)).isEqualTo("SSH_UNREACHABLE"));
+  }
+
+  @Test
+  void reportsARefusedUserKeyAsRetryableSinceCloudInitMayNotHaveInstalledItYet() throws Exception {
+    SshjRemoteShell stranger =
+        new SshjRemoteShell(TestVm.writePrivateKey(TestVm.newKey(), dir.resolve("other")), TIMEOUT);
+
+    assertThatThrownBy(
+            () ->
+                stranger.run(
+                    target(new HostKeyTrust.Pinned(List.of(vm.fingerprint())), vm.port()),
+                    "true",
+                    TIMEOUT))
+        .isInstanceOf(TransientFailure.class)
+        .satisfies(e -> assertThat(code(e)).isEqualTo("SSH_AUTH_FAILED"));
+  }
+
+  @Test
+  void refusesAPrivateKeyFileItCannotReadWithoutQuotingIt() throws Exception {
+    Path garbage =
+        Files.writeString(dir.resolve("garbage"), "-----BEGIN NONSENSE-----\nc2VjcmV0\n");
+
+    assertThatThrownBy(
+            () ->
+                new SshjRemoteShell(garbage, TIMEOUT)
+                    .run(
+                        target(new HostKeyTrust.Pinned(List.of(vm.fingerprint())), vm.port()),
+                        "true",
+                        TIMEOUT))
+        .isInstanceOf(TerminalFailure.class)
+        .satisfies(e -> assertThat(code(e)).isEqualTo("SSH_KEY_UNREADABLE"))
+        .hasMessageContaining("mesh.ssh.private-key-path")
+        .hasMessageNotContaining("c2VjcmV0");
+  }
+
+  @Test
+  void waitsForANodeWhoseDaemonComesUpLater() throws Exception {
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    KeyPair hostKey = TestVm.newKey();
+    AtomicInteger refused = new AtomicInteger();
+    RemoteShellPort counting =
+        (target, command, timeout) -> {
+          try {
+            return shell.run(target, command, timeout);
+          } catch (TransientFailure e) {
+            refused.incrementAndGet();
+            throw e;
+          }
+        };
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    TestVm late = null;
+    try {
+      NodeReadinessProbe probe =
+          new NodeReadinessProbe(
+              counting,
+              pool,
+              new ReadinessTimings(Duration.ofMillis(50), Duration.ofSeconds(30), TIMEOUT));
+      SshTarget node =
+          target(new HostKeyTrust.Pinned(List.of(TestVm.fingerprint(hostKey.getPublic()))), port);
+      CompletableFuture<Map<String, String>> ready =
+          CompletableFuture.supplyAsync(() -> probe.awaitAll(List.of(node), (t, v) -> {}));
+
+      await().atMost(Duration.ofSeconds(10)).until(() -> refused.get() >= 2);
+      assertThat(ready).isNotDone();
+      late = TestVm.start("127.0.0.1", port, user.getPublic(), hostKey);
+
+      assertThat(ready.get(20, java.util.concurrent.TimeUnit.SECONDS))
+          .isEqualTo(Map.of("node-0", "24.0.9"));
+      assertThat(late.commands()).isEqualTo(2);
+    } finally {
+      pool.shutdownNow();
+      if (late != null) {
+        late.close();
+      }
+    }
+  }
+}
