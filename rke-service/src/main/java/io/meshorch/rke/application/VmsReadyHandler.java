@@ -92,7 +92,7 @@ public final class VmsReadyHandler {
           settings.privateKeyPath().toString(),
           settings.kubernetesVersion(),
           (int) Math.max(1, settings.addonJobTimeout().toSeconds()));
-    } catch (InvalidPlanException | NullPointerException e) {
+    } catch (InvalidPlanException e) {
       throw new TerminalFailure("CLUSTER_SPEC_INVALID", "VmsReady: " + e.getMessage(), e);
     }
   }

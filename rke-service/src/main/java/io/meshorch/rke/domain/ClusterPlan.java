@@ -5,7 +5,6 @@ import io.meshorch.contracts.NodeInfo;
 import io.meshorch.contracts.validation.Ipv4Block;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -45,7 +44,7 @@ public record ClusterPlan(
   public ClusterPlan {
     requireSegment("meshId", meshId);
     requireSegment("cluster.name", clusterName);
-    nodes = List.copyOf(nodes);
+    nodes = nodes == null ? List.of() : List.copyOf(nodes);
     if (nodes.isEmpty()) {
       throw new InvalidPlanException("nodes must hold at least one node");
     }
@@ -55,7 +54,9 @@ public record ClusterPlan(
     if (sshPort < 1 || sshPort > 65535) {
       throw new InvalidPlanException("ssh port must be 1..65535, found " + sshPort);
     }
-    Objects.requireNonNull(sshKeyPath, "sshKeyPath");
+    if (sshKeyPath == null || sshKeyPath.isBlank()) {
+      throw new InvalidPlanException("the SSH key path (mesh.ssh.private-key-path) must be set");
+    }
     requireCidr("cluster.podCidr", podCidr);
     requireCidr("cluster.serviceCidr", serviceCidr);
     if (addonJobTimeoutSeconds < 1) {

@@ -1,7 +1,6 @@
 package io.meshorch.rke.domain;
 
 import java.util.List;
-import java.util.Objects;
 
 /**
  * One node as the Kubernetes deployer sees it.
@@ -18,8 +17,12 @@ public record PlannedNode(String name, String address, List<String> roles) {
   public static final List<String> OTHER_NODE_ROLES = List.of("worker");
 
   public PlannedNode {
-    Objects.requireNonNull(name, "name");
-    Objects.requireNonNull(address, "address");
+    if (name == null || name.isBlank()) {
+      throw new InvalidPlanException("nodes[].name must not be blank");
+    }
+    if (address == null || address.isBlank()) {
+      throw new InvalidPlanException("nodes[].address of node " + name + " must not be blank");
+    }
     roles = List.copyOf(roles);
   }
 
