@@ -73,7 +73,7 @@ public final class UpCommand implements Callable<Integer> {
               + " clusters (event "
               + request.eventId()
               + ")");
-      MeshRun run = follow(follower, parsed.meshId(), progress);
+      MeshRun run = follow(follower, request, progress);
       if (json) {
         System.out.println(Render.json(run));
       } else {
@@ -87,8 +87,10 @@ public final class UpCommand implements Callable<Integer> {
     }
   }
 
-  private MeshRun follow(EventFollower follower, String meshId, PrintStream progress) {
+  private MeshRun follow(EventFollower follower, EventEnvelope request, PrintStream progress) {
+    String meshId = request.meshId();
     MeshRun run = new MeshRun(meshId);
+    run.apply(request);
     Instant deadline = Instant.now().plus(timeout);
     while (run.outcome() == MeshRun.Outcome.IN_PROGRESS && Instant.now().isBefore(deadline)) {
       for (EventEnvelope event : follower.poll(Duration.ofMillis(250))) {

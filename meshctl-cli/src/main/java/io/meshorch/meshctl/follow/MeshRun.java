@@ -73,7 +73,10 @@ public final class MeshRun {
     this.meshId = meshId;
   }
 
-  /** Applies one event of this mesh. */
+  /**
+   * Applies one event of this mesh. Events of different topics arrive in no particular order; a
+   * request starts a new run only when it is newer than the one known.
+   */
   public void apply(EventEnvelope event) {
     MeshEvent payload = event.payload();
     if (payload instanceof MeshRequested r) {
@@ -103,6 +106,11 @@ public final class MeshRun {
   }
 
   private void restart(EventEnvelope event, MeshRequested request) {
+    if (requestedAt != null && !event.occurredAt().isAfter(requestedAt)) {
+      // The same request again (its echo on the topic, which may arrive after the answers on
+      // other topics) or an older one: not a new run.
+      return;
+    }
     clusters.clear();
     outcome = Outcome.IN_PROGRESS;
     ready = null;

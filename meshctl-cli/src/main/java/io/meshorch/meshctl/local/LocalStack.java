@@ -38,13 +38,16 @@ public final class LocalStack implements MeshBus {
 
   private final Path dataDir;
   private final LocalKafkaBroker broker;
+  private final String externalBootstrap;
   private final List<ConfigurableApplicationContext> services = new ArrayList<>();
   private SandboxCloud cloud;
   private SandboxKube kube;
 
-  private LocalStack(Path dataDir) {
+  private LocalStack(Path dataDir, String externalBootstrap) {
     this.dataDir = dataDir.toAbsolutePath();
-    this.broker = new LocalKafkaBroker(this.dataDir.resolve("kafka"));
+    this.externalBootstrap = externalBootstrap;
+    this.broker =
+        externalBootstrap == null ? new LocalKafkaBroker(this.dataDir.resolve("kafka")) : null;
   }
 
   /**
@@ -53,9 +56,24 @@ public final class LocalStack implements MeshBus {
    * @param dataDir the local folder (created when missing)
    */
   public static LocalStack start(Path dataDir, boolean withServices) {
-    LocalStack stack = new LocalStack(dataDir);
+    return start(new LocalStack(dataDir, null), withServices);
+  }
+
+  /**
+   * The sandbox and the services against a Kafka cluster that runs elsewhere (a container, a test
+   * cluster) instead of the embedded broker.
+   */
+  public static LocalStack startAgainst(Path dataDir, String bootstrapServers) {
+    return start(new LocalStack(dataDir, bootstrapServers), true);
+  }
+
+  private static LocalStack start(LocalStack stack, boolean withServices) {
+    // The services' logging (re)starts with each Spring context: send it to this data folder.
+    System.setProperty("MESHCTL_LOG_DIR", stack.dataDir.resolve("logs").toString());
     try {
-      stack.broker.start();
+      if (stack.broker != null) {
+        stack.broker.start();
+      }
       if (withServices) {
         stack.startSandboxAndServices();
       }
@@ -102,7 +120,7 @@ public final class LocalStack implements MeshBus {
             "demo");
 
     Map<String, Object> common = new HashMap<>();
-    common.put("spring.kafka.bootstrap-servers", broker.bootstrapServers());
+    common.put("spring.kafka.bootstrap-servers", bootstrapServers());
     common.put("mesh.service.secrets-dir", secrets.toString());
     common.put("server.port", "0");
     common.put("spring.main.banner-mode", "off");
@@ -119,6 +137,8 @@ public final class LocalStack implements MeshBus {
     rkeProps.put("mesh.ssh.port", String.valueOf(vmSshPort));
     rkeProps.put("mesh.rke.executable", rke.toString());
     rkeProps.put("mesh.rke.work-dir", privateDir("rke").toString());
+    rkeProps.put("mesh.ssh.poll-interval", "300ms");
+    rkeProps.put("mesh.rke.retry-initial-delay", "2s");
 
     start(InfraServiceApplication.class, InfraServiceApplication.CONFIG_NAME, infra);
     start(RkeServiceApplication.class, RkeServiceApplication.CONFIG_NAME, rkeProps);
@@ -166,7 +186,7 @@ public final class LocalStack implements MeshBus {
 
   @Override
   public String bootstrapServers() {
-    return broker.bootstrapServers();
+    return broker != null ? broker.bootstrapServers() : externalBootstrap;
   }
 
   /** The sandbox cloud (null when started without services); for tests and diagnostics. */
@@ -196,7 +216,9 @@ public final class LocalStack implements MeshBus {
     if (cloud != null) {
       cloud.close();
     }
-    broker.close();
+    if (broker != null) {
+      broker.close();
+    }
   }
 
   private Path privateDir(String name) throws IOException {

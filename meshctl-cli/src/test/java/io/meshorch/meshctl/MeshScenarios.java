@@ -32,15 +32,17 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The whole product, end to end: meshctl publishes requests on a real (embedded KRaft) broker, the
- * five services run unchanged against the sandbox cloud, and the tests check what an operator
- * would: the per-cluster steps, that clusters were built in parallel, the final node table, the
- * OpenStack ports, and that nothing secret ever reached a topic.
+ * The whole product, end to end: meshctl publishes requests on a real Kafka broker, the five
+ * services run unchanged against the sandbox cloud, and the tests check what an operator would: the
+ * per-cluster steps, that clusters were built in parallel, the final node table, the OpenStack
+ * ports, and that nothing secret ever reached a topic. Subclasses choose the broker.
  */
-class MeshE2E {
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class MeshScenarios {
   private static final List<Class<? extends MeshEvent>> STEPS =
       List.of(
           VmsReady.class,
@@ -53,16 +55,19 @@ class MeshE2E {
   private static LocalStack stack;
   private static EventProbe probe;
 
+  /** Starts the sandbox and the services on the broker of the subclass. */
+  abstract LocalStack startStack(Path dataDir);
+
   @BeforeAll
-  static void startLocalMode() {
-    stack = LocalStack.start(data, true);
+  void startLocalMode() {
+    stack = startStack(data);
     List<String> topics = new ArrayList<>(Topics.ALL);
     Topics.ALL.forEach(t -> topics.add(Topics.deadLetter(t)));
     probe = new EventProbe(stack.bootstrapServers(), topics);
   }
 
   @AfterAll
-  static void stop() {
+  void stop() {
     if (probe != null) {
       probe.close();
     }

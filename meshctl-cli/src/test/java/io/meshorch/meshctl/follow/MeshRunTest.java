@@ -1,0 +1,54 @@
+package io.meshorch.meshctl.follow;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.meshorch.contracts.EventEnvelope;
+import io.meshorch.contracts.MeshEvent;
+import io.meshorch.contracts.MeshRejected;
+import io.meshorch.contracts.MeshRequested;
+import io.meshorch.contracts.Violation;
+import io.meshorch.testkit.Samples;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+class MeshRunTest {
+  private static final Instant T0 = Instant.parse("2026-11-25T00:00:00Z");
+
+  private static EventEnvelope at(Instant when, MeshEvent payload) {
+    EventEnvelope e = EventEnvelope.create("demo", null, null, "x", payload);
+    return new EventEnvelope(
+        e.eventId(), e.type(), "demo", null, UUID.randomUUID(), when, "x", payload);
+  }
+
+  private static MeshRequested request() {
+    return new MeshRequested(List.of(Samples.cluster("east", 1, 1)));
+  }
+
+  @Test
+  void theEchoOfTheRequestArrivingAfterItsRejectionDoesNotReopenTheRun() {
+    EventEnvelope request = at(T0, request());
+    MeshRun run = new MeshRun("demo");
+    run.apply(request);
+
+    run.apply(
+        at(T0.plusMillis(300), new MeshRejected(List.of(new Violation("clusters[0].id", "bad")))));
+    run.apply(request);
+
+    assertThat(run.outcome()).isEqualTo(MeshRun.Outcome.REJECTED);
+  }
+
+  @Test
+  void aNewerRequestStartsANewRun() {
+    MeshRun run = new MeshRun("demo");
+    run.apply(at(T0, request()));
+    run.apply(
+        at(T0.plusMillis(300), new MeshRejected(List.of(new Violation("clusters[0].id", "bad")))));
+
+    run.apply(at(T0.plusSeconds(60), request()));
+
+    assertThat(run.outcome()).isEqualTo(MeshRun.Outcome.IN_PROGRESS);
+    assertThat(run.clusters()).containsOnlyKeys("east");
+  }
+}
