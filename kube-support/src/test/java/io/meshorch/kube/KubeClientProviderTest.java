@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.meshorch.kit.failure.StepFailure;
 import io.meshorch.kit.failure.TerminalFailure;
 import io.meshorch.kit.secrets.FileSecretStore;
+import io.meshorch.testkit.Kubeconfigs;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,24 +26,7 @@ class KubeClientProviderTest {
   @TempDir Path secrets;
 
   private String kubeconfig() {
-    return """
-        apiVersion: v1
-        kind: Config
-        clusters:
-        - name: east
-          cluster:
-            server: %s
-            insecure-skip-tls-verify: true
-        users:
-        - name: admin
-          user:
-            token: not-a-real-token
-        contexts:
-        - name: east
-          context: {cluster: east, user: admin}
-        current-context: east
-        """
-        .formatted(client.getConfiguration().getMasterUrl());
+    return Kubeconfigs.pointingAt(client.getConfiguration().getMasterUrl());
   }
 
   @Test

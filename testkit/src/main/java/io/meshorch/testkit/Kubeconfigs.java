@@ -1,4 +1,4 @@
-package io.meshorch.cni.support;
+package io.meshorch.testkit;
 
 /** Kubeconfig text for a test API server (token auth, TLS not verified). */
 public final class Kubeconfigs {
