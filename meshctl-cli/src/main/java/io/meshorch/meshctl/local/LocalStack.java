@@ -124,7 +124,7 @@ public final class LocalStack implements MeshBus {
     common.put("mesh.service.secrets-dir", secrets.toString());
     common.put("server.port", "0");
     common.put("spring.main.banner-mode", "off");
-    common.put("logging.config", "classpath:meshctl-logback.xml");
+    common.put("logging.config", "classpath:logback.xml");
 
     Map<String, Object> infra = new HashMap<>(common);
     infra.put("mesh.openstack.clouds-file", clouds.toString());
