@@ -15,6 +15,7 @@ public enum EventType {
   MESH_REQUESTED("mesh.MeshRequested.v1", MeshRequested.class, Topics.REQUESTS),
   MESH_REJECTED("mesh.MeshRejected.v1", MeshRejected.class, Topics.INFRA),
   PROGRESS_REPORTED("mesh.ProgressReported.v1", ProgressReported.class, null),
+  STEP_STARTED("mesh.StepStarted.v1", StepStarted.class, null),
   VMS_READY("mesh.VmsReady.v1", VmsReady.class, Topics.INFRA),
   CLUSTER_UP("mesh.ClusterUp.v1", ClusterUp.class, Topics.RKE),
   CILIUM_READY("mesh.CiliumReady.v1", CiliumReady.class, Topics.CNI),

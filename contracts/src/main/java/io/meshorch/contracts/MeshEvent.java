@@ -9,6 +9,7 @@ public sealed interface MeshEvent
     permits MeshRequested,
         MeshRejected,
         ProgressReported,
+        StepStarted,
         VmsReady,
         ClusterUp,
         CiliumReady,
