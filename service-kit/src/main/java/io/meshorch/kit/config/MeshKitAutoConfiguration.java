@@ -3,23 +3,36 @@ package io.meshorch.kit.config;
 import io.meshorch.contracts.EventCodec;
 import io.meshorch.contracts.MalformedEventException;
 import io.meshorch.contracts.Topics;
-import io.meshorch.kit.dedupe.HandledEvents;
+import io.meshorch.kit.health.ConsumerHealthIndicator;
+import io.meshorch.kit.messaging.ConsumerProgress;
 import io.meshorch.kit.messaging.InboundDispatcher;
+import io.meshorch.kit.messaging.KafkaDeadLetters;
 import io.meshorch.kit.messaging.KafkaEventPublisher;
+import io.meshorch.kit.messaging.StepResumer;
 import io.meshorch.kit.messaging.TopicReplayer;
+import io.meshorch.kit.messaging.UnprocessableRecordException;
+import io.meshorch.kit.messaging.UnprocessableRecords;
+import io.meshorch.kit.messaging.UnreadableRecordAnswer;
+import io.meshorch.kit.port.DeadLetterPort;
 import io.meshorch.kit.port.EventPublisherPort;
 import io.meshorch.kit.port.SecretStore;
+import io.meshorch.kit.retry.Backoff;
 import io.meshorch.kit.secrets.FileSecretStore;
+import io.meshorch.kit.step.Recheck;
+import io.meshorch.kit.step.StepEngine;
+import io.meshorch.kit.step.StepJournal;
+import io.meshorch.kit.step.StepRoute;
+import io.meshorch.kit.step.StepRoutes;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -28,14 +41,19 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.annotation.EnableKafka;
 import org.springframework.kafka.config.ConcurrentKafkaListenerContainerFactory;
+import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
 import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.core.KafkaAdmin;
@@ -43,13 +61,15 @@ import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.listener.ContainerProperties;
 import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
 import org.springframework.kafka.listener.DefaultErrorHandler;
-import org.springframework.util.backoff.ExponentialBackOff;
+import org.springframework.kafka.support.ExponentialBackOffWithMaxRetries;
 
 /**
  * Wires a service onto the mesh bus: topics (own topic plus dead-letter twins, auto-creation off),
- * an idempotent producer, the listener container factory with manual out-of-order acknowledgements
- * and a dead-letter recoverer, the handled-events index rebuilt from the own topic, the handler
- * worker pool and the secret store.
+ * an idempotent producer, the step journal and engine, and the listener container factory whose
+ * consumer never waits for a step: a record is acknowledged (with its batch) as soon as its steps
+ * are recorded as started; steps are resumed from the own topic whenever partitions are assigned;
+ * what cannot be processed goes to the dead-letter topic after bounded retries, and its mesh is
+ * answered.
  */
 @AutoConfiguration(after = KafkaAutoConfiguration.class)
 @EnableKafka
@@ -84,6 +104,8 @@ public class MeshKitAutoConfiguration {
     config.put(ProducerConfig.ACKS_CONFIG, "all");
     config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     config.put(ProducerConfig.CLIENT_ID_CONFIG, props.name() + "-producer");
+    // send() must not block longer than a publish may take when the broker is away.
+    config.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, props.publishTimeout().toMillis());
     return new KafkaTemplate<>(
         new DefaultKafkaProducerFactory<>(
             config, new StringSerializer(), new ByteArraySerializer()));
@@ -94,12 +116,10 @@ public class MeshKitAutoConfiguration {
     return new TopicReplayer(kafka.buildConsumerProperties(), codec);
   }
 
-  /** The index of answered events, rebuilt from this service's own topic before listening. */
+  /** Started and finished steps; filled from the own topic when partitions are assigned. */
   @Bean
-  HandledEvents handledEvents(TopicReplayer replayer, MeshServiceProperties props) {
-    HandledEvents handled = new HandledEvents();
-    replayer.replay(List.of(props.topic()), props.replayTimeout(), handled::record);
-    return handled;
+  StepJournal stepJournal() {
+    return new StepJournal();
   }
 
   @Bean
@@ -108,40 +128,94 @@ public class MeshKitAutoConfiguration {
       KafkaTemplate<String, byte[]> meshKafkaTemplate,
       EventCodec codec,
       MeshServiceProperties props,
-      HandledEvents handled) {
+      StepJournal journal) {
     return new KafkaEventPublisher(
-        meshKafkaTemplate, codec, props.topic(), props.publishTimeout(), handled);
+        meshKafkaTemplate, codec, props.topic(), props.publishTimeout(), journal);
   }
 
-  @Bean(destroyMethod = "shutdownNow")
-  ExecutorService meshWorkers(MeshServiceProperties props) {
-    AtomicInteger n = new AtomicInteger();
-    ThreadFactory threads =
-        r -> {
-          Thread t = new Thread(r, props.name() + "-worker-" + n.incrementAndGet());
-          t.setDaemon(true);
-          return t;
-        };
-    return Executors.newFixedThreadPool(props.workers(), threads);
+  @Bean
+  @ConditionalOnMissingBean
+  DeadLetterPort deadLetterPort(
+      KafkaTemplate<String, byte[]> meshKafkaTemplate,
+      EventCodec codec,
+      MeshServiceProperties props) {
+    return new KafkaDeadLetters(meshKafkaTemplate, codec, props.publishTimeout());
+  }
+
+  @Bean
+  StepEngine stepEngine(
+      EventPublisherPort publisher, DeadLetterPort deadLetters, MeshServiceProperties props) {
+    MeshServiceProperties.Recheck r = props.recheck();
+    MeshServiceProperties.Retry retry = props.stepRetry();
+    return new StepEngine(
+        publisher,
+        deadLetters,
+        props.name(),
+        props.workers(),
+        new Recheck(r.first(), r.max(), r.multiplier()),
+        new Backoff(retry.attempts(), retry.initialDelay(), retry.maxDelay(), 2.0));
+  }
+
+  /** Stops the steps after the listener containers stopped: nothing new comes in, nothing fails. */
+  @Bean
+  SmartLifecycle stepEngineLifecycle(StepEngine engine, MeshServiceProperties props) {
+    return new StepEngineLifecycle(engine, props.stopGrace());
+  }
+
+  @Bean
+  StepRoutes stepRoutes(ObjectProvider<StepRoute> routes) {
+    return new StepRoutes(routes.orderedStream().toList());
+  }
+
+  @Bean
+  ConsumerProgress consumerProgress() {
+    return new ConsumerProgress();
+  }
+
+  @Bean
+  @ConditionalOnMissingBean
+  UnreadableRecordAnswer unreadableRecordAnswer() {
+    return UnreadableRecordAnswer.NONE;
   }
 
   @Bean
   InboundDispatcher inboundDispatcher(
       EventCodec codec,
-      HandledEvents handled,
-      ExecutorService meshWorkers,
+      StepRoutes routes,
+      StepJournal journal,
+      StepEngine engine,
       EventPublisherPort publisher,
+      ConsumerProgress progress,
       MeshServiceProperties props) {
-    return new InboundDispatcher(codec, handled, meshWorkers, publisher, props.name());
+    return new InboundDispatcher(
+        codec, routes, journal, engine, publisher, progress, props.name(), props.maxRecordBytes());
+  }
+
+  @Bean
+  StepResumer stepResumer(
+      TopicReplayer replayer,
+      EventCodec codec,
+      StepRoutes routes,
+      StepJournal journal,
+      StepEngine engine,
+      MeshServiceProperties props) {
+    return new StepResumer(
+        replayer, codec, routes, journal, engine, props.topic(), props.replayTimeout());
   }
 
   @Bean(CONTAINER_FACTORY)
   ConcurrentKafkaListenerContainerFactory<String, byte[]> meshListenerContainerFactory(
       KafkaProperties kafka,
       MeshServiceProperties props,
-      KafkaTemplate<String, byte[]> meshKafkaTemplate) {
+      KafkaTemplate<String, byte[]> meshKafkaTemplate,
+      StepResumer resumer,
+      EventCodec codec,
+      StepRoutes routes,
+      EventPublisherPort publisher,
+      UnreadableRecordAnswer unreadable,
+      ConsumerProgress progress) {
     Map<String, Object> config = new HashMap<>(kafka.buildConsumerProperties());
-    config.put(ConsumerConfig.GROUP_ID_CONFIG, props.name());
+    config.put(ConsumerConfig.GROUP_ID_CONFIG, props.consumerGroup());
     config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     config.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
@@ -150,29 +224,74 @@ public class MeshKitAutoConfiguration {
     factory.setConsumerFactory(
         new DefaultKafkaConsumerFactory<>(
             config, new StringDeserializer(), new ByteArrayDeserializer()));
-    factory.getContainerProperties().setAckMode(ContainerProperties.AckMode.MANUAL);
-    // Handlers finish out of order (clusters run in parallel); the container commits each
-    // offset only once every earlier one of its partition is acknowledged.
-    factory.getContainerProperties().setAsyncAcks(true);
-    factory.setCommonErrorHandler(errorHandler(meshKafkaTemplate));
-    return factory;
-  }
-
-  private static DefaultErrorHandler errorHandler(KafkaTemplate<String, byte[]> template) {
-    DeadLetterPublishingRecoverer recoverer =
+    // The listener returns as soon as a record's steps are recorded as started, so offsets are
+    // committed per poll batch, in order; no step ever holds a record (or pauses the consumer).
+    factory.getContainerProperties().setAckMode(ContainerProperties.AckMode.BATCH);
+    factory.getContainerProperties().setConsumerRebalanceListener(resumer);
+    DeadLetterPublishingRecoverer deadLetters =
         new DeadLetterPublishingRecoverer(
-            template, (record, e) -> new TopicPartition(Topics.deadLetter(record.topic()), -1));
-    ExponentialBackOff backOff = new ExponentialBackOff(500, 2.0);
-    backOff.setMaxInterval(5_000);
-    backOff.setMaxElapsedTime(20_000);
-    DefaultErrorHandler handler = new DefaultErrorHandler(recoverer, backOff);
-    handler.addNotRetryableExceptions(MalformedEventException.class);
-    return handler;
+            meshKafkaTemplate,
+            (record, e) -> new TopicPartition(Topics.deadLetter(record.topic()), -1));
+    deadLetters.setHeadersFunction(
+        (record, e) -> {
+          var headers = new org.apache.kafka.common.header.internals.RecordHeaders();
+          headers.add(
+              KafkaDeadLetters.REASON_HEADER,
+              UnprocessableRecords.reason(e).getBytes(StandardCharsets.UTF_8));
+          return headers;
+        });
+    MeshServiceProperties.RecordRetry retry = props.recordRetry();
+    ExponentialBackOffWithMaxRetries backOff =
+        new ExponentialBackOffWithMaxRetries(retry.attempts() - 1);
+    backOff.setInitialInterval(retry.initialDelay().toMillis());
+    backOff.setMultiplier(2.0);
+    DefaultErrorHandler handler =
+        new DefaultErrorHandler(
+            new UnprocessableRecords(
+                deadLetters, codec, routes, publisher, unreadable, progress, props.name()),
+            backOff);
+    handler.addNotRetryableExceptions(
+        MalformedEventException.class, UnprocessableRecordException.class);
+    factory.setCommonErrorHandler(handler);
+    return factory;
   }
 
   @Bean
   @ConditionalOnMissingBean
   SecretStore secretStore(MeshServiceProperties props) {
     return new FileSecretStore(props.secretsDir());
+  }
+
+  /** Consumer health, where Spring Boot's health support is present. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(name = "org.springframework.boot.health.contributor.HealthIndicator")
+  static class Health {
+    @Bean(destroyMethod = "close")
+    Admin meshHealthAdmin(KafkaProperties kafka, MeshServiceProperties props) {
+      Map<String, Object> config = new HashMap<>(kafka.buildAdminProperties());
+      config.put("client.id", props.name() + "-health");
+      config.put("request.timeout.ms", 5_000);
+      config.put("default.api.timeout.ms", 5_000);
+      return Admin.create(config);
+    }
+
+    @Bean
+    ConsumerHealthIndicator meshConsumerHealthIndicator(
+        Admin meshHealthAdmin,
+        MeshServiceProperties props,
+        ConsumerProgress progress,
+        KafkaListenerEndpointRegistry listeners) {
+      return new ConsumerHealthIndicator(
+          meshHealthAdmin,
+          props.consumerGroup(),
+          () ->
+              listeners.getListenerContainers().stream()
+                  .flatMap(c -> Arrays.stream(c.getContainerProperties().getTopics()))
+                  .distinct()
+                  .toList(),
+          progress,
+          props.stallTimeout(),
+          Duration.ofSeconds(5));
+    }
   }
 }

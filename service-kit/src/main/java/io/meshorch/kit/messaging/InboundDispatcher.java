@@ -1,156 +1,141 @@
 package io.meshorch.kit.messaging;
 
-import io.meshorch.contracts.ClusterFailed;
 import io.meshorch.contracts.EventCodec;
 import io.meshorch.contracts.EventEnvelope;
+import io.meshorch.contracts.StepStarted;
 import io.meshorch.contracts.UnknownEventTypeException;
-import io.meshorch.kit.dedupe.HandledEvents;
-import io.meshorch.kit.failure.StepFailure;
 import io.meshorch.kit.port.EventPublisherPort;
-import java.util.List;
-import java.util.Objects;
-import java.util.Optional;
-import java.util.Set;
-import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
+import io.meshorch.kit.step.Plan;
+import io.meshorch.kit.step.StepEngine;
+import io.meshorch.kit.step.StepJournal;
+import io.meshorch.kit.step.StepKey;
+import io.meshorch.kit.step.StepRoute;
+import io.meshorch.kit.step.StepRoutes;
+import io.meshorch.kit.step.TriggerRef;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
-import org.springframework.kafka.support.Acknowledgment;
 
 /**
- * Turns a Kafka record into a handler call: decodes the envelope, skips types this service does not
- * route and events already handled, and runs the handler on a worker thread so that long steps of
- * several clusters proceed in parallel and never block the consumer. The record is acknowledged
- * only when the handler finished and its outcome was published; the listener container commits such
- * out-of-order acknowledgements in offset order, so a crash redelivers every unfinished event.
+ * Turns a Kafka record into steps, on the consumer thread and without waiting for any step: decodes
+ * the envelope, skips types this service does not route and events already answered, asks the
+ * route's {@link StepRoute#plan plan}, publishes {@code StepStarted} for each new step (durably, on
+ * the own topic) and hands the steps to the {@link StepEngine}. The record is then acknowledged
+ * with its batch: a step outlives the record, and a restart resumes it from its {@code StepStarted}
+ * ({@link StepResumer}).
  *
- * <p>A record that is not a valid envelope throws from {@link #dispatch} and goes to the
- * dead-letter topic; an unknown type is logged and skipped.
+ * <p>What cannot be processed throws: a record without value, over the size limit or not a valid
+ * envelope at once; a failing plan or publish after the container's bounded retries. It then goes
+ * to the dead-letter topic and the mesh gets an answer ({@link UnprocessableRecords}).
  */
 public final class InboundDispatcher {
   private static final Logger log = LoggerFactory.getLogger(InboundDispatcher.class);
 
   private final EventCodec codec;
-  private final HandledEvents handled;
-  private final ExecutorService workers;
+  private final StepRoutes routes;
+  private final StepJournal journal;
+  private final StepEngine engine;
   private final EventPublisherPort publisher;
+  private final ConsumerProgress progress;
   private final String producer;
-  private final Set<InFlight> inFlight = ConcurrentHashMap.newKeySet();
+  private final int maxRecordBytes;
 
   public InboundDispatcher(
       EventCodec codec,
-      HandledEvents handled,
-      ExecutorService workers,
+      StepRoutes routes,
+      StepJournal journal,
+      StepEngine engine,
       EventPublisherPort publisher,
-      String producer) {
+      ConsumerProgress progress,
+      String producer,
+      int maxRecordBytes) {
     this.codec = codec;
-    this.handled = handled;
-    this.workers = workers;
+    this.routes = routes;
+    this.journal = journal;
+    this.engine = engine;
     this.publisher = publisher;
+    this.progress = progress;
     this.producer = producer;
+    this.maxRecordBytes = maxRecordBytes;
   }
 
-  /** Dispatches {@code record} to the route of its type, acknowledging when done. */
-  public void dispatch(
-      ConsumerRecord<String, byte[]> record, Acknowledgment ack, List<EventRoute> routes) {
-    EventEnvelope event;
-    try {
-      event = codec.decode(record.value());
-    } catch (UnknownEventTypeException e) {
-      log.info(
-          "skipping {}-{}@{}: {}",
-          record.topic(),
-          record.partition(),
-          record.offset(),
-          e.getMessage());
-      ack.acknowledge();
-      return;
-    }
-    Optional<EventRoute> route =
-        routes.stream().filter(r -> r.type() == event.eventType()).findFirst();
-    InFlight key = new InFlight(event.eventId(), event.cluster());
-    if (route.isEmpty()
-        || handled.contains(event.eventId(), event.cluster())
-        || !inFlight.add(key)) {
-      if (route.isPresent()) {
-        log.info("skipping {} {}: already handled or in progress", event.type(), event.eventId());
+  /** Handles one record; returns once its steps are recorded as started and running. */
+  public void dispatch(ConsumerRecord<String, byte[]> record) {
+    EventEnvelope event = decode(record);
+    if (event != null) {
+      MDC.put("meshId", event.meshId());
+      MDC.put("eventId", event.eventId().toString());
+      MDC.put("eventType", event.type());
+      try {
+        routes.find(event.eventType()).ifPresent(route -> dispatch(record, event, route));
+      } finally {
+        MDC.clear();
       }
-      ack.acknowledge();
-      return;
     }
-    workers.execute(
-        () -> {
-          try {
-            withMdc(event, () -> run(route.get(), event));
-          } finally {
-            inFlight.remove(key);
-            ack.acknowledge();
-          }
-        });
+    progress.progressed();
   }
 
-  private void run(EventRoute route, EventEnvelope event) {
+  private EventEnvelope decode(ConsumerRecord<String, byte[]> record) {
+    byte[] value = record.value();
+    if (value == null) {
+      throw new UnprocessableRecordException("the record has no value");
+    }
+    if (value.length > maxRecordBytes) {
+      throw new UnprocessableRecordException(
+          "the record is "
+              + value.length
+              + " bytes, more than mesh.service.max-record-bytes ("
+              + maxRecordBytes
+              + ")");
+    }
     try {
-      route.handler().handle(event);
-    } catch (StepFailure e) {
-      giveUp(route, event, e.code(), e.getMessage(), e.retryable(), e);
-    } catch (RuntimeException e) {
-      giveUp(
-          route,
-          event,
-          "INTERNAL_ERROR",
-          e.getClass().getSimpleName() + ": " + e.getMessage(),
-          true,
-          e);
+      return codec.decode(value);
+    } catch (UnknownEventTypeException e) {
+      log.info("skipping {}: {}", where(record), e.getMessage());
+      return null;
     }
   }
 
-  private void giveUp(
-      EventRoute route,
-      EventEnvelope event,
-      String code,
-      String reason,
-      boolean retryable,
-      Exception cause) {
-    log.error("{} gave up on {} ({}): {}", route.stage(), event.type(), code, reason, cause);
-    if (event.cluster() == null) {
-      // Handlers of mesh-level events report failures per cluster themselves; there is no
-      // cluster to blame here, so the error log is the record.
+  private void dispatch(
+      ConsumerRecord<String, byte[]> record, EventEnvelope event, StepRoute route) {
+    if (journal.finished(event.eventId(), event.cluster())) {
+      log.info("skipping {} {}: already answered", event.type(), event.eventId());
       return;
     }
-    try {
+    Plan plan = route.plan(event);
+    if (plan instanceof Plan.Answer answer) {
+      publisher.publish(
+          EventEnvelope.create(
+              event.meshId(), event.cluster(), event.eventId(), producer, answer.outcome()));
+    } else if (plan instanceof Plan.Steps steps) {
+      TriggerRef source = new TriggerRef(record.topic(), record.partition(), record.offset());
+      for (Plan.Planned planned : steps.steps()) {
+        start(route, event, planned, source);
+      }
+    }
+  }
+
+  private void start(
+      StepRoute route, EventEnvelope event, Plan.Planned planned, TriggerRef source) {
+    StepKey key = planned.key();
+    if (journal.finished(key) || engine.active(key)) {
+      log.info("{} step {}: already answered or running", route.stage(), key);
+      return;
+    }
+    if (!journal.started(key)) {
       publisher.publish(
           EventEnvelope.create(
               event.meshId(),
-              event.cluster(),
-              event.eventId(),
+              key.cluster(),
+              key.causationId(),
               producer,
-              new ClusterFailed(route.stage(), code, reason, retryable)));
-    } catch (StepFailure e) {
-      log.error("could not publish ClusterFailed for {}: {}", event.eventId(), e.getMessage());
+              new StepStarted(route.stage(), source.topic(), source.partition(), source.offset())));
     }
+    engine.start(route, event, planned, source);
   }
 
-  private static void withMdc(EventEnvelope event, Runnable body) {
-    MDC.put("meshId", event.meshId());
-    MDC.put("eventId", event.eventId().toString());
-    MDC.put("eventType", event.type());
-    if (event.cluster() != null) {
-      MDC.put("cluster", event.cluster());
-    }
-    try {
-      body.run();
-    } finally {
-      MDC.clear();
-    }
-  }
-
-  private record InFlight(UUID eventId, String cluster) {
-    InFlight {
-      Objects.requireNonNull(eventId);
-    }
+  private static String where(ConsumerRecord<?, ?> record) {
+    return record.topic() + "-" + record.partition() + "@" + record.offset();
   }
 }

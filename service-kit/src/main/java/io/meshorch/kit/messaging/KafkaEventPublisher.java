@@ -3,9 +3,9 @@ package io.meshorch.kit.messaging;
 import io.meshorch.contracts.EventCodec;
 import io.meshorch.contracts.EventEnvelope;
 import io.meshorch.contracts.Topics;
-import io.meshorch.kit.dedupe.HandledEvents;
 import io.meshorch.kit.failure.TransientFailure;
 import io.meshorch.kit.port.EventPublisherPort;
+import io.meshorch.kit.step.StepJournal;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
@@ -18,7 +18,8 @@ import org.springframework.kafka.core.KafkaTemplate;
 
 /**
  * Publishes this service's events on its own topic, keyed by mesh ID, with the logical type in a
- * header, and waits for the broker's acknowledgement (acks=all) before returning.
+ * header, and waits for the broker's acknowledgement (acks=all) before returning; then notes it in
+ * the {@link StepJournal}.
  */
 public final class KafkaEventPublisher implements EventPublisherPort {
   private static final Logger log = LoggerFactory.getLogger(KafkaEventPublisher.class);
@@ -27,19 +28,19 @@ public final class KafkaEventPublisher implements EventPublisherPort {
   private final EventCodec codec;
   private final String topic;
   private final Duration timeout;
-  private final HandledEvents handled;
+  private final StepJournal journal;
 
   public KafkaEventPublisher(
       KafkaTemplate<String, byte[]> template,
       EventCodec codec,
       String topic,
       Duration timeout,
-      HandledEvents handled) {
+      StepJournal journal) {
     this.template = template;
     this.codec = codec;
     this.topic = topic;
     this.timeout = timeout;
-    this.handled = handled;
+    this.journal = journal;
   }
 
   @Override
@@ -53,11 +54,23 @@ public final class KafkaEventPublisher implements EventPublisherPort {
       Thread.currentThread().interrupt();
       throw new TransientFailure(
           "PUBLISH_INTERRUPTED", "interrupted publishing " + event.type(), e);
-    } catch (ExecutionException | TimeoutException e) {
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause() == null ? e : e.getCause();
       throw new TransientFailure(
-          "PUBLISH_FAILED", "could not publish " + event.type() + " to " + topic, e);
+          "PUBLISH_FAILED",
+          "could not publish " + event.type() + " to " + topic + ": " + cause,
+          cause);
+    } catch (TimeoutException e) {
+      throw new TransientFailure(
+          "PUBLISH_FAILED",
+          "the broker did not acknowledge " + event.type() + " on " + topic + " within " + timeout,
+          e);
+    } catch (RuntimeException e) {
+      // KafkaTemplate.send throws at once for records the producer refuses (e.g. too large).
+      throw new TransientFailure(
+          "PUBLISH_FAILED", "could not publish " + event.type() + " to " + topic + ": " + e, e);
     }
-    handled.record(event);
+    journal.record(event);
     log.info(
         "published {} for mesh {} cluster {} ({})",
         event.type(),

@@ -4,6 +4,7 @@ import io.meshorch.contracts.EventCodec;
 import io.meshorch.contracts.EventEnvelope;
 import io.meshorch.contracts.MalformedEventException;
 import io.meshorch.contracts.UnknownEventTypeException;
+import io.meshorch.kit.step.TriggerRef;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -23,8 +24,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads topics from the beginning up to their current end, without a consumer group, to rebuild
- * in-memory state after a restart (handled events, meshes waiting for their clusters).
+ * Reads topics without a consumer group: from the beginning up to their current end, to rebuild
+ * in-memory state after a restart (the step journal, meshes waiting for their clusters), or single
+ * records by their coordinates (the triggers of steps to resume).
  */
 public final class TopicReplayer {
   private static final Logger log = LoggerFactory.getLogger(TopicReplayer.class);
@@ -88,6 +90,56 @@ public final class TopicReplayer {
     }
     log.info("replayed {} events from {}", count, topics);
     return count;
+  }
+
+  /**
+   * The values of the records at {@code refs} (topic, partition, offset), read without a consumer
+   * group; a record that no longer exists (retention) is missing from the result.
+   */
+  public Map<TriggerRef, byte[]> read(Collection<TriggerRef> refs, Duration timeout) {
+    Map<TriggerRef, byte[]> out = new HashMap<>();
+    if (refs.isEmpty()) {
+      return out;
+    }
+    Map<TopicPartition, List<TriggerRef>> byPartition = new HashMap<>();
+    for (TriggerRef ref : refs) {
+      byPartition
+          .computeIfAbsent(new TopicPartition(ref.topic(), ref.partition()), p -> new ArrayList<>())
+          .add(ref);
+    }
+    Instant deadline = Instant.now().plus(timeout);
+    try (KafkaConsumer<String, byte[]> consumer =
+        new KafkaConsumer<>(
+            consumerProperties, new StringDeserializer(), new ByteArrayDeserializer())) {
+      consumer.assign(byPartition.keySet());
+      Map<TopicPartition, Long> end = consumer.endOffsets(byPartition.keySet(), timeout);
+      Map<TopicPartition, Long> last = new HashMap<>();
+      byPartition.forEach(
+          (tp, wanted) -> {
+            long first = wanted.stream().mapToLong(TriggerRef::offset).min().orElseThrow();
+            last.put(
+                tp,
+                Math.min(
+                    end.get(tp),
+                    wanted.stream().mapToLong(r -> r.offset() + 1).max().orElseThrow()));
+            consumer.seek(tp, first);
+          });
+      while (!caughtUp(consumer, last)) {
+        if (Instant.now().isAfter(deadline)) {
+          throw new IllegalStateException(
+              "reading " + refs.size() + " record(s) took over " + timeout);
+        }
+        for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+          TriggerRef ref = new TriggerRef(record.topic(), record.partition(), record.offset());
+          if (byPartition
+              .get(new TopicPartition(record.topic(), record.partition()))
+              .contains(ref)) {
+            out.put(ref, record.value());
+          }
+        }
+      }
+    }
+    return out;
   }
 
   private static boolean caughtUp(

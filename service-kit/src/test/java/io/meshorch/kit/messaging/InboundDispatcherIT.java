@@ -7,9 +7,10 @@ import io.meshorch.contracts.ClusterFailed;
 import io.meshorch.contracts.ClusterUp;
 import io.meshorch.contracts.EventCodec;
 import io.meshorch.contracts.EventEnvelope;
+import io.meshorch.contracts.MeshRejected;
+import io.meshorch.contracts.StepStarted;
 import io.meshorch.contracts.Topics;
 import io.meshorch.contracts.VmsReady;
-import io.meshorch.kit.dedupe.HandledEvents;
 import io.meshorch.testkit.EventProbe;
 import io.meshorch.testkit.Samples;
 import java.nio.charset.StandardCharsets;
@@ -18,6 +19,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -40,6 +42,9 @@ import org.springframework.test.context.DynamicPropertySource;
       "mesh.service.name=test-service",
       "mesh.service.topic=" + Topics.RKE,
       "mesh.service.declared-topics=" + Topics.INFRA,
+      "mesh.service.max-record-bytes=65536",
+      "mesh.service.record-retry.initial-delay=100ms",
+      "mesh.service.step-retry.initial-delay=100ms",
     })
 @EmbeddedKafka(brokerProperties = "auto.create.topics.enable=false")
 class InboundDispatcherIT {
@@ -49,7 +54,6 @@ class InboundDispatcherIT {
   private static final EventCodec CODEC = new EventCodec();
 
   @Autowired EmbeddedKafkaBroker broker;
-  @Autowired TopicReplayer replayer;
 
   @DynamicPropertySource
   static void secretsDir(DynamicPropertyRegistry registry) {
@@ -68,7 +72,7 @@ class InboundDispatcherIT {
     probe.close();
   }
 
-  private EventEnvelope vmsReady(String meshId, String cluster) {
+  static EventEnvelope vmsReady(String meshId, String cluster) {
     var spec = Samples.cluster(cluster, 1, 1);
     return EventEnvelope.create(
         meshId,
@@ -88,51 +92,61 @@ class InboundDispatcherIT {
     }
   }
 
+  private void send(EventEnvelope event) throws Exception {
+    send(event.meshId(), CODEC.encode(event));
+  }
+
+  private static EventEnvelope outcomeOf(EventEnvelope trigger) {
+    return probe.await(
+        Duration.ofSeconds(30),
+        e -> trigger.eventId().equals(e.causationId()) && !(e.payload() instanceof StepStarted));
+  }
+
+  @Test
+  void aLongStepHoldsBackNeitherTheOtherClustersOfItsMeshNorThePartition() throws Exception {
+    EventEnvelope slow = vmsReady("busy", "slow-west");
+    EventEnvelope east = vmsReady("busy", "east");
+    EventEnvelope otherMesh = vmsReady("neighbour", "north");
+
+    send(slow);
+    send(east);
+    send(otherMesh);
+
+    assertThat(outcomeOf(east).payload()).isInstanceOf(ClusterUp.class);
+    assertThat(outcomeOf(otherMesh).payload()).isInstanceOf(ClusterUp.class);
+    assertThat(probe.events())
+        .filteredOn(e -> slow.eventId().equals(e.causationId()))
+        .singleElement()
+        .satisfies(e -> assertThat(e.payload()).isInstanceOf(StepStarted.class));
+
+    KitTestApplication.GATES.put("slow-west", true);
+    assertThat(outcomeOf(slow).payload()).isInstanceOf(ClusterUp.class);
+  }
+
   @Test
   void answersARedeliveredEventOnce() throws Exception {
     EventEnvelope event = vmsReady("redeliver", "east");
 
-    send(event.meshId(), CODEC.encode(event));
-    probe.await(Duration.ofSeconds(20), e -> event.eventId().equals(e.causationId()));
-    send(event.meshId(), CODEC.encode(event));
+    send(event);
+    outcomeOf(event);
+    send(event);
     EventEnvelope marker = vmsReady("redeliver", "west");
-    send(marker.meshId(), CODEC.encode(marker));
-    probe.await(Duration.ofSeconds(20), e -> marker.eventId().equals(e.causationId()));
+    send(marker);
+    outcomeOf(marker);
 
     assertThat(probe.events())
         .filteredOn(e -> event.eventId().equals(e.causationId()))
-        .singleElement()
-        .satisfies(e -> assertThat(e.payload()).isInstanceOf(ClusterUp.class));
+        .extracting(e -> e.payload().getClass().getSimpleName())
+        .containsExactly("StepStarted", "ClusterUp");
   }
 
   @Test
-  void sendsAMalformedRecordToTheDeadLetterTopicAndKeepsGoing() throws Exception {
-    send("garbage", "{not an envelope".getBytes(StandardCharsets.UTF_8));
-    EventEnvelope after = vmsReady("after-garbage", "east");
-    send(after.meshId(), CODEC.encode(after));
-
-    probe.await(Duration.ofSeconds(30), e -> after.eventId().equals(e.causationId()));
-    await()
-        .atMost(Duration.ofSeconds(30))
-        .untilAsserted(
-            () ->
-                assertThat(probe.records())
-                    .anySatisfy(
-                        r -> {
-                          assertThat(r.topic()).isEqualTo(Topics.deadLetter(Topics.INFRA));
-                          assertThat(new String(r.value(), StandardCharsets.UTF_8))
-                              .isEqualTo("{not an envelope");
-                        }));
-  }
-
-  @Test
-  void turnsAFailedStepIntoClusterFailed() throws Exception {
+  void turnsATerminalFailureIntoClusterFailed() throws Exception {
     EventEnvelope event = vmsReady("failing", "doomed");
 
-    send(event.meshId(), CODEC.encode(event));
+    send(event);
 
-    EventEnvelope failed =
-        probe.await(Duration.ofSeconds(20), e -> event.eventId().equals(e.causationId()));
+    EventEnvelope failed = outcomeOf(event);
     assertThat(failed.payload())
         .isEqualTo(
             new ClusterFailed("kubernetes", "RKE_CONFIG_INVALID", "cluster.yml is invalid", false));
@@ -140,15 +154,69 @@ class InboundDispatcherIT {
   }
 
   @Test
-  void rebuildsTheHandledIndexFromItsOwnTopicAfterARestart() throws Exception {
-    EventEnvelope event = vmsReady("restart", "east");
-    send(event.meshId(), CODEC.encode(event));
-    probe.await(Duration.ofSeconds(20), e -> event.eventId().equals(e.causationId()));
+  void noPoisonRecordStopsTheServiceAndEachGetsADeadLetterAndAnAnswerThatFits() throws Exception {
+    send("not-json", "{not an envelope".getBytes(StandardCharsets.UTF_8));
+    EventEnvelope unknownTemplate = vmsReady("unknown-type", "east");
+    send(
+        "unknown-type",
+        CODEC
+            .encodeToString(unknownTemplate)
+            .replace("mesh.VmsReady.v1", "mesh.SomethingNew.v9")
+            .getBytes(StandardCharsets.UTF_8));
+    send(
+        "null-payload",
+        CODEC
+            .encodeToString(vmsReady("null-payload", "east"))
+            .replaceFirst("\"payload\":\\{.*\\}}$", "\"payload\":null}")
+            .getBytes(StandardCharsets.UTF_8));
+    send(
+        "huge", ("{\"padding\":\"" + "x".repeat(100_000) + "\"}").getBytes(StandardCharsets.UTF_8));
+    EventEnvelope crashing = vmsReady("crashing", "crash-plan");
+    send(crashing);
+    EventEnvelope bloated = vmsReady("bloated", "bloated");
+    send(bloated);
+    EventEnvelope good = vmsReady("after-poison", "east");
+    send(good);
 
-    HandledEvents rebuilt = new HandledEvents();
-    replayer.replay(List.of(Topics.RKE), Duration.ofSeconds(20), rebuilt::record);
+    assertThat(outcomeOf(good).payload()).isInstanceOf(ClusterUp.class);
+    for (String mesh : List.of("not-json", "null-payload", "huge")) {
+      EventEnvelope answer = probe.await(Duration.ofSeconds(30), e -> mesh.equals(e.meshId()));
+      assertThat(answer.payload()).isInstanceOf(MeshRejected.class);
+      assertThat(((MeshRejected) answer.payload()).violations().get(0).field()).isEqualTo("record");
+    }
+    assertThat(
+            ((MeshRejected)
+                    probe.await(Duration.ofSeconds(1), e -> "huge".equals(e.meshId())).payload())
+                .violations()
+                .get(0)
+                .rule())
+        .contains("mesh.service.max-record-bytes");
+    ClusterFailed crashed = (ClusterFailed) outcomeOf(crashing).payload();
+    assertThat(crashed.code()).isEqualTo(UnprocessableRecords.CODE);
+    assertThat(crashed.reason()).contains("the handler broke");
+    ClusterFailed unpublishable = (ClusterFailed) outcomeOf(bloated).payload();
+    assertThat(unpublishable.code()).isEqualTo("OUTCOME_UNPUBLISHABLE");
+    assertThat(unpublishable.reason()).contains("ClusterUp could not be published");
 
-    assertThat(rebuilt.contains(event.eventId(), "east")).isTrue();
-    assertThat(rebuilt.contains(event.eventId(), "west")).isFalse();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                assertThat(deadLetters())
+                    .extracting(ConsumerRecord::key)
+                    .contains("not-json", "null-payload", "huge", "crashing", "bloated")
+                    .doesNotContain("unknown-type", "after-poison"));
+    assertThat(deadLetters())
+        .allSatisfy(
+            r -> assertThat(r.headers().lastHeader(KafkaDeadLetters.REASON_HEADER)).isNotNull());
+    assertThat(probe.records())
+        .filteredOn(r -> r.topic().equals(Topics.RKE))
+        .allSatisfy(r -> assertThat(r.value().length).isLessThan(16_384));
+  }
+
+  private static List<ConsumerRecord<String, byte[]>> deadLetters() {
+    return probe.records().stream()
+        .filter(r -> r.topic().equals(Topics.deadLetter(Topics.INFRA)))
+        .toList();
   }
 }

@@ -1,0 +1,57 @@
+package io.meshorch.kit.step;
+
+import io.meshorch.contracts.EventEnvelope;
+import io.meshorch.contracts.EventType;
+import io.meshorch.contracts.StepStarted;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Which steps this service started and which it finished, read from what it published on its own
+ * topic: a {@code StepStarted} starts a step, any other event but progress with a cause finishes
+ * the step of that cause and cluster. Fed live by the publisher and rebuilt by replaying the own
+ * topic whenever partitions are assigned, so it survives restarts and moves between replicas.
+ */
+public final class StepJournal {
+  /** A step recorded as started, with where its trigger record is. */
+  public record Started(StepKey key, StepStarted event) {}
+
+  private final Map<StepKey, Started> started = new ConcurrentHashMap<>();
+  private final Set<StepKey> finished = ConcurrentHashMap.newKeySet();
+
+  /** Takes an event this service published (live or replayed) into account. */
+  public void record(EventEnvelope published) {
+    if (published.causationId() == null || published.eventType() == EventType.PROGRESS_REPORTED) {
+      return;
+    }
+    StepKey key = new StepKey(published.causationId(), published.cluster());
+    if (published.payload() instanceof StepStarted s) {
+      started.putIfAbsent(key, new Started(key, s));
+    } else {
+      finished.add(key);
+    }
+  }
+
+  /** True when an outcome (or failure) for {@code cluster} answering {@code causationId} exists. */
+  public boolean finished(UUID causationId, String cluster) {
+    return finished.contains(new StepKey(causationId, cluster));
+  }
+
+  /** True when the step's outcome exists. */
+  public boolean finished(StepKey key) {
+    return finished.contains(key);
+  }
+
+  /** True when a {@code StepStarted} for the step exists. */
+  public boolean started(StepKey key) {
+    return started.containsKey(key);
+  }
+
+  /** The steps started and not finished, in no particular order. */
+  public List<Started> unfinished() {
+    return started.values().stream().filter(s -> !finished.contains(s.key())).toList();
+  }
+}

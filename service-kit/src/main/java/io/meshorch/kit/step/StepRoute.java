@@ -1,0 +1,43 @@
+package io.meshorch.kit.step;
+
+import io.meshorch.contracts.ClusterFailed;
+import io.meshorch.contracts.EventEnvelope;
+import io.meshorch.contracts.EventType;
+import io.meshorch.contracts.MeshEvent;
+
+/**
+ * What a service does with one event type: {@link #plan} decides, quickly and without waiting,
+ * which steps the event starts (or answers it at once); the kit then records each step as started,
+ * acknowledges the record and runs the steps. The same {@code plan} is asked again when a started
+ * step is resumed after a restart, so it must decide the same way for the same event.
+ */
+public interface StepRoute {
+
+  /** The incoming event type this route takes. */
+  EventType type();
+
+  /** The stage named in the progress and failures of this route's steps. */
+  String stage();
+
+  /**
+   * The steps {@code event} starts. Runs on the consumer thread: no waiting, no calls to outside
+   * systems.
+   *
+   * @throws RuntimeException the record cannot be processed: it is retried a few times, then put on
+   *     the dead-letter topic and answered with {@link #failure}
+   */
+  Plan plan(EventEnvelope event);
+
+  /**
+   * The event that tells the mesh a step of this route gave up (or its trigger could not be
+   * processed). By default a {@code ClusterFailed}; a service that owns mesh-level outcomes answers
+   * with its own event.
+   *
+   * @param trigger the event the step answers
+   * @param cluster the step's cluster, or null for a mesh-level step
+   */
+  default MeshEvent failure(
+      EventEnvelope trigger, String cluster, String code, String reason, boolean retryable) {
+    return new ClusterFailed(stage(), code, reason, retryable);
+  }
+}

@@ -1,0 +1,141 @@
+package io.meshorch.kit.messaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.meshorch.contracts.ClusterFailed;
+import io.meshorch.contracts.ClusterUp;
+import io.meshorch.contracts.EventCodec;
+import io.meshorch.contracts.EventEnvelope;
+import io.meshorch.contracts.StepStarted;
+import io.meshorch.contracts.Topics;
+import io.meshorch.kit.health.ConsumerHealthIndicator;
+import io.meshorch.testkit.EventProbe;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.health.contributor.Status;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.kafka.test.EmbeddedKafkaBroker;
+import org.springframework.kafka.test.context.EmbeddedKafka;
+
+/** Services that stop and start again: steps in flight survive, a stuck consumer shows. */
+@EmbeddedKafka(brokerProperties = "auto.create.topics.enable=false")
+class StepResumeIT {
+  private static final EventCodec CODEC = new EventCodec();
+  @TempDir static Path secrets;
+  private static EventProbe probe;
+  private static EmbeddedKafkaBroker broker;
+
+  @BeforeAll
+  static void startProbe(EmbeddedKafkaBroker embedded) {
+    broker = embedded;
+  }
+
+  @AfterAll
+  static void stopProbe() {
+    if (probe != null) {
+      probe.close();
+    }
+  }
+
+  private static ConfigurableApplicationContext service(String... extra) {
+    String[] base = {
+      "--spring.kafka.bootstrap-servers=" + broker.getBrokersAsString(),
+      "--mesh.service.name=resume-service",
+      "--mesh.service.topic=" + Topics.RKE,
+      "--mesh.service.declared-topics=" + Topics.INFRA,
+      "--mesh.service.secrets-dir=" + secrets,
+      "--server.port=0",
+    };
+    String[] args = new String[base.length + extra.length];
+    System.arraycopy(base, 0, args, 0, base.length);
+    System.arraycopy(extra, 0, args, base.length, extra.length);
+    return new SpringApplicationBuilder(KitTestApplication.class).run(args);
+  }
+
+  private static EventProbe probe() {
+    if (probe == null) {
+      probe = new EventProbe(broker.getBrokersAsString(), List.of(Topics.RKE));
+    }
+    return probe;
+  }
+
+  private static void send(EventEnvelope event) throws Exception {
+    try (var producer =
+        new KafkaProducer<>(
+            Map.<String, Object>of("bootstrap.servers", broker.getBrokersAsString()),
+            new StringSerializer(),
+            new ByteArraySerializer())) {
+      producer.send(new ProducerRecord<>(Topics.INFRA, event.meshId(), CODEC.encode(event))).get();
+    }
+  }
+
+  @Test
+  void aStopIsNotAFailureAndTheNextStartFinishesTheStepOnce() throws Exception {
+    EventEnvelope slow = InboundDispatcherIT.vmsReady("restarted", "slow-resumed");
+    ConfigurableApplicationContext first = service();
+    try {
+      send(slow);
+      probe()
+          .await(
+              Duration.ofSeconds(30),
+              e -> slow.eventId().equals(e.causationId()) && e.payload() instanceof StepStarted);
+    } finally {
+      first.close();
+    }
+    // the first service stopped with the step waiting; nothing may say it failed
+    assertThat(probe().events())
+        .filteredOn(e -> slow.eventId().equals(e.causationId()))
+        .noneMatch(e -> e.payload() instanceof ClusterFailed);
+
+    KitTestApplication.GATES.put("slow-resumed", true);
+    int plannedBefore = KitTestApplication.PLANNED.get();
+    ConfigurableApplicationContext second = service();
+    try {
+      EventEnvelope up =
+          probe()
+              .await(
+                  Duration.ofSeconds(30),
+                  e -> slow.eventId().equals(e.causationId()) && e.payload() instanceof ClusterUp);
+      assertThat(up.cluster()).isEqualTo("slow-resumed");
+      assertThat(KitTestApplication.PLANNED.get()).isGreaterThan(plannedBefore);
+    } finally {
+      second.close();
+    }
+    assertThat(probe().events())
+        .filteredOn(e -> slow.eventId().equals(e.causationId()))
+        .extracting(e -> e.payload().getClass().getSimpleName())
+        .containsExactly("StepStarted", "ClusterUp");
+  }
+
+  @Test
+  void healthIsDownWhileRecordsWaitBehindAStuckConsumerAndUpAgainAfterwards() throws Exception {
+    try (ConfigurableApplicationContext service =
+        service("--mesh.service.name=stuck-service", "--mesh.service.stall-timeout=1s")) {
+      ConsumerHealthIndicator health = service.getBean(ConsumerHealthIndicator.class);
+      assertThat(health.health().getStatus()).isEqualTo(Status.UP);
+
+      send(InboundDispatcherIT.vmsReady("stuck", "stuck-plan"));
+      send(InboundDispatcherIT.vmsReady("stuck", "east"));
+
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> health.health().getStatus().equals(Status.DOWN));
+      KitTestApplication.STUCK.countDown();
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> health.health().getStatus().equals(Status.UP));
+    }
+  }
+}

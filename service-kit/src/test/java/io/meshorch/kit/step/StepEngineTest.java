@@ -1,0 +1,383 @@
+package io.meshorch.kit.step;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.meshorch.contracts.ClusterFailed;
+import io.meshorch.contracts.ClusterUp;
+import io.meshorch.contracts.EventEnvelope;
+import io.meshorch.contracts.EventType;
+import io.meshorch.contracts.ProgressReported;
+import io.meshorch.contracts.VmsReady;
+import io.meshorch.kit.failure.TerminalFailure;
+import io.meshorch.kit.failure.TransientFailure;
+import io.meshorch.kit.port.DeadLetterPort;
+import io.meshorch.kit.port.EventPublisherPort;
+import io.meshorch.kit.retry.Backoff;
+import io.meshorch.testkit.Samples;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class StepEngineTest {
+  private static final Recheck FAST = new Recheck(Duration.ofMillis(10), Duration.ofMillis(50), 2);
+  private static final Wait WAIT =
+      Wait.of("the thing", Duration.ofSeconds(30), "THING_TIMEOUT", "test.thing-timeout");
+
+  private final Published published = new Published();
+  private final List<String> deadLettered = new CopyOnWriteArrayList<>();
+  private final DeadLetterPort deadLetters =
+      (topic, event, reason) -> deadLettered.add(topic + ": " + reason);
+  private StepEngine engine = engine(published, 4);
+
+  private StepEngine engine(EventPublisherPort publisher, int workers) {
+    return new StepEngine(
+        publisher,
+        deadLetters,
+        "test-service",
+        workers,
+        FAST,
+        new Backoff(3, Duration.ofMillis(10), Duration.ofMillis(20), 2));
+  }
+
+  @AfterEach
+  void stop() {
+    engine.stop(Duration.ofSeconds(5));
+  }
+
+  @Test
+  void publishesTheOutcomeOnceTheAwaitedThingIsThere() {
+    AtomicInteger checks = new AtomicInteger();
+    EventEnvelope trigger = start(ctx -> checks.incrementAndGet() < 4 ? waiting("not yet") : up());
+
+    EventEnvelope outcome = awaitOutcome(trigger);
+
+    assertThat(outcome.payload()).isInstanceOf(ClusterUp.class);
+    assertThat(outcome.cluster()).isEqualTo("east");
+    assertThat(checks).hasValue(4);
+    assertThat(engine.inFlight()).isZero();
+  }
+
+  @Test
+  void thousandsOfWaitingStepsNeedNoMoreThreadsThanThePool() {
+    int steps = 3_000;
+    int threadsBefore = ManagementFactory.getThreadMXBean().getThreadCount();
+    long startNanos = System.nanoTime();
+    for (int i = 0; i < steps; i++) {
+      start(
+          ctx ->
+              System.nanoTime() - startNanos < Duration.ofSeconds(2).toNanos()
+                  ? waiting("later")
+                  : up());
+    }
+    assertThat(engine.inFlight()).isGreaterThan(steps / 2);
+    int threadsWhileWaiting = ManagementFactory.getThreadMXBean().getThreadCount();
+
+    await().atMost(Duration.ofSeconds(60)).until(() -> published.outcomes().size() == steps);
+    assertThat(threadsWhileWaiting - threadsBefore).isLessThanOrEqualTo(4 + 1);
+    assertThat(published.outcomes()).allMatch(e -> e.payload() instanceof ClusterUp);
+  }
+
+  @Test
+  void aWaitPastItsTimeoutEndsInARetryableFailureNamingTheSetting() {
+    Wait shortWait =
+        Wait.of(
+            "Heat stack", Duration.ofMillis(200), "HEAT_STACK_TIMEOUT", "mesh.vms.stack-timeout");
+    EventEnvelope trigger = start(ctx -> Next.waitFor(shortWait, "CREATE_IN_PROGRESS"));
+
+    ClusterFailed failed = (ClusterFailed) awaitOutcome(trigger).payload();
+
+    assertThat(failed.code()).isEqualTo("HEAT_STACK_TIMEOUT");
+    assertThat(failed.retryable()).isTrue();
+    assertThat(failed.stage()).isEqualTo("kubernetes");
+    assertThat(failed.reason())
+        .contains("Heat stack", "mesh.vms.stack-timeout", "CREATE_IN_PROGRESS");
+  }
+
+  @Test
+  void retriesTransientFailuresAndCarriesOn() {
+    AtomicInteger calls = new AtomicInteger();
+    EventEnvelope trigger =
+        start(
+            ctx -> {
+              if (calls.incrementAndGet() <= 2) {
+                throw new TransientFailure("API_DOWN", "503 from the API");
+              }
+              return up();
+            });
+
+    assertThat(awaitOutcome(trigger).payload()).isInstanceOf(ClusterUp.class);
+    assertThat(calls).hasValue(3);
+  }
+
+  @Test
+  void givesUpWithARetryableFailureAfterTheAttemptsInARow() {
+    AtomicInteger calls = new AtomicInteger();
+    EventEnvelope trigger =
+        start(
+            ctx -> {
+              calls.incrementAndGet();
+              throw new TransientFailure("API_DOWN", "503 from the API");
+            });
+
+    ClusterFailed failed = (ClusterFailed) awaitOutcome(trigger).payload();
+
+    assertThat(failed)
+        .isEqualTo(new ClusterFailed("kubernetes", "API_DOWN", "503 from the API", true));
+    assertThat(calls).hasValue(3);
+    assertThat(deadLettered).isEmpty();
+  }
+
+  @Test
+  void aTerminalFailureEndsTheStepAtOnce() {
+    AtomicInteger calls = new AtomicInteger();
+    EventEnvelope trigger =
+        start(
+            ctx -> {
+              calls.incrementAndGet();
+              throw new TerminalFailure("CLUSTER_SPEC_INVALID", "nodes[0].address is blank");
+            });
+
+    ClusterFailed failed = (ClusterFailed) awaitOutcome(trigger).payload();
+
+    assertThat(failed.retryable()).isFalse();
+    assertThat(failed.code()).isEqualTo("CLUSTER_SPEC_INVALID");
+    assertThat(calls).hasValue(1);
+  }
+
+  @Test
+  void aBrokenStepEndsInInternalErrorAndItsTriggerOnTheDeadLetterTopic() {
+    EventEnvelope trigger =
+        start(
+            ctx -> {
+              throw new IllegalStateException("bug");
+            });
+
+    ClusterFailed failed = (ClusterFailed) awaitOutcome(trigger).payload();
+
+    assertThat(failed.code()).isEqualTo("INTERNAL_ERROR");
+    assertThat(failed.reason()).contains("IllegalStateException: bug");
+    assertThat(deadLettered).singleElement().asString().startsWith("mesh.infra.events: ");
+  }
+
+  @Test
+  void aNudgeEndsAWaitAtOnce() {
+    Wait slow = WAIT.rechecking(new Recheck(Duration.ofMinutes(10), Duration.ofMinutes(10), 1));
+    AtomicBoolean there = new AtomicBoolean();
+    AtomicInteger checks = new AtomicInteger();
+    StepContext[] context = new StepContext[1];
+    EventEnvelope trigger =
+        start(
+            ctx -> {
+              context[0] = ctx;
+              checks.incrementAndGet();
+              return there.get() ? up() : Next.waitFor(slow, "watching");
+            });
+    await().atMost(Duration.ofSeconds(5)).until(() -> checks.get() == 1);
+
+    there.set(true);
+    context[0].nudge();
+
+    assertThat(awaitOutcome(trigger).payload()).isInstanceOf(ClusterUp.class);
+  }
+
+  @Test
+  void progressIsPublishedForTheStepsCluster() {
+    EventEnvelope trigger =
+        start(
+            ctx -> {
+              ctx.progress("half way");
+              return up();
+            });
+
+    awaitOutcome(trigger);
+
+    assertThat(published.events())
+        .filteredOn(e -> e.payload() instanceof ProgressReported)
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.cluster()).isEqualTo("east");
+              assertThat(e.causationId()).isEqualTo(trigger.eventId());
+              assertThat(e.payload()).isEqualTo(new ProgressReported("kubernetes", "half way"));
+            });
+  }
+
+  @Test
+  void stoppingPublishesNothingAndReleasesTheStepsResources() {
+    AtomicBoolean closed = new AtomicBoolean();
+    List<StepEnd> ends = new CopyOnWriteArrayList<>();
+    AtomicInteger checks = new AtomicInteger();
+    startStep(
+        new Step() {
+          @Override
+          public Next advance(StepContext ctx) {
+            if (checks.incrementAndGet() == 1) {
+              ctx.keep(() -> closed.set(true));
+            }
+            return waiting("rke up running");
+          }
+
+          @Override
+          public void ended(StepEnd end) {
+            ends.add(end);
+          }
+        });
+    await().atMost(Duration.ofSeconds(5)).until(() -> checks.get() >= 2);
+
+    engine.stop(Duration.ofSeconds(5));
+
+    assertThat(published.outcomes()).isEmpty();
+    assertThat(closed).isTrue();
+    assertThat(ends).containsExactly(StepEnd.STOPPED);
+    assertThat(engine.inFlight()).isZero();
+  }
+
+  @Test
+  void anOutcomeThatCannotBePublishedEndsInAFailureThatFits() {
+    Published refusingBigOnes =
+        new Published() {
+          @Override
+          public void publish(EventEnvelope event) {
+            if (event.payload() instanceof ClusterUp) {
+              throw new TransientFailure("PUBLISH_FAILED", "RecordTooLargeException: too large");
+            }
+            super.publish(event);
+          }
+        };
+    engine.stop(Duration.ofSeconds(1));
+    engine = engine(refusingBigOnes, 2);
+    EventEnvelope trigger = startOn(engine, stepOf(ctx -> up()));
+
+    EventEnvelope outcome =
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .until(() -> refusingBigOnes.outcomeOf(trigger), o -> o != null);
+
+    ClusterFailed failed = (ClusterFailed) outcome.payload();
+    assertThat(failed.code()).isEqualTo("OUTCOME_UNPUBLISHABLE");
+    assertThat(failed.reason()).contains("ClusterUp", "RecordTooLargeException");
+    assertThat(deadLettered).singleElement().asString().contains("could not be published");
+  }
+
+  @Test
+  void aStepIsStartedOnlyOnceWhileItRuns() {
+    EventEnvelope trigger = trigger("east");
+    Plan.Planned planned =
+        new Plan.Planned(new StepKey(trigger.eventId(), "east"), () -> stepOf(ctx -> waiting("x")));
+
+    assertThat(engine.start(ROUTE, trigger, planned, SOURCE)).isTrue();
+    assertThat(engine.start(ROUTE, trigger, planned, SOURCE)).isFalse();
+    assertThat(engine.active(planned.key())).isTrue();
+  }
+
+  @Test
+  void firstRechecksComeWithinASecondThenSlowDown() {
+    Recheck recheck = new Recheck(Duration.ofMillis(200), Duration.ofSeconds(5), 1.5);
+
+    assertThat(recheck.pauseAfter(1).plus(recheck.pauseAfter(2)).plus(recheck.pauseAfter(3)))
+        .isLessThan(Duration.ofSeconds(1));
+    assertThat(recheck.pauseAfter(20)).isEqualTo(Duration.ofSeconds(5));
+  }
+
+  // --- helpers
+
+  private static final TriggerRef SOURCE = new TriggerRef("mesh.infra.events", 0, 7);
+
+  private static final StepRoute ROUTE =
+      new StepRoute() {
+        @Override
+        public EventType type() {
+          return EventType.VMS_READY;
+        }
+
+        @Override
+        public String stage() {
+          return "kubernetes";
+        }
+
+        @Override
+        public Plan plan(EventEnvelope event) {
+          return Plan.nothing();
+        }
+      };
+
+  private static Next waiting(String status) {
+    return Next.waitFor(WAIT, status);
+  }
+
+  private static Next up() {
+    return Next.done(
+        new ClusterUp(Samples.cluster("east", 1, 1), List.of(), "https://127.0.0.1:6443", "ref"));
+  }
+
+  private static Step stepOf(Function<StepContext, Next> body) {
+    return body::apply;
+  }
+
+  private EventEnvelope start(Function<StepContext, Next> body) {
+    return startStep(stepOf(body));
+  }
+
+  private EventEnvelope startStep(Step step) {
+    return startOn(engine, step);
+  }
+
+  private static EventEnvelope startOn(StepEngine engine, Step step) {
+    EventEnvelope trigger = trigger("east");
+    engine.start(
+        ROUTE,
+        trigger,
+        new Plan.Planned(new StepKey(trigger.eventId(), "east"), () -> step),
+        SOURCE);
+    return trigger;
+  }
+
+  private static EventEnvelope trigger(String cluster) {
+    var spec = Samples.cluster(cluster, 1, 1);
+    return EventEnvelope.create(
+        "m1",
+        cluster,
+        UUID.randomUUID(),
+        "infra-service",
+        new VmsReady(spec, "stack", Samples.nodes("m1", spec)));
+  }
+
+  private EventEnvelope awaitOutcome(EventEnvelope trigger) {
+    return await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> published.outcomeOf(trigger), o -> o != null);
+  }
+
+  /** The events the engine published, in order. */
+  static class Published implements EventPublisherPort {
+    private final List<EventEnvelope> events = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void publish(EventEnvelope event) {
+      events.add(event);
+    }
+
+    List<EventEnvelope> events() {
+      return List.copyOf(events);
+    }
+
+    List<EventEnvelope> outcomes() {
+      return events.stream().filter(e -> !(e.payload() instanceof ProgressReported)).toList();
+    }
+
+    EventEnvelope outcomeOf(EventEnvelope trigger) {
+      List<EventEnvelope> out =
+          outcomes().stream().filter(e -> trigger.eventId().equals(e.causationId())).toList();
+      assertThat(out).hasSizeLessThanOrEqualTo(1);
+      return out.isEmpty() ? null : out.get(0);
+    }
+  }
+}
