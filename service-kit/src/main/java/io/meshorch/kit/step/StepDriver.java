@@ -1,0 +1,141 @@
+package io.meshorch.kit.step;
+
+import io.meshorch.contracts.EventEnvelope;
+import io.meshorch.contracts.MeshEvent;
+import io.meshorch.kit.failure.StepFailure;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Runs one {@link Step} to its end on the calling thread, without the engine's delays: for unit
+ * tests of steps against in-memory fakes, and for tools. Each {@link Next#waitFor} is answered by
+ * calling {@link #beforeRecheck} (a test moves its fake world on there) and then the step again; a
+ * step that keeps waiting longer than {@code maxCalls} calls is reported as stuck. Failures are not
+ * retried: they end the run, as the engine would after its retries.
+ */
+public final class StepDriver implements StepContext {
+  /** How a driven step ended. */
+  public sealed interface Result {
+    /** The step reached its goal with {@code outcome}. */
+    record Done(MeshEvent outcome) implements Result {}
+
+    /** The step threw {@code failure}. */
+    record Failed(StepFailure failure) implements Result {}
+
+    /** The step was still waiting after the last call; {@code status} says for what. */
+    record StillWaiting(Wait until, String status) implements Result {}
+  }
+
+  private final EventEnvelope trigger;
+  private final StepKey key;
+  private final String stage;
+  private final List<String> progress = new ArrayList<>();
+  private final List<AutoCloseable> kept = new ArrayList<>();
+  private Runnable beforeRecheck = () -> {};
+  private int nudges;
+  private int calls;
+
+  /** A driver for a step answering {@code trigger} for its own cluster. */
+  public StepDriver(EventEnvelope trigger, String stage) {
+    this(trigger, new StepKey(trigger.eventId(), trigger.cluster()), stage);
+  }
+
+  /** A driver for the step {@code key} triggered by {@code trigger}. */
+  public StepDriver(EventEnvelope trigger, StepKey key, String stage) {
+    this.trigger = Objects.requireNonNull(trigger, "trigger");
+    this.key = Objects.requireNonNull(key, "key");
+    this.stage = Objects.requireNonNull(stage, "stage");
+  }
+
+  /** What to do before each re-check of a waiting step (e.g. let a fake stack complete). */
+  public StepDriver beforeRecheck(Runnable action) {
+    this.beforeRecheck = Objects.requireNonNull(action, "action");
+    return this;
+  }
+
+  /** Calls {@code step} until it is done, fails, or has been called {@code maxCalls} times. */
+  public Result run(Step step, int maxCalls) {
+    Next.Waiting lastWait = null;
+    while (calls < maxCalls) {
+      Next next;
+      calls++;
+      try {
+        next = step.advance(this);
+      } catch (StepFailure f) {
+        end(step, StepEnd.FAILED);
+        return new Result.Failed(f);
+      }
+      if (next instanceof Next.Done done) {
+        end(step, StepEnd.COMPLETED);
+        return new Result.Done(done.outcome());
+      }
+      if (next instanceof Next.Waiting waiting) {
+        lastWait = waiting;
+        beforeRecheck.run();
+      }
+    }
+    end(step, StepEnd.STOPPED);
+    return lastWait == null
+        ? new Result.StillWaiting(null, "called " + maxCalls + " times without waiting")
+        : new Result.StillWaiting(lastWait.until(), lastWait.status());
+  }
+
+  private void end(Step step, StepEnd end) {
+    for (AutoCloseable resource : kept) {
+      try {
+        resource.close();
+      } catch (Exception e) {
+        // a test resource that fails to close changes nothing in the result
+      }
+    }
+    kept.clear();
+    step.ended(end);
+  }
+
+  /** The progress messages the step published, in order. */
+  public List<String> progress() {
+    return List.copyOf(progress);
+  }
+
+  /** How many times the step asked to be woken early. */
+  public int nudges() {
+    return nudges;
+  }
+
+  /** How many times the step was called. */
+  public int calls() {
+    return calls;
+  }
+
+  @Override
+  public EventEnvelope trigger() {
+    return trigger;
+  }
+
+  @Override
+  public StepKey key() {
+    return key;
+  }
+
+  @Override
+  public String stage() {
+    return stage;
+  }
+
+  @Override
+  public void progress(String message) {
+    progress.add(message);
+  }
+
+  @Override
+  public void nudge() {
+    nudges++;
+  }
+
+  @Override
+  public <T extends AutoCloseable> T keep(T resource) {
+    kept.add(resource);
+    return resource;
+  }
+}
