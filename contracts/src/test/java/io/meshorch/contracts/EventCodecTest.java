@@ -94,4 +94,27 @@ class EventCodecTest {
                     new ProgressReported("vms", "m")))
         .isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  void measuresAPayloadAsItIsEncodedInsideTheEnvelope() {
+    MeshRequested payload =
+        new MeshRequested(
+            List.of(
+                new ClusterSpec(
+                    "east",
+                    1,
+                    2,
+                    "10.101.0.0/16",
+                    null,
+                    "192.168.50.10-192.168.50.19",
+                    new MachineSpec("ubuntu-22.04", "m1.large", "mesh-net", "mesh", "ubuntu"))));
+    String envelope =
+        codec.encodeToString(EventEnvelope.create("demo", null, null, "meshctl", payload));
+    String encodedPayload =
+        envelope.substring(
+            envelope.indexOf("\"payload\":") + "\"payload\":".length(), envelope.length() - 1);
+
+    assertThat(codec.encodedSize(payload))
+        .isEqualTo(encodedPayload.getBytes(StandardCharsets.UTF_8).length);
+  }
 }
