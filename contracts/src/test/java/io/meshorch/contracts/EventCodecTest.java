@@ -3,6 +3,8 @@ package io.meshorch.contracts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.UUID;
@@ -116,5 +118,19 @@ class EventCodecTest {
 
     assertThat(codec.encodedSize(payload))
         .isEqualTo(encodedPayload.getBytes(StandardCharsets.UTF_8).length);
+  }
+
+  @Test
+  void aMeshFailedOfAnOlderProducerDecodesWithRetryableUnknown() throws IOException {
+    byte[] older;
+    try (InputStream in =
+        getClass().getResourceAsStream("/contracts/mesh.MeshFailed.v1/before-retryable.json")) {
+      older = in.readAllBytes();
+    }
+
+    MeshFailed failed = (MeshFailed) codec.decode(older).payload();
+
+    assertThat(failed.code()).isEqualTo("REMOTE_NOT_SEEN");
+    assertThat(failed.retryable()).isNull();
   }
 }

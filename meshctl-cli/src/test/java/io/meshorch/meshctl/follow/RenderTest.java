@@ -81,7 +81,9 @@ class RenderTest {
   void summaryOfAFailedMeshNamesStageClusterAndCause() {
     String text =
         Render.summary(
-            run(new MeshFailed("vms", "west", "HEAT_STACK_FAILED", "Resource CREATE failed")));
+            run(
+                new MeshFailed(
+                    "vms", "west", "HEAT_STACK_FAILED", "Resource CREATE failed", false)));
 
     assertThat(text)
         .contains(
