@@ -10,7 +10,7 @@ package io.meshorch.contracts;
  * @param name Cilium cluster name: at most 32 chars, lowercase letters, digits and '-', starting
  *     and ending with a letter or digit, not {@code default}; unique in the mesh
  * @param id Cilium cluster ID, 1..255, unique in the mesh
- * @param nodeCount number of VMs (Kubernetes nodes), at least 1; the first one is control plane
+ * @param nodeCount number of VMs (Kubernetes nodes), 1..100; the first one is control plane
  * @param podCidr IPv4 CIDR of the pods of this cluster; disjoint from every other CIDR of the mesh
  * @param serviceCidr IPv4 CIDR of the Kubernetes services of this cluster; disjoint likewise
  * @param lbAddressPool the MetalLB layer-2 pool, a CIDR ({@code 192.168.50.16/28}) or a range

@@ -1,6 +1,7 @@
 package io.meshorch.contracts;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.DeserializationFeature;
@@ -28,6 +29,17 @@ public final class EventCodec {
   /** The envelope as UTF-8 JSON. */
   public byte[] encode(EventEnvelope envelope) {
     return mapper.writeValueAsBytes(envelope);
+  }
+
+  /**
+   * The number of bytes of {@code payload} encoded as JSON the way {@link #encode} writes it inside
+   * an envelope, counted without keeping the bytes. Lets a size limit be checked the same way by
+   * every producer and consumer (e.g. {@code MeshRequestValidator}'s request size).
+   */
+  public long encodedSize(MeshEvent payload) {
+    CountingOutputStream counter = new CountingOutputStream();
+    mapper.writeValue(counter, payload);
+    return counter.count;
   }
 
   /** The envelope as a JSON string (for tools and dashboards). */
@@ -70,6 +82,21 @@ public final class EventCodec {
           payload);
     } catch (JacksonException | IllegalArgumentException | NullPointerException e) {
       throw new MalformedEventException("invalid " + wireName + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Counts what is written to it and drops it. */
+  private static final class CountingOutputStream extends OutputStream {
+    private long count;
+
+    @Override
+    public void write(int b) {
+      count++;
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) {
+      count += len;
     }
   }
 

@@ -5,7 +5,9 @@ import java.util.List;
 /**
  * A {@link MeshRequested} was invalid; nothing was created for it.
  *
- * @param violations every problem found, not only the first
+ * @param violations every broken rule, not only the first: one entry per rule and field (a field
+ *     pattern such as {@code clusters[*].podCidr} with a count and examples when several clusters
+ *     break it), at most {@code MeshRequestValidator.MAX_VIOLATIONS}
  */
 public record MeshRejected(List<Violation> violations) implements MeshEvent {
 

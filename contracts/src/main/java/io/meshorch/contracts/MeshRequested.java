@@ -9,6 +9,9 @@ import java.util.List;
  * envelope's {@code meshId} names the mesh. Validated once by infra-service, which answers {@link
  * MeshRejected} or starts building.
  *
+ * <p>Product limits (see {@code MeshRequestValidator}): at most 32 clusters and 256 nodes per mesh,
+ * 100 nodes per cluster, 256 KiB of JSON payload.
+ *
  * @param clusters the clusters of the mesh, each built in parallel; never null on the wire after
  *     decoding (missing becomes empty so that validation can name it)
  */

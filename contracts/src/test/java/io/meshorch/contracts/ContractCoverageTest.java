@@ -11,6 +11,7 @@ import java.io.InputStream;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.yaml.snakeyaml.Yaml;
 import tools.jackson.databind.json.JsonMapper;
@@ -44,6 +45,24 @@ class ContractCoverageTest {
     assertThat(decoded.payload()).isInstanceOf(type.payloadClass());
     assertThat(CODEC.decode(CODEC.encode(decoded))).isEqualTo(decoded);
     assertThat(JSON.readTree(CODEC.encode(decoded))).isEqualTo(JSON.readTree(example));
+  }
+
+  /**
+   * Events of older producers of a type whose version did not change (an optional field was added
+   * since): they still validate, decode, and encode again as they were.
+   */
+  @ParameterizedTest
+  @CsvSource({"mesh.MeshFailed.v1, before-retryable.json"})
+  void fixturesOfOlderProducersStillValidateAndDecode(String wireName, String file)
+      throws IOException {
+    EventType type = EventType.fromWireName(wireName).orElseThrow();
+    byte[] older = read("/contracts/" + wireName + "/" + file);
+
+    assertThat(SCHEMAS.getSchema(JSON.readTree(schemaOf(type))).validate(JSON.readTree(older)))
+        .isEmpty();
+    EventEnvelope decoded = CODEC.decode(older);
+    assertThat(decoded.payload()).isInstanceOf(type.payloadClass());
+    assertThat(JSON.readTree(CODEC.encode(decoded))).isEqualTo(JSON.readTree(older));
   }
 
   @ParameterizedTest

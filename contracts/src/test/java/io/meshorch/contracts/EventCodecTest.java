@@ -3,6 +3,8 @@ package io.meshorch.contracts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.UUID;
@@ -93,5 +95,42 @@ class EventCodecTest {
                     "x",
                     new ProgressReported("vms", "m")))
         .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void measuresAPayloadAsItIsEncodedInsideTheEnvelope() {
+    MeshRequested payload =
+        new MeshRequested(
+            List.of(
+                new ClusterSpec(
+                    "east",
+                    1,
+                    2,
+                    "10.101.0.0/16",
+                    null,
+                    "192.168.50.10-192.168.50.19",
+                    new MachineSpec("ubuntu-22.04", "m1.large", "mesh-net", "mesh", "ubuntu"))));
+    String envelope =
+        codec.encodeToString(EventEnvelope.create("demo", null, null, "meshctl", payload));
+    String encodedPayload =
+        envelope.substring(
+            envelope.indexOf("\"payload\":") + "\"payload\":".length(), envelope.length() - 1);
+
+    assertThat(codec.encodedSize(payload))
+        .isEqualTo(encodedPayload.getBytes(StandardCharsets.UTF_8).length);
+  }
+
+  @Test
+  void aMeshFailedOfAnOlderProducerDecodesWithRetryableUnknown() throws IOException {
+    byte[] older;
+    try (InputStream in =
+        getClass().getResourceAsStream("/contracts/mesh.MeshFailed.v1/before-retryable.json")) {
+      older = in.readAllBytes();
+    }
+
+    MeshFailed failed = (MeshFailed) codec.decode(older).payload();
+
+    assertThat(failed.code()).isEqualTo("REMOTE_NOT_SEEN");
+    assertThat(failed.retryable()).isNull();
   }
 }

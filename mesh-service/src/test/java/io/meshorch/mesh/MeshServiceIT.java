@@ -306,7 +306,7 @@ class MeshServiceIT {
     assertThat(failed.payload())
         .isEqualTo(
             new MeshFailed(
-                "cni", "east", "CILIUM_NOT_READY", "DaemonSet cilium not ready after 5m"));
+                "cni", "east", "CILIUM_NOT_READY", "DaemonSet cilium not ready after 5m", true));
     EventEnvelope marker = clusterFailedEvent("it-failed-marker", "east");
     send(Topics.RKE, marker);
     awaitOutcome("it-failed-marker");

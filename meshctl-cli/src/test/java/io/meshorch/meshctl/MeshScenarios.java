@@ -212,6 +212,9 @@ abstract class MeshScenarios {
     assertThat(failed.stage()).isEqualTo("vms");
     assertThat(failed.cluster()).isEqualTo("east");
     assertThat(failed.reason()).contains("no-such-network");
+    assertThat(failed.retryable())
+        .as("a missing network needs a fix, not another run of up")
+        .isFalse();
   }
 
   private static Instant latest(String meshId, Class<? extends MeshEvent> type) {

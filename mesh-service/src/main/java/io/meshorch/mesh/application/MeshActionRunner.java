@@ -91,7 +91,7 @@ public final class MeshActionRunner {
             changed ? "connected" : "already connected",
             c.remotes().size());
       } catch (StepFailure e) {
-        return new MeshFailed(Stage.MESH, cluster, e.code(), e.getMessage());
+        return new MeshFailed(Stage.MESH, cluster, e.code(), e.getMessage(), e.retryable());
       }
     }
     return validate(connect);
@@ -108,7 +108,7 @@ public final class MeshActionRunner {
         } catch (TransientFailure e) {
           reports.put(m.name(), List.of(AgentReport.unreadable("(API)", e.getMessage())));
         } catch (StepFailure e) {
-          return new MeshFailed(Stage.MESH, m.name(), e.code(), e.getMessage());
+          return new MeshFailed(Stage.MESH, m.name(), e.code(), e.getMessage(), e.retryable());
         }
       }
       MeshVerdict verdict = MeshVerdict.evaluate(connect.members(), reports);
@@ -122,7 +122,7 @@ public final class MeshActionRunner {
             settings.timeout(),
             verdict.reason());
         return new MeshFailed(
-            Stage.MESH, verdict.blamedCluster(), REMOTE_NOT_SEEN, verdict.reason());
+            Stage.MESH, verdict.blamedCluster(), REMOTE_NOT_SEEN, verdict.reason(), true);
       }
       if (!verdict.progress().equals(lastProgress)) {
         lastProgress = verdict.progress();

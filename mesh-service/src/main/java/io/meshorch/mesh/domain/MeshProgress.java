@@ -186,7 +186,8 @@ public final class MeshProgress {
                           failure.event().stage(),
                           failure.cluster(),
                           failure.event().code(),
-                          failure.event().reason()),
+                          failure.event().reason(),
+                          failure.event().retryable()),
                       failure.eventId()));
           default -> Optional.empty();
         };

@@ -218,7 +218,7 @@ class MeshHandlersTest {
               assertThat(e.payload())
                   .isEqualTo(
                       new MeshFailed(
-                          "cni", "west", "CILIUM_NOT_READY", "DaemonSet cilium not ready"));
+                          "cni", "west", "CILIUM_NOT_READY", "DaemonSet cilium not ready", true));
             });
     assertThat(publisher.of(MeshReady.class)).isEmpty();
     assertThat(clusters.writes(ref("east"))).isZero();
@@ -243,7 +243,8 @@ class MeshHandlersTest {
                 "west",
                 MeshActionRunner.REMOTE_NOT_SEEN,
                 "cluster west does not see cluster east: not connected; last failure: dial tcp"
-                    + " 192.168.51.10:2379: i/o timeout"));
+                    + " 192.168.51.10:2379: i/o timeout",
+                true));
     assertThat(publisher.of(ProgressReported.class))
         .extracting(e -> ((ProgressReported) e.payload()).message())
         .containsExactly(
@@ -262,7 +263,8 @@ class MeshHandlersTest {
         .singleElement()
         .extracting(EventEnvelope::payload)
         .isEqualTo(
-            new MeshFailed("mesh", "west", "KUBE_API_REJECTED", "forbidden: secrets is forbidden"));
+            new MeshFailed(
+                "mesh", "west", "KUBE_API_REJECTED", "forbidden: secrets is forbidden", false));
   }
 
   @Test

@@ -110,6 +110,6 @@ final class Events {
   }
 
   static EventEnvelope meshFailed() {
-    return envelope(null, "mesh-service", new MeshFailed("mesh", "east", "X", "y"));
+    return envelope(null, "mesh-service", new MeshFailed("mesh", "east", "X", "y", false));
   }
 }

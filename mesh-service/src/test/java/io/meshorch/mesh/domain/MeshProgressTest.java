@@ -2,6 +2,7 @@ package io.meshorch.mesh.domain;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.meshorch.contracts.ClusterFailed;
 import io.meshorch.contracts.EventEnvelope;
 import io.meshorch.contracts.MeshFailed;
 import io.meshorch.mesh.domain.MeshProgress.Status;
@@ -121,7 +122,7 @@ class MeshProgressTest {
   }
 
   @Test
-  void aClusterFailureBecomesMeshFailedWithItsStageClusterCodeAndReason() {
+  void aClusterFailureBecomesMeshFailedWithItsStageClusterCodeReasonAndRetryable() {
     EventEnvelope failed = Events.clusterFailed("east");
     MeshProgress progress = replay("req");
     progress.apply(failed);
@@ -133,9 +134,24 @@ class MeshProgressTest {
         .isEqualTo(
             new MeshAction.Fail(
                 Events.MESH,
-                new MeshFailed("kubernetes", "east", "RKE_UP_FAILED", "rke up failed on east"),
+                new MeshFailed(
+                    "kubernetes", "east", "RKE_UP_FAILED", "rke up failed on east", true),
                 failed.eventId()));
     assertThat(progress.claim()).isEmpty();
+  }
+
+  @Test
+  void aTerminalClusterFailureBecomesAMeshFailedThatIsNotRetryable() {
+    MeshProgress progress = replay("req");
+    progress.apply(
+        Events.envelope(
+            "east",
+            "infra-service",
+            new ClusterFailed("vms", "QUOTA_EXCEEDED", "quota of instances exceeded", false)));
+
+    MeshAction action = progress.claim().orElseThrow();
+
+    assertThat(((MeshAction.Fail) action).failure().retryable()).isFalse();
   }
 
   @Test

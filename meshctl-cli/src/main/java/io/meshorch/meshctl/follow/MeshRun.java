@@ -13,6 +13,7 @@ import io.meshorch.contracts.MeshRequested;
 import io.meshorch.contracts.PortsUpdated;
 import io.meshorch.contracts.ProgressReported;
 import io.meshorch.contracts.Stage;
+import io.meshorch.contracts.StepStarted;
 import io.meshorch.contracts.VmsReady;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -89,6 +90,9 @@ public final class MeshRun {
       end(Outcome.FAILED, event).failed = f;
     } else if (payload instanceof ProgressReported p) {
       cluster(event).lastMessage = p.message();
+    } else if (payload instanceof StepStarted s) {
+      // Work began on a step; it says nothing about how the mesh ends.
+      cluster(event).lastMessage = s.stage() + " step started";
     } else if (payload instanceof VmsReady v) {
       step(event, Stage.VMS).nodes = v.nodes().size();
     } else if (payload instanceof ClusterUp) {
@@ -158,6 +162,22 @@ public final class MeshRun {
 
   public MeshFailed failed() {
     return failed;
+  }
+
+  /**
+   * Whether running {@code up} again may succeed after the failure: the {@link MeshFailed}'s own
+   * {@code retryable}, or, when its producer did not say, that of the {@link ClusterFailed} of the
+   * cluster it names (if that arrived); null when unknown or the mesh did not fail.
+   */
+  public Boolean retryable() {
+    if (failed == null) {
+      return null;
+    }
+    if (failed.retryable() != null) {
+      return failed.retryable();
+    }
+    ClusterState cluster = failed.cluster() == null ? null : clusters.get(failed.cluster());
+    return cluster == null || cluster.failure == null ? null : cluster.failure.retryable();
   }
 
   public MeshRejected rejected() {

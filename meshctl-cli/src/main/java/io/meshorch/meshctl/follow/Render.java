@@ -13,6 +13,7 @@ import io.meshorch.contracts.MeshRequested;
 import io.meshorch.contracts.NodeInfo;
 import io.meshorch.contracts.PortsUpdated;
 import io.meshorch.contracts.ProgressReported;
+import io.meshorch.contracts.StepStarted;
 import io.meshorch.contracts.Violation;
 import io.meshorch.contracts.VmsReady;
 import java.time.Duration;
@@ -43,6 +44,9 @@ public final class Render {
     } else if (p instanceof ProgressReported r) {
       stage = r.stage();
       text = r.message();
+    } else if (p instanceof StepStarted s) {
+      stage = s.stage();
+      text = "step started";
     } else if (p instanceof VmsReady v) {
       stage = "vms";
       text =
@@ -65,13 +69,19 @@ public final class Render {
       text = "PortsUpdated: " + u.portIds().size() + " ports allow " + u.meshEndpointIp();
     } else if (p instanceof ClusterFailed f) {
       stage = f.stage();
-      text = "ClusterFailed [" + f.code() + "]: " + f.reason();
+      text =
+          "ClusterFailed [" + f.code() + "]: " + f.reason() + (f.retryable() ? " (retryable)" : "");
     } else if (p instanceof MeshReady r) {
       stage = "mesh";
       text = "MeshReady: " + r.clusters().size() + " clusters see each other";
     } else if (p instanceof MeshFailed f) {
       stage = f.stage();
-      text = "MeshFailed [" + f.code() + "]: " + f.reason();
+      text =
+          "MeshFailed ["
+              + f.code()
+              + "]: "
+              + f.reason()
+              + (Boolean.TRUE.equals(f.retryable()) ? " (retryable)" : "");
     } else {
       stage = "?";
       text = event.type();
@@ -97,6 +107,8 @@ public final class Render {
           out.append("  cluster: ").append(f.cluster()).append(System.lineSeparator());
         }
         out.append("  cause:   [").append(f.code()).append("] ").append(f.reason());
+        out.append(System.lineSeparator());
+        out.append("  next:    ").append(nextStep(run.retryable()));
         out.append(System.lineSeparator());
       }
       case REJECTED -> {
@@ -150,7 +162,16 @@ public final class Render {
     doc.put("status", run.outcome().name());
     switch (run.outcome()) {
       case READY -> doc.put("clusters", run.ready().clusters());
-      case FAILED -> doc.put("failure", run.failed());
+      case FAILED -> {
+        MeshFailed f = run.failed();
+        Map<String, Object> failure = new LinkedHashMap<>();
+        failure.put("stage", f.stage());
+        failure.put("cluster", f.cluster());
+        failure.put("code", f.code());
+        failure.put("reason", f.reason());
+        failure.put("retryable", run.retryable());
+        doc.put("failure", failure);
+      }
       case REJECTED -> doc.put("violations", run.rejected().violations());
       case IN_PROGRESS -> {
         Map<String, Object> clusters = new LinkedHashMap<>();
@@ -175,6 +196,19 @@ public final class Render {
     return violations.stream()
         .map(v -> "  " + v.field() + ": " + v.rule())
         .collect(Collectors.joining(System.lineSeparator()));
+  }
+
+  /** What the user can do about a failure, by whether running {@code up} again may succeed. */
+  static String nextStep(Boolean retryable) {
+    if (retryable == null) {
+      return "the services did not say whether this may pass; read the cause before running"
+          + " `meshctl up` again";
+    }
+    return retryable
+        ? "the cause may pass on its own (a timeout or an outage): running `meshctl up` again with"
+            + " the same file may succeed"
+        : "fix the cause above first (the request, quota, credentials or cloud policy); running"
+            + " `meshctl up` again unchanged will fail the same way";
   }
 
   private static String seconds(Duration d) {

@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.meshorch.contracts.EventEnvelope;
 import io.meshorch.contracts.MeshEvent;
+import io.meshorch.contracts.MeshFailed;
 import io.meshorch.contracts.MeshRejected;
 import io.meshorch.contracts.MeshRequested;
+import io.meshorch.contracts.StepStarted;
 import io.meshorch.contracts.Violation;
 import io.meshorch.testkit.Samples;
 import java.time.Instant;
@@ -50,5 +52,24 @@ class MeshRunTest {
 
     assertThat(run.outcome()).isEqualTo(MeshRun.Outcome.IN_PROGRESS);
     assertThat(run.clusters()).containsOnlyKeys("east");
+  }
+
+  @Test
+  void aStartedStepNeitherEndsNorReopensARun() {
+    MeshRun run = new MeshRun("demo");
+    run.apply(at(T0, request()));
+
+    run.apply(at(T0.plusSeconds(1), new StepStarted("vms", "mesh.requests", 0, 7)));
+
+    assertThat(run.outcome()).isEqualTo(MeshRun.Outcome.IN_PROGRESS);
+
+    run.apply(
+        at(
+            T0.plusSeconds(2),
+            new MeshFailed("vms", "east", "HEAT_STACK_FAILED", "CREATE failed", false)));
+    run.apply(at(T0.plusSeconds(3), new StepStarted("vms", "mesh.requests", 0, 7)));
+
+    assertThat(run.outcome()).isEqualTo(MeshRun.Outcome.FAILED);
+    assertThat(run.retryable()).isFalse();
   }
 }

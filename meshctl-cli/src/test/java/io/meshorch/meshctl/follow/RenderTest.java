@@ -2,11 +2,13 @@ package io.meshorch.meshctl.follow;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.meshorch.contracts.ClusterFailed;
 import io.meshorch.contracts.EventEnvelope;
 import io.meshorch.contracts.MeshFailed;
 import io.meshorch.contracts.MeshReady;
 import io.meshorch.contracts.MeshRejected;
 import io.meshorch.contracts.MeshRequested;
+import io.meshorch.contracts.StepStarted;
 import io.meshorch.contracts.Violation;
 import io.meshorch.testkit.Samples;
 import java.util.List;
@@ -81,7 +83,9 @@ class RenderTest {
   void summaryOfAFailedMeshNamesStageClusterAndCause() {
     String text =
         Render.summary(
-            run(new MeshFailed("vms", "west", "HEAT_STACK_FAILED", "Resource CREATE failed")));
+            run(
+                new MeshFailed(
+                    "vms", "west", "HEAT_STACK_FAILED", "Resource CREATE failed", false)));
 
     assertThat(text)
         .contains(
@@ -89,6 +93,78 @@ class RenderTest {
             "stage:   vms",
             "cluster: west",
             "[HEAT_STACK_FAILED] Resource CREATE failed");
+  }
+
+  @Test
+  void summaryOfARetryableFailureSaysRunningUpAgainMaySucceed() {
+    String text =
+        Render.summary(
+            run(new MeshFailed("mesh", "west", "REMOTE_NOT_SEEN", "west does not see east", true)));
+
+    assertThat(text).contains("next:", "running `meshctl up` again", "may succeed");
+  }
+
+  @Test
+  void summaryOfATerminalFailureSaysToFixTheCauseRatherThanRetry() {
+    String text =
+        Render.summary(
+            run(
+                new MeshFailed(
+                    "vms", "west", "QUOTA_EXCEEDED", "quota of instances exceeded", false)));
+
+    assertThat(text)
+        .contains("[QUOTA_EXCEEDED] quota of instances exceeded", "fix the cause above first")
+        .contains("will fail the same way")
+        .doesNotContain("may succeed");
+  }
+
+  @Test
+  void anOlderMeshFailedTakesRetryableFromTheClusterFailedThatCausedIt() {
+    MeshRun run = run();
+    run.apply(
+        EventEnvelope.create(
+            "demo",
+            "west",
+            null,
+            "infra-service",
+            new ClusterFailed("vms", "VMS_TIMEOUT", "stack not complete after 20m", true)));
+    run.apply(
+        EventEnvelope.create(
+            "demo",
+            null,
+            null,
+            "mesh-service",
+            new MeshFailed("vms", "west", "VMS_TIMEOUT", "stack not complete after 20m", null)));
+
+    assertThat(Render.summary(run)).contains("may succeed");
+    assertThat(JSON.readTree(Render.json(run)).at("/failure/retryable").asBoolean()).isTrue();
+  }
+
+  @Test
+  void jsonOfAFailedMeshSaysWhetherItIsRetryable() {
+    JsonNode doc =
+        JSON.readTree(
+            Render.json(
+                run(new MeshFailed("vms", "west", "HEAT_STACK_FAILED", "CREATE failed", false))));
+
+    assertThat(doc.get("status").asString()).isEqualTo("FAILED");
+    assertThat(doc.at("/failure/code").asString()).isEqualTo("HEAT_STACK_FAILED");
+    assertThat(doc.at("/failure/retryable").isBoolean()).isTrue();
+    assertThat(doc.at("/failure/retryable").asBoolean()).isFalse();
+  }
+
+  @Test
+  void aStartedStepReadsAsTheClusterAndItsStage() {
+    String line =
+        Render.line(
+            EventEnvelope.create(
+                "demo",
+                "east",
+                null,
+                "rke-service",
+                new StepStarted("kubernetes", "mesh.infra.events", 0, 42)));
+
+    assertThat(line).contains("east", "kubernetes", "step started").doesNotContain("?");
   }
 
   @Test
