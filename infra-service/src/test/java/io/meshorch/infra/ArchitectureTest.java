@@ -7,6 +7,7 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
+import java.util.concurrent.TimeUnit;
 
 @AnalyzeClasses(
     packages = "io.meshorch.infra",
@@ -58,6 +59,18 @@ class ArchitectureTest {
           .should()
           .dependOnClassesThat()
           .resideInAPackage("org.springframework.kafka..");
+
+  /** Steps wait through the kit's re-checks: no sleeping, no blocking retry loop. */
+  @ArchTest
+  static final ArchRule nothingSleepsOrRetriesInPlace =
+      noClasses()
+          .should()
+          .callMethod(Thread.class, "sleep", long.class)
+          .orShould()
+          .callMethod(TimeUnit.class, "sleep", long.class)
+          .orShould()
+          .dependOnClassesThat()
+          .resideInAPackage("io.meshorch.kit.retry..");
 
   @ArchTest
   static final ArchRule portsAreInterfaces =

@@ -1,6 +1,7 @@
 package io.meshorch.infra;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.meshorch.contracts.ClusterSpec;
 import io.meshorch.contracts.EventCodec;
@@ -11,9 +12,14 @@ import io.meshorch.contracts.MeshRejected;
 import io.meshorch.contracts.MeshRequested;
 import io.meshorch.contracts.NodeInfo;
 import io.meshorch.contracts.PortsUpdated;
+import io.meshorch.contracts.StepStarted;
 import io.meshorch.contracts.Topics;
+import io.meshorch.contracts.Violation;
 import io.meshorch.contracts.VmsReady;
 import io.meshorch.contracts.validation.MeshRequestValidator;
+import io.meshorch.infra.domain.StackState;
+import io.meshorch.infra.port.OrchestrationPort;
+import io.meshorch.kit.messaging.KafkaDeadLetters;
 import io.meshorch.sandbox.openstack.SandboxCloud;
 import io.meshorch.sandbox.openstack.SandboxServer;
 import io.meshorch.testkit.EventProbe;
@@ -21,16 +27,24 @@ import io.meshorch.testkit.Samples;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyPairGenerator;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
@@ -50,16 +64,16 @@ import org.springframework.test.context.DynamicPropertySource;
       "spring.config.name=" + InfraServiceApplication.CONFIG_NAME,
       "spring.kafka.bootstrap-servers=${spring.embedded.kafka.brokers}",
       "mesh.service.declared-topics=" + Topics.REQUESTS + "," + Topics.LB,
+      "mesh.service.record-retry.initial-delay=100ms",
+      "mesh.service.step-retry.initial-delay=100ms",
       "mesh.openstack.cloud=sandbox",
-      "mesh.openstack.retry-initial-delay=100ms",
-      "mesh.vms.stack-poll-interval=100ms",
       "mesh.vms.stack-timeout=30s",
-      "mesh.vms.console-poll-interval=100ms",
       "mesh.vms.console-timeout=20s",
     })
 @EmbeddedKafka(brokerProperties = "auto.create.topics.enable=false")
 class InfraServiceIT {
   private static final Duration WAIT = Duration.ofSeconds(40);
+  private static final Duration STACK_DELAY = Duration.ofSeconds(1);
   private static final EventCodec CODEC = new EventCodec();
   private static final SandboxCloud CLOUD;
   private static final Path DIR;
@@ -78,7 +92,7 @@ class InfraServiceIT {
               .bindAddress("127.0.0.1")
               .port(0)
               .credentials("demo", "it-pa55", "demo", "Default")
-              .stackCreateDelay(Duration.ofMillis(300))
+              .stackCreateDelay(STACK_DELAY)
               .vmBootDelay(Duration.ofMillis(300))
               .vmSubnet("127.10.0.0/16")
               .vmSshPort(sshPort)
@@ -102,6 +116,7 @@ class InfraServiceIT {
   private static EventProbe probe;
 
   @Autowired EmbeddedKafkaBroker broker;
+  @Autowired OrchestrationPort heat;
 
   @DynamicPropertySource
   static void sandbox(DynamicPropertyRegistry registry) {
@@ -111,7 +126,9 @@ class InfraServiceIT {
 
   @BeforeAll
   static void startProbe(@Autowired EmbeddedKafkaBroker broker) {
-    probe = new EventProbe(broker.getBrokersAsString(), List.of(Topics.INFRA));
+    probe =
+        new EventProbe(
+            broker.getBrokersAsString(), List.of(Topics.INFRA, Topics.deadLetter(Topics.REQUESTS)));
   }
 
   @AfterAll
@@ -120,14 +137,18 @@ class InfraServiceIT {
     CLOUD.close();
   }
 
-  private void send(String topic, EventEnvelope event) throws Exception {
+  private RecordMetadata send(String topic, String key, byte[] value) throws Exception {
     try (var producer =
         new KafkaProducer<>(
             Map.<String, Object>of("bootstrap.servers", broker.getBrokersAsString()),
             new StringSerializer(),
             new ByteArraySerializer())) {
-      producer.send(new ProducerRecord<>(topic, event.meshId(), CODEC.encode(event))).get();
+      return producer.send(new ProducerRecord<>(topic, key, value)).get();
     }
+  }
+
+  private RecordMetadata send(String topic, EventEnvelope event) throws Exception {
+    return send(topic, event.meshId(), CODEC.encode(event));
   }
 
   private static EventEnvelope request(String meshId, ClusterSpec... clusters) {
@@ -147,9 +168,29 @@ class InfraServiceIT {
             .payload();
   }
 
+  /** The payload types answering {@code request} for {@code cluster}, in the order published. */
+  private static List<String> answersFor(EventEnvelope request, String cluster) {
+    return probe.events().stream()
+        .filter(e -> request.eventId().equals(e.causationId()) && cluster.equals(e.cluster()))
+        .map(e -> e.payload().getClass().getSimpleName())
+        .toList();
+  }
+
+  private static EventEnvelope awaitOutcome(EventEnvelope trigger) {
+    return probe.await(
+        WAIT,
+        e -> trigger.eventId().equals(e.causationId()) && !(e.payload() instanceof StepStarted));
+  }
+
   private static long stackCreations() {
     return CLOUD.requests().stream()
         .filter(r -> r.method().equals("POST") && r.path().endsWith("/stacks") && r.status() == 201)
+        .count();
+  }
+
+  private static long portWrites() {
+    return CLOUD.requests().stream()
+        .filter(r -> r.method().equals("PUT") && r.path().contains("/ports/"))
         .count();
   }
 
@@ -178,6 +219,47 @@ class InfraServiceIT {
       assertThat(CLOUD.findPort(node.portId()).orElseThrow().fixedIp()).isEqualTo(node.address());
       assertThat(node.sshHostKeyFingerprints())
           .containsExactly(server.sshHostKeyFingerprint().orElseThrow());
+    }
+    for (String cluster : List.of("east", "west")) {
+      List<String> answers = answersFor(request, cluster);
+      assertThat(answers).startsWith("StepStarted").endsWith("VmsReady");
+      assertThat(answers).containsOnlyOnce("StepStarted", "VmsReady");
+    }
+    StepStarted started =
+        (StepStarted)
+            probe.eventsOf(StepStarted.class).stream()
+                .filter(e -> request.eventId().equals(e.causationId()))
+                .findFirst()
+                .orElseThrow()
+                .payload();
+    assertThat(started.stage()).isEqualTo("vms");
+    assertThat(started.triggerTopic()).isEqualTo(Topics.REQUESTS);
+  }
+
+  @Test
+  void buildsTheClustersOfOneRequestSideBySide() throws Exception {
+    List<String> clusters = List.of("alpha", "beta", "gamma");
+    EventEnvelope request =
+        request(
+            "itpar",
+            Samples.cluster("alpha", 11, 1),
+            Samples.cluster("beta", 12, 1),
+            Samples.cluster("gamma", 13, 1));
+
+    send(Topics.REQUESTS, request);
+
+    // one look at Heat sees the stacks of all three clusters in progress at the same time
+    await()
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(20))
+        .until(
+            () ->
+                clusters.stream()
+                    .map(c -> heat.findStack("mesh-itpar-" + c))
+                    .allMatch(s -> s.map(StackState::inProgress).orElse(false)));
+    for (String cluster : clusters) {
+      awaitVmsReady(request, cluster);
+      assertThat(answersFor(request, cluster)).startsWith("StepStarted").endsWith("VmsReady");
     }
   }
 
@@ -209,7 +291,7 @@ class InfraServiceIT {
   }
 
   @Test
-  void letsTheMeshEndpointThroughEveryNodePort() throws Exception {
+  void letsTheMeshEndpointThroughEveryNodePortOnceEvenWhenAskedTwice() throws Exception {
     ClusterSpec spec = Samples.cluster("lb", 3, 2);
     EventEnvelope request = request("it2", spec);
     send(Topics.REQUESTS, request);
@@ -222,10 +304,17 @@ class InfraServiceIT {
             "lb-service",
             new LbIpAssigned(
                 spec, vms.nodes(), "meshes/it2/clusters/lb/kubeconfig", "192.168.53.10", 2379));
+    long writesBefore = portWrites();
 
     send(Topics.LB, assigned);
+    EventEnvelope out = awaitOutcome(assigned);
+    send(Topics.LB, assigned);
+    // lb-service asking again with a new event (e.g. after its own restart): nothing to write
+    EventEnvelope again =
+        EventEnvelope.create("it2", "lb", UUID.randomUUID(), "lb-service", assigned.payload());
+    send(Topics.LB, again);
+    EventEnvelope againOut = awaitOutcome(again);
 
-    EventEnvelope out = probe.await(WAIT, e -> assigned.eventId().equals(e.causationId()));
     List<String> portIds = vms.nodes().stream().map(NodeInfo::portId).toList();
     assertThat(out.cluster()).isEqualTo("lb");
     assertThat(out.payload())
@@ -242,6 +331,9 @@ class InfraServiceIT {
           .extracting(p -> p.get("ip_address"))
           .containsExactly("192.168.53.10");
     }
+    assertThat(againOut.payload()).isEqualTo(out.payload());
+    assertThat(portWrites() - writesBefore).isEqualTo(portIds.size());
+    assertThat(answersFor(assigned, "lb")).containsExactly("StepStarted", "PortsUpdated");
   }
 
   @Test
@@ -262,7 +354,110 @@ class InfraServiceIT {
         .filteredOn(e -> request.eventId().equals(e.causationId()))
         .extracting(EventEnvelope::cluster)
         .containsExactlyInAnyOrder("north", "south");
+    assertThat(answersFor(request, "north")).containsOnlyOnce("StepStarted", "VmsReady");
     assertThat(stackCreations() - before).isEqualTo(3);
     assertThat(CLOUD.stackNames()).contains("mesh-it3-north", "mesh-it3-south");
+  }
+
+  @Test
+  void noPoisonRequestStopsTheServiceAndEachGetsAnAnswerThatFits() throws Exception {
+    long stacksBefore = stackCreations();
+    // (a) not JSON
+    send(Topics.REQUESTS, "poison-a", "{not a request".getBytes(StandardCharsets.UTF_8));
+    // (b) an envelope of a type nobody knows
+    RecordMetadata unknown =
+        send(
+            Topics.REQUESTS,
+            "poison-b",
+            CODEC
+                .encodeToString(request("poison-b", Samples.cluster("east", 1, 1)))
+                .replace("mesh.MeshRequested.v1", "mesh.SomethingNew.v9")
+                .getBytes(StandardCharsets.UTF_8));
+    // (c) a MeshRequested without payload
+    send(
+        Topics.REQUESTS,
+        "poison-c",
+        CODEC
+            .encodeToString(request("poison-c", Samples.cluster("east", 1, 1)))
+            .replaceFirst("\"payload\":\\{.*\\}}$", "\"payload\":null}")
+            .getBytes(StandardCharsets.UTF_8));
+    // (d) a mesh of 300 clusters, all alike: every pair overlaps, every ID past 255 is invalid
+    List<ClusterSpec> many = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      many.add(
+          new ClusterSpec(
+              "c" + i,
+              i + 1,
+              1,
+              "10.1.0.0/16",
+              "10.2.0.0/16",
+              "192.168.60.10-192.168.60.19",
+              Samples.machine()));
+    }
+    EventEnvelope huge =
+        EventEnvelope.create("poison-d", null, null, "meshctl", new MeshRequested(many));
+    send(Topics.REQUESTS, huge);
+    // (e) a good request
+    EventEnvelope good = request("poison-e", Samples.cluster("east", 1, 1));
+    send(Topics.REQUESTS, good);
+
+    assertThat(awaitVmsReady(good, "east").nodes()).hasSize(1);
+    for (String mesh : List.of("poison-a", "poison-c")) {
+      EventEnvelope answer = probe.await(WAIT, e -> mesh.equals(e.meshId()));
+      assertThat(answer.payload()).isInstanceOf(MeshRejected.class);
+      assertThat(((MeshRejected) answer.payload()).violations())
+          .extracting(Violation::field)
+          .containsExactly("record");
+    }
+    // (the request itself may be on the dead-letter topic, which the probe also reads)
+    EventEnvelope hugeAnswer =
+        probe.await(
+            WAIT, e -> "poison-d".equals(e.meshId()) && !(e.payload() instanceof MeshRequested));
+    assertThat(hugeAnswer.payload()).isInstanceOf(MeshRejected.class);
+    assertThat(hugeAnswer.causationId()).isEqualTo(huge.eventId());
+    ConsumerRecord<String, byte[]> hugeRecord =
+        probe.records().stream()
+            .filter(r -> r.topic().equals(Topics.INFRA) && "poison-d".equals(r.key()))
+            .findFirst()
+            .orElseThrow();
+    assertThat(hugeRecord.value().length).isLessThan(100_000);
+    assertThat(CLOUD.stackNames()).noneMatch(name -> name.startsWith("mesh-poison-d-"));
+    assertThat(stackCreations() - stacksBefore).isEqualTo(1);
+
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () ->
+                assertThat(deadLetters())
+                    .extracting(ConsumerRecord::key)
+                    .contains("poison-a", "poison-c"));
+    assertThat(deadLetters())
+        .filteredOn(r -> List.of("poison-a", "poison-c").contains(r.key()))
+        .allSatisfy(
+            r -> assertThat(r.headers().lastHeader(KafkaDeadLetters.REASON_HEADER)).isNotNull());
+    // (b) was read and passed over: its offset is committed, yet nothing answers it
+    await().atMost(WAIT).until(() -> committed(unknown) > unknown.offset());
+    assertThat(deadLetters()).extracting(ConsumerRecord::key).doesNotContain("poison-b");
+    assertThat(probe.events()).noneMatch(e -> "poison-b".equals(e.meshId()));
+    assertThat(deadLetters()).extracting(ConsumerRecord::key).doesNotContain("poison-e");
+  }
+
+  private static List<ConsumerRecord<String, byte[]>> deadLetters() {
+    return probe.records().stream()
+        .filter(r -> r.topic().equals(Topics.deadLetter(Topics.REQUESTS)))
+        .toList();
+  }
+
+  private long committed(RecordMetadata record) throws Exception {
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.getBrokersAsString()))) {
+      TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+      OffsetAndMetadata offset =
+          admin
+              .listConsumerGroupOffsets("infra-service")
+              .partitionsToOffsetAndMetadata()
+              .get()
+              .get(partition);
+      return Optional.ofNullable(offset).map(OffsetAndMetadata::offset).orElse(-1L);
+    }
   }
 }

@@ -10,7 +10,9 @@ import org.springframework.validation.annotation.Validated;
 
 /**
  * How infra-service reaches OpenStack. Credentials are never set here: they come from a clouds.yaml
- * file or the {@code OS_*} environment variables.
+ * file or the {@code OS_*} environment variables. A call that fails transiently is not retried on
+ * the spot: its step fails transiently and the kit calls it again ({@code
+ * mesh.service.step-retry.*}).
  *
  * @param cloudsFile path of a clouds.yaml (default {@code $OS_CLIENT_CONFIG_FILE}); when unset or
  *     empty, the {@code OS_*} variables are used
@@ -21,9 +23,6 @@ import org.springframework.validation.annotation.Validated;
  * @param consoleLines last console lines read when looking for host keys; 0 reads the whole console
  *     (default 0)
  * @param maxAllowedAddressPairs the cloud's {@code max_allowed_address_pair} (default 10)
- * @param retryAttempts tries per OpenStack call on transient failures (default 4)
- * @param retryInitialDelay pause after the first failed try, doubled each time (default 500 ms)
- * @param retryMaxDelay longest pause between tries (default 8 s)
  */
 @Validated
 @ConfigurationProperties("mesh.openstack")
@@ -34,7 +33,4 @@ public record OpenstackProperties(
     @DefaultValue("30s") @NotNull Duration readTimeout,
     @DefaultValue("5m") @NotNull Duration tokenRefreshMargin,
     @DefaultValue("0") @Min(0) int consoleLines,
-    @DefaultValue("10") @Min(1) int maxAllowedAddressPairs,
-    @DefaultValue("4") @Min(1) int retryAttempts,
-    @DefaultValue("500ms") @NotNull Duration retryInitialDelay,
-    @DefaultValue("8s") @NotNull Duration retryMaxDelay) {}
+    @DefaultValue("10") @Min(1) int maxAllowedAddressPairs) {}

@@ -8,6 +8,7 @@ import io.meshorch.infra.port.ComputePort;
 import io.meshorch.infra.port.NetworkPort;
 import io.meshorch.infra.port.OrchestrationPort;
 import io.meshorch.kit.failure.TerminalFailure;
+import io.meshorch.kit.failure.TransientFailure;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -22,21 +23,36 @@ import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 /**
- * An in-memory cloud behind the three ports: stacks complete after a few reads and then list their
- * nodes, consoles print host keys after a few reads, ports keep their pairs.
+ * An in-memory cloud behind the three ports, with state so that replays can be checked: stacks
+ * reach their final status after a few reads and then list their nodes, consoles print host keys
+ * after a few reads, ports keep their pairs and count the writes.
  */
 class FakeCloud implements OrchestrationPort, ComputePort, NetworkPort {
   final Map<String, Stack> stacks = new ConcurrentHashMap<>();
   final Map<String, List<AddressPair>> ports = new ConcurrentHashMap<>();
   final Map<String, AtomicInteger> consoleReads = new ConcurrentHashMap<>();
+  final Map<String, AtomicInteger> portWrites = new ConcurrentHashMap<>();
   final AtomicInteger creates = new AtomicInteger();
   final AtomicInteger pairWrites = new AtomicInteger();
-  final Set<String> failingStacks = ConcurrentHashMap.newKeySet();
-  volatile int readsUntilComplete = 2;
+
+  /** Stack name to the status it ends in instead of CREATE_COMPLETE. */
+  final Map<String, String> finalStatus = new ConcurrentHashMap<>();
+
+  /** Servers whose console never shows host keys. */
+  final Set<String> silentConsoles = ConcurrentHashMap.newKeySet();
+
+  /** Ports whose next write fails transiently (once each). */
+  final Set<String> flakyPortWrites = ConcurrentHashMap.newKeySet();
+
+  volatile int readsUntilDone = 2;
   volatile int consoleReadsUntilKeys = 2;
+  volatile int transientConsoleFailures;
 
   /** When set, a stack of this name appears between the lookup and the create (a race). */
   volatile String raceOn;
+
+  /** When true, Heat accepts creates but the stacks are gone at once (deleted by someone). */
+  volatile boolean stacksVanish;
 
   static final class Stack {
     final String id;
@@ -59,27 +75,35 @@ class FakeCloud implements OrchestrationPort, ComputePort, NetworkPort {
     if (s == null) {
       return Optional.empty();
     }
-    if (s.reads.incrementAndGet() <= readsUntilComplete) {
+    if (s.reads.incrementAndGet() <= readsUntilDone) {
       return Optional.of(
           new StackState(
               s.id, name, "CREATE_IN_PROGRESS", "Stack CREATE started", outputsWhileInProgress()));
     }
-    if (failingStacks.contains(name)) {
-      return Optional.of(
-          new StackState(
-              s.id,
-              name,
-              "CREATE_FAILED",
-              "Resource CREATE failed: No valid host was found.",
-              Map.of()));
-    }
-    return Optional.of(
-        new StackState(
-            s.id,
-            name,
-            "CREATE_COMPLETE",
-            "Stack CREATE completed successfully",
-            Map.of("nodes", nodesOf(s))));
+    String status = finalStatus.getOrDefault(name, "CREATE_COMPLETE");
+    return switch (status) {
+      case "CREATE_COMPLETE", "UPDATE_COMPLETE" ->
+          Optional.of(
+              new StackState(
+                  s.id,
+                  name,
+                  status,
+                  "Stack CREATE completed successfully",
+                  Map.of("nodes", nodesOf(s))));
+      case "CREATE_FAILED" ->
+          Optional.of(
+              new StackState(
+                  s.id,
+                  name,
+                  status,
+                  "Resource CREATE failed: No valid host was found.",
+                  Map.of()));
+      case "NO_OUTPUTS" ->
+          Optional.of(
+              new StackState(
+                  s.id, name, "CREATE_COMPLETE", "Stack CREATE completed successfully", Map.of()));
+      default -> Optional.of(new StackState(s.id, name, status, status + " reason", Map.of()));
+    };
   }
 
   private static Map<String, Object> outputsWhileInProgress() {
@@ -116,6 +140,10 @@ class FakeCloud implements OrchestrationPort, ComputePort, NetworkPort {
       stacks.putIfAbsent(name, new Stack("other-" + name, name, template, tags));
     }
     Stack created = new Stack("id-" + name, name, template, tags);
+    if (stacksVanish) {
+      creates.incrementAndGet();
+      return created.id;
+    }
     if (stacks.putIfAbsent(name, created) != null) {
       throw new StackAlreadyExistsException(name);
     }
@@ -125,13 +153,22 @@ class FakeCloud implements OrchestrationPort, ComputePort, NetworkPort {
 
   @Override
   public String consoleOutput(String serverId) {
+    if (transientConsoleFailures > 0) {
+      transientConsoleFailures--;
+      throw new TransientFailure("OPENSTACK_UNAVAILABLE", "read console (HTTP 503): try later");
+    }
     int reads = consoleReads.computeIfAbsent(serverId, k -> new AtomicInteger()).incrementAndGet();
-    if (reads <= consoleReadsUntilKeys) {
+    if (reads <= consoleReadsUntilKeys || silentConsoles.contains(serverId)) {
       return "[    0.000000] Linux version 5.15.0\n";
     }
     return "-----BEGIN SSH HOST KEY FINGERPRINTS-----\n256 SHA256:key-"
         + serverId
         + " root@x (ECDSA)\n-----END SSH HOST KEY FINGERPRINTS-----\n";
+  }
+
+  int consoleReadsOf(String serverId) {
+    AtomicInteger reads = consoleReads.get(serverId);
+    return reads == null ? 0 : reads.get();
   }
 
   @Override
@@ -145,7 +182,17 @@ class FakeCloud implements OrchestrationPort, ComputePort, NetworkPort {
 
   @Override
   public void replaceAllowedAddressPairs(String portId, List<AddressPair> pairs) {
+    if (flakyPortWrites.remove(portId)) {
+      throw new TransientFailure(
+          "OPENSTACK_UNAVAILABLE", "update port " + portId + " (HTTP 503): try later");
+    }
     pairWrites.incrementAndGet();
+    portWrites.computeIfAbsent(portId, k -> new AtomicInteger()).incrementAndGet();
     ports.put(portId, List.copyOf(pairs));
+  }
+
+  int writesOf(String portId) {
+    AtomicInteger writes = portWrites.get(portId);
+    return writes == null ? 0 : writes.get();
   }
 }

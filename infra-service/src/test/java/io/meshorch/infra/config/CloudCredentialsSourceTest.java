@@ -22,10 +22,7 @@ class CloudCredentialsSourceTest {
         Duration.ofSeconds(30),
         Duration.ofMinutes(5),
         0,
-        10,
-        4,
-        Duration.ofMillis(500),
-        Duration.ofSeconds(8));
+        10);
   }
 
   @Test

@@ -23,10 +23,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One Keystone v3 session shared by the adapters. openstack4j keeps its client per thread, so every
- * call takes a fresh thread-bound client from the shared token ({@link #client()}); the token is
- * renewed when it is within the refresh margin of its expiry. Credentials are read lazily, so a
- * missing setting surfaces as a terminal failure naming the key, not as a crash at start-up.
+ * One Keystone v3 session shared by the adapters. openstack4j keeps its session in a thread-local,
+ * set when a client is built; steps run on whichever of the kit's worker threads is free. So every
+ * call builds a fresh, light client from the shared token on the calling thread ({@link #client()},
+ * {@code OSFactory.clientFromToken}: no new authentication) and uses it on that thread only; no
+ * client is kept between calls, and any thread may call. The token is renewed (under a lock) when
+ * it is within the refresh margin of its expiry. Credentials are read lazily, so a missing setting
+ * surfaces as a terminal failure naming the key, not as a crash at start-up.
  */
 public final class OpenstackSession {
   private static final Logger log = LoggerFactory.getLogger(OpenstackSession.class);

@@ -24,6 +24,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -118,6 +122,40 @@ class Openstack4jAdaptersTest {
               .orElseThrow();
       assertThat(keys).singleElement().asString().startsWith("SHA256:");
     }
+  }
+
+  @Test
+  void servesCallsFromAnyThreadWithOneSessionAndOneAuthentication() throws Exception {
+    OpenstackSession shared = session(cloud.identityUrl(), PASSWORD);
+    Openstack4jOrchestrationAdapter sharedHeat =
+        new Openstack4jOrchestrationAdapter(shared, Duration.ofMinutes(5));
+    Openstack4jNetworkAdapter sharedNeutron = new Openstack4jNetworkAdapter(shared);
+    long authenticationsBefore = authentications();
+    ExecutorService threads = Executors.newFixedThreadPool(8);
+    try {
+      List<Future<String>> answers = new ArrayList<>();
+      for (int i = 0; i < 32; i++) {
+        StackNode node = nodes.get(i % nodes.size());
+        answers.add(
+            threads.submit(
+                () ->
+                    sharedHeat.findStack("mesh-t1-east").orElseThrow().status()
+                        + " "
+                        + sharedNeutron.port(node.portId()).id().equals(node.portId())));
+      }
+      for (Future<String> answer : answers) {
+        assertThat(answer.get(30, TimeUnit.SECONDS)).isEqualTo("CREATE_COMPLETE true");
+      }
+    } finally {
+      threads.shutdownNow();
+    }
+    assertThat(authentications() - authenticationsBefore).isEqualTo(1);
+  }
+
+  private static long authentications() {
+    return cloud.requests().stream()
+        .filter(r -> r.method().equals("POST") && r.path().endsWith("/auth/tokens"))
+        .count();
   }
 
   @Test

@@ -1,0 +1,92 @@
+package io.meshorch.infra.messaging;
+
+import io.meshorch.contracts.EventEnvelope;
+import io.meshorch.contracts.EventType;
+import io.meshorch.contracts.MeshEvent;
+import io.meshorch.contracts.Stage;
+import io.meshorch.infra.application.LbIpAssignedSteps;
+import io.meshorch.infra.application.MeshRequestedSteps;
+import io.meshorch.kit.messaging.UnreadableRecordAnswer;
+import io.meshorch.kit.step.Plan;
+import io.meshorch.kit.step.StepRoute;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * The route table of infra-service, read together with {@link InfraEventsListener}:
+ *
+ * <pre>
+ * mesh.MeshRequested.v1 (mesh.requests), stage vms
+ *   → MeshRequestedSteps: validate; MeshRejected, or one VmsStep per cluster
+ *   → per cluster: StepStarted, ProgressReported…, then VmsReady or ClusterFailed
+ * mesh.LbIpAssigned.v1 (mesh.lb.events), stage ports
+ *   → LbIpAssignedSteps: one PortsStep for the cluster
+ *   → StepStarted, then PortsUpdated or ClusterFailed
+ * an unreadable record on mesh.requests (not JSON, no payload, too large)
+ *   → dead-letter topic, and MeshRejected naming "record" (UnreadableRequestAnswer)
+ * </pre>
+ *
+ * Every other type on these topics is skipped. StepStarted is published by the kit before the
+ * trigger is acknowledged; the steps then run without holding the consumer.
+ */
+@Configuration(proxyBeanMethods = false)
+public class InfraRoutes {
+
+  @Bean
+  StepRoute meshRequestedRoute(MeshRequestedSteps steps) {
+    return new StepRoute() {
+      @Override
+      public EventType type() {
+        return EventType.MESH_REQUESTED;
+      }
+
+      @Override
+      public String stage() {
+        return Stage.VMS;
+      }
+
+      @Override
+      public Plan plan(EventEnvelope event) {
+        return steps.plan(event);
+      }
+
+      /**
+       * A request that could not be processed at all (its plan or its answer kept failing) is
+       * rejected naming the record, as an unreadable one is; a cluster's VM step that gave up is
+       * that cluster's {@code ClusterFailed}.
+       */
+      @Override
+      public MeshEvent failure(
+          EventEnvelope trigger, String cluster, String code, String reason, boolean retryable) {
+        return cluster == null
+            ? UnreadableRequestAnswer.rejection(reason)
+            : StepRoute.super.failure(trigger, cluster, code, reason, retryable);
+      }
+    };
+  }
+
+  @Bean
+  StepRoute lbIpAssignedRoute(LbIpAssignedSteps steps) {
+    return new StepRoute() {
+      @Override
+      public EventType type() {
+        return EventType.LB_IP_ASSIGNED;
+      }
+
+      @Override
+      public String stage() {
+        return Stage.PORTS;
+      }
+
+      @Override
+      public Plan plan(EventEnvelope event) {
+        return steps.plan(event);
+      }
+    };
+  }
+
+  @Bean
+  UnreadableRecordAnswer unreadableRequestAnswer() {
+    return new UnreadableRequestAnswer();
+  }
+}
