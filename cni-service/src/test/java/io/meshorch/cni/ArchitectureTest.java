@@ -45,7 +45,13 @@ class ArchitectureTest {
           .resideInAPackage("..cni.application..")
           .should()
           .dependOnClassesThat()
-          .resideInAnyPackage("org.springframework..", "..cni.adapter..", "..cni.config..");
+          .resideInAnyPackage(
+              "org.springframework..",
+              "..cni.adapter..",
+              "..cni.config..",
+              "..cni.messaging..",
+              "io.meshorch.kube..",
+              "io.meshorch.kit.messaging..");
 
   @ArchTest
   static final ArchRule onlyAdaptersUseBouncyCastle =

@@ -13,8 +13,8 @@ import org.springframework.validation.annotation.Validated;
  *
  * @param version Cilium version to install, without {@code v} (default 1.18.2)
  * @param readyTimeout how long to wait for the agents on every node, the operator and the
- *     clustermesh-apiserver (default 5 min)
- * @param pollInterval pause between status reads while waiting (default 2 s)
+ *     clustermesh-apiserver (default 5 min); re-checks follow {@code mesh.service.recheck.*}, and a
+ *     watch makes the step look at once when the workloads change
  * @param caValidity validity of a newly generated mesh CA (default 1095 days, three years)
  */
 @Validated
@@ -22,5 +22,4 @@ import org.springframework.validation.annotation.Validated;
 public record CiliumProperties(
     @DefaultValue("1.18.2") @NotBlank @Pattern(regexp = "\\d+\\.\\d+\\.\\d+") String version,
     @DefaultValue("5m") @NotNull Duration readyTimeout,
-    @DefaultValue("2s") @NotNull Duration pollInterval,
     @DefaultValue("1095d") @NotNull Duration caValidity) {}

@@ -3,17 +3,11 @@ package io.meshorch.cni.config;
 import io.meshorch.cni.adapter.kubernetes.Fabric8CiliumInstaller;
 import io.meshorch.cni.adapter.pki.BouncyCastleCaGenerator;
 import io.meshorch.cni.adapter.pki.StoredMeshCa;
-import io.meshorch.cni.application.ClusterUpHandler;
+import io.meshorch.cni.application.ClusterUpSteps;
 import io.meshorch.cni.application.CniStepSettings;
 import io.meshorch.cni.domain.CiliumRelease;
 import io.meshorch.cni.port.CiliumInstallerPort;
 import io.meshorch.cni.port.MeshCaPort;
-import io.meshorch.contracts.EventType;
-import io.meshorch.contracts.Stage;
-import io.meshorch.kit.config.MeshServiceProperties;
-import io.meshorch.kit.dedupe.HandledEvents;
-import io.meshorch.kit.messaging.EventRoute;
-import io.meshorch.kit.port.EventPublisherPort;
 import io.meshorch.kit.port.SecretStore;
 import io.meshorch.kube.KubeClientProvider;
 import java.time.Clock;
@@ -21,12 +15,16 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** Composition root of cni-service: adapters, the handler and its route. */
+/**
+ * Composition root of cni-service: the adapters and the step factory. Which event starts which step
+ * is in {@link io.meshorch.cni.messaging.CniRoutes}.
+ */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties({CiliumProperties.class, KubeProperties.class})
 public class CniServiceConfiguration {
 
-  @Bean
+  /** Closed at shutdown: it owns the Vert.x event loops every cluster client and watch share. */
+  @Bean(destroyMethod = "close")
   KubeClientProvider kubeClientProvider(SecretStore secrets, KubeProperties kube) {
     return new KubeClientProvider(secrets, kube.connectTimeout(), kube.requestTimeout());
   }
@@ -43,27 +41,11 @@ public class CniServiceConfiguration {
   }
 
   @Bean
-  ClusterUpHandler clusterUpHandler(
-      MeshCaPort meshCa,
-      CiliumInstallerPort installer,
-      EventPublisherPort publisher,
-      HandledEvents handled,
-      MeshServiceProperties service,
-      CiliumProperties cilium) {
-    return new ClusterUpHandler(
+  ClusterUpSteps clusterUpSteps(
+      MeshCaPort meshCa, CiliumInstallerPort installer, CiliumProperties cilium) {
+    return new ClusterUpSteps(
         meshCa,
         installer,
-        publisher,
-        handled,
-        new CniStepSettings(
-            service.name(),
-            new CiliumRelease(cilium.version()),
-            cilium.readyTimeout(),
-            cilium.pollInterval()));
-  }
-
-  @Bean
-  EventRoute clusterUpRoute(ClusterUpHandler handler) {
-    return new EventRoute(EventType.CLUSTER_UP, Stage.CNI, handler::handle);
+        new CniStepSettings(new CiliumRelease(cilium.version()), cilium.readyTimeout()));
   }
 }

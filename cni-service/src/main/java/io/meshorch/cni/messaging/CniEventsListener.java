@@ -2,31 +2,29 @@ package io.meshorch.cni.messaging;
 
 import io.meshorch.contracts.Topics;
 import io.meshorch.kit.config.MeshKitAutoConfiguration;
-import io.meshorch.kit.messaging.EventRoute;
 import io.meshorch.kit.messaging.InboundDispatcher;
-import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.springframework.kafka.annotation.KafkaListener;
-import org.springframework.kafka.support.Acknowledgment;
 import org.springframework.stereotype.Component;
 
-/** Consumes {@code mesh.rke.events} and hands each record to the kit's dispatcher. */
+/**
+ * Consumes {@code mesh.rke.events} and hands each record to the kit's dispatcher, which starts the
+ * steps of {@link CniRoutes} and returns without waiting for them.
+ */
 @Component
 public class CniEventsListener {
   private final InboundDispatcher inbound;
-  private final List<EventRoute> routes;
 
-  public CniEventsListener(InboundDispatcher inbound, List<EventRoute> routes) {
+  public CniEventsListener(InboundDispatcher inbound) {
     this.inbound = inbound;
-    this.routes = routes;
   }
 
-  /** Routes one record; acknowledged by the dispatcher once handled. */
+  /** Plans one record; its offset is committed with its batch once its step is recorded. */
   @KafkaListener(
       id = "cni-service",
       topics = Topics.RKE,
       containerFactory = MeshKitAutoConfiguration.CONTAINER_FACTORY)
-  public void on(ConsumerRecord<String, byte[]> record, Acknowledgment ack) {
-    inbound.dispatch(record, ack, routes);
+  public void on(ConsumerRecord<String, byte[]> record) {
+    inbound.dispatch(record);
   }
 }

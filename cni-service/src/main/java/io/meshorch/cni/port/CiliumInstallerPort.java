@@ -34,4 +34,18 @@ public interface CiliumInstallerPort {
    * @throws io.meshorch.kit.failure.StepFailure classified Kubernetes API errors
    */
   CiliumRollout rollout(String kubeconfigRef);
+
+  /**
+   * Watches the agents' DaemonSet and the Deployments of {@code kube-system}: every change (and the
+   * end of a watch) calls {@code onChange}, so that a step waiting for the rollout looks at once
+   * instead of at its next re-check. Best effort: a watch that cannot be opened or breaks later
+   * only slows detection down, so callers keep re-checking {@link #rollout} on their own schedule.
+   * Reads only.
+   *
+   * @param kubeconfigRef secret-store reference of the cluster's admin kubeconfig
+   * @param onChange called from a watch thread; must be quick and must not throw
+   * @return what stops the watches and releases the connection; closing it twice is harmless
+   * @throws io.meshorch.kit.failure.StepFailure when the kubeconfig is missing or unusable
+   */
+  AutoCloseable watchRollout(String kubeconfigRef, Runnable onChange);
 }

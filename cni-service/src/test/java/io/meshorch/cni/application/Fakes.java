@@ -6,17 +6,15 @@ import io.meshorch.cni.domain.CiliumRollout;
 import io.meshorch.cni.domain.MeshCa;
 import io.meshorch.cni.port.CiliumInstallerPort;
 import io.meshorch.cni.port.MeshCaPort;
-import io.meshorch.contracts.EventEnvelope;
-import io.meshorch.kit.dedupe.HandledEvents;
-import io.meshorch.kit.port.EventPublisherPort;
+import io.meshorch.kit.failure.StepFailure;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
 
-/** Stateful in-memory stand-ins for cni-service's ports and the kit's publisher. */
+/** Stateful in-memory stand-ins for cni-service's ports. */
 final class Fakes {
   private Fakes() {}
 
@@ -28,7 +26,7 @@ final class Fakes {
         "-----BEGIN PRIVATE KEY-----\n" + body + "\n-----END PRIVATE KEY-----\n");
   }
 
-  /** One CA per mesh, created on first use. */
+  /** One CA per mesh, generated on first use. */
   static final class FakeMeshCa implements MeshCaPort {
     final Map<String, MeshCa> cas = new HashMap<>();
     int generated;
@@ -45,21 +43,40 @@ final class Fakes {
   }
 
   /**
-   * Clusters by kubeconfig ref: their {@code cilium-ca} Secret, what was applied, and a kubelet
-   * that makes Cilium ready {@link #pollsBeforeReady} status reads after the apply.
+   * Clusters by kubeconfig ref, as the real installer sees them: their {@code cilium-ca} Secret,
+   * the manifest applied (written only when it changed, as the digest annotation does), a kubelet
+   * that makes Cilium ready after {@link #checksBeforeReady} status reads following the apply, read
+   * errors to inject, and the rollout watches opened.
    */
   static final class FakeClusters implements CiliumInstallerPort {
     final Map<String, MeshCa> caSecrets = new HashMap<>();
     final Map<String, CiliumManifest> applied = new HashMap<>();
-    final List<String> applies = new ArrayList<>();
-    int pollsBeforeReady = 2;
+
+    /**
+     * Every write of Cilium's objects, by kubeconfig ref (an unchanged manifest writes nothing).
+     */
+    final List<String> writes = new ArrayList<>();
+
+    final List<FakeWatch> watches = new ArrayList<>();
+    int caSecretsCreated;
+    int checksBeforeReady = 2;
     int nodes = 2;
-    private final Map<String, Integer> polls = new HashMap<>();
+
+    private final Map<String, Integer> checks = new HashMap<>();
+    private Supplier<StepFailure> readFailure;
+    private int failingReads;
+
+    /** Makes the next {@code n} status reads throw {@code failure}, then reads work again. */
+    void failReads(int n, Supplier<StepFailure> failure) {
+      failingReads = n;
+      readFailure = failure;
+    }
 
     @Override
     public synchronized CaSecretOutcome ensureCaSecret(String kubeconfigRef, MeshCa ca) {
       MeshCa existing = caSecrets.putIfAbsent(kubeconfigRef, ca);
       if (existing == null) {
+        caSecretsCreated++;
         return CaSecretOutcome.CREATED;
       }
       return existing.equals(ca) ? CaSecretOutcome.ALREADY_PRESENT : CaSecretOutcome.DIFFERENT_CA;
@@ -67,35 +84,55 @@ final class Fakes {
 
     @Override
     public synchronized void apply(String kubeconfigRef, CiliumManifest manifest) {
-      applies.add(kubeconfigRef);
-      applied.put(kubeconfigRef, manifest);
+      if (!manifest.equals(applied.get(kubeconfigRef))) {
+        writes.add(kubeconfigRef);
+        applied.put(kubeconfigRef, manifest);
+      }
     }
 
     @Override
     public synchronized CiliumRollout rollout(String kubeconfigRef) {
+      if (failingReads > 0) {
+        failingReads--;
+        throw readFailure.get();
+      }
       if (!applied.containsKey(kubeconfigRef)) {
         return CiliumRollout.NOTHING;
       }
-      int n = polls.merge(kubeconfigRef, 1, Integer::sum);
-      return n > pollsBeforeReady
+      int n = checks.merge(kubeconfigRef, 1, Integer::sum);
+      return n > checksBeforeReady
           ? new CiliumRollout(nodes, nodes, 1, 1)
           : new CiliumRollout(nodes, 0, 0, 0);
     }
+
+    @Override
+    public synchronized AutoCloseable watchRollout(String kubeconfigRef, Runnable onChange) {
+      FakeWatch watch = new FakeWatch(kubeconfigRef, onChange);
+      watches.add(watch);
+      return watch;
+    }
   }
 
-  /** Records published events and notes them as handled, as the kit's publisher does. */
-  static final class RecordingPublisher implements EventPublisherPort {
-    final List<EventEnvelope> published = new CopyOnWriteArrayList<>();
-    final HandledEvents handled;
+  /** A rollout watch: {@link #change()} plays a change of the workloads. */
+  static final class FakeWatch implements AutoCloseable {
+    final String kubeconfigRef;
+    private final Runnable onChange;
+    boolean closed;
 
-    RecordingPublisher(HandledEvents handled) {
-      this.handled = handled;
+    FakeWatch(String kubeconfigRef, Runnable onChange) {
+      this.kubeconfigRef = kubeconfigRef;
+      this.onChange = onChange;
+    }
+
+    void change() {
+      if (!closed) {
+        onChange.run();
+      }
     }
 
     @Override
-    public void publish(EventEnvelope event) {
-      published.add(event);
-      handled.record(event);
+    public void close() {
+      closed = true;
     }
   }
 }

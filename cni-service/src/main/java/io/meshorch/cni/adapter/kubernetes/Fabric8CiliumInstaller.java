@@ -14,8 +14,10 @@ import io.meshorch.cni.domain.CiliumRollout;
 import io.meshorch.cni.domain.MeshCa;
 import io.meshorch.cni.domain.Workload;
 import io.meshorch.cni.port.CiliumInstallerPort;
+import io.meshorch.kube.KubeCalls;
 import io.meshorch.kube.KubeClientProvider;
 import io.meshorch.kube.KubeFailures;
+import io.meshorch.kube.KubeWatches;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -30,7 +32,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Installs Cilium with fabric8, object by object, in {@code kube-system}. Objects are written with
  * the configured {@link ApplyMode} and carry the digest of their desired content, so that an
- * unchanged object is not written again; the CA Secret is only ever created, never replaced.
+ * unchanged object is not written again; the CA Secret is only ever created, never replaced. The
+ * rollout is read on demand and watched, so that a waiting step hears of every change at once.
  */
 public final class Fabric8CiliumInstaller implements CiliumInstallerPort {
   /** Annotation holding the SHA-256 of what cni-service last wrote to an object. */
@@ -116,6 +119,34 @@ public final class Fabric8CiliumInstaller implements CiliumInstallerPort {
           ready,
           available(client, CiliumManifest.OPERATOR),
           available(client, CiliumManifest.CLUSTERMESH_APISERVER));
+    }
+  }
+
+  @Override
+  public AutoCloseable watchRollout(String kubeconfigRef, Runnable onChange) {
+    KubernetesClient client = clients.forCluster(kubeconfigRef);
+    AutoCloseable agents =
+        KubeWatches.nudgeOnChange(
+            "DaemonSet " + NS + "/" + CiliumManifest.AGENT,
+            client.apps().daemonSets().inNamespace(NS).withName(CiliumManifest.AGENT),
+            onChange);
+    // One watch for both Deployments: a change to another Deployment of kube-system only costs an
+    // extra status read.
+    AutoCloseable deployments =
+        KubeWatches.nudgeOnChange(
+            "Deployments of " + NS, client.apps().deployments().inNamespace(NS), onChange);
+    return () -> {
+      closeQuietly(agents);
+      closeQuietly(deployments);
+      client.close();
+    };
+  }
+
+  private static void closeQuietly(AutoCloseable watch) {
+    try {
+      watch.close();
+    } catch (Exception e) {
+      log.debug("closing a rollout watch failed: {}", e.toString());
     }
   }
 

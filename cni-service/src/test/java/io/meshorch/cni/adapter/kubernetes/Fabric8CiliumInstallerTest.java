@@ -3,6 +3,7 @@ package io.meshorch.cni.adapter.kubernetes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.entry;
+import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
@@ -11,7 +12,9 @@ import io.fabric8.kubernetes.api.model.HostAliasBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.apps.DaemonSetStatusBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -22,7 +25,6 @@ import io.meshorch.cni.domain.CiliumManifest;
 import io.meshorch.cni.domain.CiliumRelease;
 import io.meshorch.cni.domain.CiliumRollout;
 import io.meshorch.cni.domain.MeshCa;
-import io.meshorch.cni.support.CiliumPlayer;
 import io.meshorch.kit.failure.StepFailure;
 import io.meshorch.kit.secrets.FileSecretStore;
 import io.meshorch.kube.KubeClientProvider;
@@ -34,6 +36,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -62,6 +66,11 @@ class Fabric8CiliumInstallerTest {
     clients = new KubeClientProvider(store, Duration.ofSeconds(5), Duration.ofSeconds(10));
   }
 
+  @AfterEach
+  void closeClients() {
+    clients.close();
+  }
+
   private Fabric8CiliumInstaller installer() {
     return new Fabric8CiliumInstaller(clients, ApplyMode.UPDATE);
   }
@@ -72,6 +81,52 @@ class Fabric8CiliumInstallerTest {
 
   private Deployment deployment(String name) {
     return client.apps().deployments().inNamespace("kube-system").withName(name).get();
+  }
+
+  /** Plays the kubelet: {@code ready} of {@code desired} agents ready. */
+  private void agentsReady(int desired, int ready) {
+    client
+        .apps()
+        .daemonSets()
+        .inNamespace("kube-system")
+        .withName("cilium")
+        .editStatus(
+            ds -> {
+              ds.setStatus(
+                  new DaemonSetStatusBuilder()
+                      .withDesiredNumberScheduled(desired)
+                      .withCurrentNumberScheduled(desired)
+                      .withNumberReady(ready)
+                      .withNumberAvailable(ready)
+                      .withNumberMisscheduled(0)
+                      .build());
+              return ds;
+            });
+  }
+
+  /** Plays the kubelet: one replica of Deployment {@code name} available. */
+  private void available(String name) {
+    client
+        .apps()
+        .deployments()
+        .inNamespace("kube-system")
+        .withName(name)
+        .editStatus(
+            d -> {
+              d.setStatus(
+                  new DeploymentStatusBuilder()
+                      .withReplicas(1)
+                      .withReadyReplicas(1)
+                      .withAvailableReplicas(1)
+                      .build());
+              return d;
+            });
+  }
+
+  private void allReady(int nodes) {
+    agentsReady(nodes, nodes);
+    available("cilium-operator");
+    available("clustermesh-apiserver");
   }
 
   private static String decoded(Secret secret, String key) {
@@ -217,20 +272,59 @@ class Fabric8CiliumInstallerTest {
   void readsTheRolloutFromTheWorkloadsStatus() {
     assertThat(installer().rollout(REF)).isEqualTo(CiliumRollout.NOTHING);
     installer().apply(REF, EAST);
-    CiliumPlayer player = new CiliumPlayer(client, 3);
 
-    player.markAgentsReady(2);
-    player.markAvailable("cilium-operator");
+    agentsReady(3, 2);
+    available("cilium-operator");
     assertThat(installer().rollout(REF)).isEqualTo(new CiliumRollout(3, 2, 1, 0));
 
-    player.markAllReady();
+    allReady(3);
     assertThat(installer().rollout(REF).ready()).isTrue();
+  }
+
+  @Test
+  void nudgesWhenTheAgentsStatusChanges() throws Exception {
+    installer().apply(REF, EAST);
+    AtomicInteger nudges = new AtomicInteger();
+
+    AutoCloseable watch = installer().watchRollout(REF, nudges::incrementAndGet);
+    try {
+      assertThat(nudges).hasValue(0);
+      agentsReady(2, 1);
+      await().atMost(Duration.ofSeconds(10)).until(() -> nudges.get() > 0);
+      int afterAgents = nudges.get();
+
+      available("clustermesh-apiserver");
+
+      await().atMost(Duration.ofSeconds(10)).until(() -> nudges.get() > afterAgents);
+    } finally {
+      watch.close();
+    }
+  }
+
+  @Test
+  void stopsNudgingOnceTheWatchIsClosed() throws Exception {
+    installer().apply(REF, EAST);
+    AtomicInteger nudges = new AtomicInteger();
+    AutoCloseable watch = installer().watchRollout(REF, nudges::incrementAndGet);
+    agentsReady(2, 1);
+    await().atMost(Duration.ofSeconds(10)).until(() -> nudges.get() > 0);
+
+    watch.close();
+    int atClose = nudges.get();
+    agentsReady(2, 2);
+    available("cilium-operator");
+
+    await()
+        .during(Duration.ofMillis(500))
+        .atMost(Duration.ofSeconds(2))
+        .untilAsserted(() -> assertThat(nudges).hasValue(atClose));
+    assertThat(installer().rollout(REF)).isEqualTo(new CiliumRollout(2, 2, 1, 0));
   }
 
   @Test
   void leavesUnchangedObjectsAloneWhenAppliedAgain() {
     installer().apply(REF, EAST);
-    new CiliumPlayer(client, 2).markAllReady();
+    allReady(2);
     String version = agents().getMetadata().getResourceVersion();
 
     installer().apply(REF, EAST);

@@ -1,0 +1,180 @@
+package io.meshorch.cni.application;
+
+import io.meshorch.cni.domain.CaSecretOutcome;
+import io.meshorch.cni.domain.CiliumManifest;
+import io.meshorch.cni.domain.CiliumRollout;
+import io.meshorch.cni.domain.MeshCa;
+import io.meshorch.cni.port.CiliumInstallerPort;
+import io.meshorch.cni.port.MeshCaPort;
+import io.meshorch.contracts.CiliumReady;
+import io.meshorch.contracts.ClusterUp;
+import io.meshorch.contracts.EventEnvelope;
+import io.meshorch.kit.failure.TerminalFailure;
+import io.meshorch.kit.failure.TransientFailure;
+import io.meshorch.kit.step.Next;
+import io.meshorch.kit.step.Step;
+import io.meshorch.kit.step.StepContext;
+import io.meshorch.kit.step.Wait;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Installs Cilium in the cluster of one {@code ClusterUp} and answers {@code CiliumReady}, as a
+ * reconciler in four phases, one bounded piece of work per call:
+ *
+ * <ol>
+ *   <li>the mesh's shared CA (generated once per mesh, see {@link MeshCaPort#ensure});
+ *   <li>Secret {@code kube-system/cilium-ca} with it, never replacing another CA ({@code
+ *       CA_MISMATCH}, terminal);
+ *   <li>the Cilium objects (unchanged ones are not written again);
+ *   <li>the rollout: waits ({@value #ROLLOUT}, {@code mesh.cilium.ready-timeout}, code {@code
+ *       CILIUM_NOT_READY}) until the agents run on every node and the operator and the
+ *       clustermesh-apiserver are available. A watch opened once nudges the step on every change;
+ *       the kit's re-checks remain as fallback. A transient error while reading the status keeps
+ *       the step waiting; a terminal one ends it.
+ * </ol>
+ *
+ * <p>A step created afresh for the same event (after a restart) goes through the same phases and
+ * converges: the CA is the stored one, the Secret is already there, the objects are unchanged.
+ */
+final class ClusterUpStep implements Step {
+  /** Name of the rollout wait. */
+  static final String ROLLOUT = "Cilium rollout";
+
+  private static final Logger log = LoggerFactory.getLogger(ClusterUpStep.class);
+
+  private enum Phase {
+    MESH_CA,
+    CA_SECRET,
+    APPLY,
+    ROLLOUT
+  }
+
+  private final EventEnvelope event;
+  private final ClusterUp in;
+  private final CiliumManifest manifest;
+  private final MeshCaPort meshCa;
+  private final CiliumInstallerPort installer;
+  private final CniStepSettings settings;
+  private final Wait rollout;
+
+  private Phase phase = Phase.MESH_CA;
+  private boolean announced;
+  private boolean watching;
+  private MeshCa ca;
+  private String lastSeen = CiliumRollout.NOTHING.missing();
+
+  ClusterUpStep(
+      EventEnvelope event,
+      CiliumManifest manifest,
+      MeshCaPort meshCa,
+      CiliumInstallerPort installer,
+      CniStepSettings settings) {
+    this.event = event;
+    this.in = (ClusterUp) event.payload();
+    this.manifest = manifest;
+    this.meshCa = meshCa;
+    this.installer = installer;
+    this.settings = settings;
+    this.rollout = rolloutWait(settings.readyTimeout());
+  }
+
+  /** The wait for Cilium's workloads, bounded by {@code timeout}. */
+  static Wait rolloutWait(Duration timeout) {
+    return Wait.of(ROLLOUT, timeout, "CILIUM_NOT_READY", "mesh.cilium.ready-timeout");
+  }
+
+  @Override
+  public Next advance(StepContext ctx) {
+    return switch (phase) {
+      case MESH_CA -> meshCa(ctx);
+      case CA_SECRET -> caSecret();
+      case APPLY -> apply(ctx);
+      case ROLLOUT -> rollout(ctx);
+    };
+  }
+
+  private Next meshCa(StepContext ctx) {
+    if (!announced) {
+      ctx.progress(
+          "installing Cilium v%s (cluster %s, id %d, pods %s)"
+              .formatted(
+                  settings.release().version(),
+                  manifest.clusterName(),
+                  manifest.clusterId(),
+                  manifest.podCidr()));
+      announced = true;
+    }
+    ca = meshCa.ensure(event.meshId());
+    phase = Phase.CA_SECRET;
+    return Next.again();
+  }
+
+  private Next caSecret() {
+    CaSecretOutcome outcome = installer.ensureCaSecret(in.kubeconfigRef(), ca);
+    if (outcome == CaSecretOutcome.DIFFERENT_CA) {
+      throw new TerminalFailure(
+          "CA_MISMATCH",
+          "Secret "
+              + CiliumManifest.NAMESPACE
+              + "/"
+              + CiliumManifest.CA_SECRET
+              + " of cluster "
+              + event.cluster()
+              + " holds another CA than mesh "
+              + event.meshId()
+              + " ("
+              + MeshCa.secretRef(event.meshId())
+              + "); mismatched CAs break the mesh, so it is not replaced: delete it or store"
+              + " that CA as the mesh's");
+    }
+    log.info(
+        "Secret {}/{} in {}: {}",
+        CiliumManifest.NAMESPACE,
+        CiliumManifest.CA_SECRET,
+        event.cluster(),
+        outcome);
+    phase = Phase.APPLY;
+    return Next.again();
+  }
+
+  private Next apply(StepContext ctx) {
+    installer.apply(in.kubeconfigRef(), manifest);
+    ctx.progress("waiting for the Cilium agents, operator and clustermesh-apiserver");
+    phase = Phase.ROLLOUT;
+    return Next.again();
+  }
+
+  private Next rollout(StepContext ctx) {
+    if (!watching) {
+      // Opened before the first read, so that no change after that read goes unnoticed.
+      ctx.keep(installer.watchRollout(in.kubeconfigRef(), ctx::nudge));
+      watching = true;
+    }
+    CiliumRollout now;
+    try {
+      now = installer.rollout(in.kubeconfigRef());
+    } catch (TransientFailure e) {
+      log.warn(
+          "reading Cilium's rollout in {} failed, will look again: {}",
+          event.cluster(),
+          e.getMessage());
+      return Next.waitFor(
+          rollout, "the status cannot be read (" + e.getMessage() + "); last seen: " + lastSeen);
+    }
+    if (!now.ready()) {
+      lastSeen = now.missing();
+      return Next.waitFor(rollout, lastSeen);
+    }
+    log.info(
+        "Cilium v{} ready in {}: {}/{} agents",
+        settings.release().version(),
+        event.cluster(),
+        now.agentsReady(),
+        now.agentsDesired());
+    return Next.done(
+        new CiliumReady(
+            in.cluster(), in.nodes(), in.kubeconfigRef(), settings.release().version()));
+  }
+}
