@@ -59,6 +59,19 @@ class ArchitectureTest {
               "org.springframework..", "org.apache.kafka..", "net.schmizz..", "io.fabric8..");
 
   @ArchTest
+  static final ArchRule nothingWaitsOnAThread =
+      noClasses()
+          .should()
+          .callMethod(Thread.class, "sleep", long.class)
+          .orShould()
+          .callMethod(Thread.class, "sleep", java.time.Duration.class)
+          .orShould()
+          .callMethod(Process.class, "waitFor")
+          .orShould()
+          .callMethod(Process.class, "waitFor", long.class, java.util.concurrent.TimeUnit.class)
+          .because("steps wait through the kit's re-checks and nudges, never on a thread");
+
+  @ArchTest
   static final ArchRule adaptersDoNotReachIntoApplicationOrMessaging =
       noClasses()
           .that()

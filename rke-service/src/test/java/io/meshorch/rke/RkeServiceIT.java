@@ -1,6 +1,7 @@
 package io.meshorch.rke;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -12,9 +13,11 @@ import io.meshorch.contracts.EventCodec;
 import io.meshorch.contracts.EventEnvelope;
 import io.meshorch.contracts.NodeInfo;
 import io.meshorch.contracts.ProgressReported;
+import io.meshorch.contracts.StepStarted;
 import io.meshorch.contracts.Topics;
 import io.meshorch.contracts.VmsReady;
 import io.meshorch.kit.port.SecretStore;
+import io.meshorch.kit.secrets.FileSecretStore;
 import io.meshorch.rke.support.TestVm;
 import io.meshorch.sandbox.kube.RkeStandInScript;
 import io.meshorch.sandbox.kube.SandboxKube;
@@ -40,46 +43,33 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.kafka.test.EmbeddedKafkaBroker;
 import org.springframework.kafka.test.context.EmbeddedKafka;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import org.yaml.snakeyaml.Yaml;
 
 /**
  * rke-service through Kafka against real protocol peers: MINA SSH daemons as the nodes (each on its
  * own loopback address, all on the one configured SSH port, host keys pinned from the event) and
  * the sandbox's rke stand-in, which checks cluster.yml like {@code rke up} and brings up an API
- * server.
+ * server. The rke executable is a wrapper around the stand-in that counts runs per cluster and can
+ * hold one cluster's run (while {@code gates/<mesh>-<cluster>.hold} exists) to play a slow {@code
+ * rke up}. The service runs as its own application context, so a test can stop and start it.
  */
-@SpringBootTest(
-    classes = RkeServiceApplication.class,
-    properties = {
-      "spring.config.name=" + RkeServiceApplication.CONFIG_NAME,
-      "spring.kafka.bootstrap-servers=${spring.embedded.kafka.brokers}",
-      "server.port=0",
-      "mesh.service.declared-topics=" + Topics.INFRA,
-      "mesh.ssh.connect-timeout=2s",
-      "mesh.ssh.command-timeout=10s",
-      "mesh.ssh.poll-interval=100ms",
-      "mesh.ssh.ready-timeout=30s",
-      "mesh.rke.timeout=60s",
-      "mesh.rke.retry-initial-delay=100ms",
-    })
 @EmbeddedKafka(brokerProperties = "auto.create.topics.enable=false")
 class RkeServiceIT {
   private static final Duration WAIT = Duration.ofSeconds(60);
   private static final Path DIR = createDir();
+  private static final Path GATES = DIR.resolve("gates");
   private static final KeyPair USER = TestVm.newKey();
   private static final int SSH_PORT = freePort();
   private static final List<TestVm> VMS = new ArrayList<>();
   private static final SandboxKube KUBE = SandboxKube.builder().build().start();
+  private static final SecretStore SECRETS = new FileSecretStore(DIR.resolve("secrets"));
+  private static EmbeddedKafkaBroker broker;
   private static EventProbe probe;
-
-  @Autowired EmbeddedKafkaBroker broker;
-  @Autowired SecretStore secrets;
+  private static ConfigurableApplicationContext service;
 
   private static Path createDir() {
     try {
@@ -97,24 +87,63 @@ class RkeServiceIT {
     }
   }
 
-  @DynamicPropertySource
-  static void properties(DynamicPropertyRegistry registry) throws Exception {
-    TestVm.writePrivateKey(USER, DIR.resolve("id_ecdsa"));
-    Path rke = RkeStandInScript.write(DIR.resolve("bin"), KUBE.rkeControlUrl());
-    registry.add("mesh.service.secrets-dir", () -> DIR.resolve("secrets").toString());
-    registry.add("mesh.ssh.private-key-path", () -> DIR.resolve("id_ecdsa").toString());
-    registry.add("mesh.ssh.port", () -> String.valueOf(SSH_PORT));
-    registry.add("mesh.rke.work-dir", () -> DIR.resolve("rke").toString());
-    registry.add("mesh.rke.executable", rke::toString);
-  }
-
   @BeforeAll
-  static void startProbe(@Autowired EmbeddedKafkaBroker broker) {
+  static void start(EmbeddedKafkaBroker embedded) throws Exception {
+    broker = embedded;
+    TestVm.writePrivateKey(USER, DIR.resolve("id_ecdsa"));
+    Files.createDirectories(GATES);
+    Path standIn = RkeStandInScript.write(DIR.resolve("sandbox-bin"), KUBE.rkeControlUrl());
+    Path rke = DIR.resolve("bin/rke");
+    Files.createDirectories(rke.getParent());
+    Files.writeString(
+        rke,
+        "#!/bin/sh\n"
+            + "dir=\"$(dirname \"$3\")\"\n"
+            + "name=\"$(basename \"$(dirname \"$dir\")\")-$(basename \"$dir\")\"\n"
+            + "echo run >> '"
+            + GATES
+            + "'/\"$name.runs\"\n"
+            + "i=0\n"
+            + "while [ -f '"
+            + GATES
+            + "'/\"$name.hold\" ] && [ $i -lt 1200 ]; do sleep 0.05; i=$((i+1)); done\n"
+            + "exec '"
+            + standIn
+            + "' \"$@\"\n");
+    Files.setPosixFilePermissions(rke, PosixFilePermissions.fromString("rwx------"));
+    service = startService();
     probe = new EventProbe(broker.getBrokersAsString(), List.of(Topics.RKE));
   }
 
+  private static ConfigurableApplicationContext startService() {
+    return new SpringApplicationBuilder(RkeServiceApplication.class)
+        .properties("spring.config.name=" + RkeServiceApplication.CONFIG_NAME)
+        .run(
+            "--spring.kafka.bootstrap-servers=" + broker.getBrokersAsString(),
+            "--server.port=0",
+            "--mesh.service.declared-topics=" + Topics.INFRA,
+            "--mesh.service.secrets-dir=" + DIR.resolve("secrets"),
+            "--mesh.service.step-retry.initial-delay=100ms",
+            "--mesh.ssh.private-key-path=" + DIR.resolve("id_ecdsa"),
+            "--mesh.ssh.port=" + SSH_PORT,
+            "--mesh.ssh.connect-timeout=2s",
+            "--mesh.ssh.command-timeout=10s",
+            "--mesh.ssh.ready-timeout=30s",
+            "--mesh.rke.work-dir=" + DIR.resolve("rke"),
+            "--mesh.rke.executable=" + DIR.resolve("bin/rke"),
+            "--mesh.rke.timeout=60s");
+  }
+
   @AfterAll
-  static void stop() {
+  static void stop() throws Exception {
+    try (var files = Files.list(GATES)) {
+      for (Path hold : files.filter(p -> p.toString().endsWith(".hold")).toList()) {
+        Files.delete(hold);
+      }
+    }
+    if (service != null) {
+      service.close();
+    }
     if (probe != null) {
       probe.close();
     }
@@ -122,7 +151,7 @@ class RkeServiceIT {
     KUBE.close();
   }
 
-  private void send(EventEnvelope event) throws Exception {
+  private static void send(EventEnvelope event) throws Exception {
     try (var producer =
         new KafkaProducer<>(
             Map.<String, Object>of("bootstrap.servers", broker.getBrokersAsString()),
@@ -135,10 +164,10 @@ class RkeServiceIT {
   }
 
   /** Boots one daemon per node on the node's loopback address and pins its real fingerprint. */
-  private static List<NodeInfo> bootNodes(String meshId, ClusterSpec spec) {
+  private static List<NodeInfo> bootNodes(String meshId, ClusterSpec spec, Duration boot) {
     List<NodeInfo> nodes = new ArrayList<>();
     for (NodeInfo n : Samples.nodes(meshId, spec)) {
-      TestVm vm = TestVm.start(n.address(), SSH_PORT, USER.getPublic());
+      TestVm vm = TestVm.start(n.address(), SSH_PORT, USER.getPublic(), TestVm.newKey(), boot);
       VMS.add(vm);
       nodes.add(
           new NodeInfo(n.name(), n.serverId(), n.portId(), n.address(), List.of(vm.fingerprint())));
@@ -155,22 +184,51 @@ class RkeServiceIT {
         new VmsReady(spec, "stack-" + spec.name(), nodes));
   }
 
+  private static boolean outcome(EventEnvelope e) {
+    return e.payload() instanceof ClusterUp || e.payload() instanceof ClusterFailed;
+  }
+
   private static EventEnvelope outcomeOf(EventEnvelope cause) {
-    return probe.await(
-        WAIT,
-        e -> cause.eventId().equals(e.causationId()) && !(e.payload() instanceof ProgressReported));
+    return probe.await(WAIT, e -> cause.eventId().equals(e.causationId()) && outcome(e));
+  }
+
+  /** What the service published for {@code cause}, progress left out, in order. */
+  private static List<String> answersTo(EventEnvelope cause) {
+    return probe.events().stream()
+        .filter(e -> cause.eventId().equals(e.causationId()))
+        .filter(e -> !(e.payload() instanceof ProgressReported))
+        .map(e -> e.payload().getClass().getSimpleName())
+        .toList();
+  }
+
+  private static List<String> progressOf(EventEnvelope cause) {
+    return probe.eventsOf(ProgressReported.class).stream()
+        .filter(e -> cause.eventId().equals(e.causationId()))
+        .map(e -> ((ProgressReported) e.payload()).message())
+        .toList();
+  }
+
+  private static long runs(String meshId, String cluster) throws IOException {
+    Path runs = GATES.resolve(meshId + "-" + cluster + ".runs");
+    return Files.exists(runs) ? Files.readAllLines(runs).size() : 0;
+  }
+
+  private static Path hold(String meshId, String cluster) throws IOException {
+    return Files.writeString(GATES.resolve(meshId + "-" + cluster + ".hold"), "hold");
   }
 
   @Test
   @SuppressWarnings("unchecked")
-  void bringsUpKubernetesOnNodesReachedOverSshAndKeepsSecretsOffTheBus() throws Exception {
+  void bringsUpKubernetesOnBootingNodesReachedOverSshAndKeepsSecretsOffTheBus() throws Exception {
     ClusterSpec east = Samples.cluster("east", 1, 2);
-    List<NodeInfo> nodes = bootNodes("it", east);
+    // the nodes answer "status: running" and docker's "Cannot connect" for their first 1.5 s
+    List<NodeInfo> nodes = bootNodes("it", east, Duration.ofMillis(1_500));
     EventEnvelope event = vmsReady("it", east, nodes);
 
     send(event);
 
     EventEnvelope up = outcomeOf(event);
+    assertThat(answersTo(event)).containsExactly("StepStarted", "ClusterUp");
     assertThat(up.cluster()).isEqualTo("east");
     assertThat(up.producer()).isEqualTo("rke-service");
     ClusterUp clusterUp = (ClusterUp) up.payload();
@@ -178,7 +236,7 @@ class RkeServiceIT {
     assertThat(clusterUp.nodes()).isEqualTo(nodes);
     assertThat(clusterUp.kubeconfigRef()).isEqualTo("meshes/it/clusters/east/kubeconfig");
     String kubeconfig =
-        new String(secrets.get(clusterUp.kubeconfigRef()).orElseThrow(), StandardCharsets.UTF_8);
+        new String(SECRETS.get(clusterUp.kubeconfigRef()).orElseThrow(), StandardCharsets.UTF_8);
     assertThat(kubeconfig).contains(clusterUp.apiServerUrl());
     try (KubernetesClient client =
         new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(kubeconfig)).build()) {
@@ -186,12 +244,11 @@ class RkeServiceIT {
           .extracting(n -> n.getMetadata().getName())
           .containsExactlyInAnyOrder("mesh-it-east-node-0", "mesh-it-east-node-1");
     }
-    assertThat(probe.eventsOf(ProgressReported.class))
-        .filteredOn(e -> event.eventId().equals(e.causationId()))
-        .extracting(e -> ((ProgressReported) e.payload()).message())
-        .contains(
+    assertThat(progressOf(event))
+        .containsOnlyOnce(
             "node mesh-it-east-node-0 ready (docker 24.0.9)",
             "node mesh-it-east-node-1 ready (docker 24.0.9)");
+    assertThat(runs("it", "east")).isEqualTo(1);
 
     Path clusterDir = DIR.resolve("rke/it/east");
     Map<String, Object> file = new Yaml().load(Files.readString(clusterDir.resolve("cluster.yml")));
@@ -206,6 +263,7 @@ class RkeServiceIT {
     assertThat(services.get("kubelet")).containsEntry("cluster_dns_server", "10.201.0.10");
     assertThat(file).containsEntry("ssh_key_path", DIR.resolve("id_ecdsa").toString());
     assertThat(clusterDir.resolve("kube_config_cluster.yml")).doesNotExist();
+    assertThat(clusterDir.resolve("rke-up.pid")).doesNotExist();
     assertThat(Files.getPosixFilePermissions(clusterDir))
         .isEqualTo(PosixFilePermissions.fromString("rwx------"));
     assertThat(Files.getPosixFilePermissions(clusterDir.resolve("cluster.rkestate")))
@@ -231,7 +289,7 @@ class RkeServiceIT {
   void refusesANodeWhoseHostKeyIsNotThePinnedOne() throws Exception {
     ClusterSpec west = Samples.cluster("west", 2, 1);
     List<NodeInfo> nodes =
-        bootNodes("it2", west).stream()
+        bootNodes("it2", west, Duration.ZERO).stream()
             .map(
                 n ->
                     new NodeInfo(
@@ -258,5 +316,68 @@ class RkeServiceIT {
             });
     assertThat(VMS.get(VMS.size() - 1).commands()).isZero();
     assertThat(DIR.resolve("rke/it2/west/cluster.yml")).doesNotExist();
+  }
+
+  @Test
+  void aSlowRkeUpOfOneClusterDoesNotDelayTheOtherClusterOfTheMesh() throws Exception {
+    ClusterSpec slow = Samples.cluster("slow", 3, 1);
+    ClusterSpec fast = Samples.cluster("fast", 4, 1);
+    EventEnvelope slowEvent = vmsReady("it3", slow, bootNodes("it3", slow, Duration.ZERO));
+    EventEnvelope fastEvent = vmsReady("it3", fast, bootNodes("it3", fast, Duration.ZERO));
+    Path held = hold("it3", "slow");
+
+    // same mesh, same partition, the slow cluster first
+    send(slowEvent);
+    send(fastEvent);
+    await().atMost(WAIT).until(() -> runs("it3", "slow") == 1);
+
+    // while slow's rke up runs (held), fast goes all the way
+    EventEnvelope fastUp = outcomeOf(fastEvent);
+    assertThat(fastUp.payload()).isInstanceOf(ClusterUp.class);
+    assertThat(answersTo(slowEvent)).containsExactly("StepStarted");
+
+    Files.delete(held);
+    assertThat(outcomeOf(slowEvent).payload()).isInstanceOf(ClusterUp.class);
+    assertThat(runs("it3", "slow")).isEqualTo(1);
+    assertThat(runs("it3", "fast")).isEqualTo(1);
+  }
+
+  @Test
+  void aStopDuringRkeUpIsNoFailureAndTheRestartFinishesTheClusterOnce() throws Exception {
+    ClusterSpec spec = Samples.cluster("resumed", 5, 2);
+    EventEnvelope event = vmsReady("it4", spec, bootNodes("it4", spec, Duration.ZERO));
+    Path held = hold("it4", "resumed");
+    Path pidFile = DIR.resolve("rke/it4/resumed/rke-up.pid");
+
+    send(event);
+    await().atMost(WAIT).until(() -> runs("it4", "resumed") == 1 && Files.exists(pidFile));
+    long pid = Long.parseLong(Files.readString(pidFile).strip());
+    service.close();
+
+    assertThat(answersTo(event)).containsExactly("StepStarted");
+    assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive))
+        .as("a graceful stop leaves rke up running")
+        .contains(true);
+
+    service = startService();
+    probe.await(
+        WAIT,
+        e ->
+            event.eventId().equals(e.causationId())
+                && e.payload() instanceof ProgressReported p
+                && p.message().contains("pid " + pid + ", started before the service restarted"));
+    Files.delete(held);
+
+    EventEnvelope up = outcomeOf(event);
+    assertThat(up.payload()).isInstanceOf(ClusterUp.class);
+    assertThat(SECRETS.get("meshes/it4/clusters/resumed/kubeconfig")).isPresent();
+    assertThat(runs("it4", "resumed")).as("one rke up, waited for across the restart").isEqualTo(1);
+    assertThat(probe.eventsOf(StepStarted.class))
+        .filteredOn(e -> event.eventId().equals(e.causationId()))
+        .hasSize(1);
+    await()
+        .during(Duration.ofSeconds(1))
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> answersTo(event).equals(List.of("StepStarted", "ClusterUp")));
   }
 }

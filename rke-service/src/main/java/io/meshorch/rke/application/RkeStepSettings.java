@@ -6,11 +6,15 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * How this service reaches nodes and what it asks the deployer for.
+ * How this service reaches nodes, how long it waits for them and for the deployer, and what it asks
+ * the deployer for.
  *
  * @param sshPort SSH port of every node
  * @param privateKeyPath the private key file matching the clusters' Nova keypair (absolute)
  * @param knownHosts the operator's known_hosts file, used for nodes without fingerprints; or null
+ * @param commandTimeout longest one remote check may run
+ * @param readyTimeout longest wait for the nodes of a cluster to become ready
+ * @param deployTimeout longest one deployment ({@code rke up}) may run before it is killed
  * @param kubernetesVersion the Kubernetes version to pin, or null/blank for the deployer's default
  * @param addonJobTimeout how long RKE waits for each add-on job
  */
@@ -18,10 +22,16 @@ public record RkeStepSettings(
     int sshPort,
     Path privateKeyPath,
     Path knownHosts,
+    Duration commandTimeout,
+    Duration readyTimeout,
+    Duration deployTimeout,
     String kubernetesVersion,
     Duration addonJobTimeout) {
   public RkeStepSettings {
     Objects.requireNonNull(privateKeyPath, "privateKeyPath");
+    Objects.requireNonNull(commandTimeout, "commandTimeout");
+    Objects.requireNonNull(readyTimeout, "readyTimeout");
+    Objects.requireNonNull(deployTimeout, "deployTimeout");
     Objects.requireNonNull(addonJobTimeout, "addonJobTimeout");
     privateKeyPath = privateKeyPath.toAbsolutePath().normalize();
   }

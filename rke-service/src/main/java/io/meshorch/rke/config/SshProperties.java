@@ -11,7 +11,8 @@ import org.springframework.validation.annotation.Validated;
 
 /**
  * How rke-service reaches the nodes over SSH. The private key is given by path only (a mounted
- * file); its content is never logged or published.
+ * file); its content is never logged or published. How often a node that is not ready is looked at
+ * again is the kit's re-check back-off ({@code mesh.service.recheck.*}).
  *
  * @param port SSH port of every node (default 22)
  * @param privateKeyPath the unencrypted private key (OpenSSH, PKCS#8 or PEM) matching the Nova
@@ -19,11 +20,9 @@ import org.springframework.validation.annotation.Validated;
  * @param knownHosts an OpenSSH known_hosts file, used only for nodes whose VmsReady carries no
  *     host-key fingerprints (unset: such nodes are refused with HOST_KEY_UNKNOWN)
  * @param connectTimeout TCP connect and SSH handshake timeout (default 10 s)
- * @param commandTimeout longest one remote check may run; {@code cloud-init status --wait} blocks
- *     until cloud-init finished (default 10 min)
- * @param pollInterval pause between checks of a node that is not ready (default 5 s)
- * @param readyTimeout longest wait for one node to become ready (default 15 min)
- * @param parallelism nodes checked at the same time across all clusters (default 32)
+ * @param commandTimeout longest one node check ({@code cloud-init status}, {@code docker version},
+ *     both answer at once) may run (default 30 s)
+ * @param readyTimeout longest wait for the nodes of a cluster to become ready (default 15 min)
  */
 @Validated
 @ConfigurationProperties("mesh.ssh")
@@ -32,7 +31,5 @@ public record SshProperties(
     @NotNull Path privateKeyPath,
     Path knownHosts,
     @DefaultValue("10s") @NotNull Duration connectTimeout,
-    @DefaultValue("10m") @NotNull Duration commandTimeout,
-    @DefaultValue("5s") @NotNull Duration pollInterval,
-    @DefaultValue("15m") @NotNull Duration readyTimeout,
-    @DefaultValue("32") @Min(1) int parallelism) {}
+    @DefaultValue("30s") @NotNull Duration commandTimeout,
+    @DefaultValue("15m") @NotNull Duration readyTimeout) {}

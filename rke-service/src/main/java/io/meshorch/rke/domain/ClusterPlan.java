@@ -104,6 +104,15 @@ public record ClusterPlan(
     return "meshes/" + meshId + "/clusters/" + clusterName + "/kubeconfig";
   }
 
+  /**
+   * Where the {@link DeploymentStamp} of the deployment whose kubeconfig is stored lives: {@code
+   * meshes/<meshId>/clusters/<cluster>/deployment}. Written after the kubeconfig, so a stamp is
+   * never there without its kubeconfig.
+   */
+  public String deploymentRef() {
+    return "meshes/" + meshId + "/clusters/" + clusterName + "/deployment";
+  }
+
   /** The kubernetes version to pin, if any. */
   public Optional<String> pinnedKubernetesVersion() {
     return Optional.ofNullable(kubernetesVersion);

@@ -16,9 +16,29 @@ public final class RkeLog {
       Pattern.compile(
           "private key-----|private_key|client-key|client-certificate-data|token:|password",
           Pattern.CASE_INSENSITIVE);
+  private static final Pattern SUCCESS_LINE =
+      Pattern.compile("^\\s*INFO\\[.*Finished building Kubernetes cluster successfully\\s*$");
   private static final int MAX_LINE = 400;
 
   private RkeLog() {}
+
+  /**
+   * True when {@code lines} (the output of one {@code rke up}) end its run with RKE's success line,
+   * {@code INFO[…] Finished building Kubernetes cluster successfully}, and hold no {@code FATA}
+   * line. RKE writes {@code kube_config_cluster.yml} as soon as the control plane is up, well
+   * before the workers and add-ons: a kubeconfig alone does not prove that a run finished, this
+   * line does.
+   */
+  public static boolean finishedSuccessfully(List<String> lines) {
+    boolean finished = false;
+    for (String line : lines) {
+      if (line.strip().startsWith("FATA[")) {
+        return false;
+      }
+      finished |= SUCCESS_LINE.matcher(line).matches();
+    }
+    return finished;
+  }
 
   /**
    * The last {@code max} error lines of {@code lines}, joined by newlines, each cut to 400 chars;

@@ -1,24 +1,30 @@
 package io.meshorch.rke.port;
 
 import io.meshorch.rke.domain.ClusterPlan;
-import io.meshorch.rke.domain.Kubeconfig;
 
 /**
  * Brings up Kubernetes on nodes that are ready (reachable over SSH, Docker running). One
  * implementation per distribution (RKE1's {@code rke up} today; RKE2 over SSH can come later)
  * behind the same deployer-neutral {@link ClusterPlan}.
+ *
+ * <p>A deployment takes minutes (RKE1: 5 to 15 on a real cloud), so the port never makes its caller
+ * wait: {@link #start} returns a {@link DeployRun} at once, which says when it ended.
  */
 public interface KubernetesDeployerPort {
 
   /**
-   * Deploys (or converges) the cluster described by {@code plan} and returns its admin kubeconfig.
-   * Idempotent: deploying the same plan again converges the existing cluster and returns a
-   * kubeconfig for it. No plain copy of the kubeconfig is left behind on disk.
+   * Starts deploying (or converging) the cluster of {@code plan}, or joins a deployment of the same
+   * cluster that is already under way, and returns at once.
    *
-   * @throws io.meshorch.kit.failure.TransientFailure {@code RKE_UP_FAILED} when the deployment
-   *     still fails after the deployer's bounded retries
+   * <p>Never two deployments of one cluster at once: when one is running (started by an earlier
+   * call, or by this service before it restarted) the returned run is that one ({@link
+   * DeployRun#resumed()} tells the second case, {@link DeployRun#deploysPlan()} whether it deploys
+   * this plan). A deployment that ended successfully while nobody was watching (e.g. while the
+   * service restarted) is returned as a finished run with its result instead of deploying again.
+   * Idempotent otherwise: deploying the same plan again converges the existing cluster.
+   *
    * @throws io.meshorch.kit.failure.TerminalFailure {@code RKE_NOT_FOUND} when the deployer
    *     executable cannot be started, {@code RKE_WORK_DIR} when the work dir cannot be written
    */
-  Kubeconfig deploy(ClusterPlan plan);
+  DeployRun start(ClusterPlan plan);
 }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class RkeLogAndKubeconfigTest {
 
@@ -27,6 +29,24 @@ class RkeLogAndKubeconfigTest {
                 + " get job complete status");
     assertThat(RkeLog.failureSummary(log, 1)).startsWith("FATA[0120]");
     assertThat(RkeLog.failureSummary(List.of("INFO[0000] ok"), 3)).isEmpty();
+  }
+
+  @ParameterizedTest(name = "{0} -> {1}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "INFO[0000] Running RKE version: v1.8.0;INFO[0042] Finished building Kubernetes cluster"
+            + " successfully|true",
+        // the kubeconfig is written when the control plane is up, long before this line
+        "INFO[0000] Running RKE version: v1.8.0;INFO[0030] [addons] Executing deploy job|false",
+        "INFO[0042] Finished building Kubernetes cluster successfully;FATA[0050] Failed|false",
+        "FATA[0003] Failed to set up SSH tunneling for host [10.0.0.11]|false",
+        "|false"
+      })
+  void tellsARunThatFinishedFromOneThatStoppedHalfWay(String lines, boolean finished) {
+    List<String> log = lines == null ? List.of() : List.of(lines.split(";"));
+
+    assertThat(RkeLog.finishedSuccessfully(log)).isEqualTo(finished);
   }
 
   @Test

@@ -1,16 +1,19 @@
 package io.meshorch.rke.support;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PublicKey;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
@@ -25,16 +28,21 @@ import org.apache.sshd.server.command.Command;
 
 /**
  * A node for tests: an Apache MINA SSH daemon with a fresh host key, accepting one user key,
- * answering like a booted cloud image with Docker (no host command runs). Counts commands.
+ * answering like a cloud image with Docker (no host command runs): until its boot is over, {@code
+ * cloud-init status} says {@code status: running} and {@code docker version} fails with "Cannot
+ * connect to the Docker daemon" (exit 1), like the sandbox's VMs; then {@code status: done} and the
+ * Docker version. Counts commands.
  */
 public final class TestVm implements AutoCloseable {
   private final SshServer sshd;
   private final KeyPair hostKey;
   private final AtomicInteger commands = new AtomicInteger();
+  private final Instant bootedAt;
 
-  private TestVm(SshServer sshd, KeyPair hostKey) {
+  private TestVm(SshServer sshd, KeyPair hostKey, Instant bootedAt) {
     this.sshd = sshd;
     this.hostKey = hostKey;
+    this.bootedAt = bootedAt;
   }
 
   /** A key pair generated now; never a committed key. */
@@ -67,6 +75,15 @@ public final class TestVm implements AutoCloseable {
 
   /** Starts a daemon with the given host key, e.g. one whose fingerprint a test pinned earlier. */
   public static TestVm start(String address, int port, PublicKey userKey, KeyPair hostKey) {
+    return start(address, port, userKey, hostKey, Duration.ZERO);
+  }
+
+  /**
+   * Starts a daemon whose cloud-init runs for {@code boot} from now: until then the node answers
+   * like one still booting.
+   */
+  public static TestVm start(
+      String address, int port, PublicKey userKey, KeyPair hostKey, Duration boot) {
     SshServer sshd = SshServer.setUpDefaultServer();
     sshd.setHost(address);
     sshd.setPort(port);
@@ -74,7 +91,7 @@ public final class TestVm implements AutoCloseable {
     sshd.setPasswordAuthenticator(null);
     sshd.setKeyboardInteractiveAuthenticator(null);
     sshd.setPublickeyAuthenticator((user, key, session) -> KeyUtils.compareKeys(userKey, key));
-    TestVm vm = new TestVm(sshd, hostKey);
+    TestVm vm = new TestVm(sshd, hostKey, Instant.now().plus(boot));
     sshd.setCommandFactory((channel, command) -> vm.new Answer(command));
     try {
       sshd.start();
@@ -124,6 +141,7 @@ public final class TestVm implements AutoCloseable {
   private final class Answer implements Command {
     private final String command;
     private OutputStream out;
+    private OutputStream err;
     private ExitCallback exit;
 
     Answer(String command) {
@@ -139,7 +157,9 @@ public final class TestVm implements AutoCloseable {
     }
 
     @Override
-    public void setErrorStream(OutputStream err) {}
+    public void setErrorStream(OutputStream err) {
+      this.err = err;
+    }
 
     @Override
     public void setExitCallback(ExitCallback callback) {
@@ -150,14 +170,22 @@ public final class TestVm implements AutoCloseable {
     public void start(ChannelSession channel, Environment env) throws IOException {
       commands.incrementAndGet();
       int status = 0;
+      boolean booting = Instant.now().isBefore(bootedAt);
       if (command.startsWith("cloud-init status")) {
-        out.write("status: done\n".getBytes(StandardCharsets.UTF_8));
+        out.write((booting ? "status: running\n" : "status: done\n").getBytes(UTF_8));
+      } else if (command.startsWith("docker version") && booting) {
+        err.write(
+            ("Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker"
+                    + " daemon running?\n")
+                .getBytes(UTF_8));
+        status = 1;
       } else if (command.startsWith("docker version")) {
-        out.write("24.0.9\n".getBytes(StandardCharsets.UTF_8));
+        out.write("24.0.9\n".getBytes(UTF_8));
       } else {
         status = 127;
       }
       out.flush();
+      err.flush();
       exit.onExit(status);
     }
 

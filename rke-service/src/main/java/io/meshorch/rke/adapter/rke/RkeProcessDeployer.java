@@ -1,197 +1,207 @@
 package io.meshorch.rke.adapter.rke;
 
 import io.meshorch.kit.failure.TerminalFailure;
-import io.meshorch.kit.failure.TransientFailure;
-import io.meshorch.kit.retry.Backoff;
-import io.meshorch.kit.retry.Retrier;
 import io.meshorch.rke.domain.ClusterPlan;
 import io.meshorch.rke.domain.Kubeconfig;
 import io.meshorch.rke.domain.RkeClusterYml;
-import io.meshorch.rke.domain.RkeLog;
+import io.meshorch.rke.port.DeployRun;
 import io.meshorch.rke.port.KubernetesDeployerPort;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@link KubernetesDeployerPort} for RKE1: writes {@code <workDir>/<meshId>/<cluster>/cluster.yml}
- * (directory 0700, file 0600), runs {@code <executable> up --config <abs path>} with a timeout and
- * its output in {@code rke-up.log} beside it, and retries with back-off (re-running {@code rke up}
- * is RKE's documented fix for add-on job time-outs). On success it reads {@code
- * kube_config_cluster.yml}, deletes it and keeps {@code cluster.rkestate} at 0600: the state file
- * is what lets a later {@code rke up} converge the same cluster.
+ * {@link KubernetesDeployerPort} for RKE1. Each cluster has a directory {@code
+ * <workDir>/<meshId>/<cluster>/} (0700) holding {@code cluster.yml} (0600), {@code rke-up.log},
+ * {@code rke-up.pid} while a run is under way, and {@code cluster.rkestate} (0600), the state that
+ * lets a later {@code rke up} converge the same cluster.
+ *
+ * <p>{@link #start} writes {@code cluster.yml}, starts {@code <executable> up --config <abs path>}
+ * (output appended to the log, stdin from /dev/null, so the process does not depend on this JVM)
+ * and returns; no thread waits for it ({@link Process#onExit()}). When the run ended, its verdict
+ * reads {@code kube_config_cluster.yml} and deletes it.
+ *
+ * <p>Restarts: a graceful stop leaves a running {@code rke up} alone. On the next start, the pid
+ * file leads to it: if that pid is still alive and its command line names this {@code cluster.yml},
+ * the run is waited for ({@link ProcessHandle#onExit()}), not started twice; if it ended meanwhile,
+ * its kubeconfig (written after its cluster.yml, which precedes the start) and RKE's success line
+ * in the log tell whether it succeeded; otherwise it runs again.
  */
 public final class RkeProcessDeployer implements KubernetesDeployerPort {
   private static final Logger log = LoggerFactory.getLogger(RkeProcessDeployer.class);
+  static final String CLUSTER_FILE = "cluster.yml";
   static final String LOG_FILE = "rke-up.log";
+  static final String PID_FILE = "rke-up.pid";
   static final String KUBECONFIG_FILE = "kube_config_cluster.yml";
   static final String STATE_FILE = "cluster.rkestate";
 
   private final String executable;
   private final Path workDir;
-  private final Duration timeout;
-  private final Backoff backoff;
   private final int summaryLines;
+  // guarded by this: the runs of this JVM by cluster directory, until their verdict is taken
+  private final Map<Path, RkeRun> runs = new HashMap<>();
 
   /**
    * @param executable the {@code rke} binary, a path or a name on PATH
    * @param workDir where each cluster gets its directory; holds admin credentials (rkestate)
-   * @param timeout longest one {@code rke up} may run before it is killed
-   * @param backoff attempts and pauses of {@code rke up}
    * @param summaryLines how many FATA/ERRO lines go into a failure message
    */
-  public RkeProcessDeployer(
-      String executable, Path workDir, Duration timeout, Backoff backoff, int summaryLines) {
+  public RkeProcessDeployer(String executable, Path workDir, int summaryLines) {
     this.executable = executable;
     this.workDir = workDir.toAbsolutePath().normalize();
-    this.timeout = timeout;
-    this.backoff = backoff;
     this.summaryLines = summaryLines;
   }
 
   @Override
-  public Kubeconfig deploy(ClusterPlan plan) {
+  public synchronized DeployRun start(ClusterPlan plan) {
     Path dir = workDir.resolve(plan.meshId()).resolve(plan.clusterName());
-    Path clusterYml = dir.resolve("cluster.yml");
+    Path clusterYml = dir.resolve(CLUSTER_FILE);
+    String text = RkeClusterYml.render(plan);
+    RkeRun known = runs.get(dir);
+    if (known == null || known.judged()) {
+      runs.remove(dir);
+      known = fromPidFile(dir, clusterYml);
+    }
+    if (known != null) {
+      if (!known.finished()) {
+        runs.put(dir, known);
+        return new Handle(known, known.ranWith(text));
+      }
+      // It ended while nobody took its result (a restart, a step stopped): adopt a success.
+      runs.remove(dir);
+      RkeRun.Verdict verdict = known.verdict();
+      if (verdict.kubeconfig() != null && known.ranWith(text)) {
+        return new Handle(known, true);
+      }
+    }
+    RkeRun run = launch(dir, clusterYml, text);
+    runs.put(dir, run);
+    return new Handle(run, true);
+  }
+
+  private RkeRun launch(Path dir, Path clusterYml, String text) {
+    Path logFile = dir.resolve(LOG_FILE);
     try {
-      createPrivateDirectories(dir);
-      writePrivate(clusterYml, RkeClusterYml.render(plan));
+      PrivateFiles.createDirectories(dir);
+      PrivateFiles.write(clusterYml, text);
+      // A kubeconfig left by an earlier run must not pass for this run's.
+      Files.deleteIfExists(dir.resolve(KUBECONFIG_FILE));
+      PrivateFiles.write(logFile, "");
     } catch (IOException | UncheckedIOException e) {
       throw new TerminalFailure(
           "RKE_WORK_DIR", "cannot write " + clusterYml + " (mesh.rke.work-dir): " + e, e);
     }
-    log.info("wrote {} for {} node(s)", clusterYml, plan.nodes().size());
+    Process process;
     try {
-      return new Retrier(backoff).call("rke up " + clusterYml, () -> upOnce(dir, clusterYml));
-    } catch (TransientFailure e) {
-      throw new TransientFailure(
-          "RKE_UP_FAILED",
-          "rke up for cluster "
-              + plan.clusterName()
-              + " failed "
-              + backoff.maxAttempts()
-              + " time(s) (mesh.rke.attempts); last: "
-              + e.getMessage(),
-          e);
-    }
-  }
-
-  private Kubeconfig upOnce(Path dir, Path clusterYml) {
-    Path logFile = dir.resolve(LOG_FILE);
-    Process process = start(dir, clusterYml, logFile);
-    log.info("started {} up --config {} (pid {})", executable, clusterYml, process.pid());
-    try {
-      if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        kill(process);
-        throw new TransientFailure(
-            "RKE_UP_TIMEOUT",
-            "rke up did not finish within " + timeout + " (mesh.rke.timeout)" + summary(logFile));
-      }
-    } catch (InterruptedException e) {
-      kill(process);
-      Thread.currentThread().interrupt();
-      throw new TransientFailure("INTERRUPTED", "interrupted while rke up was running", e);
-    }
-    int exit = process.exitValue();
-    if (exit != 0) {
-      throw new TransientFailure("RKE_UP_FAILED", "rke up exited with " + exit + summary(logFile));
-    }
-    return collect(dir);
-  }
-
-  private Process start(Path dir, Path clusterYml, Path logFile) {
-    try {
-      writePrivate(logFile, "");
-      return new ProcessBuilder(executable, "up", "--config", clusterYml.toString())
-          .directory(dir.toFile())
-          .redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
-          .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-          .start();
+      process =
+          new ProcessBuilder(executable, "up", "--config", clusterYml.toString())
+              .directory(dir.toFile())
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+              .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+              .start();
     } catch (IOException e) {
       throw new TerminalFailure(
           "RKE_NOT_FOUND",
           "cannot run mesh.rke.executable '" + executable + "': " + e.getMessage(),
           e);
     }
-  }
-
-  private Kubeconfig collect(Path dir) {
-    Path kubeconfig = dir.resolve(KUBECONFIG_FILE);
     try {
-      if (!Files.isRegularFile(kubeconfig)) {
-        throw new TransientFailure(
-            "RKE_UP_FAILED", "rke up exited with 0 but wrote no " + KUBECONFIG_FILE + " in " + dir);
-      }
-      String text = Files.readString(kubeconfig, StandardCharsets.UTF_8);
-      // The secret store keeps it from now on; no plain admin credentials stay on disk.
-      Files.delete(kubeconfig);
-      Path state = dir.resolve(STATE_FILE);
-      if (Files.exists(state)) {
-        Files.setPosixFilePermissions(state, PosixFilePermissions.fromString("rw-------"));
-      }
-      log.info("rke up succeeded in {}; kubeconfig taken over, plain file removed", dir);
-      return new Kubeconfig(text);
+      PrivateFiles.write(dir.resolve(PID_FILE), process.pid() + "\n");
     } catch (IOException e) {
-      throw new TransientFailure("RKE_UP_FAILED", "cannot read " + kubeconfig + ": " + e, e);
+      process.descendants().forEach(ProcessHandle::destroyForcibly);
+      process.destroyForcibly();
+      throw new TerminalFailure(
+          "RKE_WORK_DIR", "cannot write the pid file in " + dir + " (mesh.rke.work-dir): " + e, e);
+    }
+    log.info("started {} up --config {} (pid {})", executable, clusterYml, process.pid());
+    return RkeRun.started(dir, process, text, summaryLines);
+  }
+
+  /** The run named by the cluster's pid file, if there is one and it is really {@code rke up}. */
+  private RkeRun fromPidFile(Path dir, Path clusterYml) {
+    Path pidFile = dir.resolve(PID_FILE);
+    try {
+      if (!Files.isRegularFile(pidFile)) {
+        return null;
+      }
+      long pid = Long.parseLong(Files.readString(pidFile, StandardCharsets.UTF_8).strip());
+      // cluster.yml is written just before a run starts (the pid file only after it started)
+      FileTime launched =
+          Files.getLastModifiedTime(Files.exists(clusterYml) ? clusterYml : pidFile);
+      String ran =
+          Files.exists(clusterYml) ? Files.readString(clusterYml, StandardCharsets.UTF_8) : "";
+      Optional<ProcessHandle> alive = ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
+      if (alive.isPresent() && !runs(alive.get(), clusterYml)) {
+        // The pid was reused by another program: the run it named ended long ago.
+        log.info("pid {} of {} is another program now; the earlier rke up ended", pid, pidFile);
+        alive = Optional.empty();
+      }
+      alive.ifPresent(
+          p -> log.info("rke up pid {} for {} still runs from before a restart", pid, clusterYml));
+      return RkeRun.found(dir, pid, alive.orElse(null), launched, ran, summaryLines);
+    } catch (IOException | NumberFormatException e) {
+      log.warn("ignoring unreadable pid file {}: {}", pidFile, e.toString());
+      return null;
     }
   }
 
-  private String summary(Path logFile) {
-    try {
-      List<String> lines = Files.readAllLines(logFile, StandardCharsets.UTF_8);
-      String errors = RkeLog.failureSummary(lines, summaryLines);
-      return errors.isEmpty() ? " (no FATA/ERRO line; see " + logFile + ")" : ": " + errors;
-    } catch (IOException | UncheckedIOException e) {
-      return " (log " + logFile + " unreadable)";
-    }
+  private static boolean runs(ProcessHandle process, Path clusterYml) {
+    ProcessHandle.Info info = process.info();
+    Optional<String> commandLine =
+        info.commandLine().or(() -> info.arguments().map(args -> String.join(" ", args)));
+    return commandLine.map(c -> c.contains(clusterYml.toString())).orElse(false);
   }
 
-  private static void kill(Process process) {
-    process.descendants().forEach(ProcessHandle::destroyForcibly);
-    process.destroyForcibly();
-    try {
-      process.waitFor(10, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+  /** One caller's view of a run: whether it deploys the caller's plan. */
+  private record Handle(RkeRun run, boolean deploysPlan) implements DeployRun {
+    @Override
+    public boolean finished() {
+      return run.finished();
     }
-  }
 
-  private static void writePrivate(Path file, String text) throws IOException {
-    try {
-      Files.createFile(
-          file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    } catch (FileAlreadyExistsException e) {
-      Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+    @Override
+    public Kubeconfig result() {
+      RkeRun.Verdict verdict = run.verdict();
+      if (verdict.failure() != null) {
+        throw verdict.failure();
+      }
+      return verdict.kubeconfig();
     }
-    Files.writeString(file, text, StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING);
-  }
 
-  private static void createPrivateDirectories(Path dir) throws IOException {
-    if (Files.isDirectory(dir)) {
-      Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
-      return;
+    @Override
+    public void onExit(Runnable callback) {
+      run.onExit(callback);
     }
-    Path parent = dir.getParent();
-    if (parent != null && !Files.isDirectory(parent)) {
-      createPrivateDirectories(parent);
+
+    @Override
+    public Instant startedAt() {
+      return run.startedAt();
     }
-    try {
-      Files.createDirectory(
-          dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-    } catch (FileAlreadyExistsException e) {
-      // created concurrently: fine
+
+    @Override
+    public boolean resumed() {
+      return run.resumed();
+    }
+
+    @Override
+    public void kill() {
+      run.kill();
+    }
+
+    @Override
+    public String describe() {
+      return "rke up pid " + run.pid();
     }
   }
 }

@@ -2,24 +2,32 @@ package io.meshorch.rke.adapter.rke;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.meshorch.contracts.ClusterSpec;
 import io.meshorch.kit.failure.StepFailure;
 import io.meshorch.kit.failure.TerminalFailure;
 import io.meshorch.kit.failure.TransientFailure;
-import io.meshorch.kit.retry.Backoff;
 import io.meshorch.rke.domain.ClusterPlan;
 import io.meshorch.rke.domain.Kubeconfig;
+import io.meshorch.rke.port.DeployRun;
 import io.meshorch.testkit.Samples;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Runs real executables (POSIX shell scripts) that behave like {@code rke up}. */
+/**
+ * Runs real executables (POSIX shell scripts) that behave like {@code rke up}, and restarts the
+ * deployer (a new instance on the same work dir) while they run.
+ */
 class RkeProcessDeployerTest {
+  private static final Duration WAIT = Duration.ofSeconds(20);
+
   /** Checks the arguments like rke, counts its runs, writes what rke writes next to the file. */
   private static final String RKE_UP =
       """
@@ -34,6 +42,16 @@ class RkeProcessDeployerTest {
       """;
 
   @TempDir Path dir;
+  private Process unrelated;
+
+  @AfterEach
+  void openGateAndStopStrays() throws Exception {
+    // a gated script still waiting ends now instead of at its own bound
+    Files.writeString(dir.resolve("gate"), "open");
+    if (unrelated != null) {
+      unrelated.destroyForcibly();
+    }
+  }
 
   private Path script(String name, String body) throws Exception {
     Path s = dir.resolve(name);
@@ -42,18 +60,36 @@ class RkeProcessDeployerTest {
     return s;
   }
 
-  private RkeProcessDeployer deployer(Path rke, int attempts, Duration timeout) {
-    return new RkeProcessDeployer(
-        rke.toString(),
-        dir.resolve("work"),
-        timeout,
-        new Backoff(attempts, Duration.ofMillis(10), Duration.ofMillis(50), 2.0),
-        3);
+  /** An rke that waits (at most 30 s) until the test opens the gate, then does its work. */
+  private Path gatedRke() throws Exception {
+    Path gate = dir.resolve("gate");
+    return script(
+        "rke",
+        "i=0\n"
+            + "while [ ! -f '"
+            + gate
+            + "' ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i+1)); done\n"
+            + "[ -f '"
+            + gate
+            + "' ] || { echo 'FATA[0030] the gate never opened'; exit 1; }\n"
+            + RKE_UP);
+  }
+
+  private void openGate() throws Exception {
+    Files.writeString(dir.resolve("gate"), "open");
+  }
+
+  private RkeProcessDeployer deployer(Path rke) {
+    return new RkeProcessDeployer(rke.toString(), dir.resolve("work"), 3);
+  }
+
+  private static ClusterPlan plan(int nodes) {
+    ClusterSpec spec = Samples.cluster("east", 1, nodes);
+    return ClusterPlan.of("demo", spec, Samples.nodes("demo", spec), 22, "/keys/id", null, 120);
   }
 
   private static ClusterPlan plan() {
-    ClusterSpec spec = Samples.cluster("east", 1, 2);
-    return ClusterPlan.of("demo", spec, Samples.nodes("demo", spec), 22, "/keys/id", null, 120);
+    return plan(2);
   }
 
   private Path clusterDir() {
@@ -65,17 +101,35 @@ class RkeProcessDeployerTest {
     return Files.exists(runs) ? Files.readAllLines(runs).size() : 0;
   }
 
-  @Test
-  void writesClusterYmlRunsRkeUpAndTakesOverTheKubeconfig() throws Exception {
-    Kubeconfig kubeconfig =
-        deployer(script("rke", RKE_UP), 3, Duration.ofSeconds(30)).deploy(plan());
+  private long pid() throws Exception {
+    return Long.parseLong(Files.readString(clusterDir().resolve("rke-up.pid")).strip());
+  }
 
+  private static DeployRun awaitEnd(DeployRun run) {
+    await().atMost(WAIT).until(run::finished);
+    return run;
+  }
+
+  @Test
+  void startsRkeUpWithoutWaitingAndTakesOverTheKubeconfigWhenItExits() throws Exception {
+    AtomicInteger exits = new AtomicInteger();
+
+    DeployRun run = deployer(script("rke", RKE_UP)).start(plan());
+    run.onExit(exits::incrementAndGet);
+    awaitEnd(run);
+    Kubeconfig kubeconfig = run.result();
+
+    await().atMost(WAIT).until(() -> exits.get() == 1);
+    assertThat(run.resumed()).isFalse();
+    assertThat(run.deploysPlan()).isTrue();
     assertThat(kubeconfig.apiServerUrl()).isEqualTo("https://10.0.0.1:6443");
     assertThat(kubeconfig.yaml()).contains("client-key-data: c2VjcmV0");
+    assertThat(run.result()).as("judged once, same answer").isEqualTo(kubeconfig);
     assertThat(runs()).isEqualTo(1);
     assertThat(Files.readString(clusterDir().resolve("cluster.yml")))
         .contains("plugin: none", "cluster_name: east", "ssh_key_path: /keys/id");
     assertThat(clusterDir().resolve("kube_config_cluster.yml")).doesNotExist();
+    assertThat(clusterDir().resolve("rke-up.pid")).doesNotExist();
     assertThat(Files.getPosixFilePermissions(clusterDir()))
         .isEqualTo(PosixFilePermissions.fromString("rwx------"));
     assertThat(Files.getPosixFilePermissions(clusterDir().resolve("cluster.rkestate")))
@@ -87,30 +141,23 @@ class RkeProcessDeployerTest {
   }
 
   @Test
-  void runsRkeUpAgainAfterAFailedRunAsRkeAdvises() throws Exception {
-    Path rke =
-        script(
-            "rke",
-            """
-            dir="$(dirname "$3")"
-            if [ ! -f "$dir/failed-once" ]; then
-              touch "$dir/failed-once"
-              echo "INFO[0000] Running RKE version: v1.8.0"
-              echo "FATA[0000] Failed to get job complete status for job rke-network-plugin-deploy-job"
-              exit 1
-            fi
-            """
-                + RKE_UP);
+  void returnsWhileRkeUpRunsWithAPidFileNamingIt() throws Exception {
+    DeployRun run = deployer(gatedRke()).start(plan());
 
-    Kubeconfig kubeconfig = deployer(rke, 3, Duration.ofSeconds(30)).deploy(plan());
+    assertThat(run.finished()).isFalse();
+    assertThatThrownBy(run::result).isInstanceOf(IllegalStateException.class);
+    assertThat(run.describe()).isEqualTo("rke up pid " + pid());
+    assertThat(ProcessHandle.of(pid()).flatMap(p -> p.info().commandLine()).orElseThrow())
+        .contains(clusterDir().resolve("cluster.yml").toString());
+    assertThat(Files.getPosixFilePermissions(clusterDir().resolve("rke-up.pid")))
+        .isEqualTo(PosixFilePermissions.fromString("rw-------"));
 
-    assertThat(kubeconfig.apiServerUrl()).isEqualTo("https://10.0.0.1:6443");
-    assertThat(clusterDir().resolve("failed-once")).exists();
-    assertThat(runs()).isEqualTo(1);
+    openGate();
+    assertThat(awaitEnd(run).result().apiServerUrl()).isEqualTo("https://10.0.0.1:6443");
   }
 
   @Test
-  void givesUpAfterTheLastAttemptWithOnlyRkesErrorLines() throws Exception {
+  void reportsAFailedRunWithOnlyRkesErrorLines() throws Exception {
     Path rke =
         script(
             "rke",
@@ -121,41 +168,165 @@ class RkeProcessDeployerTest {
             exit 1
             """);
 
-    assertThatThrownBy(() -> deployer(rke, 3, Duration.ofSeconds(30)).deploy(plan()))
+    DeployRun run = awaitEnd(deployer(rke).start(plan()));
+
+    assertThatThrownBy(run::result)
         .isInstanceOf(TransientFailure.class)
         .satisfies(e -> assertThat(((StepFailure) e).code()).isEqualTo("RKE_UP_FAILED"))
-        .hasMessageContaining("3 time(s)")
         .hasMessageContaining("exited with 1")
         .hasMessageContaining("FATA[0003] Failed to set up SSH tunneling for host [10.0.0.11]")
         .hasMessageNotContaining("INFO");
-    assertThat(runs()).isEqualTo(3);
+    assertThat(runs()).isEqualTo(1);
   }
 
   @Test
-  void stopsARunThatTakesTooLong() throws Exception {
-    Path rke = script("rke", "exec sleep 30\n");
+  void aRunThatExitsWithZeroWithoutAKubeconfigFailed() throws Exception {
+    DeployRun run = awaitEnd(deployer(script("rke", "exit 0\n")).start(plan()));
 
-    assertThatThrownBy(() -> deployer(rke, 1, Duration.ofMillis(300)).deploy(plan()))
+    assertThatThrownBy(run::result)
         .isInstanceOf(TransientFailure.class)
-        .hasMessageContaining("did not finish within")
-        .hasMessageContaining("mesh.rke.timeout");
+        .hasMessageContaining("wrote no kube_config_cluster.yml");
   }
 
   @Test
-  void refusesAnExecutableThatCannotRunWithoutRetrying() {
-    assertThatThrownBy(
-            () -> deployer(dir.resolve("no-such-rke"), 3, Duration.ofSeconds(5)).deploy(plan()))
+  void refusesAnExecutableThatCannotRun() {
+    assertThatThrownBy(() -> deployer(dir.resolve("no-such-rke")).start(plan()))
         .isInstanceOf(TerminalFailure.class)
         .satisfies(e -> assertThat(((StepFailure) e).code()).isEqualTo("RKE_NOT_FOUND"))
         .hasMessageContaining("mesh.rke.executable");
   }
 
   @Test
-  void convergesWhenDeployedAgain() throws Exception {
-    RkeProcessDeployer deployer = deployer(script("rke", RKE_UP), 3, Duration.ofSeconds(30));
+  void killsTheWholeProcessTree() throws Exception {
+    Path rke =
+        script(
+            "rke",
+            """
+            sleep 30 &
+            echo $! > "$(dirname "$3")/child"
+            wait
+            """);
+    DeployRun run = deployer(rke).start(plan());
+    await().atMost(WAIT).until(() -> Files.exists(clusterDir().resolve("child")));
+    long child = Long.parseLong(Files.readString(clusterDir().resolve("child")).strip());
+    long parent = pid();
 
-    String first = deployer.deploy(plan()).yaml();
-    String second = deployer.deploy(plan()).yaml();
+    run.kill();
+
+    awaitEnd(run);
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                ProcessHandle.of(child).map(ProcessHandle::isAlive).orElse(false) == false
+                    && ProcessHandle.of(parent).map(ProcessHandle::isAlive).orElse(false) == false);
+    assertThatThrownBy(run::result).isInstanceOf(TransientFailure.class);
+  }
+
+  @Test
+  void aSecondStartWhileRkeUpRunsJoinsItInsteadOfStartingAnother() throws Exception {
+    RkeProcessDeployer deployer = deployer(gatedRke());
+    DeployRun first = deployer.start(plan());
+
+    DeployRun second = deployer.start(plan());
+    DeployRun otherPlan = deployer.start(plan(3));
+
+    assertThat(second.describe()).isEqualTo(first.describe());
+    assertThat(second.deploysPlan()).isTrue();
+    assertThat(otherPlan.describe()).isEqualTo(first.describe());
+    assertThat(otherPlan.deploysPlan()).as("must wait, then run its own plan").isFalse();
+    openGate();
+    awaitEnd(first);
+    assertThat(second.result()).isEqualTo(first.result());
+    assertThat(runs()).isEqualTo(1);
+  }
+
+  @Test
+  void aRestartedServiceWaitsForTheRkeUpItLeftRunningInsteadOfStartingASecond() throws Exception {
+    Path rke = gatedRke();
+    DeployRun before = deployer(rke).start(plan());
+    long pid = pid();
+    AtomicInteger exits = new AtomicInteger();
+
+    // a new deployer on the same work dir: the service after a restart
+    DeployRun after = deployer(rke).start(plan());
+    after.onExit(exits::incrementAndGet);
+
+    assertThat(after.resumed()).isTrue();
+    assertThat(after.finished()).isFalse();
+    assertThat(after.deploysPlan()).isTrue();
+    assertThat(after.describe()).isEqualTo("rke up pid " + pid);
+    assertThat(after.startedAt()).isBeforeOrEqualTo(java.time.Instant.now());
+    assertThat(exits).hasValue(0);
+    openGate();
+    await().atMost(WAIT).until(() -> exits.get() == 1);
+    assertThat(after.finished()).isTrue();
+    assertThat(after.result().apiServerUrl()).isEqualTo("https://10.0.0.1:6443");
+    assertThat(runs()).isEqualTo(1);
+    assertThat(clusterDir().resolve("kube_config_cluster.yml")).doesNotExist();
+    assertThat(before.finished()).isTrue();
+  }
+
+  @Test
+  void aRunThatSucceededWhileTheServiceWasDownIsTakenNotRepeated() throws Exception {
+    Path rke = script("rke", RKE_UP);
+    awaitEnd(deployer(rke).start(plan()));
+
+    DeployRun after = deployer(rke).start(plan());
+
+    assertThat(after.finished()).isTrue();
+    assertThat(after.resumed()).isTrue();
+    assertThat(after.result().apiServerUrl()).isEqualTo("https://10.0.0.1:6443");
+    assertThat(runs()).isEqualTo(1);
+  }
+
+  @Test
+  void aRunThatStoppedHalfWayWhileTheServiceWasDownIsRunAgain() throws Exception {
+    // The first run writes the kubeconfig (as RKE does once the control plane is up) and dies
+    // before the add-ons; the kubeconfig alone must not pass for a finished deployment.
+    Path rke =
+        script(
+            "rke",
+            """
+            dir="$(dirname "$3")"
+            if [ ! -f "$dir/died-once" ]; then
+              touch "$dir/died-once"
+              echo "INFO[0000] Running RKE version: v1.8.0"
+              printf 'clusters:\\n- cluster:\\n    server: "https://10.0.0.1:6443"\\n' > "$dir/kube_config_cluster.yml"
+              kill -9 $$
+            fi
+            """
+                + RKE_UP);
+    awaitEnd(deployer(rke).start(plan()));
+
+    DeployRun after = deployer(rke).start(plan());
+
+    assertThat(after.resumed()).isFalse();
+    assertThat(awaitEnd(after).result().apiServerUrl()).isEqualTo("https://10.0.0.1:6443");
+    assertThat(runs()).isEqualTo(1);
+    assertThat(clusterDir().resolve("died-once")).exists();
+  }
+
+  @Test
+  void aPidFileNamingAnotherProgramDoesNotStopANewRun() throws Exception {
+    unrelated = new ProcessBuilder("sleep", "30").start();
+    Files.createDirectories(clusterDir());
+    Files.writeString(clusterDir().resolve("rke-up.pid"), unrelated.pid() + "\n");
+
+    DeployRun run = deployer(script("rke", RKE_UP)).start(plan());
+
+    assertThat(run.resumed()).isFalse();
+    assertThat(awaitEnd(run).result().apiServerUrl()).isEqualTo("https://10.0.0.1:6443");
+    assertThat(runs()).isEqualTo(1);
+    assertThat(unrelated.isAlive()).as("never killed, never waited for").isTrue();
+  }
+
+  @Test
+  void convergesWhenDeployedAgain() throws Exception {
+    RkeProcessDeployer deployer = deployer(script("rke", RKE_UP));
+
+    String first = awaitEnd(deployer.start(plan())).result().yaml();
+    String second = awaitEnd(deployer.start(plan())).result().yaml();
 
     assertThat(second).isEqualTo(first);
     assertThat(runs()).isEqualTo(2);

@@ -7,13 +7,10 @@ import static org.awaitility.Awaitility.await;
 import io.meshorch.kit.failure.StepFailure;
 import io.meshorch.kit.failure.TerminalFailure;
 import io.meshorch.kit.failure.TransientFailure;
-import io.meshorch.rke.application.NodeReadinessProbe;
-import io.meshorch.rke.application.ReadinessTimings;
 import io.meshorch.rke.domain.CommandResult;
 import io.meshorch.rke.domain.HostKeyTrust;
 import io.meshorch.rke.domain.NodeChecks;
 import io.meshorch.rke.domain.SshTarget;
-import io.meshorch.rke.port.RemoteShellPort;
 import io.meshorch.rke.support.TestVm;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -21,11 +18,6 @@ import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -188,47 +180,51 @@ class SshjRemoteShellTest {
   }
 
   @Test
-  void waitsForANodeWhoseDaemonComesUpLater() throws Exception {
+  void reportsANodeWhoseDaemonIsNotUpAsUnreachableAndAnswersOnceItIs() throws Exception {
     int port;
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
     }
     KeyPair hostKey = TestVm.newKey();
-    AtomicInteger refused = new AtomicInteger();
-    RemoteShellPort counting =
-        (target, command, timeout) -> {
-          try {
-            return shell.run(target, command, timeout);
-          } catch (TransientFailure e) {
-            refused.incrementAndGet();
-            throw e;
-          }
-        };
-    ExecutorService pool = Executors.newFixedThreadPool(2);
-    TestVm late = null;
-    try {
-      NodeReadinessProbe probe =
-          new NodeReadinessProbe(
-              counting,
-              pool,
-              new ReadinessTimings(Duration.ofMillis(50), Duration.ofSeconds(30), TIMEOUT));
+    SshTarget node =
+        target(new HostKeyTrust.Pinned(List.of(TestVm.fingerprint(hostKey.getPublic()))), port);
+
+    assertThatThrownBy(() -> shell.run(node, NodeChecks.CLOUD_INIT, TIMEOUT))
+        .isInstanceOfSatisfying(
+            TransientFailure.class, e -> assertThat(e.code()).isEqualTo("SSH_UNREACHABLE"));
+
+    try (TestVm late = TestVm.start("127.0.0.1", port, user.getPublic(), hostKey)) {
+      assertThat(shell.run(node, NodeChecks.CLOUD_INIT, TIMEOUT).stdout()).contains("status: done");
+      assertThat(late.commands()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void readsABootingNodesAnswersAsNotReadyAndItsLaterAnswersAsReady() {
+    try (TestVm booting =
+        TestVm.start("127.0.0.1", 0, user.getPublic(), TestVm.newKey(), Duration.ofMillis(1_500))) {
       SshTarget node =
-          target(new HostKeyTrust.Pinned(List.of(TestVm.fingerprint(hostKey.getPublic()))), port);
-      CompletableFuture<Map<String, String>> ready =
-          CompletableFuture.supplyAsync(() -> probe.awaitAll(List.of(node), (t, v) -> {}));
+          target(new HostKeyTrust.Pinned(List.of(booting.fingerprint())), booting.port());
 
-      await().atMost(Duration.ofSeconds(10)).until(() -> refused.get() >= 2);
-      assertThat(ready).isNotDone();
-      late = TestVm.start("127.0.0.1", port, user.getPublic(), hostKey);
+      NodeChecks.CloudInitStatus cloudInit =
+          NodeChecks.cloudInit(shell.run(node, NodeChecks.CLOUD_INIT, TIMEOUT));
+      NodeChecks.DockerStatus docker =
+          NodeChecks.docker(shell.run(node, NodeChecks.DOCKER, TIMEOUT));
 
-      assertThat(ready.get(20, java.util.concurrent.TimeUnit.SECONDS))
-          .isEqualTo(Map.of("node-0", "24.0.9"));
-      assertThat(late.commands()).isEqualTo(2);
-    } finally {
-      pool.shutdownNow();
-      if (late != null) {
-        late.close();
-      }
+      assertThat(cloudInit.state()).isEqualTo(NodeChecks.CloudInit.RUNNING);
+      assertThat(docker.ready()).isFalse();
+      assertThat(docker.problem())
+          .startsWith("the Docker daemon does not answer yet")
+          .contains("Cannot connect to the Docker daemon");
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .pollInterval(Duration.ofMillis(200))
+          .until(
+              () ->
+                  NodeChecks.cloudInit(shell.run(node, NodeChecks.CLOUD_INIT, TIMEOUT)).state()
+                      == NodeChecks.CloudInit.DONE);
+      assertThat(NodeChecks.docker(shell.run(node, NodeChecks.DOCKER, TIMEOUT)).version())
+          .isEqualTo("24.0.9");
     }
   }
 }

@@ -1,0 +1,151 @@
+package io.meshorch.rke.application;
+
+import io.meshorch.kit.failure.TransientFailure;
+import io.meshorch.kit.step.Next;
+import io.meshorch.kit.step.StepContext;
+import io.meshorch.kit.step.StepEnd;
+import io.meshorch.kit.step.Wait;
+import io.meshorch.rke.domain.ClusterPlan;
+import io.meshorch.rke.domain.Kubeconfig;
+import io.meshorch.rke.port.DeployRun;
+import io.meshorch.rke.port.KubernetesDeployerPort;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.function.Function;
+
+/**
+ * The deployment phase of one step: starts {@code rke up} (or joins the run already under way),
+ * waits for its exit without a thread (the run's exit nudges the step), kills it past {@code
+ * mesh.rke.timeout}, and turns a failed run into a {@link TransientFailure} that the kit's step
+ * retry answers by running it again.
+ *
+ * <p>The kit counts transient failures <em>in a row</em> and resets the count whenever a call
+ * returns normally, which the call that starts the next run does. So that {@code
+ * mesh.service.step-retry.attempts} still bounds the number of failed runs, after the k-th failed
+ * run the failure is reported k times in a row (k back-off pauses, growing) before the next run
+ * starts: the kit gives up exactly when the attempts-th run failed. For that, a run's outcome is
+ * never looked at in the call that started it.
+ */
+final class Deployment {
+  /** Margin of the kit's safety-net wait beyond the timeout this class enforces itself. */
+  private static final Duration SAFETY = Duration.ofMinutes(1);
+
+  private final ClusterPlan plan;
+  private final KubernetesDeployerPort deployer;
+  private final Duration timeout;
+  private final Clock clock;
+  private DeployRun run;
+  private Instant deadline;
+  private int runs;
+  private int failedRuns;
+  private int reportsLeft;
+  private TransientFailure lastFailure;
+
+  Deployment(ClusterPlan plan, KubernetesDeployerPort deployer, Duration timeout, Clock clock) {
+    this.plan = plan;
+    this.deployer = deployer;
+    this.timeout = timeout;
+    this.clock = clock;
+  }
+
+  /**
+   * Moves the deployment on by one look: starts a run when none is under way, else checks the run.
+   *
+   * @param beforeStart called before a run starts (the step forgets what it had stored)
+   * @param deployed what comes next once a run deploying the plan succeeded with a kubeconfig
+   * @return {@code deployed}'s answer, or what the step does while the run goes on
+   * @throws TransientFailure {@code RKE_UP_FAILED} or {@code RKE_UP_TIMEOUT} for a failed run
+   */
+  Next advance(StepContext ctx, Runnable beforeStart, Function<Kubeconfig, Next> deployed) {
+    if (reportsLeft > 0) {
+      reportsLeft--;
+      throw lastFailure;
+    }
+    if (run == null) {
+      start(ctx, beforeStart);
+      // Look at the run in the next call, never in this one: a call that starts a run returns
+      // normally, so the kit's count of failures in a row restarts with every run (see above).
+      return Next.again();
+    }
+    if (!run.finished()) {
+      if (!clock.instant().isBefore(deadline)) {
+        DeployRun killed = run;
+        run = null;
+        killed.kill();
+        throw failed(
+            new TransientFailure(
+                "RKE_UP_TIMEOUT",
+                killed.describe()
+                    + " did not finish within "
+                    + format(timeout)
+                    + " (mesh.rke.timeout) and was killed"));
+      }
+      return Next.waitFor(
+          Wait.of("rke up #" + runs, timeout.plus(SAFETY), "RKE_UP_TIMEOUT", "mesh.rke.timeout"),
+          run.describe() + " running since " + run.startedAt());
+    }
+    DeployRun ended = run;
+    run = null;
+    if (!ended.deploysPlan()) {
+      // Another plan's run of this cluster ended: now this plan's turn, at once.
+      return Next.again();
+    }
+    Kubeconfig kubeconfig;
+    try {
+      kubeconfig = ended.result();
+    } catch (TransientFailure e) {
+      throw failed(e);
+    }
+    return deployed.apply(kubeconfig);
+  }
+
+  /** Kills a run still under way unless the service only stops (then it is resumed later). */
+  void ended(StepEnd end) {
+    if (end != StepEnd.STOPPED && run != null && !run.finished()) {
+      run.kill();
+    }
+  }
+
+  private void start(StepContext ctx, Runnable beforeStart) {
+    beforeStart.run();
+    run = deployer.start(plan);
+    runs++;
+    deadline = run.startedAt().plus(timeout);
+    run.onExit(ctx::nudge);
+    if (!run.deploysPlan()) {
+      ctx.progress(
+          "waiting for "
+              + run.describe()
+              + " of this cluster for another request to end before deploying this one");
+    } else if (run.resumed() && run.finished()) {
+      ctx.progress(run.describe() + " finished while the service restarted");
+    } else if (run.resumed()) {
+      ctx.progress("waiting for " + run.describe() + ", started before the service restarted");
+    } else {
+      ctx.progress(
+          "rke up started on " + plan.nodes().size() + " node(s) (" + run.describe() + ")");
+    }
+  }
+
+  private TransientFailure failed(TransientFailure cause) {
+    failedRuns++;
+    reportsLeft = failedRuns - 1;
+    lastFailure =
+        new TransientFailure(
+            cause.code(),
+            "rke up for cluster "
+                + plan.clusterName()
+                + " failed ("
+                + failedRuns
+                + " failed run(s) so far, mesh.service.step-retry.attempts): "
+                + cause.getMessage(),
+            cause);
+    return lastFailure;
+  }
+
+  private static String format(Duration d) {
+    return d.toString().substring(2).toLowerCase(Locale.ROOT);
+  }
+}

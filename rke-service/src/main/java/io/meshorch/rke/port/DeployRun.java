@@ -1,0 +1,54 @@
+package io.meshorch.rke.port;
+
+import io.meshorch.rke.domain.Kubeconfig;
+import java.time.Instant;
+
+/**
+ * One deployment under way (or ended), as returned by {@link KubernetesDeployerPort#start}. Holds
+ * no thread while it runs: {@link #onExit} says when it ended, {@link #result()} then tells how.
+ * Safe to use from several threads.
+ */
+public interface DeployRun {
+
+  /** True once the deployment ended, successfully or not. */
+  boolean finished();
+
+  /**
+   * The admin kubeconfig of the deployed cluster, once {@link #finished()}. Judged once and
+   * remembered: every caller gets the same answer. No plain copy of the kubeconfig stays on disk
+   * afterwards.
+   *
+   * @throws io.meshorch.kit.failure.TransientFailure {@code RKE_UP_FAILED} when the deployment
+   *     failed (the message carries the deployer's own error lines, never credentials) or ended
+   *     without proof of success
+   * @throws IllegalStateException when called before the deployment ended
+   */
+  Kubeconfig result();
+
+  /**
+   * Calls {@code callback} once when the deployment ends (at once if it has ended), on a thread of
+   * the deployer's; meant for {@code StepContext::nudge}, so it must be quick.
+   */
+  void onExit(Runnable callback);
+
+  /** When the deployment started (for its time limit), also for one started before a restart. */
+  Instant startedAt();
+
+  /**
+   * True when this run was started before this service (re)started and is being waited for, not
+   * started by this call.
+   */
+  boolean resumed();
+
+  /**
+   * False when the run is another deployment of the same cluster (a different plan) that was
+   * already under way: wait for it to end, then start again.
+   */
+  boolean deploysPlan();
+
+  /** Stops the deployment at once (its whole process tree); it then ends as failed. */
+  void kill();
+
+  /** A short description for messages, e.g. {@code rke up pid 4711}; no secrets. */
+  String describe();
+}
