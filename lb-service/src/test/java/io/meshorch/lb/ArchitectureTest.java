@@ -56,6 +56,30 @@ class ArchitectureTest {
           .resideInAnyPackage("org.springframework.kafka..");
 
   @ArchTest
+  static final ArchRule stepsNeverBlockOnTheKitsRetrier =
+      noClasses()
+          .should()
+          .dependOnClassesThat()
+          .resideInAPackage("io.meshorch.kit.retry..")
+          .because("a step waits through the kit (Next.waitFor), never in a blocking loop");
+
+  @ArchTest
+  static final ArchRule nothingSleeps =
+      noClasses()
+          .should()
+          .callMethod(Thread.class, "sleep", long.class)
+          .because("waits are the kit's re-checks and watches, which cost no thread");
+
+  @ArchTest
+  static final ArchRule applicationDoesNotKnowMessaging =
+      noClasses()
+          .that()
+          .resideInAPackage("..lb.application..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage("..lb.messaging..");
+
+  @ArchTest
   static final ArchRule portsAreInterfaces =
       classes().that().resideInAPackage("..lb.port..").should().beInterfaces();
 }

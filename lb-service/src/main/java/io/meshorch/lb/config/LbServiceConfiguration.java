@@ -1,18 +1,11 @@
 package io.meshorch.lb.config;
 
-import io.meshorch.contracts.EventType;
-import io.meshorch.contracts.Stage;
-import io.meshorch.kit.config.MeshServiceProperties;
-import io.meshorch.kit.dedupe.HandledEvents;
-import io.meshorch.kit.messaging.EventRoute;
-import io.meshorch.kit.port.EventPublisherPort;
 import io.meshorch.kit.port.SecretStore;
-import io.meshorch.kit.retry.Backoff;
 import io.meshorch.kube.KubeClientProvider;
 import io.meshorch.lb.adapter.kubernetes.Fabric8MeshEndpointAdapter;
 import io.meshorch.lb.adapter.kubernetes.Fabric8MetalLbInstaller;
-import io.meshorch.lb.application.CiliumReadyHandler;
 import io.meshorch.lb.application.LbStepSettings;
+import io.meshorch.lb.application.LoadBalancerSteps;
 import io.meshorch.lb.domain.MetalLbRelease;
 import io.meshorch.lb.port.MeshEndpointPort;
 import io.meshorch.lb.port.MetalLbPort;
@@ -20,23 +13,23 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** Composition root of lb-service: adapters, the handler and its route. */
+/**
+ * Composition root of lb-service: adapters and the step factory. The route table (which event
+ * starts which step) is {@code messaging.LbServiceRoutes}, next to the listener.
+ */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties({MetalLbProperties.class, KubeProperties.class})
 public class LbServiceConfiguration {
 
-  @Bean
+  /** Closed on shutdown: it owns the Vert.x event loops and watch callback threads. */
+  @Bean(destroyMethod = "close")
   KubeClientProvider kubeClientProvider(SecretStore secrets, KubeProperties kube) {
     return new KubeClientProvider(secrets, kube.connectTimeout(), kube.requestTimeout());
   }
 
   @Bean
-  MetalLbPort metalLbPort(KubeClientProvider clients, MetalLbProperties props) {
-    MetalLbProperties.Retry retry = props.webhookRetry();
-    return new Fabric8MetalLbInstaller(
-        clients,
-        new Backoff(retry.attempts(), retry.initialDelay(), retry.maxDelay(), 2.0),
-        props.pollInterval());
+  MetalLbPort metalLbPort(KubeClientProvider clients) {
+    return new Fabric8MetalLbInstaller(clients);
   }
 
   @Bean
@@ -45,29 +38,16 @@ public class LbServiceConfiguration {
   }
 
   @Bean
-  CiliumReadyHandler ciliumReadyHandler(
-      MetalLbPort metalLb,
-      MeshEndpointPort endpoints,
-      EventPublisherPort publisher,
-      HandledEvents handled,
-      MeshServiceProperties service,
-      MetalLbProperties props) {
-    return new CiliumReadyHandler(
+  LoadBalancerSteps loadBalancerSteps(
+      MetalLbPort metalLb, MeshEndpointPort endpoints, MetalLbProperties props) {
+    return new LoadBalancerSteps(
         metalLb,
         endpoints,
-        publisher,
-        handled,
         new LbStepSettings(
-            service.name(),
             new MetalLbRelease(props.version()),
             props.pinFirstAddress(),
             props.controllerTimeout(),
-            props.ipTimeout(),
-            props.pollInterval()));
-  }
-
-  @Bean
-  EventRoute ciliumReadyRoute(CiliumReadyHandler handler) {
-    return new EventRoute(EventType.CILIUM_READY, Stage.LOAD_BALANCER, handler::handle);
+            props.webhookTimeout(),
+            props.ipTimeout()));
   }
 }

@@ -2,31 +2,29 @@ package io.meshorch.lb.messaging;
 
 import io.meshorch.contracts.Topics;
 import io.meshorch.kit.config.MeshKitAutoConfiguration;
-import io.meshorch.kit.messaging.EventRoute;
 import io.meshorch.kit.messaging.InboundDispatcher;
-import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.springframework.kafka.annotation.KafkaListener;
-import org.springframework.kafka.support.Acknowledgment;
 import org.springframework.stereotype.Component;
 
-/** Consumes {@code mesh.cni.events} and hands each record to the kit's dispatcher. */
+/**
+ * Consumes {@code mesh.cni.events} and hands each record to the kit's dispatcher, which starts the
+ * step {@link LbServiceRoutes} names for its type and returns without waiting for it.
+ */
 @Component
 public class LbEventsListener {
   private final InboundDispatcher inbound;
-  private final List<EventRoute> routes;
 
-  public LbEventsListener(InboundDispatcher inbound, List<EventRoute> routes) {
+  public LbEventsListener(InboundDispatcher inbound) {
     this.inbound = inbound;
-    this.routes = routes;
   }
 
-  /** Routes one record; acknowledged by the dispatcher once handled. */
+  /** Dispatches one record; its offset is committed with its poll batch. */
   @KafkaListener(
       id = "lb-service",
       topics = Topics.CNI,
       containerFactory = MeshKitAutoConfiguration.CONTAINER_FACTORY)
-  public void on(ConsumerRecord<String, byte[]> record, Acknowledgment ack) {
-    inbound.dispatch(record, ack, routes);
+  public void on(ConsumerRecord<String, byte[]> record) {
+    inbound.dispatch(record);
   }
 }

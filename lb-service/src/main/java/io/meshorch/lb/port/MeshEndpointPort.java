@@ -18,6 +18,19 @@ public interface MeshEndpointPort {
   /**
    * The IP in {@code status.loadBalancer.ingress[0].ip} of the Service, or empty while it has none
    * (or the Service does not exist). Reads only.
+   *
+   * @throws io.meshorch.kit.failure.StepFailure classified Kubernetes API errors
    */
   Optional<String> assignedIp(String kubeconfigRef);
+
+  /**
+   * Watches the Service: {@code onChange} runs on every change of it, e.g. when MetalLB writes its
+   * IP (from a shared callback thread; it must be quick, e.g. a step's nudge). A watch that breaks
+   * only stops the callbacks: callers keep re-checking on their own schedule.
+   *
+   * @return closes the watch and its connection (closing again does nothing); close it when no
+   *     longer waiting
+   * @throws io.meshorch.kit.failure.StepFailure when the kubeconfig is missing or invalid
+   */
+  AutoCloseable watchService(String kubeconfigRef, Runnable onChange);
 }

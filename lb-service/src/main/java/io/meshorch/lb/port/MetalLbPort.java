@@ -2,10 +2,12 @@ package io.meshorch.lb.port;
 
 import io.meshorch.lb.domain.AddressPoolSpec;
 import io.meshorch.lb.domain.MetalLbRelease;
-import java.time.Duration;
-import java.util.List;
+import io.meshorch.lb.domain.PoolWrite;
 
-/** Installs and configures MetalLB in a cluster reached through its stored kubeconfig. */
+/**
+ * Installs and configures MetalLB in a cluster reached through its stored kubeconfig. Every method
+ * is one bounded round of API calls; none waits for the cluster to change.
+ */
 public interface MetalLbPort {
 
   /**
@@ -19,16 +21,34 @@ public interface MetalLbPort {
   void install(String kubeconfigRef, MetalLbRelease release);
 
   /**
-   * Waits until the controller (which serves MetalLB's validating webhook) is available, then
-   * creates or updates the {@code IPAddressPool} and its {@code L2Advertisement}, retrying webhook
-   * connection errors with bounded back-off, and reads the pool back. Never writes the pool while
-   * the controller is unavailable. Idempotent.
+   * Whether the controller Deployment (which serves MetalLB's validating webhook) has at least one
+   * available replica. False while it does not exist. Reads only.
    *
-   * @param controllerTimeout how long to wait for the controller to become available
-   * @return the pool's {@code spec.addresses} as stored in the cluster after the write
-   * @throws io.meshorch.kit.failure.TransientFailure {@code METALLB_CONTROLLER_NOT_READY} when the
-   *     controller is not available in time; classified API errors otherwise
+   * @throws io.meshorch.kit.failure.StepFailure classified Kubernetes API errors
    */
-  List<String> configurePool(
-      String kubeconfigRef, AddressPoolSpec pool, Duration controllerTimeout);
+  boolean controllerAvailable(String kubeconfigRef);
+
+  /**
+   * Watches the controller Deployment: {@code onChange} runs on every change of it (from a shared
+   * callback thread; it must be quick, e.g. a step's nudge). A watch that breaks only stops the
+   * callbacks: callers keep re-checking on their own schedule.
+   *
+   * @return closes the watch and its connection (closing again does nothing); close it when no
+   *     longer waiting
+   * @throws io.meshorch.kit.failure.StepFailure when the kubeconfig is missing or invalid
+   */
+  AutoCloseable watchController(String kubeconfigRef, Runnable onChange);
+
+  /**
+   * Creates or updates the {@code IPAddressPool} and its {@code L2Advertisement}, then reads the
+   * pool back (MetalLB drops invalid configuration silently, so the result is checked, not the
+   * write). Call it only once the controller is available: its webhook validates these objects.
+   * Idempotent: fixed names, create-or-update.
+   *
+   * @return {@link PoolWrite.Stored} with the stored addresses, or {@link PoolWrite.NotServedYet}
+   *     when the API server could not call MetalLB's webhook (try again later)
+   * @throws io.meshorch.kit.failure.StepFailure other classified Kubernetes API errors, e.g. a
+   *     webhook that denies the pool ({@code KUBE_API_REJECTED})
+   */
+  PoolWrite configurePool(String kubeconfigRef, AddressPoolSpec pool);
 }

@@ -1,96 +1,140 @@
 package io.meshorch.lb.application;
 
-import io.meshorch.contracts.EventEnvelope;
-import io.meshorch.kit.dedupe.HandledEvents;
-import io.meshorch.kit.failure.TransientFailure;
-import io.meshorch.kit.port.EventPublisherPort;
 import io.meshorch.lb.domain.AddressPoolSpec;
 import io.meshorch.lb.domain.MeshEndpointService;
 import io.meshorch.lb.domain.MetalLbRelease;
+import io.meshorch.lb.domain.PoolWrite;
 import io.meshorch.lb.port.MeshEndpointPort;
 import io.meshorch.lb.port.MetalLbPort;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.UnaryOperator;
 
-/** Stateful in-memory stand-ins for lb-service's ports and the kit's publisher. */
+/**
+ * Stateful in-memory stand-ins for lb-service's ports: one cluster's MetalLB and mesh endpoint that
+ * move on as they are looked at, and remember every effect, so a replay can be checked.
+ */
 final class Fakes {
   private Fakes() {}
 
-  /** A cluster's MetalLB: remembers what is installed and the stored pool. */
+  /** Watches handed out by a fake: which are open, and their callbacks. */
+  static final class Watches {
+    final List<Runnable> callbacks = new ArrayList<>();
+    int opened;
+    int open;
+
+    AutoCloseable open(Runnable onChange) {
+      opened++;
+      open++;
+      callbacks.add(onChange);
+      boolean[] closed = {false};
+      return () -> {
+        if (!closed[0]) {
+          closed[0] = true;
+          open--;
+          callbacks.remove(onChange);
+        }
+      };
+    }
+
+    void changed() {
+      List.copyOf(callbacks).forEach(Runnable::run);
+    }
+  }
+
+  /** A cluster's MetalLB: what is installed, when the controller and its webhook serve. */
   static final class FakeMetalLb implements MetalLbPort {
     final List<MetalLbRelease> installs = new ArrayList<>();
-    final Map<String, MetalLbRelease> installed = new HashMap<>();
     final Map<String, List<String>> pools = new HashMap<>();
+    final Watches controllerWatches = new Watches();
+
+    /** Availability checks after the install that still find the controller unavailable. */
+    int checksBeforeAvailable = 2;
+
+    /** Pool writes the API server still answers with "failed calling webhook". */
+    int webhookRefusals;
 
     /** What MetalLB keeps of a written pool (identity unless a test makes it drop it). */
     UnaryOperator<List<String>> admission = UnaryOperator.identity();
 
+    int poolWrites;
+    int poolWritesWhileControllerUnavailable;
+    private int checks;
+    private boolean available;
+
     @Override
-    public synchronized void install(String kubeconfigRef, MetalLbRelease release) {
+    public void install(String kubeconfigRef, MetalLbRelease release) {
       installs.add(release);
-      installed.put(kubeconfigRef, release);
     }
 
     @Override
-    public synchronized List<String> configurePool(
-        String kubeconfigRef, AddressPoolSpec pool, Duration controllerTimeout) {
-      if (!installed.containsKey(kubeconfigRef)) {
-        throw new TransientFailure("METALLB_CONTROLLER_NOT_READY", "no controller");
+    public boolean controllerAvailable(String kubeconfigRef) {
+      if (!installs.isEmpty() && !available && ++checks > checksBeforeAvailable) {
+        available = true;
+        controllerWatches.changed();
+      }
+      return available;
+    }
+
+    @Override
+    public AutoCloseable watchController(String kubeconfigRef, Runnable onChange) {
+      return controllerWatches.open(onChange);
+    }
+
+    @Override
+    public PoolWrite configurePool(String kubeconfigRef, AddressPoolSpec pool) {
+      poolWrites++;
+      if (!available) {
+        poolWritesWhileControllerUnavailable++;
+      }
+      if (webhookRefusals > 0) {
+        webhookRefusals--;
+        return new PoolWrite.NotServedYet(
+            "apply IPAddressPool metallb-system/mesh-pool refused: Internal error occurred:"
+                + " failed calling webhook \"ipaddresspoolvalidationwebhook.metallb.io\"");
       }
       pools.put(kubeconfigRef, admission.apply(pool.addresses()));
-      return pools.get(kubeconfigRef);
+      return new PoolWrite.Stored(pools.get(kubeconfigRef));
     }
   }
 
-  /** A cluster's mesh endpoint Service; plays MetalLB by assigning {@link #nextIp} on request. */
+  /** A cluster's mesh endpoint Service; plays MetalLB by assigning {@link #nextIp} in time. */
   static final class FakeMeshEndpoint implements MeshEndpointPort {
     final Map<String, MeshEndpointService> services = new HashMap<>();
     final Map<String, String> ips = new HashMap<>();
+    final Watches serviceWatches = new Watches();
     int ensureCalls;
 
-    /** The IP "MetalLB" assigns after {@link #pollsBeforeIp} reads, or null for never. */
+    /** The IP "MetalLB" assigns after {@link #checksBeforeIp} reads, or null for never. */
     String nextIp = "192.168.51.10";
 
-    int pollsBeforeIp = 2;
-    private int polls;
+    int checksBeforeIp = 2;
+    private int checks;
 
     @Override
-    public synchronized void ensureService(String kubeconfigRef, MeshEndpointService service) {
+    public void ensureService(String kubeconfigRef, MeshEndpointService service) {
       ensureCalls++;
       services.put(kubeconfigRef, service);
     }
 
     @Override
-    public synchronized Optional<String> assignedIp(String kubeconfigRef) {
+    public Optional<String> assignedIp(String kubeconfigRef) {
       if (services.containsKey(kubeconfigRef)
           && !ips.containsKey(kubeconfigRef)
           && nextIp != null
-          && ++polls > pollsBeforeIp) {
+          && ++checks > checksBeforeIp) {
         ips.put(kubeconfigRef, nextIp);
+        serviceWatches.changed();
       }
       return Optional.ofNullable(ips.get(kubeconfigRef));
     }
-  }
-
-  /** Records published events and notes them as handled, as the kit's publisher does. */
-  static final class RecordingPublisher implements EventPublisherPort {
-    final List<EventEnvelope> published = new CopyOnWriteArrayList<>();
-    final HandledEvents handled;
-
-    RecordingPublisher(HandledEvents handled) {
-      this.handled = handled;
-    }
 
     @Override
-    public void publish(EventEnvelope event) {
-      published.add(event);
-      handled.record(event);
+    public AutoCloseable watchService(String kubeconfigRef, Runnable onChange) {
+      return serviceWatches.open(onChange);
     }
   }
 }

@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.ServicePortBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.fabric8.kubernetes.client.dsl.ServiceResource;
+import io.meshorch.kube.KubeCalls;
 import io.meshorch.kube.KubeClientProvider;
 import io.meshorch.lb.domain.MeshEndpointService;
 import io.meshorch.lb.port.MeshEndpointPort;
@@ -72,6 +73,12 @@ public final class Fabric8MeshEndpointAdapter implements MeshEndpointPort {
           ? Optional.empty()
           : Optional.ofNullable(ingress.get(0).getIp()).filter(ip -> !ip.isBlank());
     }
+  }
+
+  @Override
+  public AutoCloseable watchService(String kubeconfigRef, Runnable onChange) {
+    return ClusterWatch.open(
+        clients, kubeconfigRef, "Service " + NAME, Fabric8MeshEndpointAdapter::service, onChange);
   }
 
   private static ServiceResource<Service> service(KubernetesClient client) {

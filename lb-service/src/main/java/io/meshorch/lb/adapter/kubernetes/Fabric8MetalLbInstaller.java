@@ -6,43 +6,40 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
-import io.meshorch.kit.failure.StepFailure;
-import io.meshorch.kit.failure.TransientFailure;
-import io.meshorch.kit.retry.Backoff;
-import io.meshorch.kit.retry.Retrier;
+import io.fabric8.kubernetes.client.dsl.RollableScalableResource;
+import io.meshorch.kube.KubeCalls;
 import io.meshorch.kube.KubeClientProvider;
 import io.meshorch.kube.KubeFailures;
 import io.meshorch.lb.domain.AddressPoolSpec;
 import io.meshorch.lb.domain.MetalLbRelease;
+import io.meshorch.lb.domain.PoolWrite;
 import io.meshorch.lb.port.MetalLbPort;
-import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Installs MetalLB with fabric8, object by object, with create-or-update (server-side apply is not
- * used so that the same code runs against the fabric8 mock server). Configures the pool only once
- * the controller is available, because the controller serves the webhook that validates pools.
+ * used so that the same code runs against the fabric8 mock server). Every method is one round of
+ * API calls; waiting for the controller and its webhook is the caller's (a step's) business.
  */
 public final class Fabric8MetalLbInstaller implements MetalLbPort {
   private static final Logger log = LoggerFactory.getLogger(Fabric8MetalLbInstaller.class);
   private static final String NS = MetalLbRelease.NAMESPACE;
+  private static final String CONTROLLER = NS + "/" + MetalLbRelease.CONTROLLER;
+
+  /** What the API server answers (HTTP 500) when it cannot reach a validating webhook. */
+  private static final String WEBHOOK_UNREACHABLE = "failed calling webhook";
 
   private final KubeClientProvider clients;
-  private final Retrier webhookRetrier;
-  private final Duration pollInterval;
 
   /**
    * @param clients builds clients from kubeconfig references
-   * @param webhookBackoff retries of pool writes the webhook refuses while it starts
-   * @param pollInterval pause between two readiness checks of the controller
    */
-  public Fabric8MetalLbInstaller(
-      KubeClientProvider clients, Backoff webhookBackoff, Duration pollInterval) {
+  public Fabric8MetalLbInstaller(KubeClientProvider clients) {
     this.clients = clients;
-    this.webhookRetrier = new Retrier(webhookBackoff);
-    this.pollInterval = pollInterval;
   }
 
   @Override
@@ -62,12 +59,41 @@ public final class Fabric8MetalLbInstaller implements MetalLbPort {
   }
 
   @Override
-  public List<String> configurePool(
-      String kubeconfigRef, AddressPoolSpec pool, Duration controllerTimeout) {
+  public boolean controllerAvailable(String kubeconfigRef) {
     try (KubernetesClient client = clients.forCluster(kubeconfigRef)) {
-      awaitController(client, controllerTimeout);
-      applyCustom(client, MetalLbManifests.pool(pool));
-      applyCustom(client, MetalLbManifests.l2Advertisement());
+      Deployment controller =
+          KubeCalls.call("read Deployment " + CONTROLLER, controller(client)::get);
+      return controller != null
+          && controller.getStatus() != null
+          && controller.getStatus().getAvailableReplicas() != null
+          && controller.getStatus().getAvailableReplicas() >= 1;
+    }
+  }
+
+  @Override
+  public AutoCloseable watchController(String kubeconfigRef, Runnable onChange) {
+    return ClusterWatch.open(
+        clients,
+        kubeconfigRef,
+        "Deployment " + CONTROLLER,
+        Fabric8MetalLbInstaller::controller,
+        onChange);
+  }
+
+  private static RollableScalableResource<Deployment> controller(KubernetesClient client) {
+    return client.apps().deployments().inNamespace(NS).withName(MetalLbRelease.CONTROLLER);
+  }
+
+  @Override
+  public PoolWrite configurePool(String kubeconfigRef, AddressPoolSpec pool) {
+    try (KubernetesClient client = clients.forCluster(kubeconfigRef)) {
+      for (GenericKubernetesResource resource :
+          List.of(MetalLbManifests.pool(pool), MetalLbManifests.l2Advertisement())) {
+        Optional<String> refusal = applyCustom(client, resource);
+        if (refusal.isPresent()) {
+          return new PoolWrite.NotServedYet(refusal.get());
+        }
+      }
       GenericKubernetesResource stored =
           KubeCalls.call(
               "read IPAddressPool " + AddressPoolSpec.POOL_NAME,
@@ -79,81 +105,42 @@ public final class Fabric8MetalLbInstaller implements MetalLbPort {
                       .withName(AddressPoolSpec.POOL_NAME)
                       .get());
       List<String> addresses = stored == null ? null : stored.get("spec", "addresses");
-      return addresses == null ? List.of() : List.copyOf(addresses);
+      return new PoolWrite.Stored(addresses == null ? List.of() : addresses);
     }
   }
 
-  private void awaitController(KubernetesClient client, Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    String what = "read Deployment " + NS + "/" + MetalLbRelease.CONTROLLER;
-    while (true) {
-      try {
-        Deployment controller =
-            client.apps().deployments().inNamespace(NS).withName(MetalLbRelease.CONTROLLER).get();
-        if (available(controller)) {
-          log.info("MetalLB controller is available");
-          return;
-        }
-      } catch (KubernetesClientException e) {
-        StepFailure failure = KubeFailures.classify(what, e);
-        if (!failure.retryable()) {
-          throw failure;
-        }
-        log.warn("{} (will poll again)", failure.getMessage());
-      }
-      if (System.nanoTime() - deadline >= 0) {
-        throw new TransientFailure(
-            "METALLB_CONTROLLER_NOT_READY",
-            "Deployment "
-                + NS
-                + "/"
-                + MetalLbRelease.CONTROLLER
-                + " has no available replica after "
-                + timeout
-                + " (mesh.metallb.controller-timeout); the pool is not applied before it is");
-      }
-      pause();
-    }
-  }
-
-  private static boolean available(Deployment deployment) {
-    return deployment != null
-        && deployment.getStatus() != null
-        && deployment.getStatus().getAvailableReplicas() != null
-        && deployment.getStatus().getAvailableReplicas() >= 1;
-  }
-
-  private void applyCustom(KubernetesClient client, GenericKubernetesResource resource) {
+  /** Creates or updates {@code resource}; the API server's message if the webhook is not served. */
+  private static Optional<String> applyCustom(
+      KubernetesClient client, GenericKubernetesResource resource) {
     String what = "apply " + resource.getKind() + " " + NS + "/" + resource.getMetadata().getName();
-    // A webhook that is not serving yet answers with a 500 ("failed calling webhook"),
-    // classified transient and retried here with bounded back-off.
-    webhookRetrier.run(
-        what,
-        () ->
-            KubeCalls.call(
-                what,
-                () ->
-                    client
-                        .genericKubernetesResources(resource.getApiVersion(), resource.getKind())
-                        .inNamespace(NS)
-                        .resource(resource)
-                        .createOr(NonDeletingOperation::update)));
+    try {
+      client
+          .genericKubernetesResources(resource.getApiVersion(), resource.getKind())
+          .inNamespace(NS)
+          .resource(resource)
+          .createOr(NonDeletingOperation::update);
+    } catch (KubernetesClientException e) {
+      String message = message(e);
+      if (e.getCode() >= 500 && message.toLowerCase(Locale.ROOT).contains(WEBHOOK_UNREACHABLE)) {
+        log.info("{}: MetalLB's webhook is not served yet ({})", what, message);
+        return Optional.of(what + " refused: " + message);
+      }
+      throw KubeFailures.classify(what, e);
+    }
     log.info("applied {} {}/{}", resource.getKind(), NS, resource.getMetadata().getName());
+    return Optional.empty();
+  }
+
+  private static String message(KubernetesClientException e) {
+    if (e.getStatus() != null && e.getStatus().getMessage() != null) {
+      return e.getStatus().getMessage();
+    }
+    return e.getMessage() == null ? "" : e.getMessage();
   }
 
   private static <T extends HasMetadata> void apply(KubernetesClient client, T resource) {
     String what = "apply " + resource.getKind() + " " + resource.getMetadata().getName();
     KubeCalls.call(what, () -> client.resource(resource).createOr(NonDeletingOperation::update));
     log.info("applied {} {}", resource.getKind(), resource.getMetadata().getName());
-  }
-
-  private void pause() {
-    try {
-      Thread.sleep(pollInterval.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new TransientFailure(
-          "INTERRUPTED", "interrupted while waiting for the MetalLB controller", e);
-    }
   }
 }

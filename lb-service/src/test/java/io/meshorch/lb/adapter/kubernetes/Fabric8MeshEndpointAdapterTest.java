@@ -1,21 +1,25 @@
 package io.meshorch.lb.adapter.kubernetes;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import io.fabric8.kubernetes.api.model.LoadBalancerIngressBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.ServiceStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.meshorch.kit.secrets.FileSecretStore;
 import io.meshorch.kube.KubeClientProvider;
 import io.meshorch.lb.domain.MeshEndpointService;
-import io.meshorch.lb.support.MetalLbPlayer;
 import io.meshorch.testkit.Kubeconfigs;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,6 +32,7 @@ class Fabric8MeshEndpointAdapterTest {
   KubernetesClient client;
 
   @TempDir Path secrets;
+  private KubeClientProvider clients;
   private Fabric8MeshEndpointAdapter adapter;
 
   @BeforeEach
@@ -37,9 +42,31 @@ class Fabric8MeshEndpointAdapterTest {
         REF,
         Kubeconfigs.pointingAt(client.getConfiguration().getMasterUrl())
             .getBytes(StandardCharsets.UTF_8));
-    adapter =
-        new Fabric8MeshEndpointAdapter(
-            new KubeClientProvider(store, Duration.ofSeconds(5), Duration.ofSeconds(10)));
+    clients = new KubeClientProvider(store, Duration.ofSeconds(5), Duration.ofSeconds(10));
+    adapter = new Fabric8MeshEndpointAdapter(clients);
+  }
+
+  @AfterEach
+  void closeClients() {
+    clients.close();
+  }
+
+  /** What MetalLB's controller does: writes the IP into the Service's status. */
+  private void metalLbAssigns(String ip) {
+    client
+        .services()
+        .inNamespace("kube-system")
+        .withName("clustermesh-apiserver")
+        .editStatus(
+            s -> {
+              s.setStatus(
+                  new ServiceStatusBuilder()
+                      .withNewLoadBalancer()
+                      .withIngress(new LoadBalancerIngressBuilder().withIp(ip).build())
+                      .endLoadBalancer()
+                      .build());
+              return s;
+            });
   }
 
   private Service endpoint() {
@@ -110,7 +137,7 @@ class Fabric8MeshEndpointAdapterTest {
     adapter.ensureService(REF, new MeshEndpointService(Optional.empty()));
     assertThat(adapter.assignedIp(REF)).isEmpty();
 
-    new MetalLbPlayer(client).assign("192.168.51.17");
+    metalLbAssigns("192.168.51.17");
 
     assertThat(adapter.assignedIp(REF)).contains("192.168.51.17");
   }
@@ -118,5 +145,19 @@ class Fabric8MeshEndpointAdapterTest {
   @Test
   void seesNoIpWhileTheServiceDoesNotExist() {
     assertThat(adapter.assignedIp(REF)).isEmpty();
+  }
+
+  @Test
+  void aWatchedServiceCallsBackWhenMetalLbWritesItsIp() throws Exception {
+    adapter.ensureService(REF, new MeshEndpointService(Optional.empty()));
+    AtomicInteger changes = new AtomicInteger();
+    AutoCloseable watch = adapter.watchService(REF, changes::incrementAndGet);
+    int before = Fabric8MetalLbInstallerTest.settled(changes);
+
+    metalLbAssigns("192.168.51.18");
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> changes.get() > before);
+    watch.close();
+    assertThat(adapter.assignedIp(REF)).contains("192.168.51.18");
   }
 }

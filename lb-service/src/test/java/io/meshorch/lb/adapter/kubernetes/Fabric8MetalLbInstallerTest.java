@@ -9,24 +9,23 @@ import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.meshorch.kit.failure.StepFailure;
-import io.meshorch.kit.retry.Backoff;
 import io.meshorch.kit.secrets.FileSecretStore;
 import io.meshorch.kube.KubeClientProvider;
 import io.meshorch.lb.domain.AddressPoolSpec;
 import io.meshorch.lb.domain.MetalLbRelease;
-import io.meshorch.lb.support.MetalLbPlayer;
+import io.meshorch.lb.domain.PoolWrite;
 import io.meshorch.testkit.Kubeconfigs;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,13 +35,15 @@ class Fabric8MetalLbInstallerTest {
   private static final String REF = "meshes/demo/clusters/east/kubeconfig";
   private static final MetalLbRelease RELEASE = new MetalLbRelease("0.14.9");
   private static final AddressPoolSpec POOL = AddressPoolSpec.of("192.168.51.16/28");
+  private static final String POOLS_PATH =
+      "/apis/metallb.io/v1beta1/namespaces/metallb-system/ipaddresspools";
 
   KubernetesMockServer server;
   KubernetesClient client;
 
   @TempDir Path secrets;
+  private KubeClientProvider clients;
   private Fabric8MetalLbInstaller installer;
-  private MetalLbPlayer metalLb;
 
   @BeforeEach
   void storeKubeconfig() {
@@ -51,12 +52,13 @@ class Fabric8MetalLbInstallerTest {
         REF,
         Kubeconfigs.pointingAt(client.getConfiguration().getMasterUrl())
             .getBytes(StandardCharsets.UTF_8));
-    installer =
-        new Fabric8MetalLbInstaller(
-            new KubeClientProvider(store, Duration.ofSeconds(5), Duration.ofSeconds(10)),
-            new Backoff(4, Duration.ofMillis(20), Duration.ofMillis(100), 2.0),
-            Duration.ofMillis(20));
-    metalLb = new MetalLbPlayer(client);
+    clients = new KubeClientProvider(store, Duration.ofSeconds(5), Duration.ofSeconds(10));
+    installer = new Fabric8MetalLbInstaller(clients);
+  }
+
+  @AfterEach
+  void closeClients() {
+    clients.close();
   }
 
   private GenericKubernetesResource custom(String kind, String name) {
@@ -65,6 +67,33 @@ class Fabric8MetalLbInstallerTest {
         .inNamespace("metallb-system")
         .withName(name)
         .get();
+  }
+
+  /** What the kubelet does once the controller pod runs: one available replica. */
+  private void controllerBecomesAvailable() {
+    client
+        .apps()
+        .deployments()
+        .inNamespace("metallb-system")
+        .withName("controller")
+        .editStatus(
+            d -> {
+              d.setStatus(
+                  new DeploymentStatusBuilder()
+                      .withReplicas(1)
+                      .withReadyReplicas(1)
+                      .withAvailableReplicas(1)
+                      .build());
+              return d;
+            });
+  }
+
+  /** The count once the watch's opening events (if any) are through. */
+  static int settled(AtomicInteger changes) {
+    return await()
+        .pollDelay(Duration.ofMillis(300))
+        .atMost(Duration.ofSeconds(2))
+        .until(changes::get, c -> true);
   }
 
   @Test
@@ -110,19 +139,44 @@ class Fabric8MetalLbInstallerTest {
   }
 
   @Test
-  void writesThePoolOnlyOnceTheControllerIsAvailableAndReadsItBack() throws Exception {
+  void seesTheControllerAvailableOnlyOnceItHasAnAvailableReplica() {
+    assertThat(installer.controllerAvailable(REF)).as("not installed").isFalse();
     installer.install(REF, RELEASE);
+    assertThat(installer.controllerAvailable(REF)).as("installed, no pod yet").isFalse();
 
-    CompletableFuture<List<String>> configured =
-        CompletableFuture.supplyAsync(
-            () -> installer.configurePool(REF, POOL, Duration.ofSeconds(30)));
+    controllerBecomesAvailable();
+
+    assertThat(installer.controllerAvailable(REF)).isTrue();
+  }
+
+  @Test
+  void aWatchedControllerCallsBackWhenItBecomesAvailableAndNoLongerOnceClosed() throws Exception {
+    installer.install(REF, RELEASE);
+    AtomicInteger changes = new AtomicInteger();
+    AutoCloseable watch = installer.watchController(REF, changes::incrementAndGet);
+    int before = settled(changes);
+
+    controllerBecomesAvailable();
+    await().atMost(Duration.ofSeconds(10)).until(() -> changes.get() > before);
+    watch.close();
+    watch.close();
+    int seen = changes.get();
+    installer.install(REF, new MetalLbRelease("0.14.8"));
 
     await()
         .during(Duration.ofMillis(500))
-        .atMost(Duration.ofSeconds(5))
-        .until(() -> custom("IPAddressPool", "mesh-pool") == null && !configured.isDone());
-    assertThat(metalLb.markControllerAvailable()).isTrue();
-    assertThat(configured.get(10, TimeUnit.SECONDS)).containsExactly("192.168.51.16/28");
+        .atMost(Duration.ofSeconds(2))
+        .until(() -> changes.get() == seen);
+  }
+
+  @Test
+  void writesThePoolAndItsAdvertisementAndReadsThePoolBack() {
+    installer.install(REF, RELEASE);
+    controllerBecomesAvailable();
+
+    PoolWrite write = installer.configurePool(REF, POOL);
+
+    assertThat(write).isEqualTo(new PoolWrite.Stored(List.of("192.168.51.16/28")));
     GenericKubernetesResource pool = custom("IPAddressPool", "mesh-pool");
     assertThat(pool.<List<String>>get("spec", "addresses")).containsExactly("192.168.51.16/28");
     GenericKubernetesResource l2 = custom("L2Advertisement", "mesh-l2");
@@ -132,61 +186,75 @@ class Fabric8MetalLbInstallerTest {
   @Test
   void updatesAnExistingPoolToTheClusterPool() {
     installer.install(REF, RELEASE);
-    metalLb.markControllerAvailable();
-    installer.configurePool(REF, AddressPoolSpec.of("10.1.1.0/24"), Duration.ofSeconds(5));
+    controllerBecomesAvailable();
+    installer.configurePool(REF, AddressPoolSpec.of("10.1.1.0/24"));
 
-    List<String> stored = installer.configurePool(REF, POOL, Duration.ofSeconds(5));
+    PoolWrite write = installer.configurePool(REF, POOL);
 
-    assertThat(stored).containsExactly("192.168.51.16/28");
+    assertThat(write).isEqualTo(new PoolWrite.Stored(List.of("192.168.51.16/28")));
     assertThat(custom("IPAddressPool", "mesh-pool").<List<String>>get("spec", "addresses"))
         .containsExactly("192.168.51.16/28");
   }
 
   @Test
-  void givesUpRetryablyWhenTheControllerNeverBecomesAvailable() {
+  void reportsAWebhookThatIsNotServedYetAsNotServedThenWritesOnceItIs() {
     installer.install(REF, RELEASE);
-
-    assertThatThrownBy(() -> installer.configurePool(REF, POOL, Duration.ofMillis(200)))
-        .isInstanceOfSatisfying(
-            StepFailure.class,
-            f -> {
-              assertThat(f.code()).isEqualTo("METALLB_CONTROLLER_NOT_READY");
-              assertThat(f.retryable()).isTrue();
-              assertThat(f.getMessage()).contains("metallb-system/controller");
-            });
-    assertThat(custom("IPAddressPool", "mesh-pool")).isNull();
-  }
-
-  @Test
-  void retriesAPoolWriteTheWebhookRefusesWhileStarting() throws Exception {
-    installer.install(REF, RELEASE);
-    metalLb.markControllerAvailable();
+    controllerBecomesAvailable();
+    // fabric8 itself retries a 5xx three times: four refusals make one refused call.
     server
         .expect()
         .post()
-        .withPath("/apis/metallb.io/v1beta1/namespaces/metallb-system/ipaddresspools")
+        .withPath(POOLS_PATH)
         .andReturn(
             500,
             new StatusBuilder()
                 .withCode(500)
                 .withMessage(
                     "Internal error occurred: failed calling webhook"
-                        + " \"ipaddresspoolvalidationwebhook.metallb.io\": connection refused")
+                        + " \"ipaddresspoolvalidationwebhook.metallb.io\": failed to call webhook:"
+                        + " connect: connection refused")
                 .build())
-        .times(2);
+        .times(4);
 
-    List<String> stored = installer.configurePool(REF, POOL, Duration.ofSeconds(5));
+    PoolWrite refused = installer.configurePool(REF, POOL);
+    PoolWrite accepted = installer.configurePool(REF, POOL);
 
-    assertThat(stored).containsExactly("192.168.51.16/28");
-    assertThat(custom("IPAddressPool", "mesh-pool")).isNotNull();
-    int poolPosts = 0;
-    for (RecordedRequest r = server.takeRequest(1, TimeUnit.MILLISECONDS);
-        r != null;
-        r = server.takeRequest(1, TimeUnit.MILLISECONDS)) {
-      if ("POST".equals(r.getMethod()) && r.getPath().endsWith("/ipaddresspools")) {
-        poolPosts++;
-      }
-    }
-    assertThat(poolPosts).as("two refused writes, then the accepted one").isEqualTo(3);
+    assertThat(refused)
+        .isInstanceOfSatisfying(
+            PoolWrite.NotServedYet.class,
+            r ->
+                assertThat(r.reason())
+                    .contains("IPAddressPool metallb-system/mesh-pool", "failed calling webhook"));
+    assertThat(accepted).isEqualTo(new PoolWrite.Stored(List.of("192.168.51.16/28")));
+    assertThat(custom("L2Advertisement", "mesh-l2")).isNotNull();
+  }
+
+  @Test
+  void aWebhookThatDeniesThePoolIsATerminalRejectionNotAWait() {
+    installer.install(REF, RELEASE);
+    controllerBecomesAvailable();
+    server
+        .expect()
+        .post()
+        .withPath(POOLS_PATH)
+        .andReturn(
+            400,
+            new StatusBuilder()
+                .withCode(400)
+                .withMessage(
+                    "admission webhook \"ipaddresspoolvalidationwebhook.metallb.io\" denied the"
+                        + " request: overlaps with already defined CIDR")
+                .build())
+        .once();
+
+    assertThatThrownBy(() -> installer.configurePool(REF, POOL))
+        .isInstanceOfSatisfying(
+            StepFailure.class,
+            f -> {
+              assertThat(f.code()).isEqualTo("KUBE_API_REJECTED");
+              assertThat(f.retryable()).isFalse();
+              assertThat(f.getMessage()).contains("denied the request");
+            });
+    assertThat(custom("IPAddressPool", "mesh-pool")).isNull();
   }
 }

@@ -1,0 +1,220 @@
+package io.meshorch.lb.application;
+
+import io.meshorch.contracts.CiliumReady;
+import io.meshorch.contracts.LbIpAssigned;
+import io.meshorch.kit.failure.TerminalFailure;
+import io.meshorch.kit.step.Next;
+import io.meshorch.kit.step.Step;
+import io.meshorch.kit.step.StepContext;
+import io.meshorch.kit.step.Wait;
+import io.meshorch.lb.domain.AddressPoolSpec;
+import io.meshorch.lb.domain.IpVerdict;
+import io.meshorch.lb.domain.LbPlan;
+import io.meshorch.lb.domain.MeshEndpointService;
+import io.meshorch.lb.domain.MetalLbRelease;
+import io.meshorch.lb.domain.PoolWrite;
+import io.meshorch.lb.port.MeshEndpointPort;
+import io.meshorch.lb.port.MetalLbPort;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The load-balancer step of one cluster, a reconciler answering its {@code CiliumReady} with {@code
+ * LbIpAssigned}:
+ *
+ * <ol>
+ *   <li>look: a mesh endpoint Service that already holds an IP of the pool is reported at once (a
+ *       replay installs nothing);
+ *   <li>install MetalLB (create-or-update) and watch its controller;
+ *   <li>wait until the controller is available: it serves the webhook that validates the pool;
+ *   <li>write the pool and its advertisement; while the API server cannot call the webhook yet,
+ *       wait and write again; then check what the cluster stored;
+ *   <li>ensure the LoadBalancer Service and watch it;
+ *   <li>wait for its IP and check it lies in the pool.
+ * </ol>
+ *
+ * Watches only make the step look at once; re-checks on the kit's schedule would find the same.
+ * They are tied to the step ({@link StepContext#keep}), so they close however it ends; the
+ * controller watch closes as soon as the controller is available. Every effect is create-or-update
+ * on fixed names, so a step created afresh after a restart converges on the same objects.
+ */
+final class CiliumReadyStep implements Step {
+  private static final Logger log = LoggerFactory.getLogger(CiliumReadyStep.class);
+
+  /** The mesh endpoint Service, {@code namespace/name}. */
+  static final String ENDPOINT = MeshEndpointService.NAMESPACE + "/" + MeshEndpointService.NAME;
+
+  private static final String CONTROLLER =
+      MetalLbRelease.NAMESPACE + "/" + MetalLbRelease.CONTROLLER;
+
+  /** The step's waits and their bounds. */
+  record Waits(Wait controller, Wait webhook, Wait ip) {
+    Waits {
+      Objects.requireNonNull(controller, "controller");
+      Objects.requireNonNull(webhook, "webhook");
+      Objects.requireNonNull(ip, "ip");
+    }
+  }
+
+  private enum Phase {
+    LOOK,
+    INSTALL,
+    CONTROLLER,
+    POOL,
+    SERVICE,
+    IP
+  }
+
+  private final CiliumReady in;
+  private final LbPlan plan;
+  private final MetalLbPort metalLb;
+  private final MeshEndpointPort endpoints;
+  private final Waits waits;
+  private Phase phase = Phase.LOOK;
+  private AutoCloseable controllerWatch;
+
+  CiliumReadyStep(
+      CiliumReady in, LbPlan plan, MetalLbPort metalLb, MeshEndpointPort endpoints, Waits waits) {
+    this.in = in;
+    this.plan = plan;
+    this.metalLb = metalLb;
+    this.endpoints = endpoints;
+    this.waits = waits;
+  }
+
+  @Override
+  public Next advance(StepContext ctx) {
+    return switch (phase) {
+      case LOOK -> look();
+      case INSTALL -> install(ctx);
+      case CONTROLLER -> controller();
+      case POOL -> pool();
+      case SERVICE -> service(ctx);
+      case IP -> ip();
+    };
+  }
+
+  private Next look() {
+    Optional<String> ip =
+        endpoints.assignedIp(ref()).filter(a -> plan.pool().judge(a) == IpVerdict.INSIDE_POOL);
+    if (ip.isPresent()) {
+      log.info("mesh endpoint of {} already has IP {}: reporting it", cluster(), ip.get());
+      return done(ip.get());
+    }
+    return moveTo(Phase.INSTALL);
+  }
+
+  private Next install(StepContext ctx) {
+    ctx.progress("installing MetalLB v" + plan.release().version());
+    metalLb.install(ref(), plan.release());
+    controllerWatch = ctx.keep(metalLb.watchController(ref(), ctx::nudge));
+    ctx.progress("waiting for the MetalLB controller, then configuring the pool");
+    return moveTo(Phase.CONTROLLER);
+  }
+
+  private Next controller() {
+    if (!metalLb.controllerAvailable(ref())) {
+      return Next.waitFor(
+          waits.controller(),
+          "Deployment "
+              + CONTROLLER
+              + " has no available replica; the pool is not written before it has");
+    }
+    log.info("MetalLB controller of {} is available", cluster());
+    closeControllerWatch();
+    return moveTo(Phase.POOL);
+  }
+
+  private Next pool() {
+    PoolWrite write = metalLb.configurePool(ref(), plan.pool());
+    if (write instanceof PoolWrite.NotServedYet notServed) {
+      return Next.waitFor(waits.webhook(), notServed.reason());
+    }
+    PoolWrite.Stored stored = (PoolWrite.Stored) write;
+    if (!plan.pool().acceptedAs(stored.addresses())) {
+      throw new TerminalFailure(
+          "METALLB_POOL_NOT_ACCEPTED",
+          "IPAddressPool "
+              + AddressPoolSpec.POOL_NAME
+              + " reads back spec.addresses "
+              + stored.addresses()
+              + " instead of "
+              + plan.pool().addresses());
+    }
+    log.info("MetalLB pool {} of {} configured", plan.pool().addresses(), cluster());
+    return moveTo(Phase.SERVICE);
+  }
+
+  private Next service(StepContext ctx) {
+    endpoints.ensureService(ref(), plan.endpoint());
+    ctx.keep(endpoints.watchService(ref(), ctx::nudge));
+    ctx.progress("waiting for MetalLB to assign an IP to " + ENDPOINT);
+    return moveTo(Phase.IP);
+  }
+
+  private Next ip() {
+    Optional<String> ip = endpoints.assignedIp(ref());
+    if (ip.isEmpty()) {
+      return Next.waitFor(
+          waits.ip(),
+          "Service "
+              + ENDPOINT
+              + " has no status.loadBalancer.ingress IP; is the MetalLB speaker running and the"
+              + " pool "
+              + plan.pool().addresses()
+              + " free?");
+    }
+    return done(checked(ip.get()));
+  }
+
+  private String checked(String ip) {
+    return switch (plan.pool().judge(ip)) {
+      case INSIDE_POOL -> ip;
+      case OUTSIDE_POOL ->
+          throw new TerminalFailure(
+              "LB_IP_OUTSIDE_POOL",
+              "status.loadBalancer.ingress[0].ip "
+                  + ip
+                  + " of the mesh endpoint lies outside the cluster's lbAddressPool "
+                  + plan.pool().addresses());
+      case NOT_IPV4 ->
+          throw new TerminalFailure(
+              "LB_IP_NOT_IPV4",
+              "status.loadBalancer.ingress[0].ip '" + ip + "' of the mesh endpoint is not IPv4");
+    };
+  }
+
+  private Next done(String ip) {
+    log.info("mesh endpoint of {} is {}:{}", cluster(), ip, MeshEndpointService.PORT);
+    return Next.done(
+        new LbIpAssigned(
+            in.cluster(), in.nodes(), in.kubeconfigRef(), ip, MeshEndpointService.PORT));
+  }
+
+  /** The controller watch is of no use after this phase: free its connection early. */
+  private void closeControllerWatch() {
+    if (controllerWatch != null) {
+      try {
+        controllerWatch.close();
+      } catch (Exception e) {
+        log.debug("closing the MetalLB controller watch of {} failed: {}", cluster(), e.toString());
+      }
+      controllerWatch = null;
+    }
+  }
+
+  private Next moveTo(Phase next) {
+    phase = next;
+    return Next.again();
+  }
+
+  private String ref() {
+    return in.kubeconfigRef();
+  }
+
+  private String cluster() {
+    return in.cluster().name();
+  }
+}
