@@ -21,12 +21,9 @@ import java.util.function.Function;
  * mesh.rke.timeout}, and turns a failed run into a {@link TransientFailure} that the kit's step
  * retry answers by running it again.
  *
- * <p>The kit counts transient failures <em>in a row</em> and resets the count whenever a call
- * returns normally, which the call that starts the next run does. So that {@code
- * mesh.service.step-retry.attempts} still bounds the number of failed runs, after the k-th failed
- * run the failure is reported k times in a row (k back-off pauses, growing) before the next run
- * starts: the kit gives up exactly when the attempts-th run failed. For that, a run's outcome is
- * never looked at in the call that started it.
+ * <p>Every run is awaited under the same wait name, "rke up": the kit counts failures per phase, so
+ * {@code mesh.service.step-retry.attempts} bounds the number of failed runs although the call that
+ * starts each run returns normally, and it restarts the wait's clock for each run.
  */
 final class Deployment {
   /** Margin of the kit's safety-net wait beyond the timeout this class enforces itself. */
@@ -38,10 +35,7 @@ final class Deployment {
   private final Clock clock;
   private DeployRun run;
   private Instant deadline;
-  private int runs;
   private int failedRuns;
-  private int reportsLeft;
-  private TransientFailure lastFailure;
 
   Deployment(ClusterPlan plan, KubernetesDeployerPort deployer, Duration timeout, Clock clock) {
     this.plan = plan;
@@ -59,15 +53,8 @@ final class Deployment {
    * @throws TransientFailure {@code RKE_UP_FAILED} or {@code RKE_UP_TIMEOUT} for a failed run
    */
   Next advance(StepContext ctx, Runnable beforeStart, Function<Kubeconfig, Next> deployed) {
-    if (reportsLeft > 0) {
-      reportsLeft--;
-      throw lastFailure;
-    }
     if (run == null) {
       start(ctx, beforeStart);
-      // Look at the run in the next call, never in this one: a call that starts a run returns
-      // normally, so the kit's count of failures in a row restarts with every run (see above).
-      return Next.again();
     }
     if (!run.finished()) {
       if (!clock.instant().isBefore(deadline)) {
@@ -83,7 +70,7 @@ final class Deployment {
                     + " (mesh.rke.timeout) and was killed"));
       }
       return Next.waitFor(
-          Wait.of("rke up #" + runs, timeout.plus(SAFETY), "RKE_UP_TIMEOUT", "mesh.rke.timeout"),
+          Wait.of("rke up", timeout.plus(SAFETY), "RKE_UP_TIMEOUT", "mesh.rke.timeout"),
           run.describe() + " running since " + run.startedAt());
     }
     DeployRun ended = run;
@@ -111,7 +98,6 @@ final class Deployment {
   private void start(StepContext ctx, Runnable beforeStart) {
     beforeStart.run();
     run = deployer.start(plan);
-    runs++;
     deadline = run.startedAt().plus(timeout);
     run.onExit(ctx::nudge);
     if (!run.deploysPlan()) {
@@ -131,18 +117,15 @@ final class Deployment {
 
   private TransientFailure failed(TransientFailure cause) {
     failedRuns++;
-    reportsLeft = failedRuns - 1;
-    lastFailure =
-        new TransientFailure(
-            cause.code(),
-            "rke up for cluster "
-                + plan.clusterName()
-                + " failed ("
-                + failedRuns
-                + " failed run(s) so far, mesh.service.step-retry.attempts): "
-                + cause.getMessage(),
-            cause);
-    return lastFailure;
+    return new TransientFailure(
+        cause.code(),
+        "rke up for cluster "
+            + plan.clusterName()
+            + " failed ("
+            + failedRuns
+            + " failed run(s) so far, mesh.service.step-retry.attempts): "
+            + cause.getMessage(),
+        cause);
   }
 
   private static String format(Duration d) {

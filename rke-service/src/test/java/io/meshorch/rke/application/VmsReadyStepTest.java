@@ -351,7 +351,7 @@ class VmsReadyStepTest {
     StepDriver.Result.StillWaiting stillWaiting =
         waiting(driver(event).run(steps().stepFor(event), 20));
 
-    assertThat(stillWaiting.until().name()).isEqualTo("rke up #1");
+    assertThat(stillWaiting.until().name()).isEqualTo("rke up");
     assertThat(stillWaiting.until().timeoutCode()).isEqualTo("RKE_UP_TIMEOUT");
     assertThat(stillWaiting.until().setting()).isEqualTo("mesh.rke.timeout");
     assertThat(stillWaiting.until().timeout()).isGreaterThan(RKE_TIMEOUT);

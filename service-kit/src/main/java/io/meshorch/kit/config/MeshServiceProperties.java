@@ -28,8 +28,9 @@ import org.springframework.validation.annotation.Validated;
  *     protects the cloud's APIs, not a bound on steps in flight (default 16)
  * @param recheck how waits look again: {@code first} pause, growing by {@code multiplier} up to
  *     {@code max} (default 200 ms, ×1.5, 5 s)
- * @param stepRetry transient failures in a row a step survives, and the pauses between them
- *     (default 5 attempts, 2 s doubling up to 1 min); then the step reports a retryable failure
+ * @param stepRetry transient failures within one phase of a step (the same wait, or the calls
+ *     before the next one) a step survives, and the pauses between them (default 5 attempts, 2 s
+ *     doubling up to 1 min); then the step reports a retryable failure
  * @param recordRetry tries of a record whose planning or publishing fails before it goes to the
  *     dead-letter topic (default 3 attempts, 500 ms doubling)
  * @param maxRecordBytes larger input records go to the dead-letter topic unread (default 1 MiB,

@@ -21,7 +21,8 @@ public interface Step {
    * @throws io.meshorch.kit.failure.TerminalFailure to give up at once (reported as a failure that
    *     retrying will not fix)
    * @throws io.meshorch.kit.failure.TransientFailure to be called again after a back-off; the kit
-   *     gives up after the configured number of attempts in a row
+   *     gives up after the configured number of attempts within one phase (the same wait, or the
+   *     calls leading to the next one), even when the retrying calls return normally
    */
   Next advance(StepContext context);
 

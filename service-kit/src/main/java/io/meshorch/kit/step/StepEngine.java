@@ -31,7 +31,7 @@ import org.slf4j.MDC;
  * Runs the steps of a service to their end without holding a thread while they wait: one shared
  * scheduler times every re-check, a bounded pool runs the short {@link Step#advance} calls. A step
  * ends by publishing its outcome, by publishing its failure (terminal at once; transient after
- * {@code stepRetry} attempts in a row; a wait past its timeout), or by being stopped, which
+ * {@code stepRetry} attempts within one phase; a wait past its timeout), or by being stopped, which
  * publishes nothing: a stopped step is resumed by the next owner of its trigger.
  *
  * <p>The pool size bounds how many calls to outside systems run at once (a limit that protects the
@@ -57,7 +57,8 @@ public final class StepEngine {
    * @param producer the service name stamped on events
    * @param workers how many {@link Step#advance} calls run at once
    * @param recheck the default re-check back-off of waits
-   * @param stepRetry attempts and pauses for transient failures in a row
+   * @param stepRetry attempts and pauses for transient failures within one phase of a step (a wait,
+   *     or the calls between two waits)
    */
   public StepEngine(
       EventPublisherPort publisher,
@@ -193,6 +194,7 @@ public final class StepEngine {
     private long generation;
     // touched only by the pass in progress
     private int failuresInARow;
+    private String failedIn;
     private String waitName;
     private long waitStartNanos;
     private int waitChecks;
@@ -324,7 +326,6 @@ public final class StepEngine {
       Next next;
       try {
         next = step.advance(this);
-        failuresInARow = 0;
       } catch (StepFailure f) {
         failed(f.code(), f.getMessage(), f.retryable(), f, false);
         return;
@@ -335,6 +336,12 @@ public final class StepEngine {
       }
       if (ended()) {
         return;
+      }
+      if (failuresInARow > 0
+          && !(next instanceof Next.Waiting w && w.until().name().equals(failedIn))) {
+        // The step moved past the phase that failed: a later failure starts a new count.
+        failuresInARow = 0;
+        failedIn = null;
       }
       if (next instanceof Next.Done done) {
         publishFinal(done.outcome(), StepEnd.COMPLETED);
@@ -384,6 +391,11 @@ public final class StepEngine {
       }
       if (retryable) {
         failuresInARow++;
+        // Failures count per phase: a step that fails again in the same wait (a command it runs
+        // again and again, a flaky read) gives up after the attempts, even though the call that
+        // retries returns normally. The retried wait's clock starts anew.
+        failedIn = waitName;
+        waitName = null;
         if (failuresInARow < stepRetry.maxAttempts()) {
           Duration pause = stepRetry.delayAfter(failuresInARow);
           log.warn(

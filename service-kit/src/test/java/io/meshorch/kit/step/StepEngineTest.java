@@ -136,6 +136,53 @@ class StepEngineTest {
   }
 
   @Test
+  void aCommandThatFailsAgainInTheSameWaitIsRunAtMostTheAttemptsAlthoughEachRunStartsFine() {
+    AtomicInteger runs = new AtomicInteger();
+    AtomicBoolean running = new AtomicBoolean();
+    EventEnvelope trigger =
+        start(
+            ctx -> {
+              if (!running.get()) {
+                runs.incrementAndGet();
+                running.set(true);
+                return waiting("rke up running");
+              }
+              running.set(false);
+              throw new TransientFailure("RKE_UP_FAILED", "rke up exited with 1");
+            });
+
+    ClusterFailed failed = (ClusterFailed) awaitOutcome(trigger).payload();
+
+    assertThat(failed.code()).isEqualTo("RKE_UP_FAILED");
+    assertThat(failed.retryable()).isTrue();
+    assertThat(runs).hasValue(3);
+  }
+
+  @Test
+  void failuresInAnEarlierPhaseDoNotCountAgainstTheNextOne() {
+    AtomicInteger calls = new AtomicInteger();
+    Wait second = Wait.of("the second thing", Duration.ofSeconds(30), "T2", "test.t2");
+    EventEnvelope trigger =
+        start(
+            ctx -> {
+              int n = calls.incrementAndGet();
+              if (n == 1 || n == 2) {
+                throw new TransientFailure("FIRST", "first phase blip");
+              }
+              if (n == 3) {
+                return Next.waitFor(second, "moved on");
+              }
+              if (n == 4 || n == 5) {
+                throw new TransientFailure("SECOND", "second phase blip");
+              }
+              return up();
+            });
+
+    assertThat(awaitOutcome(trigger).payload()).isInstanceOf(ClusterUp.class);
+    assertThat(calls).hasValue(6);
+  }
+
+  @Test
   void aTerminalFailureEndsTheStepAtOnce() {
     AtomicInteger calls = new AtomicInteger();
     EventEnvelope trigger =
