@@ -45,7 +45,14 @@ class ArchitectureTest {
           .resideInAPackage("..mesh.application..")
           .should()
           .dependOnClassesThat()
-          .resideInAnyPackage("org.springframework..", "..mesh.adapter..", "..mesh.config..");
+          .resideInAnyPackage(
+              "org.springframework..",
+              "..mesh.adapter..",
+              "..mesh.config..",
+              "..mesh.messaging..",
+              "io.meshorch.kube..",
+              "io.meshorch.kit.messaging..",
+              "io.meshorch.kit.retry..");
 
   @ArchTest
   static final ArchRule onlyMessagingUsesSpringKafka =

@@ -1,6 +1,7 @@
 package io.meshorch.mesh;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.HostAlias;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -17,6 +18,7 @@ import io.meshorch.contracts.MeshRequested;
 import io.meshorch.contracts.NodeInfo;
 import io.meshorch.contracts.PortsUpdated;
 import io.meshorch.contracts.ProgressReported;
+import io.meshorch.contracts.StepStarted;
 import io.meshorch.contracts.Topics;
 import io.meshorch.kit.secrets.FileSecretStore;
 import io.meshorch.mesh.adapter.kubernetes.AgentCluster;
@@ -29,6 +31,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -56,7 +60,6 @@ import org.springframework.test.context.DynamicPropertySource;
       "server.port=0",
       "mesh.service.declared-topics="
           + "mesh.requests,mesh.infra.events,mesh.rke.events,mesh.cni.events,mesh.lb.events",
-      "mesh.validation.poll-interval=100ms",
       "mesh.validation.timeout=30s",
       "mesh.validation.exec-timeout=5s",
       "mesh.kube.connect-timeout=5s",
@@ -96,6 +99,15 @@ class MeshServiceIT {
 
   /** A cluster of {@code meshId} whose agent behaves like Cilium towards {@code remote}. */
   private AgentCluster cluster(String meshId, ClusterSpec spec, ClusterSpec remote) {
+    return cluster(meshId, spec, remote, () -> true);
+  }
+
+  /**
+   * A cluster of {@code meshId} whose agent behaves like Cilium towards {@code remote}, once {@code
+   * reachable} says the remote can be reached.
+   */
+  private AgentCluster cluster(
+      String meshId, ClusterSpec spec, ClusterSpec remote, BooleanSupplier reachable) {
     AgentCluster cluster = new AgentCluster(spec.name()).withCiliumDaemonSet();
     clusters.add(cluster);
     String pod = "cilium-" + spec.name() + "-0";
@@ -105,11 +117,13 @@ class MeshServiceIT {
     cluster.answer(
         pod,
         List.of("cilium-dbg", "node", "list", "-o", "json"),
-        () -> new AgentCluster.Answer(nodeList(cluster, meshId, spec, remote), "", 0));
+        () ->
+            new AgentCluster.Answer(
+                nodeList(cluster, meshId, spec, remote, reachable.getAsBoolean()), "", 0));
     cluster.answer(
         pod,
         List.of("cilium-dbg", "status", "-o", "json"),
-        () -> new AgentCluster.Answer(status(cluster, remote), "", 0));
+        () -> new AgentCluster.Answer(status(cluster, remote, reachable.getAsBoolean()), "", 0));
     return cluster;
   }
 
@@ -129,10 +143,14 @@ class MeshServiceIT {
   }
 
   private static String nodeList(
-      AgentCluster cluster, String meshId, ClusterSpec local, ClusterSpec remote) {
+      AgentCluster cluster,
+      String meshId,
+      ClusterSpec local,
+      ClusterSpec remote,
+      boolean reachable) {
     List<String> entries = new ArrayList<>();
     Samples.nodes(meshId, local).forEach(n -> entries.add(local.name() + "/" + n.name()));
-    if (connected(cluster, remote)) {
+    if (reachable && connected(cluster, remote)) {
       Samples.nodes(meshId, remote).forEach(n -> entries.add(remote.name() + "/" + n.name()));
     }
     return entries.stream()
@@ -141,8 +159,8 @@ class MeshServiceIT {
         .toString();
   }
 
-  private static String status(AgentCluster cluster, ClusterSpec remote) {
-    boolean up = connected(cluster, remote);
+  private static String status(AgentCluster cluster, ClusterSpec remote, boolean reachable) {
+    boolean up = reachable && connected(cluster, remote);
     return "{\"cluster-mesh\":{\"clusters\":[{\"name\":\""
         + remote.name()
         + "\",\"ready\":"
@@ -245,42 +263,117 @@ class MeshServiceIT {
         .extracting(e -> ((ProgressReported) e.payload()).message())
         .contains("connecting 2 clusters");
 
-    // A fresh instance on the same broker rebuilds the mesh as done and does not answer again;
-    // a mesh whose events arrived while no instance listened is resumed and answered once.
-    listeners.getListenerContainer("mesh-service").stop();
-    String resumed = "it-resumed";
-    ClusterSpec north = Samples.cluster("north", 3, 1);
-    ClusterSpec south = Samples.cluster("south", 4, 1);
-    cluster(resumed, north, south);
-    cluster(resumed, south, north);
-    send(
-        Topics.REQUESTS,
-        EventEnvelope.create(
-            resumed, null, null, "meshctl", new MeshRequested(List.of(north, south))));
-    send(Topics.INFRA, portsUpdated(resumed, north));
-    send(Topics.INFRA, portsUpdated(resumed, south));
+    assertThat(stepStartedBefore(ready))
+        .as("the step was recorded as started before its outcome")
+        .isTrue();
 
-    try (ConfigurableApplicationContext restarted =
-        new SpringApplicationBuilder(MeshServiceApplication.class)
-            .properties("spring.config.name=" + MeshServiceApplication.CONFIG_NAME)
-            .run(
-                "--spring.kafka.bootstrap-servers=" + broker.getBrokersAsString(),
-                "--server.port=0",
-                "--mesh.service.secrets-dir=" + secrets,
-                "--mesh.validation.poll-interval=100ms",
-                "--mesh.validation.timeout=30s")) {
-      assertThat(restarted.isRunning()).isTrue();
-      assertThat(awaitOutcome(resumed).payload()).isInstanceOf(MeshReady.class);
-      send(Topics.INFRA, westPorts);
-      send(Topics.INFRA, portsUpdated(resumed, south));
-      EventEnvelope marker = clusterFailedEvent("it-marker", "east");
-      send(Topics.CNI, marker);
-      awaitOutcome("it-marker");
+    // A redelivered event of a finished mesh is not answered again (the marker mesh's outcome
+    // shows the listener got past it).
+    send(Topics.INFRA, westPorts);
+    send(Topics.INFRA, clusterFailedEvent("it-ready-marker", "east"));
+    awaitOutcome("it-ready-marker");
+    assertThat(outcomes(meshId)).hasSize(1);
+  }
+
+  /** True when a StepStarted of stage mesh for the outcome's step was published before it. */
+  private static boolean stepStartedBefore(EventEnvelope outcome) {
+    List<EventEnvelope> events = probe.events();
+    int at = events.indexOf(outcome);
+    return events.subList(0, at).stream()
+        .anyMatch(
+            e ->
+                e.payload() instanceof StepStarted s
+                    && s.stage().equals("mesh")
+                    && e.cluster() == null
+                    && e.causationId().equals(outcome.causationId()));
+  }
+
+  @Test
+  void aRestartDuringValidationPublishesNoFailureAndTheNextStartEndsInOneMeshReady()
+      throws Exception {
+    String meshId = "it-restart";
+    ClusterSpec north = Samples.cluster("north", 3, 1);
+    ClusterSpec south = Samples.cluster("south", 4, 2);
+    AtomicBoolean reachable = new AtomicBoolean(false);
+    AgentCluster northCluster = cluster(meshId, north, south, reachable::get);
+    AgentCluster southCluster = cluster(meshId, south, north, reachable::get);
+    // This test's own instances take the partitions, one after the other.
+    listeners.getListenerContainer("mesh-service").stop();
+    try {
+      try (ConfigurableApplicationContext first = startInstance()) {
+        send(
+            Topics.REQUESTS,
+            EventEnvelope.create(
+                meshId, null, null, "meshctl", new MeshRequested(List.of(north, south))));
+        send(Topics.INFRA, portsUpdated(meshId, north));
+        send(Topics.INFRA, portsUpdated(meshId, south));
+        probe.await(
+            Duration.ofSeconds(40),
+            e ->
+                e.meshId().equals(meshId)
+                    && e.payload() instanceof ProgressReported p
+                    && p.message().startsWith("waiting for agents"));
+        assertThat(first.isRunning()).isTrue();
+      }
+      List<String> northVersions = configVersions(northCluster);
+      List<String> southVersions = configVersions(southCluster);
+      await()
+          .during(Duration.ofSeconds(1))
+          .atMost(Duration.ofSeconds(3))
+          .until(() -> outcomes(meshId).isEmpty());
+
+      reachable.set(true);
+      try (ConfigurableApplicationContext second = startInstance()) {
+        EventEnvelope ready = awaitOutcome(meshId);
+        assertThat(ready.payload()).isInstanceOf(MeshReady.class);
+        assertThat(((MeshReady) ready.payload()).clusters())
+            .extracting(MeshClusterView::name)
+            .containsExactly("north", "south");
+        assertThat(second.isRunning()).isTrue();
+      }
+      assertThat(outcomes(meshId)).hasSize(1);
+      assertThat(probe.events())
+          .filteredOn(e -> e.meshId().equals(meshId) && e.payload() instanceof StepStarted)
+          .as("resumed, not started again")
+          .hasSize(1);
+      assertThat(configVersions(northCluster)).as("not written again").isEqualTo(northVersions);
+      assertThat(configVersions(southCluster)).as("not written again").isEqualTo(southVersions);
     } finally {
       listeners.getListenerContainer("mesh-service").start();
     }
-    assertThat(outcomes(meshId)).hasSize(1);
-    assertThat(outcomes(resumed)).hasSize(1);
+  }
+
+  /** Another mesh-service on the same broker, in the same consumer group. */
+  private ConfigurableApplicationContext startInstance() {
+    return new SpringApplicationBuilder(MeshServiceApplication.class)
+        .properties("spring.config.name=" + MeshServiceApplication.CONFIG_NAME)
+        .run(
+            "--spring.kafka.bootstrap-servers=" + broker.getBrokersAsString(),
+            "--server.port=0",
+            "--mesh.service.secrets-dir=" + secrets,
+            "--mesh.validation.timeout=30s",
+            "--mesh.validation.exec-timeout=5s");
+  }
+
+  /** The resource versions of the mesh configuration: Secret and DaemonSet. */
+  private static List<String> configVersions(AgentCluster cluster) {
+    var client = cluster.client();
+    return List.of(
+        client
+            .secrets()
+            .inNamespace("kube-system")
+            .withName("cilium-clustermesh")
+            .get()
+            .getMetadata()
+            .getResourceVersion(),
+        client
+            .apps()
+            .daemonSets()
+            .inNamespace("kube-system")
+            .withName("cilium")
+            .get()
+            .getMetadata()
+            .getResourceVersion());
   }
 
   private static EventEnvelope clusterFailedEvent(String meshId, String cluster) {
@@ -299,9 +392,10 @@ class MeshServiceIT {
 
     send(Topics.CNI, failure);
     send(Topics.CNI, failure);
-    send(Topics.RKE, clusterFailedEvent(meshId, "west"));
 
     EventEnvelope failed = awaitOutcome(meshId);
+    send(Topics.RKE, clusterFailedEvent(meshId, "west"));
+    assertThat(stepStartedBefore(failed)).isTrue();
     assertThat(failed.causationId()).isEqualTo(failure.eventId());
     assertThat(failed.payload())
         .isEqualTo(

@@ -1,39 +1,26 @@
 package io.meshorch.mesh.config;
 
-import io.meshorch.contracts.EventType;
-import io.meshorch.contracts.Stage;
 import io.meshorch.contracts.Topics;
 import io.meshorch.kit.config.MeshServiceProperties;
-import io.meshorch.kit.messaging.EventRoute;
 import io.meshorch.kit.messaging.TopicReplayer;
-import io.meshorch.kit.port.EventPublisherPort;
 import io.meshorch.kit.port.SecretStore;
-import io.meshorch.kit.retry.Backoff;
 import io.meshorch.kube.KubeClientProvider;
 import io.meshorch.mesh.adapter.kubernetes.Fabric8ClusterMeshAdapter;
-import io.meshorch.mesh.application.ClusterFailedHandler;
-import io.meshorch.mesh.application.MeshActionRunner;
-import io.meshorch.mesh.application.MeshRejectedHandler;
-import io.meshorch.mesh.application.MeshRequestedHandler;
-import io.meshorch.mesh.application.MeshResumer;
-import io.meshorch.mesh.application.MeshSettings;
-import io.meshorch.mesh.application.PortsUpdatedHandler;
+import io.meshorch.mesh.application.MeshSteps;
 import io.meshorch.mesh.domain.MeshLedger;
 import io.meshorch.mesh.port.ClusterMeshPort;
+import java.time.Clock;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import org.springframework.boot.ApplicationRunner;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** Composition root of mesh-service: the ledger rebuilt from Kafka, adapter, handlers, routes. */
+/**
+ * Composition root of mesh-service: the ledger rebuilt from Kafka, the Kubernetes adapter and the
+ * step factory the routes ({@code messaging.MeshRoutes}) plan with.
+ */
 @Configuration(proxyBeanMethods = false)
-@EnableConfigurationProperties({
-  KubeProperties.class,
-  MeshValidationProperties.class,
-  MeshConnectProperties.class
-})
+@EnableConfigurationProperties({KubeProperties.class, MeshValidationProperties.class})
 public class MeshServiceConfiguration {
   /** The topics mesh-service consumes (its listener) and replays at start-up. */
   public static final List<String> INPUT_TOPICS =
@@ -41,7 +28,7 @@ public class MeshServiceConfiguration {
 
   /**
    * The progress of every mesh, rebuilt before the listener starts by replaying the input topics
-   * and this service's own topic (which says which meshes are already done).
+   * and this service's own topic (which says which meshes are done and which steps were started).
    */
   @Bean
   MeshLedger meshLedger(TopicReplayer replayer, MeshServiceProperties service) {
@@ -51,7 +38,8 @@ public class MeshServiceConfiguration {
     return ledger;
   }
 
-  @Bean
+  /** Clients of the clusters; closed at shutdown (after the steps stopped) with its Vert.x. */
+  @Bean(destroyMethod = "close")
   KubeClientProvider kubeClientProvider(SecretStore secrets, KubeProperties kube) {
     return new KubeClientProvider(secrets, kube.connectTimeout(), kube.requestTimeout());
   }
@@ -62,54 +50,7 @@ public class MeshServiceConfiguration {
   }
 
   @Bean
-  MeshActionRunner meshActionRunner(
-      ClusterMeshPort mesh,
-      EventPublisherPort publisher,
-      MeshLedger ledger,
-      MeshServiceProperties service,
-      MeshValidationProperties validation,
-      MeshConnectProperties connect) {
-    MeshConnectProperties.Retry retry = connect.writeRetry();
-    return new MeshActionRunner(
-        mesh,
-        publisher,
-        ledger,
-        new MeshSettings(
-            service.name(),
-            validation.pollInterval(),
-            validation.timeout(),
-            new Backoff(retry.attempts(), retry.initialDelay(), retry.maxDelay(), 2.0)));
-  }
-
-  /** Resumes, once the application runs, the meshes the replay found unfinished. */
-  @Bean
-  ApplicationRunner meshResumer(
-      MeshLedger ledger, MeshActionRunner runner, ExecutorService meshWorkers) {
-    MeshResumer resumer = new MeshResumer(ledger, runner, meshWorkers);
-    return args -> resumer.resumeAll();
-  }
-
-  @Bean
-  EventRoute meshRequestedRoute(MeshLedger ledger, MeshActionRunner runner) {
-    return new EventRoute(
-        EventType.MESH_REQUESTED, Stage.MESH, new MeshRequestedHandler(ledger, runner)::handle);
-  }
-
-  @Bean
-  EventRoute meshRejectedRoute(MeshLedger ledger, MeshActionRunner runner) {
-    return new EventRoute(
-        EventType.MESH_REJECTED, Stage.MESH, new MeshRejectedHandler(ledger, runner)::handle);
-  }
-
-  @Bean
-  EventRoute portsUpdatedRoute(MeshLedger ledger, MeshActionRunner runner) {
-    return new EventRoute(
-        EventType.PORTS_UPDATED, Stage.MESH, new PortsUpdatedHandler(ledger, runner)::handle);
-  }
-
-  @Bean
-  EventRoute clusterFailedRoute(MeshLedger ledger, MeshActionRunner runner) {
-    return new EventRoute(
-        EventType.CLUSTER_FAILED, Stage.MESH, new ClusterFailedHandler(ledger, runner)::handle);
+  MeshSteps meshSteps(MeshLedger ledger, ClusterMeshPort mesh, MeshValidationProperties props) {
+    return new MeshSteps(ledger, mesh, props.timeout(), Clock.systemUTC());
   }
 }

@@ -10,9 +10,9 @@ import org.springframework.validation.annotation.Validated;
 /**
  * How the mesh is validated after connecting.
  *
- * @param pollInterval pause between two rounds of agent reports (default 1 s)
- * @param timeout how long every cluster may take to see every remote node before MeshFailed with
- *     code REMOTE_NOT_SEEN (default 5 min)
+ * @param timeout how long every cluster may take to see every remote node, from the first read of
+ *     the agents, before MeshFailed with code REMOTE_NOT_SEEN (default 5 min); the agents are read
+ *     again on the kit's re-check back-off ({@code mesh.service.recheck.*})
  * @param execTimeout how long one {@code cilium-dbg} exec into an agent may take (default 20 s)
  * @param agentContainer the container of the Cilium agent pods that runs {@code cilium-dbg}
  *     (default {@code cilium-agent}, the chart's name)
@@ -20,7 +20,6 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties("mesh.validation")
 public record MeshValidationProperties(
-    @DefaultValue("1s") @NotNull Duration pollInterval,
     @DefaultValue("5m") @NotNull Duration timeout,
     @DefaultValue("20s") @NotNull Duration execTimeout,
     @DefaultValue("cilium-agent") @NotBlank String agentContainer) {}

@@ -13,18 +13,28 @@ import io.meshorch.contracts.validation.MeshRequestValidator;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 /**
- * The state of one mesh as far as mesh-service is concerned: which clusters it expects (from a
- * valid {@code MeshRequested}), which of them have their ports updated, whether a cluster failed
- * and whether the mesh's outcome was already published. Events may come in any order and any number
- * of times: the state is a set of facts, so the result does not depend on the order and a duplicate
- * changes nothing.
+ * The state of one mesh as far as mesh-service is concerned: which clusters it expects (from the
+ * latest valid {@code MeshRequested}), which of them have their ports updated, whether a cluster
+ * failed and whether the mesh's outcome was already published. Events may come in any order and any
+ * number of times: every fact is kept and the decisions are taken from the set of facts at the time
+ * they are asked for, so the result does not depend on the order in which the topics were read
+ * (live or replayed after a restart) and a duplicate changes nothing.
+ *
+ * <p>The action handed out is stable: while it runs, every {@link #claim} hands out the same one
+ * (so a step that is already running is recognized by its key), and after a restart the action
+ * whose step was recorded as started ({@link #started}) is handed out again, even if facts that
+ * arrived while it ran would now point elsewhere.
  *
  * <p>Not thread-safe: {@link MeshLedger} serializes the transitions of each mesh.
  */
@@ -45,20 +55,26 @@ public final class MeshProgress {
     DONE
   }
 
-  private record Failure(UUID eventId, String cluster, ClusterFailed event, Instant at) {}
+  /** One fact about the mesh, with its identity and time. */
+  private record Fact<T>(UUID eventId, String cluster, Instant at, T event) {}
+
+  /** Earliest first; the event ID breaks ties so that the choice never depends on arrival. */
+  private static final Comparator<Fact<?>> BY_TIME =
+      Comparator.<Fact<?>, Instant>comparing(Fact::at).thenComparing(Fact::eventId);
 
   private final String meshId;
-  private Map<String, ClusterSpec> expected;
-  private final Map<String, PortsUpdated> ports = new LinkedHashMap<>();
-  private final Map<String, Instant> portsAt = new LinkedHashMap<>();
-  private UUID lastPortsEventId;
-  private Failure failure;
-  private boolean closed;
-  private boolean done;
-  private Instant doneAt;
-  private boolean claimed;
-  private UUID requestId;
+  private final Set<UUID> seen = new HashSet<>();
   private Instant requestedAt;
+  private Map<String, ClusterSpec> expected;
+  private boolean rejected;
+  private final Map<String, List<Fact<PortsUpdated>>> ports = new HashMap<>();
+  private final List<Fact<ClusterFailed>> failures = new ArrayList<>();
+  private Instant lastOutcomeAt;
+  private boolean completed;
+  private Instant completedRun;
+  private final Set<UUID> startedSteps = new HashSet<>();
+  private MeshAction inFlight;
+  private Instant inFlightRun;
 
   public MeshProgress(String meshId) {
     this.meshId = meshId;
@@ -69,152 +85,182 @@ public final class MeshProgress {
   }
 
   /**
-   * Takes one event into account: {@code MeshRequested} (ignored when invalid or older than the
-   * current request; a later valid one starts a new run of the mesh, see {@link #request}), facts
-   * older than the current request (ignored), {@code MeshRejected}, {@code PortsUpdated} (first per
-   * cluster wins), {@code ClusterFailed} (first wins), {@code MeshReady}/{@code MeshFailed} (the
-   * mesh is done). Other events are ignored.
+   * Takes one event into account: a valid {@code MeshRequested} (the latest one is the current run,
+   * see {@link #status}), {@code MeshRejected}, {@code PortsUpdated}, {@code ClusterFailed}, and
+   * {@code MeshReady}/{@code MeshFailed} (the run is done). Invalid requests and other events are
+   * ignored; an event seen before (same eventId) changes nothing.
    *
-   * @return whether the state changed
+   * @throws IllegalArgumentException when a {@code PortsUpdated} lacks what connecting its cluster
+   *     needs (spec, kubeconfig reference, endpoint IP); nothing is recorded then
    */
-  public boolean apply(EventEnvelope event) {
+  public void apply(EventEnvelope event) {
     MeshEvent payload = event.payload();
+    if (payload instanceof PortsUpdated updated
+        && (updated.cluster() == null
+            || updated.kubeconfigRef() == null
+            || updated.meshEndpointIp() == null)) {
+      throw new IllegalArgumentException(
+          "PortsUpdated "
+              + event.eventId()
+              + " lacks the cluster spec, kubeconfig reference or mesh endpoint IP");
+    }
+    if (!seen.add(event.eventId())) {
+      return;
+    }
     if (payload instanceof MeshRequested request) {
-      return request(event, request);
+      request(event, request);
+    } else if (payload instanceof MeshRejected) {
+      rejected = true;
+    } else if (payload instanceof PortsUpdated updated) {
+      String cluster = updated.cluster().name();
+      ports
+          .computeIfAbsent(cluster, c -> new ArrayList<>())
+          .add(new Fact<>(event.eventId(), cluster, event.occurredAt(), updated));
+    } else if (payload instanceof ClusterFailed failed) {
+      failures.add(new Fact<>(event.eventId(), event.cluster(), event.occurredAt(), failed));
+    } else if (payload instanceof MeshReady || payload instanceof MeshFailed) {
+      outcomeAt(event.occurredAt());
     }
-    if (requestedAt != null && event.occurredAt().isBefore(requestedAt)) {
-      // A fact of an earlier request for the same mesh ID (replayed, or late): not this run's.
-      return false;
-    }
-    if (payload instanceof MeshRejected) {
-      if (expected != null) {
-        return false; // a later invalid request does not undo a valid one in progress
-      }
-      boolean changed = !closed;
-      closed = true;
-      return changed;
-    }
-    if (payload instanceof PortsUpdated updated) {
-      String cluster = updated.cluster() == null ? event.cluster() : updated.cluster().name();
-      if (cluster == null || ports.containsKey(cluster)) {
-        return false;
-      }
-      ports.put(cluster, updated);
-      portsAt.put(cluster, event.occurredAt());
-      lastPortsEventId = event.eventId();
-      return true;
-    }
-    if (payload instanceof ClusterFailed failed) {
-      if (failure != null) {
-        return false;
-      }
-      failure = new Failure(event.eventId(), event.cluster(), failed, event.occurredAt());
-      return true;
-    }
-    if (payload instanceof MeshReady || payload instanceof MeshFailed) {
-      boolean changed = !done;
-      done = true;
-      doneAt = event.occurredAt();
-      return changed;
-    }
-    return false;
   }
 
   /**
    * A valid request starts the mesh; a later one for the same mesh ID (the user runs {@code up}
    * again, e.g. to converge after a failure) starts a new run: the facts that happened before it
-   * belong to the earlier run and are forgotten. An older or repeated request changes nothing.
+   * belong to the earlier run and no longer count. An older request changes nothing.
    */
-  private boolean request(EventEnvelope event, MeshRequested request) {
+  private void request(EventEnvelope event, MeshRequested request) {
     if (!VALIDATOR.validate(event.meshId(), request).isEmpty()
-        || event.eventId().equals(requestId)
         || (requestedAt != null && !event.occurredAt().isAfter(requestedAt))) {
-      return false;
+      return;
     }
-    requestId = event.eventId();
     requestedAt = event.occurredAt();
     expected = new LinkedHashMap<>();
     request.clusters().forEach(c -> expected.put(c.name(), c));
-    closed = false;
-    portsAt.entrySet().removeIf(e -> e.getValue().isBefore(requestedAt));
-    ports.keySet().retainAll(portsAt.keySet());
-    if (failure != null && failure.at().isBefore(requestedAt)) {
-      failure = null;
-    }
-    if (done && doneAt != null && doneAt.isBefore(requestedAt)) {
-      done = false;
-      claimed = false;
-    }
-    return true;
+  }
+
+  /**
+   * A step of this mesh was recorded as started ({@code StepStarted} on the service's own topic,
+   * read at start-up): the action with this cause is the one to hand out again.
+   */
+  public void started(UUID causationId) {
+    startedSteps.add(causationId);
+  }
+
+  /** True when {@code at} belongs to the current run (no valid request yet: every fact does). */
+  private boolean current(Instant at) {
+    return requestedAt == null || !at.isBefore(requestedAt);
   }
 
   /** Where the mesh stands; DONE and CLOSED win over FAILED, which wins over the rest. */
   public Status status() {
-    if (done) {
+    if ((lastOutcomeAt != null && current(lastOutcomeAt))
+        || (completed && Objects.equals(completedRun, requestedAt))) {
       return Status.DONE;
     }
-    if (closed) {
-      return Status.CLOSED;
+    if (rejected && expected == null) {
+      return Status.CLOSED; // a rejection does not undo a valid request of the same mesh
     }
-    if (failure != null) {
+    if (failure().isPresent()) {
       return Status.FAILED;
     }
-    if (expected == null || !ports.keySet().containsAll(expected.keySet())) {
+    if (expected == null || members().size() < expected.size()) {
       return Status.WAITING;
     }
     return Status.READY_TO_CONNECT;
   }
 
   /**
-   * Hands out the next action once: Connect when READY_TO_CONNECT, Fail when FAILED; nothing while
-   * an action handed out earlier is neither {@link #release released} nor {@link #complete
-   * completed}.
+   * Hands out the mesh's action: Connect when READY_TO_CONNECT, Fail when FAILED (or the one whose
+   * step was recorded as started, when both are possible). While an action is neither {@link
+   * #release released} nor {@link #complete completed}, the same action is handed out again.
    */
   public Optional<MeshAction> claim() {
-    if (claimed) {
+    Status status = status();
+    if (status == Status.DONE || status == Status.CLOSED) {
       return Optional.empty();
     }
-    Optional<MeshAction> action =
-        switch (status()) {
-          case READY_TO_CONNECT ->
-              Optional.of(new MeshAction.Connect(meshId, members(), lastPortsEventId));
-          case FAILED ->
-              Optional.of(
-                  new MeshAction.Fail(
-                      meshId,
-                      new MeshFailed(
-                          failure.event().stage(),
-                          failure.cluster(),
-                          failure.event().code(),
-                          failure.event().reason(),
-                          failure.event().retryable()),
-                      failure.eventId()));
-          default -> Optional.empty();
-        };
-    claimed = action.isPresent();
+    if (inFlight != null) {
+      return Optional.of(inFlight);
+    }
+    boolean complete = expected != null && members().size() == expected.size();
+    Optional<MeshAction> connect = complete ? Optional.of(connect()) : Optional.empty();
+    Optional<MeshAction> fail = failure().map(this::fail);
+    Optional<MeshAction> action;
+    if (connect.isPresent() && startedSteps.contains(connect.get().causationId())) {
+      action = connect;
+    } else if (fail.isPresent()) {
+      action = fail;
+    } else {
+      action = connect;
+    }
+    action.ifPresent(
+        a -> {
+          inFlight = a;
+          inFlightRun = requestedAt;
+          startedSteps.add(a.causationId());
+        });
     return action;
   }
 
-  /** The action handed out did not finish (e.g. a crash of its step): it may be claimed again. */
+  private MeshAction connect() {
+    UUID cause =
+        expected.keySet().stream()
+            .map(this::selectedPorts)
+            .flatMap(Optional::stream)
+            .max(BY_TIME)
+            .orElseThrow()
+            .eventId();
+    return new MeshAction.Connect(meshId, members(), cause);
+  }
+
+  private MeshAction fail(Fact<ClusterFailed> failure) {
+    ClusterFailed f = failure.event();
+    return new MeshAction.Fail(
+        meshId,
+        new MeshFailed(f.stage(), failure.cluster(), f.code(), f.reason(), f.retryable()),
+        failure.eventId());
+  }
+
+  /** The first failure of the current run. */
+  private Optional<Fact<ClusterFailed>> failure() {
+    return failures.stream().filter(f -> current(f.at())).min(BY_TIME);
+  }
+
+  /** The first {@code PortsUpdated} of {@code cluster} in the current run. */
+  private Optional<Fact<PortsUpdated>> selectedPorts(String cluster) {
+    return ports.getOrDefault(cluster, List.of()).stream()
+        .filter(f -> current(f.at()))
+        .min(BY_TIME);
+  }
+
+  /** The action handed out did not finish (e.g. its step stopped): it may be claimed again. */
   public void release() {
-    claimed = false;
+    inFlight = null;
   }
 
-  /** The outcome of the mesh was published. */
+  /**
+   * The outcome of the action handed out was published: its run is done. (Known by the run it
+   * belongs to, not by a time, so that the clocks of other hosts do not matter.)
+   */
   public void complete() {
-    done = true;
-    doneAt = Instant.now();
-    claimed = false;
+    completed = true;
+    completedRun = inFlight == null ? requestedAt : inFlightRun;
+    inFlight = null;
   }
 
-  /** The expected clusters with their {@code PortsUpdated}, by name; those known so far. */
+  private void outcomeAt(Instant at) {
+    if (lastOutcomeAt == null || at.isAfter(lastOutcomeAt)) {
+      lastOutcomeAt = at;
+    }
+  }
+
+  /** The expected clusters with their first {@code PortsUpdated} of the run, sorted by name. */
   public List<ClusterMember> members() {
     List<ClusterMember> out = new ArrayList<>();
     if (expected != null) {
-      expected.keySet().stream()
-          .filter(ports::containsKey)
-          .map(name -> ClusterMember.of(ports.get(name)))
-          .forEach(out::add);
+      for (String name : expected.keySet()) {
+        selectedPorts(name).map(f -> ClusterMember.of(f.event())).ifPresent(out::add);
+      }
     }
     out.sort(Comparator.comparing(ClusterMember::name));
     return out;

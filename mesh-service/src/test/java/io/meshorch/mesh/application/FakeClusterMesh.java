@@ -1,6 +1,7 @@
 package io.meshorch.mesh.application;
 
 import io.meshorch.kit.failure.TerminalFailure;
+import io.meshorch.kit.failure.TransientFailure;
 import io.meshorch.mesh.domain.AgentReport;
 import io.meshorch.mesh.domain.RemoteCluster;
 import io.meshorch.mesh.domain.RemoteStatus;
@@ -13,8 +14,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Clusters that behave like Cilium: an agent sees the nodes of a remote once its configuration
- * names the remote, unless the remote is marked unreachable. Keyed by kubeconfig reference.
+ * Clusters that behave like Cilium, keyed by kubeconfig reference: once a cluster's configuration
+ * names a remote, its agent sees the remote's nodes after a number of reads (the agents take time
+ * to connect and sync), unless the remote is unreachable. Writes are idempotent: a write of the
+ * configuration in place changes nothing and says so.
  */
 final class FakeClusterMesh implements ClusterMeshPort {
   /** A cluster: its name and nodes. */
@@ -22,12 +25,23 @@ final class FakeClusterMesh implements ClusterMeshPort {
 
   private final Map<String, Cluster> clusters = new ConcurrentHashMap<>();
   private final Map<String, List<RemoteCluster>> configs = new ConcurrentHashMap<>();
-  private final Map<String, AtomicInteger> writes = new ConcurrentHashMap<>();
+  private final Map<String, AtomicInteger> changes = new ConcurrentHashMap<>();
+  private final Map<String, AtomicInteger> writeCalls = new ConcurrentHashMap<>();
+  private final Map<String, AtomicInteger> readsSinceWrite = new ConcurrentHashMap<>();
+  private final Map<String, Integer> readsToSync = new ConcurrentHashMap<>();
+  private final Map<String, AtomicInteger> transientWriteFailures = new ConcurrentHashMap<>();
   private final Set<String> unreachable = ConcurrentHashMap.newKeySet();
   private final Set<String> refusing = ConcurrentHashMap.newKeySet();
+  private final Set<String> unlistable = ConcurrentHashMap.newKeySet();
+  private final Set<String> apiDown = ConcurrentHashMap.newKeySet();
 
   void add(String kubeconfigRef, String name, List<String> nodes) {
     clusters.put(kubeconfigRef, new Cluster(name, nodes));
+  }
+
+  /** The agents of the cluster see their configured remotes from their {@code reads}-th read. */
+  void syncsAfterReads(String kubeconfigRef, int reads) {
+    readsToSync.put(kubeconfigRef, reads);
   }
 
   void unreachable(String clusterName) {
@@ -38,30 +52,71 @@ final class FakeClusterMesh implements ClusterMeshPort {
     refusing.add(kubeconfigRef);
   }
 
-  int writes(String kubeconfigRef) {
-    return writes.getOrDefault(kubeconfigRef, new AtomicInteger()).get();
+  void failWritesTransiently(String kubeconfigRef, int times) {
+    transientWriteFailures.put(kubeconfigRef, new AtomicInteger(times));
+  }
+
+  void refuseListingAgents(String kubeconfigRef) {
+    unlistable.add(kubeconfigRef);
+  }
+
+  void apiDown(String kubeconfigRef, boolean down) {
+    if (down) {
+      apiDown.add(kubeconfigRef);
+    } else {
+      apiDown.remove(kubeconfigRef);
+    }
+  }
+
+  /** How many writes changed the cluster. */
+  int changes(String kubeconfigRef) {
+    return count(changes, kubeconfigRef);
+  }
+
+  /** How many times the configuration was asked to be written, changed or not. */
+  int writeCalls(String kubeconfigRef) {
+    return count(writeCalls, kubeconfigRef);
   }
 
   List<RemoteCluster> config(String kubeconfigRef) {
     return configs.getOrDefault(kubeconfigRef, List.of());
   }
 
+  private static int count(Map<String, AtomicInteger> counts, String key) {
+    return counts.getOrDefault(key, new AtomicInteger()).get();
+  }
+
   @Override
   public boolean writeMeshConfig(String kubeconfigRef, List<RemoteCluster> remotes) {
+    writeCalls.computeIfAbsent(kubeconfigRef, k -> new AtomicInteger()).incrementAndGet();
     if (refusing.contains(kubeconfigRef)) {
       throw new TerminalFailure("KUBE_API_REJECTED", "forbidden: secrets is forbidden");
+    }
+    AtomicInteger failures = transientWriteFailures.get(kubeconfigRef);
+    if (failures != null && failures.getAndDecrement() > 0) {
+      throw new TransientFailure("KUBE_API_UNAVAILABLE", "503 Service Unavailable");
     }
     if (remotes.equals(configs.get(kubeconfigRef))) {
       return false;
     }
     configs.put(kubeconfigRef, List.copyOf(remotes));
-    writes.computeIfAbsent(kubeconfigRef, k -> new AtomicInteger()).incrementAndGet();
+    changes.computeIfAbsent(kubeconfigRef, k -> new AtomicInteger()).incrementAndGet();
+    readsSinceWrite.put(kubeconfigRef, new AtomicInteger());
     return true;
   }
 
   @Override
   public List<AgentReport> agentReports(String kubeconfigRef) {
+    if (unlistable.contains(kubeconfigRef)) {
+      throw new TerminalFailure("KUBE_API_REJECTED", "forbidden: pods is forbidden");
+    }
+    if (apiDown.contains(kubeconfigRef)) {
+      throw new TransientFailure("KUBE_API_UNAVAILABLE", "connection refused");
+    }
     Cluster local = clusters.get(kubeconfigRef);
+    int reads =
+        readsSinceWrite.computeIfAbsent(kubeconfigRef, k -> new AtomicInteger()).incrementAndGet();
+    boolean synced = reads >= readsToSync.getOrDefault(kubeconfigRef, 1);
     List<String> nodes = new ArrayList<>();
     local.nodes().forEach(n -> nodes.add(local.name() + "/" + n));
     List<RemoteStatus> statuses = new ArrayList<>();
@@ -76,6 +131,8 @@ final class FakeClusterMesh implements ClusterMeshPort {
                 "not connected",
                 0,
                 "dial tcp " + remote.ip() + ":2379: i/o timeout"));
+      } else if (!synced) {
+        statuses.add(new RemoteStatus(remote.name(), false, "waiting for initial sync", 0, null));
       } else {
         target.nodes().forEach(n -> nodes.add(remote.name() + "/" + n));
         statuses.add(new RemoteStatus(remote.name(), true, "ok", target.nodes().size(), null));

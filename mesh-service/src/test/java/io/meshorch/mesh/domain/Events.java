@@ -66,6 +66,14 @@ final class Events {
     return at(T0.plusSeconds(11), cluster, "infra-service", portsUpdated(cluster));
   }
 
+  static EventEnvelope failedAgain() {
+    return at(
+        T0.plusSeconds(12),
+        "west",
+        "cni-service",
+        new ClusterFailed("cni", "CILIUM_NOT_READY", "cilium not ready on west", true));
+  }
+
   static EventEnvelope requested() {
     return envelope(null, "meshctl", new MeshRequested(List.of(EAST, WEST)));
   }

@@ -37,6 +37,7 @@ class Fabric8ClusterMeshAdapterTest {
 
   @TempDir Path secrets;
   private AgentCluster cluster;
+  private KubeClientProvider clients;
   private Fabric8ClusterMeshAdapter adapter;
 
   @BeforeEach
@@ -44,15 +45,13 @@ class Fabric8ClusterMeshAdapterTest {
     cluster = new AgentCluster("east");
     FileSecretStore store = new FileSecretStore(secrets);
     store.put(REF, cluster.kubeconfig().getBytes(StandardCharsets.UTF_8));
-    adapter =
-        new Fabric8ClusterMeshAdapter(
-            new KubeClientProvider(store, Duration.ofSeconds(5), Duration.ofSeconds(10)),
-            Duration.ofSeconds(10),
-            "cilium-agent");
+    clients = new KubeClientProvider(store, Duration.ofSeconds(5), Duration.ofSeconds(10));
+    adapter = new Fabric8ClusterMeshAdapter(clients, Duration.ofSeconds(10), "cilium-agent");
   }
 
   @AfterEach
   void stop() {
+    clients.close();
     cluster.close();
   }
 

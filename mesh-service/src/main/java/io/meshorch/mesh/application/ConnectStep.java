@@ -1,0 +1,174 @@
+package io.meshorch.mesh.application;
+
+import io.meshorch.contracts.MeshFailed;
+import io.meshorch.kit.failure.TerminalFailure;
+import io.meshorch.kit.failure.TransientFailure;
+import io.meshorch.kit.step.Next;
+import io.meshorch.kit.step.Step;
+import io.meshorch.kit.step.StepContext;
+import io.meshorch.kit.step.StepEnd;
+import io.meshorch.kit.step.Wait;
+import io.meshorch.mesh.domain.AgentReport;
+import io.meshorch.mesh.domain.ClusterConnection;
+import io.meshorch.mesh.domain.ClusterMember;
+import io.meshorch.mesh.domain.MeshAction;
+import io.meshorch.mesh.domain.MeshLedger;
+import io.meshorch.mesh.domain.MeshVerdict;
+import io.meshorch.mesh.port.ClusterMeshPort;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Connects every cluster of a mesh to all the others, then checks that every cluster's Cilium
+ * agents see every remote node. A reconciler: each call writes one cluster's mesh configuration
+ * (nothing when it is in place already), or, once all are written, reads every cluster's agents
+ * once and judges the mesh:
+ *
+ * <ul>
+ *   <li>healthy: done with {@code MeshReady} (the node table);
+ *   <li>not yet: waits (re-checked by the kit), publishing progress when the gaps change;
+ *   <li>past {@code mesh.validation.timeout} since validation began: done with {@code MeshFailed}
+ *       REMOTE_NOT_SEEN (retryable) naming the first cluster with a gap and every gap.
+ * </ul>
+ *
+ * A cluster that refuses its configuration (or whose agents cannot be listed for good) ends the
+ * step with a {@code MeshFailed} naming that cluster; transient API errors are thrown for the kit
+ * to retry. A step created afresh for the same mesh (after a restart) converges: writes that are in
+ * place change nothing, and validation only reads; its validation deadline starts anew.
+ */
+public final class ConnectStep implements Step {
+  /** Reason code of a mesh whose agents did not see every remote node in time. */
+  public static final String REMOTE_NOT_SEEN = "REMOTE_NOT_SEEN";
+
+  /** The setting that bounds validation. */
+  public static final String TIMEOUT_SETTING = "mesh.validation.timeout";
+
+  /**
+   * How much longer than the validation timeout the kit's wait may last: a safety net only, since
+   * the step fails with its own verdict when its deadline passes.
+   */
+  static final Duration SAFETY_MARGIN = Duration.ofMinutes(1);
+
+  private static final Logger log = LoggerFactory.getLogger(ConnectStep.class);
+
+  private final MeshAction.Connect action;
+  private final ClusterMeshPort mesh;
+  private final MeshLedger ledger;
+  private final Duration timeout;
+  private final Clock clock;
+  private final List<ClusterConnection> connections;
+  private final Wait agentsSeeRemotes;
+  private boolean announced;
+  private int written;
+  private Instant deadline;
+  private String lastProgress;
+
+  ConnectStep(
+      MeshAction.Connect action,
+      ClusterMeshPort mesh,
+      MeshLedger ledger,
+      Duration timeout,
+      Clock clock) {
+    this.action = action;
+    this.mesh = mesh;
+    this.ledger = ledger;
+    this.timeout = timeout;
+    this.clock = clock;
+    this.connections = ClusterConnection.plan(action.members());
+    this.agentsSeeRemotes =
+        Wait.of(
+            "every cluster sees every remote node",
+            timeout.plus(SAFETY_MARGIN),
+            REMOTE_NOT_SEEN,
+            TIMEOUT_SETTING);
+  }
+
+  @Override
+  public Next advance(StepContext ctx) {
+    if (!announced) {
+      ctx.progress("connecting " + connections.size() + " clusters");
+      announced = true;
+    }
+    return written < connections.size() ? writeNext(ctx) : validate(ctx);
+  }
+
+  /** Writes the mesh configuration of the next cluster. */
+  private Next writeNext(StepContext ctx) {
+    ClusterConnection c = connections.get(written);
+    String cluster = c.member().name();
+    boolean changed;
+    try {
+      changed = mesh.writeMeshConfig(c.member().kubeconfigRef(), c.remotes());
+    } catch (TransientFailure e) {
+      throw new TransientFailure(e.code(), "cluster " + cluster + ": " + e.getMessage(), e);
+    } catch (TerminalFailure e) {
+      log.error(
+          "mesh {}: cluster {} refused its mesh configuration: {}",
+          meshId(),
+          cluster,
+          e.getMessage());
+      return Next.done(new MeshFailed(ctx.stage(), cluster, e.code(), e.getMessage(), false));
+    }
+    log.info(
+        "mesh {}: cluster {} {} to {} remotes",
+        meshId(),
+        cluster,
+        changed ? "connected" : "already connected",
+        c.remotes().size());
+    written++;
+    return Next.again();
+  }
+
+  /** Reads every cluster's agents once and judges the mesh. */
+  private Next validate(StepContext ctx) {
+    if (deadline == null) {
+      deadline = clock.instant().plus(timeout);
+    }
+    Map<String, List<AgentReport>> reports = new LinkedHashMap<>();
+    for (ClusterMember m : action.members()) {
+      try {
+        reports.put(m.name(), mesh.agentReports(m.kubeconfigRef()));
+      } catch (TransientFailure e) {
+        reports.put(m.name(), List.of(AgentReport.unreadable("(API)", e.getMessage())));
+      } catch (TerminalFailure e) {
+        log.error(
+            "mesh {}: the agents of cluster {} cannot be read: {}",
+            meshId(),
+            m.name(),
+            e.getMessage());
+        return Next.done(new MeshFailed(ctx.stage(), m.name(), e.code(), e.getMessage(), false));
+      }
+    }
+    MeshVerdict verdict = MeshVerdict.evaluate(action.members(), reports);
+    if (verdict.healthy()) {
+      log.info("mesh {}: every cluster sees every remote node", meshId());
+      return Next.done(verdict.nodeTable());
+    }
+    if (!clock.instant().isBefore(deadline)) {
+      log.error("mesh {} not ready after {}: {}", meshId(), timeout, verdict.reason());
+      return Next.done(
+          new MeshFailed(
+              ctx.stage(), verdict.blamedCluster(), REMOTE_NOT_SEEN, verdict.reason(), true));
+    }
+    if (!verdict.progress().equals(lastProgress)) {
+      lastProgress = verdict.progress();
+      ctx.progress(lastProgress);
+    }
+    return Next.waitFor(agentsSeeRemotes, verdict.progress());
+  }
+
+  private String meshId() {
+    return action.meshId();
+  }
+
+  @Override
+  public void ended(StepEnd end) {
+    MeshSteps.ended(ledger, action.meshId(), end);
+  }
+}

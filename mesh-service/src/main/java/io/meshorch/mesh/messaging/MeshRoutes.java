@@ -1,0 +1,85 @@
+package io.meshorch.mesh.messaging;
+
+import io.meshorch.contracts.EventEnvelope;
+import io.meshorch.contracts.EventType;
+import io.meshorch.contracts.MeshEvent;
+import io.meshorch.contracts.Stage;
+import io.meshorch.kit.step.Plan;
+import io.meshorch.kit.step.StepRoute;
+import io.meshorch.mesh.application.MeshSteps;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * The route table of mesh-service, read by {@link MeshEventsListener}'s dispatcher. Every event it
+ * takes goes into the mesh's progress; the event that completes what a mesh needs starts its one
+ * mesh-level step (stage {@code mesh}, named by the action's cause, cluster null). Other event
+ * types on the consumed topics are skipped.
+ *
+ * <pre>
+ * MeshRequested (mesh.requests)       ─┐ MeshSteps.plan: record the fact, then
+ * MeshRejected  (mesh.infra.events)   ─┤  every cluster ported ─▶ ConnectStep
+ * PortsUpdated  (mesh.infra.events)   ─┤                        ─▶ MeshReady | MeshFailed
+ * ClusterFailed (infra, rke, cni, lb) ─┘  a cluster failed     ─▶ FailStep ─▶ MeshFailed
+ * </pre>
+ *
+ * A step that gives up, or an event that cannot be processed, is answered with {@code MeshFailed}
+ * (not the kit's default {@code ClusterFailed}): this service owns the mesh's outcome.
+ */
+@Configuration(proxyBeanMethods = false)
+public class MeshRoutes {
+
+  /** {@code MeshRequested} → the clusters a mesh expects; may complete a mesh ported earlier. */
+  @Bean
+  StepRoute meshRequestedRoute(MeshSteps steps) {
+    return route(EventType.MESH_REQUESTED, steps);
+  }
+
+  /** {@code MeshRejected} → the mesh is closed: nothing will be connected. */
+  @Bean
+  StepRoute meshRejectedRoute(MeshSteps steps) {
+    return route(EventType.MESH_REJECTED, steps);
+  }
+
+  /** {@code PortsUpdated} → one more cluster ready; the last one starts the connect step. */
+  @Bean
+  StepRoute portsUpdatedRoute(MeshSteps steps) {
+    return route(EventType.PORTS_UPDATED, steps);
+  }
+
+  /** {@code ClusterFailed} → the mesh fails with that cluster's stage, code and retryable. */
+  @Bean
+  StepRoute clusterFailedRoute(MeshSteps steps) {
+    return route(EventType.CLUSTER_FAILED, steps);
+  }
+
+  private static StepRoute route(EventType type, MeshSteps steps) {
+    return new StepRoute() {
+      @Override
+      public EventType type() {
+        return type;
+      }
+
+      @Override
+      public String stage() {
+        return Stage.MESH;
+      }
+
+      @Override
+      public Plan plan(EventEnvelope event) {
+        return steps.plan(event);
+      }
+
+      @Override
+      public MeshEvent failure(
+          EventEnvelope trigger, String cluster, String code, String reason, boolean retryable) {
+        return MeshSteps.failure(stage(), cluster, code, reason, retryable);
+      }
+
+      @Override
+      public String toString() {
+        return type.wireName() + " route (stage " + Stage.MESH + ")";
+      }
+    };
+  }
+}

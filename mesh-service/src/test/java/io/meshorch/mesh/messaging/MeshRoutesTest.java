@@ -1,0 +1,76 @@
+package io.meshorch.mesh.messaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.meshorch.contracts.EventEnvelope;
+import io.meshorch.contracts.EventType;
+import io.meshorch.contracts.MeshFailed;
+import io.meshorch.contracts.MeshRequested;
+import io.meshorch.kit.step.StepRoute;
+import io.meshorch.kit.step.StepRoutes;
+import io.meshorch.mesh.application.MeshSteps;
+import io.meshorch.mesh.domain.AgentReport;
+import io.meshorch.mesh.domain.MeshLedger;
+import io.meshorch.mesh.domain.RemoteCluster;
+import io.meshorch.mesh.port.ClusterMeshPort;
+import io.meshorch.testkit.Samples;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class MeshRoutesTest {
+  private static final ClusterMeshPort NO_CLUSTERS =
+      new ClusterMeshPort() {
+        @Override
+        public boolean writeMeshConfig(String kubeconfigRef, List<RemoteCluster> remotes) {
+          throw new AssertionError("routes do not call clusters");
+        }
+
+        @Override
+        public List<AgentReport> agentReports(String kubeconfigRef) {
+          throw new AssertionError("routes do not call clusters");
+        }
+      };
+
+  private final MeshSteps steps =
+      new MeshSteps(new MeshLedger(), NO_CLUSTERS, Duration.ofMinutes(5), Clock.systemUTC());
+  private final MeshRoutes routes = new MeshRoutes();
+  private final StepRoutes table =
+      new StepRoutes(
+          List.of(
+              routes.meshRequestedRoute(steps),
+              routes.meshRejectedRoute(steps),
+              routes.portsUpdatedRoute(steps),
+              routes.clusterFailedRoute(steps)));
+
+  @ParameterizedTest
+  @EnumSource(
+      value = EventType.class,
+      names = {"MESH_REQUESTED", "MESH_REJECTED", "PORTS_UPDATED", "CLUSTER_FAILED"})
+  void everyConsumedTypeIsAMeshStageRouteAnsweringGiveUpsWithMeshFailed(EventType type) {
+    StepRoute route = table.find(type).orElseThrow();
+    EventEnvelope trigger =
+        EventEnvelope.create(
+            "m1",
+            "west",
+            null,
+            "meshctl",
+            new MeshRequested(List.of(Samples.cluster("west", 2, 1))));
+
+    assertThat(route.stage()).isEqualTo("mesh");
+    assertThat(route.failure(trigger, "west", "RECORD_UNPROCESSABLE", "bad record", false))
+        .isEqualTo(new MeshFailed("mesh", "west", "RECORD_UNPROCESSABLE", "bad record", false));
+    assertThat(route.failure(trigger, null, "KUBE_API_UNAVAILABLE", "cluster west: 503", true))
+        .isEqualTo(new MeshFailed("mesh", null, "KUBE_API_UNAVAILABLE", "cluster west: 503", true));
+  }
+
+  @ParameterizedTest
+  @EnumSource(
+      value = EventType.class,
+      names = {"MESH_READY", "MESH_FAILED", "VMS_READY", "CLUSTER_UP", "STEP_STARTED"})
+  void otherTypesAreNotRouted(EventType type) {
+    assertThat(table.find(type)).isEmpty();
+  }
+}
