@@ -129,16 +129,11 @@ public final class LocalStack implements MeshBus {
     Map<String, Object> infra = new HashMap<>(common);
     infra.put("mesh.openstack.clouds-file", clouds.toString());
     infra.put("mesh.openstack.cloud", "sandbox");
-    // The sandbox answers in about a second where a real cloud takes minutes: poll accordingly.
-    infra.put("mesh.vms.stack-poll-interval", "300ms");
-    infra.put("mesh.vms.console-poll-interval", "300ms");
     Map<String, Object> rkeProps = new HashMap<>(common);
     rkeProps.put("mesh.ssh.private-key-path", keys.privateKey().toString());
     rkeProps.put("mesh.ssh.port", String.valueOf(vmSshPort));
     rkeProps.put("mesh.rke.executable", rke.toString());
     rkeProps.put("mesh.rke.work-dir", privateDir("rke").toString());
-    rkeProps.put("mesh.ssh.poll-interval", "300ms");
-    rkeProps.put("mesh.rke.retry-initial-delay", "2s");
 
     start(InfraServiceApplication.class, InfraServiceApplication.CONFIG_NAME, infra);
     start(RkeServiceApplication.class, RkeServiceApplication.CONFIG_NAME, rkeProps);
