@@ -3,7 +3,9 @@ package io.meshorch.sandbox.kube;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.meshorch.sandbox.core.ClusterRef;
 import io.meshorch.sandbox.core.SandboxLatencies;
+import io.meshorch.sandbox.core.SandboxRecorder;
 import io.meshorch.sandbox.core.SandboxStep;
 import io.meshorch.sandbox.core.SideEffect;
 import io.meshorch.sandbox.core.StepRecord;
@@ -25,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** {@code rke up} at a latency: per run, per cluster, and across a killed run. */
 class RkeLatencyIT {
   @TempDir Path dir;
+  private final SandboxRecorder recorder = new SandboxRecorder();
   private SandboxKube kube;
 
   private void start(String latencies) {
@@ -32,6 +35,7 @@ class RkeLatencyIT {
         SandboxKube.builder()
             .controllerInterval(Duration.ofMillis(200))
             .latencies(SandboxLatencies.parse(latencies))
+            .recorder(recorder)
             .build()
             .start();
   }
@@ -53,7 +57,9 @@ class RkeLatencyIT {
 
   @Test
   void upTakesItsLatencyAndARerunOnTheRunningClusterTheOtherOne() throws Exception {
-    start("fast,rke-up=1500ms,rke-up-again=400ms");
+    // The cloud sandbox registers its servers: the first node tells the cluster's mesh.
+    recorder.registerNode("127.21.0.1", new ClusterRef("m1", "east"));
+    start("fast,rke-up=100ms,rke-up@m1/east=1500ms,rke-up-again=400ms");
     Path file = KubeFixture.clusterYml(dir, "east", "127.21.0.1", KubeFixture.validServices());
 
     Instant t0 = Instant.now();
@@ -67,10 +73,12 @@ class RkeLatencyIT {
     assertThat(file.resolveSibling("kube_config_cluster.yml")).exists();
     List<StepRecord> steps = kube.stepLog().records();
     assertThat(steps)
-        .extracting(StepRecord::step, StepRecord::clusterName)
+        .extracting(StepRecord::step, StepRecord::cluster)
         .containsExactly(
-            org.assertj.core.groups.Tuple.tuple(SandboxStep.RKE_UP, "east"),
-            org.assertj.core.groups.Tuple.tuple(SandboxStep.RKE_UP_AGAIN, "east"));
+            org.assertj.core.groups.Tuple.tuple(SandboxStep.RKE_UP, new ClusterRef("m1", "east")),
+            org.assertj.core.groups.Tuple.tuple(
+                SandboxStep.RKE_UP_AGAIN, new ClusterRef("m1", "east")));
+    assertThat(kube.cluster("east").orElseThrow().ref()).isEqualTo(new ClusterRef("m1", "east"));
     assertThat(kube.counters().count(SideEffect.RKE_UP_INVOKED, "east")).isEqualTo(2);
     assertThat(kube.counters().count(SideEffect.RKE_CLUSTER_STARTED, "east")).isEqualTo(1);
   }
