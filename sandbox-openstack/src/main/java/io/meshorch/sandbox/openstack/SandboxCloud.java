@@ -67,7 +67,11 @@ public final class SandboxCloud implements AutoCloseable {
             t.setDaemon(true);
             return t;
           });
-  private final List<RequestRecord> requests = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  /** The most recent requests, bounded: a benchmark's polling must not grow it without end. */
+  static final int REQUESTS_KEPT = 100_000;
+
+  private final java.util.ArrayDeque<RequestRecord> requests = new java.util.ArrayDeque<>();
   private HttpServer http;
   private final HeatApi heat = new HeatApi(this);
   private final NeutronApi neutron = new NeutronApi(this);
@@ -160,9 +164,14 @@ public final class SandboxCloud implements AutoCloseable {
               "Internal Server Error",
               Http.obj("error", Http.obj("code", 500, "message", e.toString())));
     }
-    requests.add(
-        new RequestRecord(
-            exchange.getRequestMethod(), exchange.getRequestURI().getPath(), response.status()));
+    synchronized (requests) {
+      if (requests.size() == REQUESTS_KEPT) {
+        requests.removeFirst();
+      }
+      requests.addLast(
+          new RequestRecord(
+              exchange.getRequestMethod(), exchange.getRequestURI().getPath(), response.status()));
+    }
     Http.write(exchange, response);
   }
 
@@ -329,9 +338,14 @@ public final class SandboxCloud implements AutoCloseable {
     return List.copyOf(servers.values());
   }
 
-  /** Every request served so far, in order. */
+  /**
+   * The requests served, in order: all of them, or the last {@value #REQUESTS_KEPT} in a long run.
+   * Side effects are counted without limit in {@link #counters()}.
+   */
   public List<RequestRecord> requests() {
-    return List.copyOf(requests);
+    synchronized (requests) {
+      return List.copyOf(requests);
+    }
   }
 
   /** How long {@code step} takes on {@code cluster}. */
