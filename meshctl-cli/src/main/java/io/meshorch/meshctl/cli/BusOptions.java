@@ -1,6 +1,7 @@
 package io.meshorch.meshctl.cli;
 
 import io.meshorch.meshctl.local.LocalStack;
+import io.meshorch.sandbox.core.SandboxLatencies;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -28,7 +29,12 @@ public final class BusOptions {
 
   /** The bus with services (starting local mode when no brokers are given). */
   MeshBus withServices() {
-    return local() ? LocalStack.start(dataDir, true) : MeshBus.remote(bootstrapServers);
+    return withServices(LocalStack.DEFAULT_LATENCIES);
+  }
+
+  /** The bus with services; local mode's sandbox takes {@code latencies}. */
+  MeshBus withServices(SandboxLatencies latencies) {
+    return local() ? LocalStack.start(dataDir, true, latencies) : MeshBus.remote(bootstrapServers);
   }
 
   /** The bus for reading only (local mode starts the broker alone, to read its history). */

@@ -5,15 +5,22 @@ import io.meshorch.contracts.Topics;
 import io.meshorch.meshctl.follow.EventFollower;
 import io.meshorch.meshctl.follow.MeshRun;
 import io.meshorch.meshctl.follow.Render;
+import io.meshorch.meshctl.local.LocalStack;
 import io.meshorch.meshctl.spec.MeshFile;
+import io.meshorch.sandbox.core.SandboxLatencies;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code meshctl up -f mesh.yaml}: publishes {@code MeshRequested} and follows the mesh until it is
@@ -42,12 +49,32 @@ public final class UpCommand implements Callable<Integer> {
       description = "Give up following after this long (ISO-8601, default ${DEFAULT-VALUE}).")
   Duration timeout;
 
+  @Option(
+      names = "--sandbox-latency",
+      paramLabel = "SPEC",
+      description = {
+        "Local mode only: how long the sandbox cloud's steps take (default: fast, a second or"
+            + " two each). Comma-separated tokens, or the option repeated: a profile, 'fast' or"
+            + " 'realistic' (a real cloud: stack 2.5 min, VM boot 1 min, cloud-init 2 min, rke up"
+            + " 8 min, Cilium rollout 1.5 min, MetalLB 40 s, LB IP 3 s, mesh connect 30 s);"
+            + " 'scale=<factor>' for the profile (0.02 = 50 times faster);"
+            + " '<step>[@<cluster>|@<meshId>/<cluster>|@<meshId>/*]=<duration>' (0, 250ms, 1.5s,"
+            + " 2m) or '=x<factor>' of the profile value. Steps: heat-stack, vm-boot, ssh-ready,"
+            + " rke-up, rke-up-again, cilium-rollout, metallb-rollout, rollout, lb-ip,"
+            + " mesh-connect.",
+        "Examples: --sandbox-latency realistic,scale=0.02 --sandbox-latency rke-up@west=30s"
+      })
+  List<String> sandboxLatency = new ArrayList<>();
+
   @Mixin BusOptions bus;
+
+  @Spec CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
     boolean json = "json".equalsIgnoreCase(output);
     PrintStream progress = json ? System.err : System.out;
+    SandboxLatencies latencies = latencies(progress);
     MeshFile.Parsed parsed = MeshFile.read(file);
     if (!parsed.problems().isEmpty()) {
       progress.println(file + " is not a valid mesh file:");
@@ -59,8 +86,11 @@ public final class UpCommand implements Callable<Integer> {
           "meshctl: starting local mode in "
               + bus.dataDir
               + " (Kafka, the five services, the sandbox cloud)...");
+      if (!sandboxLatency.isEmpty()) {
+        progress.println("meshctl: sandbox latencies " + latencies.describe());
+      }
     }
-    try (MeshBus mesh = bus.withServices();
+    try (MeshBus mesh = bus.withServices(latencies);
         EventFollower follower = new EventFollower(mesh.bootstrapServers(), Topics.ALL, false)) {
       EventEnvelope request =
           EventEnvelope.create(parsed.meshId(), null, null, "meshctl", parsed.request());
@@ -84,6 +114,22 @@ public final class UpCommand implements Callable<Integer> {
         case REJECTED -> Exit.REJECTED;
         case FAILED, IN_PROGRESS -> Exit.FAILED;
       };
+    }
+  }
+
+  /** The sandbox's latencies from {@code --sandbox-latency}; a bad spec is a usage error. */
+  private SandboxLatencies latencies(PrintStream progress) {
+    if (sandboxLatency.isEmpty()) {
+      return LocalStack.DEFAULT_LATENCIES;
+    }
+    if (!bus.local()) {
+      progress.println("meshctl: --sandbox-latency ignored: it applies to local mode only");
+      return LocalStack.DEFAULT_LATENCIES;
+    }
+    try {
+      return LocalStack.latencies(sandboxLatency);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "--sandbox-latency: " + e.getMessage());
     }
   }
 

@@ -6,6 +6,8 @@ import io.meshorch.lb.LbServiceApplication;
 import io.meshorch.mesh.MeshServiceApplication;
 import io.meshorch.meshctl.cli.MeshBus;
 import io.meshorch.rke.RkeServiceApplication;
+import io.meshorch.sandbox.core.SandboxLatencies;
+import io.meshorch.sandbox.core.SandboxRecorder;
 import io.meshorch.sandbox.kube.RkeStandInScript;
 import io.meshorch.sandbox.kube.SandboxCluster;
 import io.meshorch.sandbox.kube.SandboxKube;
@@ -32,20 +34,31 @@ import org.springframework.context.ConfigurableApplicationContext;
  * APIs, SSH daemons as VMs, the {@code rke} stand-in, Kubernetes API servers with kubelet, Cilium
  * and MetalLB controllers) and the five services, each in its own Spring context, configured
  * exactly as they would be against a real cloud: only endpoints and files differ.
+ *
+ * <p>The sandbox's steps take {@link #DEFAULT_LATENCIES} unless other {@link SandboxLatencies} are
+ * given (see {@link #latencies(List)}); both sandboxes share one {@link SandboxRecorder}: the step
+ * log and side-effect counters of the whole sandbox.
  */
 public final class LocalStack implements MeshBus {
   private static final String KEYPAIR = "mesh";
 
+  /** The sandbox's pace in local mode: the fast profile, stacks in 1.5 s, VMs booted in 0.5 s. */
+  public static final SandboxLatencies DEFAULT_LATENCIES =
+      SandboxLatencies.parse("fast,heat-stack=1.5s,vm-boot=500ms");
+
   private final Path dataDir;
   private final LocalKafkaBroker broker;
   private final String externalBootstrap;
+  private final SandboxLatencies latencies;
+  private final SandboxRecorder recorder = new SandboxRecorder();
   private final List<ConfigurableApplicationContext> services = new ArrayList<>();
   private SandboxCloud cloud;
   private SandboxKube kube;
 
-  private LocalStack(Path dataDir, String externalBootstrap) {
+  private LocalStack(Path dataDir, String externalBootstrap, SandboxLatencies latencies) {
     this.dataDir = dataDir.toAbsolutePath();
     this.externalBootstrap = externalBootstrap;
+    this.latencies = latencies;
     this.broker =
         externalBootstrap == null ? new LocalKafkaBroker(this.dataDir.resolve("kafka")) : null;
   }
@@ -56,7 +69,17 @@ public final class LocalStack implements MeshBus {
    * @param dataDir the local folder (created when missing)
    */
   public static LocalStack start(Path dataDir, boolean withServices) {
-    return start(new LocalStack(dataDir, null), withServices);
+    return start(dataDir, withServices, DEFAULT_LATENCIES);
+  }
+
+  /**
+   * Starts the broker and, with {@code withServices}, the sandbox (its steps taking {@code
+   * latencies}) and the services.
+   *
+   * @param dataDir the local folder (created when missing)
+   */
+  public static LocalStack start(Path dataDir, boolean withServices, SandboxLatencies latencies) {
+    return start(new LocalStack(dataDir, null, latencies), withServices);
   }
 
   /**
@@ -64,7 +87,27 @@ public final class LocalStack implements MeshBus {
    * cluster) instead of the embedded broker.
    */
   public static LocalStack startAgainst(Path dataDir, String bootstrapServers) {
-    return start(new LocalStack(dataDir, bootstrapServers), true);
+    return startAgainst(dataDir, bootstrapServers, DEFAULT_LATENCIES);
+  }
+
+  /** {@link #startAgainst(Path, String)} with the sandbox's steps taking {@code latencies}. */
+  public static LocalStack startAgainst(
+      Path dataDir, String bootstrapServers, SandboxLatencies latencies) {
+    return start(new LocalStack(dataDir, bootstrapServers, latencies), true);
+  }
+
+  /**
+   * {@link #DEFAULT_LATENCIES} changed by latency specs in order (see {@link SandboxLatencies}): a
+   * spec naming a profile replaces the default, one without changes it.
+   *
+   * @throws IllegalArgumentException naming the first bad token
+   */
+  public static SandboxLatencies latencies(List<String> specs) {
+    SandboxLatencies out = DEFAULT_LATENCIES;
+    for (String spec : specs) {
+      out = out.with(spec);
+    }
+    return out;
   }
 
   private static LocalStack start(LocalStack stack, boolean withServices) {
@@ -94,8 +137,8 @@ public final class LocalStack implements MeshBus {
             .bindAddress("127.0.0.1")
             .port(0)
             .credentials("demo", password, "demo", "Default")
-            .stackCreateDelay(Duration.ofMillis(1500))
-            .vmBootDelay(Duration.ofMillis(500))
+            .latencies(latencies)
+            .recorder(recorder)
             .vmSubnet("127.10.0.0/16")
             .vmSshPort(vmSshPort)
             .keypair(KEYPAIR, keys.publicKeyLine())
@@ -106,6 +149,8 @@ public final class LocalStack implements MeshBus {
         SandboxKube.builder()
             .bindAddress("127.0.0.1")
             .controllerInterval(Duration.ofMillis(200))
+            .latencies(latencies)
+            .recorder(recorder)
             .meshReachability((from, ip, owner) -> allowedOnEveryNodePort(vms, owner, ip))
             .build();
     kube.start();
@@ -192,6 +237,19 @@ public final class LocalStack implements MeshBus {
   /** The sandbox Kubernetes side (null when started without services). */
   public SandboxKube kube() {
     return kube;
+  }
+
+  /** The sandbox's step latencies. */
+  public SandboxLatencies latencies() {
+    return latencies;
+  }
+
+  /**
+   * The step log and side-effect counters of the whole sandbox (cloud and Kubernetes), e.g. for a
+   * benchmark or a restart test.
+   */
+  public SandboxRecorder recorder() {
+    return recorder;
   }
 
   /** The folder of the file secret store the services share. */

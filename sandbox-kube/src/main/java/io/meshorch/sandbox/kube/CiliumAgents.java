@@ -7,17 +7,19 @@ import io.fabric8.kubernetes.api.model.NodeAddress;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
-import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import java.nio.charset.StandardCharsets;
+import io.meshorch.sandbox.core.SandboxStep;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Base64;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -25,9 +27,17 @@ import tools.jackson.databind.json.JsonMapper;
  * list -o json} from what is configured in the cluster (cilium-config, the cilium-clustermesh
  * secret, the agents' host aliases) and what the remote ends really are (which cluster serves a
  * mesh endpoint IP, its cluster name, its CA). A remote is connected only when a real agent would
- * connect: right name, reachable endpoint, same CA.
+ * connect: right name, reachable endpoint, same CA, and the agent's own pod resolving the remote's
+ * name (its {@code hostAliases}, which agents get only by a rollout).
+ *
+ * <p>A connection takes {@code mesh-connect}: a remote is ready only that long after its
+ * configuration became effective for the agent (its key in the secret written, the agent pod
+ * started), and is reported {@code synchronizing} until then. Each connection is logged once in the
+ * step log: at that moment if the remote is ready then (a check is scheduled for it), else when an
+ * exec first finds it ready.
  */
 final class CiliumAgents {
+  private static final Logger log = LoggerFactory.getLogger(CiliumAgents.class);
   private static final JsonMapper JSON = JsonMapper.builder().build();
   private static final String NS = "kube-system";
 
@@ -55,14 +65,15 @@ final class CiliumAgents {
     if (!binary.equals("cilium-dbg") && !binary.equals("cilium")) {
       return fail(command);
     }
+    Instant now = Instant.now();
     if (args.size() >= 1 && args.get(0).equals("status") && args.contains("json")) {
-      return new Result(JSON.writeValueAsString(status(cluster)) + "\n", "", 0);
+      return new Result(JSON.writeValueAsString(status(cluster, pod, now)) + "\n", "", 0);
     }
     if (args.size() >= 2
         && args.get(0).equals("node")
         && args.get(1).equals("list")
         && args.contains("json")) {
-      return new Result(JSON.writeValueAsString(nodeList(cluster)) + "\n", "", 0);
+      return new Result(JSON.writeValueAsString(nodeList(cluster, pod, now)) + "\n", "", 0);
     }
     return fail(command);
   }
@@ -79,13 +90,16 @@ final class CiliumAgents {
         127);
   }
 
-  /** The view of one remote cluster from this cluster's agents. */
+  /**
+   * The view of one remote cluster from an agent; {@code since}: when its configuration became
+   * effective for the agent (null when it cannot connect at all).
+   */
   private record Remote(
-      String name, boolean ready, String status, List<Node> nodes, String failure) {}
+      String name, boolean ready, String status, List<Node> nodes, String failure, Instant since) {}
 
-  private Map<String, Object> status(SandboxCluster cluster) {
+  private Map<String, Object> status(SandboxCluster cluster, Pod pod, Instant now) {
     List<Object> clusters = new ArrayList<>();
-    for (Remote r : remotes(cluster)) {
+    for (Remote r : remotes(cluster, pod, now)) {
       Map<String, Object> c = new LinkedHashMap<>();
       c.put("name", r.name());
       c.put("ready", r.ready());
@@ -104,11 +118,11 @@ final class CiliumAgents {
     return out;
   }
 
-  private List<Object> nodeList(SandboxCluster cluster) {
+  private List<Object> nodeList(SandboxCluster cluster, Pod pod, Instant now) {
     List<Object> out = new ArrayList<>();
     String local = clusterName(cluster.client()).orElse("default");
     cluster.nodes().forEach(n -> out.add(nodeEntry(local, n, "custom-resource")));
-    for (Remote r : remotes(cluster)) {
+    for (Remote r : remotes(cluster, pod, now)) {
       if (r.ready()) {
         r.nodes().forEach(n -> out.add(nodeEntry(r.name(), n, "kvstore")));
       }
@@ -130,32 +144,36 @@ final class CiliumAgents {
     return e;
   }
 
-  private List<Remote> remotes(SandboxCluster cluster) {
+  private List<Remote> remotes(SandboxCluster cluster, Pod pod, Instant now) {
     KubernetesClient client = cluster.client();
-    Secret config = client.secrets().inNamespace(NS).withName("cilium-clustermesh").get();
+    Secret config = client.secrets().inNamespace(NS).withName(ClusterActivity.MESH_SECRET).get();
     if (config == null) {
       return List.of();
     }
-    Map<String, String> entries = new TreeMap<>();
-    if (config.getData() != null) {
-      config
-          .getData()
-          .forEach(
-              (k, v) ->
-                  entries.put(
-                      k, new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
-    }
-    if (config.getStringData() != null) {
-      entries.putAll(config.getStringData());
-    }
-    Map<String, String> aliases = hostAliases(client);
+    Map<String, String> entries = ClusterActivity.entries(config);
+    Map<String, String> aliases = hostAliases(pod);
+    Instant podStarted = startedAt(pod);
     List<Remote> out = new ArrayList<>();
-    entries.forEach((name, etcdConfig) -> out.add(remote(cluster, name, etcdConfig, aliases)));
+    entries.forEach(
+        (name, etcdConfig) -> {
+          Remote r = remote(cluster, name, etcdConfig, aliases, podStarted, now);
+          if (r.ready() && cluster.activity().firstConnect(name, r.since())) {
+            sandbox
+                .recorder()
+                .finished(SandboxStep.MESH_CONNECT, cluster.ref(), "remote " + name, now);
+          }
+          out.add(r);
+        });
     return out;
   }
 
   private Remote remote(
-      SandboxCluster local, String name, String etcdConfig, Map<String, String> aliases) {
+      SandboxCluster local,
+      String name,
+      String etcdConfig,
+      Map<String, String> aliases,
+      Instant podStarted,
+      Instant now) {
     String host = name + ".mesh.cilium.io";
     if (!etcdConfig.contains(host)) {
       return down(name, "configuration for " + name + " does not point at " + host);
@@ -184,6 +202,17 @@ final class CiliumAgents {
       return down(
           name, "tls: failed to verify certificate: x509: certificate signed by unknown authority");
     }
+    Instant written = local.activity().meshEntrySince(name);
+    Instant since = written == null || written.isBefore(podStarted) ? podStarted : written;
+    if (now.isBefore(since.plus(sandbox.latencies().of(SandboxStep.MESH_CONNECT, local.ref())))) {
+      return new Remote(
+          name,
+          false,
+          "synchronizing",
+          List.of(),
+          "remote cluster not ready yet: synchronization in progress",
+          since);
+    }
     List<Node> nodes = target.get().nodes();
     return new Remote(
         name,
@@ -193,11 +222,77 @@ final class CiliumAgents {
             + nodes.size()
             + " endpoints, 4 identities, 0 services, 0 MCS-API service exports, 0 reconnections (last: never)",
         nodes,
-        null);
+        null,
+        since);
+  }
+
+  /**
+   * Schedules, for every remote configured on {@code cluster}, a check at the moment its connection
+   * should be up; a remote ready then is logged as connected at that moment. Called when the secret
+   * changes and when new agent pods start. Runs the API reads on a worker.
+   */
+  void connectChecksLater(SandboxCluster cluster) {
+    sandbox.workers().execute(() -> scheduleConnectChecks(cluster));
+  }
+
+  private void scheduleConnectChecks(SandboxCluster cluster) {
+    try {
+      Optional<Pod> agent = newestAgent(cluster);
+      if (agent.isEmpty()) {
+        return;
+      }
+      Instant podStarted = startedAt(agent.get());
+      String podName = agent.get().getMetadata().getName();
+      for (String name : cluster.activity().meshEntryNames()) {
+        Instant written = cluster.activity().meshEntrySince(name);
+        Instant since = written == null || written.isBefore(podStarted) ? podStarted : written;
+        Instant due = since.plus(sandbox.latencies().of(SandboxStep.MESH_CONNECT, cluster.ref()));
+        sandbox.schedule(
+            due, () -> sandbox.workers().execute(() -> connectCheck(cluster, podName, name, due)));
+      }
+    } catch (RuntimeException e) {
+      log.debug("sandbox: no connection checks for {}: {}", cluster.name(), e.toString());
+    }
+  }
+
+  private void connectCheck(SandboxCluster cluster, String podName, String name, Instant due) {
+    try {
+      KubernetesClient client = cluster.client();
+      Pod pod = client.pods().inNamespace(NS).withName(podName).get();
+      Secret config = client.secrets().inNamespace(NS).withName(ClusterActivity.MESH_SECRET).get();
+      if (pod == null || config == null) {
+        return;
+      }
+      String etcdConfig = ClusterActivity.entries(config).get(name);
+      if (etcdConfig == null) {
+        return;
+      }
+      Remote r = remote(cluster, name, etcdConfig, hostAliases(pod), startedAt(pod), Instant.now());
+      if (r.ready() && cluster.activity().firstConnect(name, r.since())) {
+        Instant at = due.isAfter(r.since()) ? due : r.since();
+        sandbox.recorder().finished(SandboxStep.MESH_CONNECT, cluster.ref(), "remote " + name, at);
+      }
+    } catch (RuntimeException e) {
+      log.debug(
+          "sandbox: connection check of {} on {} failed: {}", name, cluster.name(), e.toString());
+    }
+  }
+
+  private static Optional<Pod> newestAgent(SandboxCluster cluster) {
+    return cluster
+        .client()
+        .pods()
+        .inNamespace(NS)
+        .withLabel("k8s-app", "cilium")
+        .list()
+        .getItems()
+        .stream()
+        .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+        .max(Comparator.comparing(CiliumAgents::startedAt));
   }
 
   private static Remote down(String name, String failure) {
-    return new Remote(name, false, "not connected", List.of(), failure);
+    return new Remote(name, false, "not connected", List.of(), failure, null);
   }
 
   /** Whether {@code ip} is the LoadBalancer address of the cluster's mesh endpoint on 2379. */
@@ -222,14 +317,25 @@ final class CiliumAgents {
     return Optional.ofNullable(cm).map(ConfigMap::getData).map(d -> d.get("cluster-name"));
   }
 
-  private static Map<String, String> hostAliases(KubernetesClient client) {
-    DaemonSet ds = client.apps().daemonSets().inNamespace(NS).withName("cilium").get();
+  /** The host aliases of the agent pod itself (what its /etc/hosts resolves). */
+  private static Map<String, String> hostAliases(Pod pod) {
     Map<String, String> out = new LinkedHashMap<>();
-    if (ds != null && ds.getSpec().getTemplate().getSpec().getHostAliases() != null) {
-      for (HostAlias alias : ds.getSpec().getTemplate().getSpec().getHostAliases()) {
+    if (pod.getSpec() != null && pod.getSpec().getHostAliases() != null) {
+      for (HostAlias alias : pod.getSpec().getHostAliases()) {
         alias.getHostnames().forEach(h -> out.put(h, alias.getIp()));
       }
     }
     return out;
+  }
+
+  /** When the sandbox's kubelet started {@code pod} (the epoch for pods it did not start). */
+  static Instant startedAt(Pod pod) {
+    Map<String, String> annotations = pod.getMetadata().getAnnotations();
+    String at = annotations == null ? null : annotations.get(Controllers.STARTED_AT);
+    try {
+      return at == null ? Instant.EPOCH : Instant.parse(at);
+    } catch (DateTimeParseException e) {
+      return Instant.EPOCH;
+    }
   }
 }

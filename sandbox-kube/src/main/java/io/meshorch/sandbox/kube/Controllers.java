@@ -11,10 +11,13 @@ import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.DaemonSetStatus;
 import io.fabric8.kubernetes.api.model.apps.DaemonSetStatusBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.meshorch.sandbox.core.SandboxStep;
 import java.security.SecureRandom;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -31,15 +34,24 @@ import org.slf4j.LoggerFactory;
  * and deleted when their owner is gone; nodes turn Ready once the CNI (DaemonSet {@code
  * kube-system/cilium}) is ready. MetalLB is played by {@link MetalLbController}. Idempotent: a pass
  * over a converged cluster writes nothing.
+ *
+ * <p>A rollout takes its latency ({@code cilium-rollout}, {@code metallb-rollout} or {@code
+ * rollout}) from the moment the workload was created or got its pod template ({@link
+ * ClusterActivity}): until then the status says so (nothing ready on creation; the old pods still
+ * serving, none updated, after a template change), then the new pods run and the ready status is
+ * written, which a watch sees. The pass that ends a rollout is scheduled for its exact time.
  */
 final class Controllers {
   private static final Logger log = LoggerFactory.getLogger(Controllers.class);
   private static final SecureRandom RANDOM = new SecureRandom();
   static final String TEMPLATE_HASH = "sandbox.meshorch.io/template-hash";
+  static final String STARTED_AT = "sandbox.meshorch.io/started-at";
 
+  private final SandboxKube sandbox;
   private final MetalLbController metalLb;
 
   Controllers(SandboxKube sandbox) {
+    this.sandbox = sandbox;
     this.metalLb = new MetalLbController(sandbox);
   }
 
@@ -50,10 +62,10 @@ final class Controllers {
     List<Deployment> deployments = client.apps().deployments().inAnyNamespace().list().getItems();
     List<Pod> pods = client.pods().inAnyNamespace().list().getItems();
     for (DaemonSet ds : daemonSets) {
-      guarded(cluster, ds, () -> daemonSet(client, ds, owned(pods, ds), nodes));
+      guarded(cluster, ds, () -> daemonSet(cluster, ds, owned(pods, ds), nodes));
     }
     for (Deployment d : deployments) {
-      guarded(cluster, d, () -> deployment(client, d, owned(pods, d), nodes.get(0)));
+      guarded(cluster, d, () -> deployment(cluster, d, owned(pods, d), nodes.get(0)));
     }
     collectOrphans(client, pods, daemonSets, deployments);
     daemonSets.stream()
@@ -69,6 +81,7 @@ final class Controllers {
     try {
       step.run();
     } catch (KubernetesClientException e) {
+      cluster.settled = false;
       log.debug(
           "cluster {}: {} {} not reconciled yet: {}",
           cluster.name(),
@@ -91,99 +104,182 @@ final class Controllers {
         && Integer.valueOf(nodes).equals(fresh.getStatus().getNumberReady());
   }
 
-  private static void daemonSet(
-      KubernetesClient client, DaemonSet ds, List<Pod> pods, List<String> nodes) {
+  /** The rollout of {@code owner}'s template {@code hash}; started now if the write was missed. */
+  private static ClusterActivity.Rollout rollout(
+      SandboxCluster cluster, HasMetadata owner, String hash, Instant now) {
+    ClusterActivity.Rollout r = cluster.activity().rollout(owner, hash);
+    return r != null ? r : cluster.activity().startRollout(owner, hash, now);
+  }
+
+  private void daemonSet(SandboxCluster cluster, DaemonSet ds, List<Pod> pods, List<String> nodes) {
+    // Now, not the pass's start: the workload may have been written after the pass began.
+    Instant now = Instant.now();
+    KubernetesClient client = cluster.client();
     String ns = ds.getMetadata().getNamespace();
     PodTemplateSpec template = ds.getSpec().getTemplate();
-    Set<String> covered = new HashSet<>();
-    for (Pod pod : current(client, pods, template)) {
-      covered.add(pod.getSpec().getNodeName());
-    }
-    for (String node : nodes) {
-      if (!covered.contains(node)) {
-        createPod(client, ds, template, node);
-      }
-    }
+    String hash = templateHash(template);
+    ClusterActivity.Rollout rollout = rollout(cluster, ds, hash, now);
+    boolean done = !now.isBefore(rollout.readyAt());
+    List<Pod> stale = new ArrayList<>();
+    List<Pod> current = partition(pods, hash, stale);
     int n = nodes.size();
-    DaemonSetStatus want =
-        new DaemonSetStatusBuilder()
-            .withDesiredNumberScheduled(n)
-            .withCurrentNumberScheduled(n)
-            .withNumberReady(n)
-            .withNumberAvailable(n)
-            .withUpdatedNumberScheduled(n)
-            .withNumberMisscheduled(0)
-            .withObservedGeneration(ds.getMetadata().getGeneration())
-            .build();
+    DaemonSetStatus want;
+    if (done) {
+      stale.forEach(pod -> delete(client, pod));
+      Set<String> covered = new HashSet<>();
+      current.forEach(pod -> covered.add(pod.getSpec().getNodeName()));
+      boolean created = false;
+      for (String node : nodes) {
+        if (!covered.contains(node)) {
+          createPod(client, ds, template, node, now);
+          created = true;
+        }
+      }
+      if (created && isCiliumAgents(ds)) {
+        sandbox.agents().connectChecksLater(cluster);
+      }
+      want = daemonSetStatus(ds, n, n, n);
+    } else {
+      // Rolling: the pods of the previous template keep serving until the new ones are ready.
+      int serving = (int) stale.stream().map(p -> p.getSpec().getNodeName()).distinct().count();
+      want = daemonSetStatus(ds, n, serving, 0);
+      cluster.activity().wakeUpAt(rollout.readyAt());
+    }
     if (!want.equals(ds.getStatus())) {
       ds.setStatus(want);
       client.apps().daemonSets().inNamespace(ns).resource(ds).updateStatus();
-      log.info("kubelet: DaemonSet {}/{} ready on {} nodes", ns, ds.getMetadata().getName(), n);
+      log.info(
+          "kubelet: DaemonSet {}/{} of cluster {}: {}/{} ready, {} updated",
+          ns,
+          ds.getMetadata().getName(),
+          cluster.name(),
+          want.getNumberReady(),
+          n,
+          want.getUpdatedNumberScheduled());
+    }
+    if (done && cluster.activity().firstReady(ds, rollout)) {
+      finished(cluster, rollout.step(), ds);
     }
   }
 
-  private static void deployment(
-      KubernetesClient client, Deployment d, List<Pod> pods, String node) {
+  private static DaemonSetStatus daemonSetStatus(
+      DaemonSet ds, int desired, int ready, int updated) {
+    return new DaemonSetStatusBuilder()
+        .withDesiredNumberScheduled(desired)
+        .withCurrentNumberScheduled(desired)
+        .withNumberReady(ready)
+        .withNumberAvailable(ready)
+        .withNumberUnavailable(desired > ready ? desired - ready : null)
+        .withUpdatedNumberScheduled(updated)
+        .withNumberMisscheduled(0)
+        .withObservedGeneration(ds.getMetadata().getGeneration())
+        .build();
+  }
+
+  private void deployment(SandboxCluster cluster, Deployment d, List<Pod> pods, String node) {
+    Instant now = Instant.now();
+    KubernetesClient client = cluster.client();
     String ns = d.getMetadata().getNamespace();
     int replicas = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
-    List<Pod> running = current(client, pods, d.getSpec().getTemplate());
-    for (int i = running.size(); i < replicas; i++) {
-      createPod(client, d, d.getSpec().getTemplate(), node);
+    PodTemplateSpec template = d.getSpec().getTemplate();
+    String hash = templateHash(template);
+    ClusterActivity.Rollout rollout = rollout(cluster, d, hash, now);
+    boolean done = !now.isBefore(rollout.readyAt());
+    List<Pod> stale = new ArrayList<>();
+    List<Pod> running = partition(pods, hash, stale);
+    DeploymentStatus want;
+    if (done) {
+      stale.forEach(pod -> delete(client, pod));
+      for (int i = running.size(); i < replicas; i++) {
+        createPod(client, d, template, node, now);
+      }
+      for (Pod extra : running.subList(Math.min(replicas, running.size()), running.size())) {
+        delete(client, extra);
+      }
+      want = deploymentStatus(d, replicas, replicas, replicas);
+    } else {
+      // Rolling: the replicas of the previous template keep serving until the new ones are ready.
+      want = deploymentStatus(d, replicas, Math.min(replicas, stale.size()), 0);
+      cluster.activity().wakeUpAt(rollout.readyAt());
     }
-    for (Pod extra : running.subList(Math.min(replicas, running.size()), running.size())) {
-      client.pods().inNamespace(ns).withName(extra.getMetadata().getName()).delete();
-    }
-    boolean converged =
-        d.getStatus() != null
-            && Integer.valueOf(replicas).equals(d.getStatus().getAvailableReplicas())
-            && Integer.valueOf(replicas).equals(d.getStatus().getReadyReplicas())
-            && Objects.equals(
-                d.getMetadata().getGeneration(), d.getStatus().getObservedGeneration());
-    if (!converged) {
-      d.setStatus(
-          new DeploymentStatusBuilder()
-              .withReplicas(replicas)
-              .withReadyReplicas(replicas)
-              .withAvailableReplicas(replicas)
-              .withUpdatedReplicas(replicas)
-              .withObservedGeneration(d.getMetadata().getGeneration())
-              .addNewCondition()
-              .withType("Available")
-              .withStatus("True")
-              .withReason("MinimumReplicasAvailable")
-              .withMessage("Deployment has minimum availability.")
-              .endCondition()
-              .addNewCondition()
-              .withType("Progressing")
-              .withStatus("True")
-              .withReason("NewReplicaSetAvailable")
-              .endCondition()
-              .build());
+    if (!want.equals(d.getStatus())) {
+      d.setStatus(want);
       client.apps().deployments().inNamespace(ns).resource(d).updateStatus();
       log.info(
-          "kubelet: Deployment {}/{} ready with {} replicas",
+          "kubelet: Deployment {}/{} of cluster {}: {}/{} available, {} updated",
           ns,
           d.getMetadata().getName(),
-          replicas);
+          cluster.name(),
+          want.getAvailableReplicas(),
+          replicas,
+          want.getUpdatedReplicas());
+    }
+    if (done && cluster.activity().firstReady(d, rollout)) {
+      finished(cluster, rollout.step(), d);
     }
   }
 
-  /** The owner's pods of its current template; pods of an older template are deleted (rollout). */
-  private static List<Pod> current(KubernetesClient client, List<Pod> pods, PodTemplateSpec t) {
-    String hash = templateHash(t);
+  private static DeploymentStatus deploymentStatus(
+      Deployment d, int replicas, int available, int updated) {
+    return new DeploymentStatusBuilder()
+        .withReplicas(replicas)
+        .withReadyReplicas(available)
+        .withAvailableReplicas(available)
+        .withUnavailableReplicas(replicas > available ? replicas - available : null)
+        .withUpdatedReplicas(updated)
+        .withObservedGeneration(d.getMetadata().getGeneration())
+        .addNewCondition()
+        .withType("Available")
+        .withStatus(available > 0 ? "True" : "False")
+        .withReason(available > 0 ? "MinimumReplicasAvailable" : "MinimumReplicasUnavailable")
+        .withMessage(
+            available > 0
+                ? "Deployment has minimum availability."
+                : "Deployment does not have minimum availability.")
+        .endCondition()
+        .addNewCondition()
+        .withType("Progressing")
+        .withStatus("True")
+        .withReason(updated == replicas ? "NewReplicaSetAvailable" : "ReplicaSetUpdated")
+        .endCondition()
+        .build();
+  }
+
+  private void finished(SandboxCluster cluster, SandboxStep step, HasMetadata owner) {
+    String object =
+        owner.getKind()
+            + " "
+            + owner.getMetadata().getNamespace()
+            + "/"
+            + owner.getMetadata().getName();
+    sandbox.recorder().finished(step, cluster.ref(), object, Instant.now());
+  }
+
+  private static boolean isCiliumAgents(DaemonSet ds) {
+    return "cilium".equals(ds.getMetadata().getName())
+        && "kube-system".equals(ds.getMetadata().getNamespace());
+  }
+
+  /** The pods of template {@code hash}; the others (an older template) go to {@code stale}. */
+  private static List<Pod> partition(List<Pod> pods, String hash, List<Pod> stale) {
     List<Pod> current = new ArrayList<>();
     for (Pod pod : pods) {
       Map<String, String> annotations = pod.getMetadata().getAnnotations();
       if (annotations != null && hash.equals(annotations.get(TEMPLATE_HASH))) {
         current.add(pod);
       } else {
-        client.pods().inNamespace(pod.getMetadata().getNamespace()).resource(pod).delete();
+        stale.add(pod);
       }
     }
     return current;
   }
 
-  private static String templateHash(PodTemplateSpec template) {
+  private static void delete(KubernetesClient client, Pod pod) {
+    client.pods().inNamespace(pod.getMetadata().getNamespace()).resource(pod).delete();
+  }
+
+  /** Identifies a pod template; equal templates (as stored) give equal hashes. */
+  static String templateHash(PodTemplateSpec template) {
     return Integer.toHexString(Objects.hashCode(template));
   }
 
@@ -240,7 +336,11 @@ final class Controllers {
   }
 
   private static void createPod(
-      KubernetesClient client, HasMetadata owner, PodTemplateSpec template, String node) {
+      KubernetesClient client,
+      HasMetadata owner,
+      PodTemplateSpec template,
+      String node,
+      Instant now) {
     StringBuilder suffix = new StringBuilder();
     for (int i = 0; i < 5; i++) {
       suffix.append((char) ('a' + RANDOM.nextInt(26)));
@@ -255,6 +355,7 @@ final class Controllers {
             .withNamespace(ns)
             .withLabels(labels)
             .addToAnnotations(TEMPLATE_HASH, templateHash(template))
+            .addToAnnotations(STARTED_AT, now.toString())
             .withOwnerReferences(
                 new OwnerReferenceBuilder()
                     .withApiVersion("apps/v1")

@@ -19,7 +19,8 @@ import java.util.regex.Pattern;
 /**
  * Answers {@code exec} into pods with the Kubernetes exec WebSocket protocol (channel-prefixed
  * binary frames: 1 stdout, 2 stderr, 3 status), computing the output of the command when it is
- * asked; everything else goes to the CRUD dispatcher.
+ * asked, and {@code GET /} and {@code /version} as fabric8's mock server does; everything else goes
+ * to the CRUD dispatcher.
  */
 final class ExecDispatcher extends Dispatcher {
   private static final Pattern EXEC =
@@ -37,6 +38,12 @@ final class ExecDispatcher extends Dispatcher {
 
   @Override
   public MockResponse dispatch(RecordedRequest request) {
+    if ("GET".equals(request.getMethod()) && "/".equals(request.getPath())) {
+      return json("{\"paths\":[\"/api\",\"/apis/extensions\"]}");
+    }
+    if ("GET".equals(request.getMethod()) && "/version".equals(request.getPath())) {
+      return json("{\"major\":\"0\",\"minor\":\"0\"}");
+    }
     Matcher m = EXEC.matcher(request.getPath());
     if (!m.matches()) {
       return crud.dispatch(request);
@@ -106,6 +113,13 @@ final class ExecDispatcher extends Dispatcher {
     ws.close(1000, "");
   }
 
+  private static MockResponse json(String body) {
+    return new MockResponse()
+        .setResponseCode(200)
+        .addHeader("Content-Type", "application/json")
+        .setBody(body);
+  }
+
   private static byte[] frame(int channel, String text) {
     byte[] body = text.getBytes(StandardCharsets.UTF_8);
     byte[] out = new byte[body.length + 1];
@@ -117,5 +131,10 @@ final class ExecDispatcher extends Dispatcher {
   @Override
   public void shutdown() {
     crud.shutdown();
+  }
+
+  @Override
+  public void releaseResources() {
+    crud.releaseResources();
   }
 }

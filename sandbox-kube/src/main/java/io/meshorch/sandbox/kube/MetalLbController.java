@@ -8,6 +8,8 @@ import io.fabric8.kubernetes.api.model.ServiceStatusBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.meshorch.sandbox.core.SandboxStep;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -28,6 +30,9 @@ import org.slf4j.LoggerFactory;
  * is in an announced pool and free; otherwise the service stays pending, as with MetalLB. Pools
  * with {@code spec.autoAssign: false} serve only requested addresses. Also refreshes the
  * sandbox-wide LoadBalancer IP registry.
+ *
+ * <p>A Service gets its address {@code lb-ip} after it became assignable (MetalLB running, an
+ * address for it in an announced pool); the pass that assigns it is scheduled for that moment.
  */
 final class MetalLbController {
   private static final Logger log = LoggerFactory.getLogger(MetalLbController.class);
@@ -60,6 +65,7 @@ final class MetalLbController {
                 parseIp(ip).ifPresent(used::add);
               });
     }
+    Set<String> assignable = new HashSet<>();
     if (running(client)) {
       List<Pool> pools = announcedPools(client);
       for (Service s : services) {
@@ -70,15 +76,38 @@ final class MetalLbController {
           continue;
         }
         Long ip = allocate(pools, used, s);
-        if (ip != null) {
-          String address = ClusterYml.format(ip);
-          if (assign(client, s, address, cluster)) {
-            used.add(ip);
-            assigned.add(address);
-          }
+        if (ip == null) {
+          continue;
+        }
+        String uid = s.getMetadata().getUid();
+        assignable.add(uid);
+        Instant now = Instant.now();
+        Instant due =
+            cluster
+                .activity()
+                .assignableSince(uid, now)
+                .plus(sandbox.latencies().of(SandboxStep.LB_IP, cluster.ref()));
+        if (now.isBefore(due)) {
+          cluster.activity().wakeUpAt(due);
+          used.add(ip);
+          continue;
+        }
+        String address = ClusterYml.format(ip);
+        if (assign(client, s, address, cluster)) {
+          cluster.activity().assigned(uid);
+          sandbox
+              .recorder()
+              .finished(
+                  SandboxStep.LB_IP,
+                  cluster.ref(),
+                  "Service " + s.getMetadata().getNamespace() + "/" + s.getMetadata().getName(),
+                  Instant.now());
+          used.add(ip);
+          assigned.add(address);
         }
       }
     }
+    cluster.activity().retainAssignable(assignable);
     sandbox.registerLoadBalancerIps(cluster, assigned);
   }
 
@@ -198,6 +227,7 @@ final class MetalLbController {
           address);
       return true;
     } catch (KubernetesClientException e) {
+      cluster.settled = false;
       log.debug("metallb: {} not assigned yet: {}", s.getMetadata().getName(), e.getMessage());
       return false;
     }

@@ -6,50 +6,57 @@ import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
-import java.util.HashMap;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.fabric8.kubernetes.client.vertx5.Vertx5HttpClientFactory;
+import io.meshorch.sandbox.core.ClusterRef;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * One Kubernetes cluster of the sandbox: an API server (fabric8's mock server in CRUD mode) that
- * also answers {@code exec} into Cilium agent pods, and the nodes {@code rke up} registered.
+ * One Kubernetes cluster of the sandbox: an API server (fabric8's mock CRUD store, served on the
+ * sandbox's shared Vert.x) that also answers {@code exec} into Cilium agent pods, and the nodes
+ * {@code rke up} registered.
  */
 public final class SandboxCluster implements AutoCloseable {
+  /**
+   * One serialization (Jackson mapper and its introspection caches, about 3 MB once warm) for every
+   * sandbox client instead of one per cluster.
+   */
+  static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
+
   private final ClusterYml spec;
-  private final KubernetesMockServer server;
+  private final SandboxKube sandbox;
+  private final ClusterRef ref;
+  private final ClusterActivity activity;
+  private final ApiServer server;
   private final KubernetesClient client;
   private final String host;
   private final String token = UUID.randomUUID().toString().replace("-", "");
+  final AtomicBoolean queued = new AtomicBoolean();
+  final Object reconciling = new Object();
 
-  SandboxCluster(ClusterYml spec, String bindAddress, SandboxKube sandbox) {
+  /**
+   * True after a controller pass that wrote nothing and failed nowhere, until the next write: the
+   * periodic pass skips settled clusters, so a converged cluster costs nothing.
+   */
+  volatile boolean settled;
+
+  SandboxCluster(ClusterYml spec, ClusterRef ref, String bindAddress, SandboxKube sandbox) {
     this.spec = spec;
+    this.sandbox = sandbox;
+    this.ref = ref;
     this.host = bindAddress;
-    Map<
-            io.fabric8.mockwebserver.ServerRequest,
-            java.util.Queue<io.fabric8.mockwebserver.ServerResponse>>
-        responses = new HashMap<>();
-    KubernetesMixedDispatcher crud = new KubernetesMixedDispatcher(responses);
+    this.activity = new ClusterActivity(this);
+    ObservedCrudDispatcher crud = new ObservedCrudDispatcher(activity);
     this.server =
-        new KubernetesMockServer(
-            new Context(),
-            new MockWebServer(),
-            responses,
-            new ExecDispatcher(crud, this, sandbox),
-            false);
-    try {
-      server.start(InetAddress.getByName(bindAddress), 0);
-    } catch (UnknownHostException e) {
-      throw new IllegalArgumentException("bad bind address " + bindAddress, e);
-    }
+        new ApiServer(sandbox.vertx(), bindAddress, new ExecDispatcher(crud, this, sandbox));
     this.client =
-        new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(kubeconfig())).build();
+        new KubernetesClientBuilder()
+            .withConfig(Config.fromKubeconfig(kubeconfig()))
+            .withHttpClientFactory(new Vertx5HttpClientFactory(sandbox.vertx()))
+            .withKubernetesSerialization(SERIALIZATION)
+            .build();
     try {
       seed();
     } catch (RuntimeException e) {
@@ -101,6 +108,19 @@ public final class SandboxCluster implements AutoCloseable {
     return spec.clusterName();
   }
 
+  /** The mesh cluster: its name, and its mesh when the cloud sandbox created its nodes. */
+  public ClusterRef ref() {
+    return ref;
+  }
+
+  SandboxKube sandbox() {
+    return sandbox;
+  }
+
+  ClusterActivity activity() {
+    return activity;
+  }
+
   /** The identity of the cluster: its first control-plane node's address. */
   public String identity() {
     return spec.identity();
@@ -108,7 +128,7 @@ public final class SandboxCluster implements AutoCloseable {
 
   /** The API server's URL (plain HTTP on the sandbox's address, random port). */
   public String apiServerUrl() {
-    return "http://" + host + ":" + server.getPort();
+    return "http://" + host + ":" + server.port();
   }
 
   /** {@code services.kube-controller.cluster_cidr} of its cluster.yml (RKE default applied). */
@@ -165,6 +185,6 @@ public final class SandboxCluster implements AutoCloseable {
   @Override
   public void close() {
     client.close();
-    server.shutdown();
+    server.close();
   }
 }

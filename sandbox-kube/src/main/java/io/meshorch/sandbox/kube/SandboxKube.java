@@ -2,7 +2,16 @@ package io.meshorch.sandbox.kube;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.meshorch.sandbox.core.ClusterRef;
+import io.meshorch.sandbox.core.SandboxLatencies;
+import io.meshorch.sandbox.core.SandboxRecorder;
+import io.meshorch.sandbox.core.SandboxStep;
+import io.meshorch.sandbox.core.SideEffect;
+import io.meshorch.sandbox.core.SideEffectCounters;
+import io.meshorch.sandbox.core.StepLog;
 import io.meshorch.sandbox.kube.rke.RkeStandIn;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -12,6 +21,7 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -31,6 +41,16 @@ import org.slf4j.LoggerFactory;
  * control-plane node's address), and the controllers that play kubelet, Cilium and MetalLB on every
  * cluster.
  *
+ * <p>The external steps take the durations of its {@link SandboxLatencies} ({@code rke-up}, {@code
+ * rke-up-again}, the rollouts, {@code lb-ip}, {@code mesh-connect}). A cluster is reconciled right
+ * after every write to its API server and at the exact moment a step is due, so a latency is
+ * honoured to within the controllers' own work, not a tick; the periodic pass every {@code
+ * controllerInterval} is a safety net. When each step finished goes to the {@linkplain #stepLog()
+ * step log}, installs and mesh-connection writes to the {@linkplain #counters() counters}.
+ *
+ * <p>All API servers and admin clients share one Vert.x instance (a few event-loop threads for the
+ * whole sandbox).
+ *
  * <pre>{@code
  * SandboxKube kube = SandboxKube.builder().controllerInterval(Duration.ofMillis(200)).build();
  * kube.start();
@@ -46,20 +66,35 @@ public final class SandboxKube implements AutoCloseable {
   private final String bindAddress;
   private final Duration interval;
   private final MeshReachability reachability;
+  private final SandboxLatencies latencies;
+  private final SandboxRecorder recorder;
   private final Map<String, SandboxCluster> clusters = new ConcurrentHashMap<>();
   private final Map<String, SandboxCluster> loadBalancerIps = new ConcurrentHashMap<>();
   private final ExecutorService workers =
       Executors.newCachedThreadPool(daemon("sandbox-kube-worker"));
   private final ScheduledExecutorService ticker =
-      Executors.newSingleThreadScheduledExecutor(daemon("sandbox-kube-controllers"));
+      Executors.newSingleThreadScheduledExecutor(daemon("sandbox-kube-timer"));
+  private final ExecutorService controllerPool =
+      Executors.newFixedThreadPool(
+          Math.max(2, Runtime.getRuntime().availableProcessors()),
+          daemon("sandbox-kube-controllers"));
   private final Controllers controllers = new Controllers(this);
   private final CiliumAgents agents = new CiliumAgents(this);
+  private final Vertx vertx;
   private HttpServer control;
 
   private SandboxKube(Builder b) {
     this.bindAddress = b.bindAddress;
     this.interval = b.controllerInterval;
     this.reachability = b.reachability;
+    this.latencies = b.latencies;
+    this.recorder = b.recorder;
+    this.vertx =
+        Vertx.vertx(
+            new VertxOptions()
+                .setEventLoopPoolSize(Math.max(2, Runtime.getRuntime().availableProcessors()))
+                .setWorkerPoolSize(4)
+                .setInternalBlockingPoolSize(4));
   }
 
   /** A builder with defaults: bind 127.0.0.1, controllers every 200 ms, every LB IP reachable. */
@@ -84,7 +119,8 @@ public final class SandboxKube implements AutoCloseable {
     control.start();
     ticker.scheduleWithFixedDelay(
         this::reconcileAll, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
-    log.info("sandbox kube: RKE endpoint at {}", rkeControlUrl());
+    log.info(
+        "sandbox kube: RKE endpoint at {}; latencies {}", rkeControlUrl(), latencies.describe());
     return this;
   }
 
@@ -129,8 +165,67 @@ public final class SandboxKube implements AutoCloseable {
     }
   }
 
+  /** The durations of the external steps. */
+  public SandboxLatencies latencies() {
+    return latencies;
+  }
+
+  /** Where the step log and counters go (shared with the cloud sandbox when given to both). */
+  public SandboxRecorder recorder() {
+    return recorder;
+  }
+
+  /**
+   * When each external step finished: {@code rke-up}, {@code rke-up-again}, the rollouts, {@code
+   * lb-ip}, {@code mesh-connect}.
+   */
+  public StepLog stepLog() {
+    return recorder.steps();
+  }
+
+  /** rke up invocations, clusters started, Cilium and MetalLB installs, mesh-connection writes. */
+  public SideEffectCounters counters() {
+    return recorder.counters();
+  }
+
   MeshReachability reachability() {
     return reachability;
+  }
+
+  Vertx vertx() {
+    return vertx;
+  }
+
+  /** Runs {@code task} at {@code when} (at once when it is past) on the sandbox's timer. */
+  void schedule(Instant when, Runnable task) {
+    long delay = Math.max(0, Duration.between(Instant.now(), when).toMillis());
+    try {
+      // One millisecond late rather than early: the controllers compare with the due time.
+      ticker.schedule(task, delay + 1, TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      log.debug("sandbox kube closed; not scheduling");
+    }
+  }
+
+  /**
+   * Reconciles {@code cluster} soon on the controller pool; requests made while one is queued
+   * coalesce, and a cluster is never reconciled by two threads at once.
+   */
+  void reconcileSoon(SandboxCluster cluster) {
+    if (!cluster.queued.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      controllerPool.execute(
+          () -> {
+            cluster.queued.set(false);
+            synchronized (cluster.reconciling) {
+              reconcile(cluster);
+            }
+          });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      cluster.queued.set(false);
+    }
   }
 
   ExecutorService workers() {
@@ -146,47 +241,100 @@ public final class SandboxKube implements AutoCloseable {
     return bindAddress.equals("0.0.0.0") || bindAddress.equals("::") ? "127.0.0.1" : bindAddress;
   }
 
+  /** The periodic pass: every cluster that is not settled (see {@link SandboxCluster#settled}). */
   private void reconcileAll() {
     for (SandboxCluster cluster : clusters.values()) {
-      try {
-        controllers.reconcile(cluster);
-      } catch (RuntimeException e) {
-        if (clusters.containsValue(cluster) && !ticker.isShutdown()) {
-          log.warn("sandbox controllers failed on cluster {}: {}", cluster.name(), e.toString());
-        }
+      if (!cluster.settled) {
+        reconcileSoon(cluster);
       }
     }
   }
 
-  /** {@code rke up}: validates cluster.yml and answers the cluster's kubeconfig (text). */
-  private void up(HttpExchange exchange) throws IOException {
-    try (exchange) {
-      ClusterYml spec = parse(exchange);
-      if (spec == null) {
-        return;
-      }
-      boolean[] created = {false};
-      // Per-identity creation: clusters of one mesh come up in parallel, a re-run gets the same.
-      SandboxCluster cluster =
-          clusters.computeIfAbsent(
-              spec.identity(),
-              id -> {
-                created[0] = true;
-                return new SandboxCluster(spec, hostAddress(), this);
-              });
-      if (created[0]) {
-        log.info(
-            "rke up: cluster {} with {} nodes serves at {}",
-            spec.clusterName(),
-            spec.nodes().size(),
-            cluster.apiServerUrl());
-      } else {
-        log.info("rke up: cluster {} already runs at {}", cluster.name(), cluster.apiServerUrl());
-      }
-      reply(exchange, 200, cluster.kubeconfig());
+  private void reconcile(SandboxCluster cluster) {
+    long writes = cluster.activity().writes();
+    cluster.settled = true;
+    try {
+      controllers.reconcile(cluster);
     } catch (RuntimeException e) {
-      log.warn("rke up failed: {}", e.toString());
-      reply(exchange, 500, "Failed to bring up the sandbox cluster: " + e.getMessage());
+      cluster.settled = false;
+      if (clusters.containsValue(cluster) && !ticker.isShutdown()) {
+        log.warn("sandbox controllers failed on cluster {}: {}", cluster.name(), e.toString());
+      }
+    }
+    if (cluster.activity().writes() != writes) {
+      // This pass wrote (or someone did meanwhile): look again on the next periodic pass.
+      cluster.settled = false;
+    }
+  }
+
+  /**
+   * {@code rke up}: validates cluster.yml, then answers the cluster's kubeconfig (text) once its
+   * latency has passed: {@code rke-up} for a cluster not running yet, {@code rke-up-again} for one
+   * that runs. The exchange stays open meanwhile, without a thread (a long poll); the cluster's API
+   * server starts when the first run for it ends.
+   */
+  private void up(HttpExchange exchange) throws IOException {
+    ClusterYml spec;
+    try {
+      spec = parse(exchange);
+    } catch (IOException | RuntimeException e) {
+      exchange.close();
+      throw e;
+    }
+    if (spec == null) {
+      exchange.close();
+      return;
+    }
+    ClusterRef ref =
+        recorder
+            .clusterOfNode(spec.identity())
+            .map(node -> new ClusterRef(node.meshId(), spec.clusterName()))
+            .orElse(ClusterRef.named(spec.clusterName()));
+    recorder.count(SideEffect.RKE_UP_INVOKED, ref);
+    SandboxStep step =
+        clusters.containsKey(spec.identity()) ? SandboxStep.RKE_UP_AGAIN : SandboxStep.RKE_UP;
+    Duration latency = latencies.of(step, ref);
+    log.info("rke up: cluster {} ({}), {} takes {}", spec.clusterName(), ref, step, latency);
+    if (latency.isZero()) {
+      finishUp(exchange, spec, ref, step);
+    } else {
+      schedule(
+          Instant.now().plus(latency),
+          () -> workers.execute(() -> finishUp(exchange, spec, ref, step)));
+    }
+  }
+
+  private void finishUp(HttpExchange exchange, ClusterYml spec, ClusterRef ref, SandboxStep step) {
+    try (exchange) {
+      try {
+        boolean[] created = {false};
+        // Per-identity creation: clusters of one mesh come up in parallel, a re-run gets the same.
+        SandboxCluster cluster =
+            clusters.computeIfAbsent(
+                spec.identity(),
+                id -> {
+                  created[0] = true;
+                  return new SandboxCluster(spec, ref, hostAddress(), this);
+                });
+        if (created[0]) {
+          recorder.count(SideEffect.RKE_CLUSTER_STARTED, ref);
+          log.info(
+              "rke up: cluster {} with {} nodes serves at {}",
+              spec.clusterName(),
+              spec.nodes().size(),
+              cluster.apiServerUrl());
+        } else {
+          log.info("rke up: cluster {} already runs at {}", cluster.name(), cluster.apiServerUrl());
+        }
+        recorder.finished(step, ref, "cluster " + spec.clusterName(), Instant.now());
+        reply(exchange, 200, cluster.kubeconfig());
+      } catch (RuntimeException e) {
+        log.warn("rke up failed: {}", e.toString());
+        reply(exchange, 500, "Failed to bring up the sandbox cluster: " + e.getMessage());
+      }
+    } catch (IOException e) {
+      // The rke process went away (killed, timed out) while its run was in progress.
+      log.info("rke up for {}: the caller is gone: {}", spec.clusterName(), e.toString());
     }
   }
 
@@ -239,6 +387,7 @@ public final class SandboxKube implements AutoCloseable {
   @Override
   public void close() {
     ticker.shutdownNow();
+    controllerPool.shutdownNow();
     if (control != null) {
       control.stop(0);
     }
@@ -246,6 +395,7 @@ public final class SandboxKube implements AutoCloseable {
     clusters.clear();
     loadBalancerIps.clear();
     workers.shutdownNow();
+    vertx.close();
   }
 
   private static java.util.logging.Logger quietMockServer() {
@@ -268,8 +418,25 @@ public final class SandboxKube implements AutoCloseable {
     private String bindAddress = "127.0.0.1";
     private Duration controllerInterval = Duration.ofMillis(200);
     private MeshReachability reachability = MeshReachability.ALWAYS;
+    private SandboxLatencies latencies = SandboxLatencies.fast();
+    private SandboxRecorder recorder = new SandboxRecorder();
 
     private Builder() {}
+
+    /** How long the external steps take (default {@link SandboxLatencies#fast()}). */
+    public Builder latencies(SandboxLatencies latencies) {
+      this.latencies = Objects.requireNonNull(latencies, "latencies");
+      return this;
+    }
+
+    /**
+     * Where to record finished steps and side effects; give the cloud sandbox the same one, so that
+     * clusters are attributed to their mesh (default: a recorder of its own).
+     */
+    public Builder recorder(SandboxRecorder recorder) {
+      this.recorder = Objects.requireNonNull(recorder, "recorder");
+      return this;
+    }
 
     /**
      * The decision whether a cluster's agents can reach a mesh endpoint IP (default: always), e.g.
@@ -286,7 +453,10 @@ public final class SandboxKube implements AutoCloseable {
       return this;
     }
 
-    /** How often the controllers reconcile every cluster (default 200 ms). */
+    /**
+     * How often the controllers reconcile every cluster regardless of writes and due steps, a
+     * safety net (default 200 ms; raise it for hundreds of clusters).
+     */
     public Builder controllerInterval(Duration interval) {
       this.controllerInterval = interval;
       return this;

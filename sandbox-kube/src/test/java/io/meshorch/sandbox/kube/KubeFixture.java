@@ -278,7 +278,11 @@ final class KubeFixture {
     return await().atMost(Duration.ofSeconds(15)).until(() -> ingressIp(c, name), ip -> ip != null);
   }
 
-  /** mesh-service's connect: the clustermesh secret (stringData) plus host aliases on agents. */
+  /**
+   * mesh-service's connect: the clustermesh secret (stringData) plus host aliases on agents; then
+   * waits until the agent pods carry the alias (the DaemonSet rolled out), as mesh-service's
+   * validation waits for agents that resolve the remote.
+   */
   static void connect(KubernetesClient c, String remote, String ip, boolean asStringData) {
     String etcd =
         "endpoints:\n- https://"
@@ -311,6 +315,20 @@ final class KubeFixture {
                               .withHostnames(remote + ".mesh.cilium.io")
                               .build()));
               return ds;
+            });
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () -> {
+              List<Pod> agents =
+                  c.pods().inNamespace(KS).withLabel("k8s-app", "cilium").list().getItems();
+              return !agents.isEmpty()
+                  && agents.stream()
+                      .allMatch(
+                          p ->
+                              p.getSpec().getHostAliases() != null
+                                  && p.getSpec().getHostAliases().stream()
+                                      .anyMatch(a -> ip.equals(a.getIp())));
             });
   }
 

@@ -1,5 +1,8 @@
 package io.meshorch.sandbox.openstack;
 
+import io.meshorch.sandbox.core.ClusterRef;
+import io.meshorch.sandbox.core.SandboxStep;
+import io.meshorch.sandbox.core.SideEffect;
 import io.meshorch.sandbox.openstack.Http.Request;
 import io.meshorch.sandbox.openstack.Http.Response;
 import java.time.Instant;
@@ -12,7 +15,13 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
-/** Heat's stacks API, with asynchronous status transitions like the real service. */
+/**
+ * Heat's stacks API, with asynchronous status transitions like the real service: the engine creates
+ * the ports and servers (in {@code BUILD}) right after the POST; the stack turns {@code
+ * CREATE_COMPLETE} once its {@code heat-stack} latency has passed and every server is {@code
+ * ACTIVE} (booted after {@code vm-boot}), or {@code CREATE_FAILED} at the end of its latency when a
+ * resource could not be created.
+ */
 final class HeatApi {
   private final SandboxCloud cloud;
   private final Map<String, Stack> stacks = new ConcurrentHashMap<>();
@@ -29,12 +38,16 @@ final class HeatApi {
     final Map<String, Object> parameters;
     final List<String> tags;
     final int timeoutMins;
+    final ClusterRef cluster;
     final Instant created = Instant.now();
     final Map<String, String> physicalIds = new LinkedHashMap<>();
     String status = "CREATE_IN_PROGRESS";
     String reason = "Stack CREATE started";
     Instant updated;
     Instant deleted;
+    boolean resourcesCreated;
+    boolean latencyOver;
+    String failure;
 
     Stack(
         String name,
@@ -47,6 +60,7 @@ final class HeatApi {
       this.parameters = parameters;
       this.tags = tags;
       this.timeoutMins = timeoutMins;
+      this.cluster = ClusterRef.ofStack(name, tags);
     }
 
     boolean live() {
@@ -135,8 +149,12 @@ final class HeatApi {
       int timeout = body.get("timeout_mins") instanceof Number n ? n.intValue() : 60;
       Stack stack = new Stack(name, template, given, tags, timeout);
       stacks.put(stack.id, stack);
+      cloud.recorder.count(SideEffect.HEAT_STACK_CREATED, stack.cluster);
+      cloud.scheduler.execute(() -> build(stack));
       cloud.scheduler.schedule(
-          () -> build(stack), cloud.config.stackCreateDelay.toMillis(), TimeUnit.MILLISECONDS);
+          () -> latencyOver(stack),
+          cloud.latency(SandboxStep.HEAT_STACK, stack.cluster).toMillis(),
+          TimeUnit.MILLISECONDS);
       return Response.json(
               201,
               "Created",
@@ -153,36 +171,102 @@ final class HeatApi {
   }
 
   /** Creates the resources, like Heat's engine does after the POST returned. */
-  @SuppressWarnings("unchecked")
   private void build(Stack stack) {
     synchronized (stack) {
       if (!stack.status.equals("CREATE_IN_PROGRESS")) {
         return;
       }
-      HeatTemplate t = stack.template;
-      t.parameters.put("OS::stack_name", stack.name);
-      t.parameters.put("OS::stack_id", stack.id);
-      t.parameters.put("OS::project_id", cloud.projectId);
-      for (String name : t.creationOrder()) {
-        Map<String, Object> resource = t.resources.get(name);
-        Map<String, Object> props =
-            (Map<String, Object>)
-                t.resolve(
-                    resource.getOrDefault("properties", Map.of()),
-                    stack.physicalIds::get,
-                    (r, path) -> attribute(stack, r, path));
-        String failure =
-            resource.get("type").equals("OS::Neutron::Port")
-                ? createPort(stack, name, props)
-                : createServer(stack, name, props);
-        if (failure != null) {
-          stack.status = "CREATE_FAILED";
-          stack.reason = "Resource CREATE failed: " + failure;
-          return;
-        }
+      try {
+        createResources(stack);
+      } finally {
+        stack.resourcesCreated = true;
+        maybeFinish(stack);
       }
-      stack.status = "CREATE_COMPLETE";
-      stack.reason = "Stack CREATE completed successfully";
+    }
+  }
+
+  private void latencyOver(Stack stack) {
+    synchronized (stack) {
+      stack.latencyOver = true;
+      maybeFinish(stack);
+    }
+  }
+
+  /** Called when one of the stack's servers booted (or failed to). */
+  void serverBooted(Stack stack) {
+    synchronized (stack) {
+      maybeFinish(stack);
+    }
+  }
+
+  /** Completes or fails the stack once its latency passed, its resources exist and servers run. */
+  private void maybeFinish(Stack stack) {
+    if (!stack.status.equals("CREATE_IN_PROGRESS")
+        || !stack.latencyOver
+        || !stack.resourcesCreated) {
+      return;
+    }
+    if (stack.failure != null) {
+      stack.status = "CREATE_FAILED";
+      stack.reason = "Resource CREATE failed: " + stack.failure;
+      return;
+    }
+    List<SandboxServer> servers =
+        stack.physicalIds.values().stream()
+            .map(cloud.servers::get)
+            .filter(java.util.Objects::nonNull)
+            .toList();
+    for (SandboxServer server : servers) {
+      String status = server.status();
+      if (status.equals("ERROR")) {
+        stack.status = "CREATE_FAILED";
+        stack.reason =
+            "Resource CREATE failed: ResourceInError: resources."
+                + logicalName(stack, server.id)
+                + ": Went to status ERROR due to \"Message: Build of instance "
+                + server.id
+                + " aborted, Code: 500\"";
+        return;
+      }
+      if (!status.equals("ACTIVE")) {
+        return;
+      }
+    }
+    stack.status = "CREATE_COMPLETE";
+    stack.reason = "Stack CREATE completed successfully";
+    cloud.recorder.finished(SandboxStep.HEAT_STACK, stack.cluster, stack.name, Instant.now());
+  }
+
+  private static String logicalName(Stack stack, String physicalId) {
+    return stack.physicalIds.entrySet().stream()
+        .filter(e -> e.getValue().equals(physicalId))
+        .map(Map.Entry::getKey)
+        .findFirst()
+        .orElse(physicalId);
+  }
+
+  @SuppressWarnings("unchecked")
+  private void createResources(Stack stack) {
+    HeatTemplate t = stack.template;
+    t.parameters.put("OS::stack_name", stack.name);
+    t.parameters.put("OS::stack_id", stack.id);
+    t.parameters.put("OS::project_id", cloud.projectId);
+    for (String name : t.creationOrder()) {
+      Map<String, Object> resource = t.resources.get(name);
+      Map<String, Object> props =
+          (Map<String, Object>)
+              t.resolve(
+                  resource.getOrDefault("properties", Map.of()),
+                  stack.physicalIds::get,
+                  (r, path) -> attribute(stack, r, path));
+      String failure =
+          resource.get("type").equals("OS::Neutron::Port")
+              ? createPort(stack, name, props)
+              : createServer(stack, name, props);
+      if (failure != null) {
+        stack.failure = failure;
+        return;
+      }
     }
   }
 
@@ -203,7 +287,8 @@ final class HeatApi {
             cloud.subnetId,
             mac(),
             cloud.addresses.allocate(),
-            cloud.projectId);
+            cloud.projectId,
+            stack.cluster);
     cloud.ports.put(port.id, port);
     stack.physicalIds.put(name, port.id);
     return null;
@@ -249,14 +334,15 @@ final class HeatApi {
             cloud.config.networkName,
             port,
             metadata,
-            cloud.projectId);
-    server.status = "ACTIVE";
+            cloud.projectId,
+            stack.cluster);
     port.deviceId = server.id;
     port.deviceOwner = "compute:nova";
     port.status = "ACTIVE";
     cloud.servers.put(server.id, server);
+    cloud.recorder.registerNode(port.fixedIp, stack.cluster);
     stack.physicalIds.put(name, server.id);
-    cloud.bootLater(server);
+    cloud.bootLater(server, () -> serverBooted(stack));
     return null;
   }
 
@@ -433,9 +519,7 @@ final class HeatApi {
                       "resource_type",
                       r.get("type"),
                       "resource_status",
-                      s.physicalIds.containsKey(name)
-                          ? "CREATE_COMPLETE"
-                          : s.status.equals("CREATE_FAILED") ? "CREATE_FAILED" : "INIT_COMPLETE",
+                      resourceStatus(s, name),
                       "resource_status_reason",
                       s.physicalIds.containsKey(name) ? "state changed" : s.reason,
                       "updated_time",
@@ -444,6 +528,18 @@ final class HeatApi {
                       List.of())));
     }
     return out;
+  }
+
+  private String resourceStatus(Stack s, String name) {
+    String id = s.physicalIds.get(name);
+    if (id == null) {
+      return s.status.equals("CREATE_FAILED") ? "CREATE_FAILED" : "INIT_COMPLETE";
+    }
+    SandboxServer server = cloud.servers.get(id);
+    if (server != null && server.status().equals("BUILD")) {
+      return "CREATE_IN_PROGRESS";
+    }
+    return server != null && server.status().equals("ERROR") ? "CREATE_FAILED" : "CREATE_COMPLETE";
   }
 
   private String stackUrl(Stack s) {

@@ -1,9 +1,11 @@
 package io.meshorch.sandbox.openstack;
 
+import io.meshorch.sandbox.core.SideEffect;
 import io.meshorch.sandbox.openstack.Http.Request;
 import io.meshorch.sandbox.openstack.Http.Response;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -209,6 +211,9 @@ final class NeutronApi {
     }
     synchronized (port) {
       if (pairs != null) {
+        if (!new HashSet<>(pairs).equals(new HashSet<>(port.allowedAddressPairs))) {
+          cloud.recorder.count(SideEffect.PORT_PAIRS_CHANGED, port.cluster);
+        }
         port.allowedAddressPairs = pairs;
       }
       if (changes.get("description") instanceof String d) {

@@ -1,6 +1,12 @@
 package io.meshorch.sandbox.openstack;
 
 import com.sun.net.httpserver.HttpServer;
+import io.meshorch.sandbox.core.ClusterRef;
+import io.meshorch.sandbox.core.SandboxLatencies;
+import io.meshorch.sandbox.core.SandboxRecorder;
+import io.meshorch.sandbox.core.SandboxStep;
+import io.meshorch.sandbox.core.SideEffectCounters;
+import io.meshorch.sandbox.core.StepLog;
 import io.meshorch.sandbox.openstack.Http.Request;
 import io.meshorch.sandbox.openstack.Http.Response;
 import java.io.IOException;
@@ -29,6 +35,12 @@ import org.slf4j.LoggerFactory;
  * HTTP, answering as the transcripts in {@code shared/openstack-api/} show real OpenStack Zed does,
  * with state (stacks, servers, ports, pairs). Each server boots a "VM": an SSH daemon on its fixed
  * (loopback) IP whose host-key fingerprint appears on the server console, as cloud-init prints it.
+ *
+ * <p>The external steps take the durations of its {@link SandboxLatencies} ({@code heat-stack},
+ * {@code vm-boot}, {@code ssh-ready}, per cluster if targeted); when each finished goes to the
+ * {@linkplain #stepLog() step log}, and the stacks it created and the allowed-address-pair changes
+ * to the {@linkplain #counters() counters}. Both may be shared with the Kubernetes sandbox through
+ * one {@link SandboxRecorder}.
  */
 public final class SandboxCloud implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SandboxCloud.class);
@@ -44,6 +56,9 @@ public final class SandboxCloud implements AutoCloseable {
   final Map<String, PublicKey> keypairs = new LinkedHashMap<>();
   final Map<String, String> keypairLines = new LinkedHashMap<>();
   final AddressPool addresses;
+  final SandboxLatencies latencies;
+  final SandboxRecorder recorder;
+  private final SharedSshIo sshIo = new SharedSshIo();
   final ScheduledExecutorService scheduler =
       Executors.newScheduledThreadPool(
           4,
@@ -52,7 +67,11 @@ public final class SandboxCloud implements AutoCloseable {
             t.setDaemon(true);
             return t;
           });
-  private final List<RequestRecord> requests = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  /** The most recent requests, bounded: a benchmark's polling must not grow it without end. */
+  static final int REQUESTS_KEPT = 100_000;
+
+  private final java.util.ArrayDeque<RequestRecord> requests = new java.util.ArrayDeque<>();
   private HttpServer http;
   private final HeatApi heat = new HeatApi(this);
   private final NeutronApi neutron = new NeutronApi(this);
@@ -61,6 +80,8 @@ public final class SandboxCloud implements AutoCloseable {
   private SandboxCloud(Builder config) {
     this.config = config;
     this.addresses = new AddressPool(config.vmSubnet);
+    this.latencies = config.effectiveLatencies();
+    this.recorder = config.recorder;
     config.keypairs.forEach(
         (name, line) -> {
           try {
@@ -103,7 +124,7 @@ public final class SandboxCloud implements AutoCloseable {
     http.createContext("/neutron", ex -> serve(ex, "/neutron", authenticated(neutron::handle)));
     http.createContext("/nova/v2.1", ex -> serve(ex, "/nova/v2.1", authenticated(nova::handle)));
     http.start();
-    log.info("sandbox cloud listening on {}", baseUrl());
+    log.info("sandbox cloud listening on {}; latencies {}", baseUrl(), latencies.describe());
     return this;
   }
 
@@ -143,9 +164,14 @@ public final class SandboxCloud implements AutoCloseable {
               "Internal Server Error",
               Http.obj("error", Http.obj("code", 500, "message", e.toString())));
     }
-    requests.add(
-        new RequestRecord(
-            exchange.getRequestMethod(), exchange.getRequestURI().getPath(), response.status()));
+    synchronized (requests) {
+      if (requests.size() == REQUESTS_KEPT) {
+        requests.removeFirst();
+      }
+      requests.addLast(
+          new RequestRecord(
+              exchange.getRequestMethod(), exchange.getRequestURI().getPath(), response.status()));
+    }
     Http.write(exchange, response);
   }
 
@@ -312,47 +338,91 @@ public final class SandboxCloud implements AutoCloseable {
     return List.copyOf(servers.values());
   }
 
-  /** Every request served so far, in order. */
+  /**
+   * The requests served, in order: all of them, or the last {@value #REQUESTS_KEPT} in a long run.
+   * Side effects are counted without limit in {@link #counters()}.
+   */
   public List<RequestRecord> requests() {
-    return List.copyOf(requests);
+    synchronized (requests) {
+      return List.copyOf(requests);
+    }
   }
 
-  /** Boots the VM of {@code server} after the configured delay (the SSH daemon comes up). */
-  void bootLater(SandboxServer server) {
+  /** How long {@code step} takes on {@code cluster}. */
+  Duration latency(SandboxStep step, ClusterRef cluster) {
+    return latencies.of(step, cluster);
+  }
+
+  /**
+   * Boots the VM of {@code server} after its {@code vm-boot} latency (the SSH daemon comes up, the
+   * console shows the host keys, the server turns ACTIVE), then runs {@code onBooted}; cloud-init
+   * finishes {@code ssh-ready} later.
+   */
+  void bootLater(SandboxServer server, Runnable onBooted) {
     scheduler.schedule(
         () -> {
-          synchronized (server) {
-            if (!servers.containsKey(server.id)) {
-              return;
-            }
-            server.console.append("[    0.000000] Linux version 5.15.0-91-generic\n");
-            server.console.append("Cloud-init v. 23.3.3 running 'init' at boot\n");
-            try {
-              server.vm =
-                  SandboxVm.boot(
-                      server.name,
-                      server.fixedIp(),
-                      config.vmSshPort,
-                      keypairs.get(server.keyName));
-            } catch (RuntimeException e) {
-              log.error("VM {} did not boot", server.name, e);
-              server.console.append("sshd: failed to start: ").append(e.getMessage()).append('\n');
-              return;
-            }
-            server
-                .console
-                .append("-----BEGIN SSH HOST KEY FINGERPRINTS-----\n")
-                .append("256 ")
-                .append(server.vm.fingerprint())
-                .append(" root@")
-                .append(server.name)
-                .append(" (ECDSA)\n")
-                .append("-----END SSH HOST KEY FINGERPRINTS-----\n")
-                .append("Cloud-init v. 23.3.3 finished. Datasource DataSourceOpenStack.\n");
-          }
+          boot(server);
+          onBooted.run();
         },
-        config.vmBootDelay.toMillis(),
+        latency(SandboxStep.VM_BOOT, server.cluster).toMillis(),
         TimeUnit.MILLISECONDS);
+  }
+
+  private void boot(SandboxServer server) {
+    Instant cloudInitDone = Instant.now().plus(latency(SandboxStep.SSH_READY, server.cluster));
+    synchronized (server) {
+      if (!servers.containsKey(server.id)) {
+        return;
+      }
+      server.console.append("[    0.000000] Linux version 5.15.0-91-generic\n");
+      server.console.append("Cloud-init v. 23.3.3 running 'init' at boot\n");
+      try {
+        server.vm =
+            SandboxVm.boot(
+                server.name,
+                server.fixedIp(),
+                config.vmSshPort,
+                keypairs.get(server.keyName),
+                sshIo,
+                cloudInitDone,
+                scheduler);
+      } catch (RuntimeException e) {
+        log.error("VM {} did not boot", server.name, e);
+        server.console.append("sshd: failed to start: ").append(e.getMessage()).append('\n');
+        server.status = "ERROR";
+        return;
+      }
+      server
+          .console
+          .append("-----BEGIN SSH HOST KEY FINGERPRINTS-----\n")
+          .append("256 ")
+          .append(server.vm.fingerprint())
+          .append(" root@")
+          .append(server.name)
+          .append(" (ECDSA)\n")
+          .append("-----END SSH HOST KEY FINGERPRINTS-----\n");
+      server.status = "ACTIVE";
+      server.cloudInitDone = cloudInitDone;
+    }
+    recorder.finished(SandboxStep.VM_BOOT, server.cluster, server.name, Instant.now());
+    scheduler.schedule(
+        () -> cloudInitFinished(server, cloudInitDone),
+        Math.max(0, Duration.between(Instant.now(), cloudInitDone).toMillis()),
+        TimeUnit.MILLISECONDS);
+  }
+
+  private void cloudInitFinished(SandboxServer server, Instant at) {
+    synchronized (server) {
+      if (server.vm == null) {
+        return;
+      }
+      server
+          .console
+          .append("Cloud-init v. 23.3.3 finished at ")
+          .append(Clock.iso(at))
+          .append(". Datasource DataSourceOpenStack.\n");
+    }
+    recorder.finished(SandboxStep.SSH_READY, server.cluster, server.name, at);
   }
 
   /** Removes a server and stops its VM. */
@@ -367,6 +437,7 @@ public final class SandboxCloud implements AutoCloseable {
       }
       server.port.deviceId = "";
       server.port.status = "DOWN";
+      recorder.forgetNode(server.fixedIp());
     }
   }
 
@@ -377,6 +448,27 @@ public final class SandboxCloud implements AutoCloseable {
     }
     List.copyOf(servers.keySet()).forEach(this::deleteServer);
     scheduler.shutdownNow();
+    sshIo.close();
+  }
+
+  /** The durations of the external steps. */
+  public SandboxLatencies latencies() {
+    return latencies;
+  }
+
+  /** Where the step log and counters go (shared with other sandboxes when given to the builder). */
+  public SandboxRecorder recorder() {
+    return recorder;
+  }
+
+  /** When each external step finished: {@code heat-stack}, {@code vm-boot}, {@code ssh-ready}. */
+  public StepLog stepLog() {
+    return recorder.steps();
+  }
+
+  /** Stacks created and allowed-address-pair changes, per cluster. */
+  public SideEffectCounters counters() {
+    return recorder.counters();
   }
 
   /** Settings of a sandbox cloud. */
@@ -387,8 +479,10 @@ public final class SandboxCloud implements AutoCloseable {
     String password = "sandbox";
     String project = "demo";
     String domain = "Default";
-    Duration stackCreateDelay = Duration.ofMillis(800);
-    Duration vmBootDelay = Duration.ofMillis(300);
+    SandboxLatencies latencies = SandboxLatencies.fast();
+    SandboxRecorder recorder = new SandboxRecorder();
+    Duration stackCreateDelay;
+    Duration vmBootDelay;
     String vmSubnet = "127.10.0.0/16";
     int vmSshPort = 2222;
     String networkName = "mesh-net";
@@ -412,14 +506,48 @@ public final class SandboxCloud implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Shorthand for a {@code heat-stack} latency on every cluster; applied over {@link
+     * #latencies(SandboxLatencies)} whatever the call order.
+     */
     public Builder stackCreateDelay(Duration delay) {
       this.stackCreateDelay = delay;
       return this;
     }
 
+    /**
+     * Shorthand for a {@code vm-boot} latency on every cluster; applied over {@link
+     * #latencies(SandboxLatencies)} whatever the call order.
+     */
     public Builder vmBootDelay(Duration delay) {
       this.vmBootDelay = delay;
       return this;
+    }
+
+    /** How long the external steps take (default {@link SandboxLatencies#fast()}). */
+    public Builder latencies(SandboxLatencies latencies) {
+      this.latencies = java.util.Objects.requireNonNull(latencies, "latencies");
+      return this;
+    }
+
+    /**
+     * Where to record finished steps and side effects; give the Kubernetes sandbox the same one
+     * (default: a recorder of its own).
+     */
+    public Builder recorder(SandboxRecorder recorder) {
+      this.recorder = java.util.Objects.requireNonNull(recorder, "recorder");
+      return this;
+    }
+
+    SandboxLatencies effectiveLatencies() {
+      SandboxLatencies out = latencies;
+      if (stackCreateDelay != null) {
+        out = out.with(SandboxStep.HEAT_STACK, stackCreateDelay);
+      }
+      if (vmBootDelay != null) {
+        out = out.with(SandboxStep.VM_BOOT, vmBootDelay);
+      }
+      return out;
     }
 
     public Builder vmSubnet(String cidr) {

@@ -1,5 +1,6 @@
 package io.meshorch.sandbox.openstack;
 
+import io.meshorch.sandbox.core.ClusterRef;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,6 +15,7 @@ public final class SandboxPort {
   final String macAddress;
   final String fixedIp;
   final String projectId;
+  final ClusterRef cluster;
   final Instant createdAt;
   String deviceId = "";
   String deviceOwner = "";
@@ -32,7 +34,8 @@ public final class SandboxPort {
       String subnetId,
       String macAddress,
       String fixedIp,
-      String projectId) {
+      String projectId,
+      ClusterRef cluster) {
     this.id = id;
     this.name = name;
     this.networkId = networkId;
@@ -40,6 +43,7 @@ public final class SandboxPort {
     this.macAddress = macAddress;
     this.fixedIp = fixedIp;
     this.projectId = projectId;
+    this.cluster = cluster;
     this.createdAt = Instant.now();
     this.updatedAt = createdAt;
   }
@@ -50,6 +54,11 @@ public final class SandboxPort {
 
   public String fixedIp() {
     return fixedIp;
+  }
+
+  /** The mesh cluster the port belongs to (from its stack's name and tags). */
+  public ClusterRef cluster() {
+    return cluster;
   }
 
   public synchronized String deviceId() {

@@ -1,10 +1,14 @@
 package io.meshorch.sandbox.openstack;
 
+import io.meshorch.sandbox.core.ClusterRef;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 
-/** A Nova server of the sandbox; its "VM" is an SSH daemon on the port's fixed IP. */
+/**
+ * A Nova server of the sandbox; its "VM" is an SSH daemon on the port's fixed IP. {@code BUILD}
+ * until the VM booted ({@code vm-boot}), then {@code ACTIVE}; {@code ERROR} if it could not boot.
+ */
 public final class SandboxServer {
   final String id;
   final String name;
@@ -15,9 +19,11 @@ public final class SandboxServer {
   final SandboxPort port;
   final Map<String, String> metadata;
   final String projectId;
+  final ClusterRef cluster;
   final Instant createdAt = Instant.now();
   String status = "BUILD";
   SandboxVm vm;
+  Instant cloudInitDone;
   final StringBuilder console = new StringBuilder();
 
   SandboxServer(
@@ -29,7 +35,8 @@ public final class SandboxServer {
       String networkName,
       SandboxPort port,
       Map<String, String> metadata,
-      String projectId) {
+      String projectId,
+      ClusterRef cluster) {
     this.id = id;
     this.name = name;
     this.image = image;
@@ -39,6 +46,7 @@ public final class SandboxServer {
     this.port = port;
     this.metadata = Map.copyOf(metadata);
     this.projectId = projectId;
+    this.cluster = cluster;
   }
 
   public String id() {
@@ -55,6 +63,16 @@ public final class SandboxServer {
 
   public synchronized String status() {
     return status;
+  }
+
+  /** The mesh cluster the server belongs to (from its stack's name and tags). */
+  public ClusterRef cluster() {
+    return cluster;
+  }
+
+  /** When cloud-init finishes (Docker answers) on the booted VM; empty before boot. */
+  public synchronized Optional<Instant> cloudInitDone() {
+    return Optional.ofNullable(cloudInitDone);
   }
 
   /** The SHA-256 fingerprint of the VM's SSH host key, once it booted. */
