@@ -1,5 +1,6 @@
 package io.meshorch.meshctl;
 
+import io.meshorch.meshctl.cli.SandboxCommand;
 import io.meshorch.meshctl.cli.StatusCommand;
 import io.meshorch.meshctl.cli.UpCommand;
 import io.meshorch.meshctl.cli.ValidateCommand;
@@ -18,6 +19,7 @@ import picocli.CommandLine.Command;
       ValidateCommand.class,
       StatusCommand.class,
       WatchCommand.class,
+      SandboxCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class MeshCtl {

@@ -12,14 +12,11 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -49,22 +46,7 @@ public final class UpCommand implements Callable<Integer> {
       description = "Give up following after this long (ISO-8601, default ${DEFAULT-VALUE}).")
   Duration timeout;
 
-  @Option(
-      names = "--sandbox-latency",
-      paramLabel = "SPEC",
-      description = {
-        "Local mode only: how long the sandbox cloud's steps take (default: fast, a second or"
-            + " two each). Comma-separated tokens, or the option repeated: a profile, 'fast' or"
-            + " 'realistic' (a real cloud: stack 2.5 min, VM boot 1 min, cloud-init 2 min, rke up"
-            + " 8 min, Cilium rollout 1.5 min, MetalLB 40 s, LB IP 3 s, mesh connect 30 s);"
-            + " 'scale=<factor>' for the profile (0.02 = 50 times faster);"
-            + " '<step>[@<cluster>|@<meshId>/<cluster>|@<meshId>/*]=<duration>' (0, 250ms, 1.5s,"
-            + " 2m) or '=x<factor>' of the profile value. Steps: heat-stack, vm-boot, ssh-ready,"
-            + " rke-up, rke-up-again, cilium-rollout, metallb-rollout, rollout, lb-ip,"
-            + " mesh-connect.",
-        "Examples: --sandbox-latency realistic,scale=0.02 --sandbox-latency rke-up@west=30s"
-      })
-  List<String> sandboxLatency = new ArrayList<>();
+  @Mixin SandboxLatencyOption sandboxLatency;
 
   @Mixin BusOptions bus;
 
@@ -86,7 +68,7 @@ public final class UpCommand implements Callable<Integer> {
           "meshctl: starting local mode in "
               + bus.dataDir
               + " (Kafka, the five services, the sandbox cloud)...");
-      if (!sandboxLatency.isEmpty()) {
+      if (sandboxLatency.given()) {
         progress.println("meshctl: sandbox latencies " + latencies.describe());
       }
     }
@@ -119,18 +101,14 @@ public final class UpCommand implements Callable<Integer> {
 
   /** The sandbox's latencies from {@code --sandbox-latency}; a bad spec is a usage error. */
   private SandboxLatencies latencies(PrintStream progress) {
-    if (sandboxLatency.isEmpty()) {
+    if (!sandboxLatency.given()) {
       return LocalStack.DEFAULT_LATENCIES;
     }
     if (!bus.local()) {
       progress.println("meshctl: --sandbox-latency ignored: it applies to local mode only");
       return LocalStack.DEFAULT_LATENCIES;
     }
-    try {
-      return LocalStack.latencies(sandboxLatency);
-    } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), "--sandbox-latency: " + e.getMessage());
-    }
+    return sandboxLatency.latencies();
   }
 
   private MeshRun follow(EventFollower follower, EventEnvelope request, PrintStream progress) {

@@ -8,21 +8,10 @@ import io.meshorch.meshctl.cli.MeshBus;
 import io.meshorch.rke.RkeServiceApplication;
 import io.meshorch.sandbox.core.SandboxLatencies;
 import io.meshorch.sandbox.core.SandboxRecorder;
-import io.meshorch.sandbox.kube.RkeStandInScript;
-import io.meshorch.sandbox.kube.SandboxCluster;
 import io.meshorch.sandbox.kube.SandboxKube;
 import io.meshorch.sandbox.openstack.SandboxCloud;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,8 +29,6 @@ import org.springframework.context.ConfigurableApplicationContext;
  * log and side-effect counters of the whole sandbox.
  */
 public final class LocalStack implements MeshBus {
-  private static final String KEYPAIR = "mesh";
-
   /** The sandbox's pace in local mode: the fast profile, stacks in 1.5 s, VMs booted in 0.5 s. */
   public static final SandboxLatencies DEFAULT_LATENCIES =
       SandboxLatencies.parse("fast,heat-stack=1.5s,vm-boot=500ms");
@@ -50,10 +37,8 @@ public final class LocalStack implements MeshBus {
   private final LocalKafkaBroker broker;
   private final String externalBootstrap;
   private final SandboxLatencies latencies;
-  private final SandboxRecorder recorder = new SandboxRecorder();
   private final List<ConfigurableApplicationContext> services = new ArrayList<>();
-  private SandboxCloud cloud;
-  private SandboxKube kube;
+  private SandboxPlatform sandbox;
 
   private LocalStack(Path dataDir, String externalBootstrap, SandboxLatencies latencies) {
     this.dataDir = dataDir.toAbsolutePath();
@@ -121,75 +106,32 @@ public final class LocalStack implements MeshBus {
         stack.startSandboxAndServices();
       }
       return stack;
-    } catch (RuntimeException | IOException e) {
+    } catch (RuntimeException e) {
       stack.close();
-      throw e instanceof RuntimeException r ? r : new UncheckedIOException((IOException) e);
+      throw e;
     }
   }
 
-  private void startSandboxAndServices() throws IOException {
-    Path secrets = privateDir("secrets");
-    SshKeys keys = SshKeys.ensure(privateDir("ssh"));
-    String password = randomSecret();
-    int vmSshPort = freePort();
-    cloud =
-        SandboxCloud.builder()
-            .bindAddress("127.0.0.1")
-            .port(0)
-            .credentials("demo", password, "demo", "Default")
-            .latencies(latencies)
-            .recorder(recorder)
-            .vmSubnet("127.10.0.0/16")
-            .vmSshPort(vmSshPort)
-            .keypair(KEYPAIR, keys.publicKeyLine())
-            .build();
-    cloud.start();
-    SandboxCloud vms = cloud;
-    kube =
-        SandboxKube.builder()
-            .bindAddress("127.0.0.1")
-            .controllerInterval(Duration.ofMillis(200))
-            .latencies(latencies)
-            .recorder(recorder)
-            .meshReachability((from, ip, owner) -> allowedOnEveryNodePort(vms, owner, ip))
-            .build();
-    kube.start();
-    Path rke = RkeStandInScript.write(privateDir("bin"), kube.rkeControlUrl());
-    Path clouds =
-        CloudsYaml.write(
-            dataDir.resolve("clouds.yaml"),
-            "sandbox",
-            cloud.identityUrl(),
-            "demo",
-            password,
-            "demo");
-
+  private void startSandboxAndServices() {
+    sandbox = SandboxPlatform.start(dataDir, latencies);
     Map<String, Object> common = new HashMap<>();
     common.put("spring.kafka.bootstrap-servers", bootstrapServers());
-    common.put("mesh.service.secrets-dir", secrets.toString());
     common.put("server.port", "0");
     common.put("spring.main.banner-mode", "off");
     common.put("logging.config", "classpath:logback.xml");
 
-    Map<String, Object> infra = new HashMap<>(common);
-    infra.put("mesh.openstack.clouds-file", clouds.toString());
-    infra.put("mesh.openstack.cloud", "sandbox");
-    Map<String, Object> rkeProps = new HashMap<>(common);
-    rkeProps.put("mesh.ssh.private-key-path", keys.privateKey().toString());
-    rkeProps.put("mesh.ssh.port", String.valueOf(vmSshPort));
-    rkeProps.put("mesh.rke.executable", rke.toString());
-    rkeProps.put("mesh.rke.work-dir", privateDir("rke").toString());
-
-    start(InfraServiceApplication.class, InfraServiceApplication.CONFIG_NAME, infra);
-    start(RkeServiceApplication.class, RkeServiceApplication.CONFIG_NAME, rkeProps);
+    start(InfraServiceApplication.class, InfraServiceApplication.CONFIG_NAME, common);
+    start(RkeServiceApplication.class, RkeServiceApplication.CONFIG_NAME, common);
     start(CniServiceApplication.class, CniServiceApplication.CONFIG_NAME, common);
     start(LbServiceApplication.class, LbServiceApplication.CONFIG_NAME, common);
     start(MeshServiceApplication.class, MeshServiceApplication.CONFIG_NAME, common);
   }
 
-  private void start(Class<?> application, String configName, Map<String, Object> properties) {
+  private void start(Class<?> application, String configName, Map<String, Object> common) {
     // Command-line arguments, not default properties: they must win over the service's own
     // <name>.yml, exactly as an operator's --name=value or environment would.
+    Map<String, Object> properties = new HashMap<>(common);
+    properties.putAll(sandbox.settings(configName));
     String[] args =
         properties.entrySet().stream()
             .map(e -> "--" + e.getKey() + "=" + e.getValue())
@@ -200,30 +142,6 @@ public final class LocalStack implements MeshBus {
             .run(args));
   }
 
-  /**
-   * OpenStack's anti-spoofing as the sandbox models it: a mesh endpoint answers only once every
-   * node port of the cluster that owns it allows its IP (MetalLB layer 2 may move the IP to any
-   * node), which is what infra-service's PortsUpdated step is for.
-   */
-  private static boolean allowedOnEveryNodePort(
-      SandboxCloud cloud, SandboxCluster owner, String ip) {
-    List<String> nodeIps =
-        owner.client().nodes().list().getItems().stream()
-            .flatMap(n -> n.getStatus().getAddresses().stream())
-            .filter(a -> a.getType().equals("InternalIP"))
-            .map(a -> a.getAddress())
-            .toList();
-    return !nodeIps.isEmpty()
-        && nodeIps.stream()
-            .allMatch(
-                nodeIp ->
-                    cloud.portsWithFixedIp(nodeIp).stream()
-                        .anyMatch(
-                            port ->
-                                port.allowedAddressPairs().stream()
-                                    .anyMatch(pair -> ip.equals(pair.get("ip_address")))));
-  }
-
   @Override
   public String bootstrapServers() {
     return broker != null ? broker.bootstrapServers() : externalBootstrap;
@@ -231,12 +149,12 @@ public final class LocalStack implements MeshBus {
 
   /** The sandbox cloud (null when started without services); for tests and diagnostics. */
   public SandboxCloud cloud() {
-    return cloud;
+    return sandbox == null ? null : sandbox.cloud();
   }
 
   /** The sandbox Kubernetes side (null when started without services). */
   public SandboxKube kube() {
-    return kube;
+    return sandbox == null ? null : sandbox.kube();
   }
 
   /** The sandbox's step latencies. */
@@ -249,7 +167,7 @@ public final class LocalStack implements MeshBus {
    * benchmark or a restart test.
    */
   public SandboxRecorder recorder() {
-    return recorder;
+    return sandbox == null ? null : sandbox.recorder();
   }
 
   /** The folder of the file secret store the services share. */
@@ -263,34 +181,11 @@ public final class LocalStack implements MeshBus {
       services.get(i).close();
     }
     services.clear();
-    if (kube != null) {
-      kube.close();
-    }
-    if (cloud != null) {
-      cloud.close();
+    if (sandbox != null) {
+      sandbox.close();
     }
     if (broker != null) {
       broker.close();
-    }
-  }
-
-  private Path privateDir(String name) throws IOException {
-    Path dir = dataDir.resolve(name);
-    Files.createDirectories(dir);
-    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
-    return dir;
-  }
-
-  private static String randomSecret() {
-    byte[] bytes = new byte[24];
-    new SecureRandom().nextBytes(bytes);
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket()) {
-      socket.bind(new InetSocketAddress("127.0.0.1", 0));
-      return socket.getLocalPort();
     }
   }
 }
