@@ -1,13 +1,11 @@
 package io.meshorch.infra.messaging;
 
-import io.meshorch.contracts.EventEnvelope;
+import io.meshorch.contracts.ClusterFailed;
 import io.meshorch.contracts.EventType;
-import io.meshorch.contracts.MeshEvent;
 import io.meshorch.contracts.Stage;
 import io.meshorch.infra.application.LbIpAssignedSteps;
 import io.meshorch.infra.application.MeshRequestedSteps;
 import io.meshorch.kit.messaging.UnreadableRecordAnswer;
-import io.meshorch.kit.step.Plan;
 import io.meshorch.kit.step.StepRoute;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -32,57 +30,26 @@ import org.springframework.context.annotation.Configuration;
 @Configuration(proxyBeanMethods = false)
 public class InfraRoutes {
 
+  /**
+   * A request that could not be processed at all (its plan or its answer kept failing) is rejected
+   * naming the record, as an unreadable one is; a cluster's VM step that gave up is that cluster's
+   * {@code ClusterFailed}.
+   */
   @Bean
   StepRoute meshRequestedRoute(MeshRequestedSteps steps) {
-    return new StepRoute() {
-      @Override
-      public EventType type() {
-        return EventType.MESH_REQUESTED;
-      }
-
-      @Override
-      public String stage() {
-        return Stage.VMS;
-      }
-
-      @Override
-      public Plan plan(EventEnvelope event) {
-        return steps.plan(event);
-      }
-
-      /**
-       * A request that could not be processed at all (its plan or its answer kept failing) is
-       * rejected naming the record, as an unreadable one is; a cluster's VM step that gave up is
-       * that cluster's {@code ClusterFailed}.
-       */
-      @Override
-      public MeshEvent failure(
-          EventEnvelope trigger, String cluster, String code, String reason, boolean retryable) {
-        return cluster == null
-            ? UnreadableRequestAnswer.rejection(reason)
-            : StepRoute.super.failure(trigger, cluster, code, reason, retryable);
-      }
-    };
+    return StepRoute.of(
+        EventType.MESH_REQUESTED,
+        Stage.VMS,
+        event -> steps.plan(event),
+        (trigger, cluster, code, reason, retryable) ->
+            cluster == null
+                ? UnreadableRequestAnswer.rejection(reason)
+                : new ClusterFailed(Stage.VMS, code, reason, retryable));
   }
 
   @Bean
   StepRoute lbIpAssignedRoute(LbIpAssignedSteps steps) {
-    return new StepRoute() {
-      @Override
-      public EventType type() {
-        return EventType.LB_IP_ASSIGNED;
-      }
-
-      @Override
-      public String stage() {
-        return Stage.PORTS;
-      }
-
-      @Override
-      public Plan plan(EventEnvelope event) {
-        return steps.plan(event);
-      }
-    };
+    return StepRoute.of(EventType.LB_IP_ASSIGNED, Stage.PORTS, event -> steps.plan(event));
   }
 
   @Bean

@@ -11,6 +11,7 @@ import io.meshorch.contracts.validation.MeshRequestValidator;
 import io.meshorch.kit.step.StepDriver;
 import io.meshorch.kit.step.StepDriver.Result;
 import io.meshorch.kit.step.StepKey;
+import io.meshorch.testkit.MutableClock;
 import io.meshorch.testkit.Samples;
 import java.time.Duration;
 import java.util.List;

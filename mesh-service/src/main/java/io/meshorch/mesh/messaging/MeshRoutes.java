@@ -1,10 +1,7 @@
 package io.meshorch.mesh.messaging;
 
-import io.meshorch.contracts.EventEnvelope;
 import io.meshorch.contracts.EventType;
-import io.meshorch.contracts.MeshEvent;
 import io.meshorch.contracts.Stage;
-import io.meshorch.kit.step.Plan;
 import io.meshorch.kit.step.StepRoute;
 import io.meshorch.mesh.application.MeshSteps;
 import org.springframework.context.annotation.Bean;
@@ -54,32 +51,11 @@ public class MeshRoutes {
   }
 
   private static StepRoute route(EventType type, MeshSteps steps) {
-    return new StepRoute() {
-      @Override
-      public EventType type() {
-        return type;
-      }
-
-      @Override
-      public String stage() {
-        return Stage.MESH;
-      }
-
-      @Override
-      public Plan plan(EventEnvelope event) {
-        return steps.plan(event);
-      }
-
-      @Override
-      public MeshEvent failure(
-          EventEnvelope trigger, String cluster, String code, String reason, boolean retryable) {
-        return MeshSteps.failure(stage(), cluster, code, reason, retryable);
-      }
-
-      @Override
-      public String toString() {
-        return type.wireName() + " route (stage " + Stage.MESH + ")";
-      }
-    };
+    return StepRoute.of(
+        type,
+        Stage.MESH,
+        steps::plan,
+        (trigger, cluster, code, reason, retryable) ->
+            MeshSteps.failure(Stage.MESH, cluster, code, reason, retryable));
   }
 }

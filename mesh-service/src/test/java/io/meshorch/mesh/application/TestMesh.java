@@ -10,12 +10,9 @@ import io.meshorch.contracts.PortsUpdated;
 import io.meshorch.contracts.StepStarted;
 import io.meshorch.contracts.Topics;
 import io.meshorch.kit.step.Plan;
+import io.meshorch.testkit.MutableClock;
 import io.meshorch.testkit.Samples;
-import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.UUID;
 
@@ -104,33 +101,5 @@ final class TestMesh {
       throw new AssertionError("expected one step, found " + plan);
     }
     return steps.steps().get(0);
-  }
-
-  /** A clock that stands still until moved. */
-  static final class MutableClock extends Clock {
-    private volatile Instant now;
-
-    MutableClock(Instant now) {
-      this.now = now;
-    }
-
-    void advance(Duration by) {
-      now = now.plus(by);
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
   }
 }

@@ -1,6 +1,5 @@
 package io.meshorch.rke.messaging;
 
-import io.meshorch.contracts.EventEnvelope;
 import io.meshorch.contracts.EventType;
 import io.meshorch.contracts.Stage;
 import io.meshorch.kit.step.Plan;
@@ -23,21 +22,9 @@ public class RkeRoutes {
 
   @Bean
   StepRoute vmsReadyRoute(VmsReadySteps steps) {
-    return new StepRoute() {
-      @Override
-      public EventType type() {
-        return EventType.VMS_READY;
-      }
-
-      @Override
-      public String stage() {
-        return Stage.KUBERNETES;
-      }
-
-      @Override
-      public Plan plan(EventEnvelope event) {
-        return Plan.step(event, () -> steps.stepFor(event));
-      }
-    };
+    return StepRoute.of(
+        EventType.VMS_READY,
+        Stage.KUBERNETES,
+        event -> Plan.step(event, () -> steps.stepFor(event)));
   }
 }

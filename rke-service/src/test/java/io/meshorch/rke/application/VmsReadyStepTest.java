@@ -16,6 +16,7 @@ import io.meshorch.rke.application.Fakes.Boot;
 import io.meshorch.rke.domain.ClusterPlan;
 import io.meshorch.rke.domain.HostKeyTrust;
 import io.meshorch.rke.domain.PlannedNode;
+import io.meshorch.testkit.MutableClock;
 import io.meshorch.testkit.Samples;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -40,7 +41,7 @@ class VmsReadyStepTest {
   private static final ClusterSpec EAST = Samples.cluster("east", 1, 2);
 
   @TempDir Path dir;
-  private final Fakes.TestClock clock = new Fakes.TestClock();
+  private final MutableClock clock = new MutableClock();
   private final Fakes.Nodes nodes = new Fakes.Nodes();
   private final Fakes.Deployer deployer = new Fakes.Deployer(clock);
   private final Fakes.Secrets secrets = new Fakes.Secrets();

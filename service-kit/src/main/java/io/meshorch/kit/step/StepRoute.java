@@ -4,6 +4,8 @@ import io.meshorch.contracts.ClusterFailed;
 import io.meshorch.contracts.EventEnvelope;
 import io.meshorch.contracts.EventType;
 import io.meshorch.contracts.MeshEvent;
+import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * What a service does with one event type: {@link #plan} decides, quickly and without waiting,
@@ -39,5 +41,55 @@ public interface StepRoute {
   default MeshEvent failure(
       EventEnvelope trigger, String cluster, String code, String reason, boolean retryable) {
     return new ClusterFailed(stage(), code, reason, retryable);
+  }
+
+  /** A route of {@code type} whose steps report in {@code stage}, planned by {@code planner}. */
+  static StepRoute of(EventType type, String stage, Function<EventEnvelope, Plan> planner) {
+    return new Simple(type, stage, planner, null);
+  }
+
+  /**
+   * A route like {@link #of(EventType, String, Function)} that answers failures with {@code
+   * failure} instead of {@code ClusterFailed}.
+   */
+  static StepRoute of(
+      EventType type, String stage, Function<EventEnvelope, Plan> planner, Failure failure) {
+    return new Simple(type, stage, planner, Objects.requireNonNull(failure, "failure"));
+  }
+
+  /** How a route answers a step that gave up; see {@link StepRoute#failure}. */
+  @FunctionalInterface
+  interface Failure {
+    MeshEvent answer(
+        EventEnvelope trigger, String cluster, String code, String reason, boolean retryable);
+  }
+
+  /** The route {@link #of} builds. */
+  record Simple(
+      EventType type, String stage, Function<EventEnvelope, Plan> planner, Failure answers)
+      implements StepRoute {
+    public Simple {
+      Objects.requireNonNull(type, "type");
+      Objects.requireNonNull(stage, "stage");
+      Objects.requireNonNull(planner, "planner");
+    }
+
+    @Override
+    public Plan plan(EventEnvelope event) {
+      return planner.apply(event);
+    }
+
+    @Override
+    public MeshEvent failure(
+        EventEnvelope trigger, String cluster, String code, String reason, boolean retryable) {
+      return answers == null
+          ? StepRoute.super.failure(trigger, cluster, code, reason, retryable)
+          : answers.answer(trigger, cluster, code, reason, retryable);
+    }
+
+    @Override
+    public String toString() {
+      return type.wireName() + " route (stage " + stage + ")";
+    }
   }
 }
