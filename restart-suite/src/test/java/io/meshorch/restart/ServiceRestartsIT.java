@@ -89,6 +89,15 @@ class ServiceRestartsIT {
   static final String LATENCIES =
       "fast,heat-stack=5s,rke-up=6s,cilium-rollout=4s,lb-ip=4s,mesh-connect=4s";
 
+  /**
+   * Bounds that only catch a hang: with other builds on the same 2 cores, five JVMs starting at
+   * once took up to 80 s, a restart up to 80 s.
+   */
+  static final Duration START_BOUND = Duration.ofMinutes(3);
+
+  /** Bound of one run (a mesh through its five interruptions). */
+  static final Duration RUN_BOUND = Duration.ofMinutes(9);
+
   /** Nodes per cluster: each node has one port, so a cluster gets this many pair updates. */
   static final int NODES = 2;
 
@@ -209,7 +218,7 @@ class ServiceRestartsIT {
                   () -> services.values().forEach(ServiceJvm::destroy), "restart-suite-stop"));
       Instant start = Instant.now();
       services.values().forEach(s -> s.start(s.name()));
-      services.values().forEach(s -> awaitConsuming(s, Set.of(), Duration.ofSeconds(120)));
+      services.values().forEach(s -> awaitConsuming(s, Set.of(), START_BOUND));
       note(
           "broker, sandbox (%s) and five service JVMs up: the five consuming %s after their start",
           LATENCIES, ServiceJvm.seconds(start, Instant.now()));
@@ -248,7 +257,7 @@ class ServiceRestartsIT {
   @Order(1)
   void aServiceKilledInTheMiddleOfItsLongestStepLosesNoMeshAndRepeatsNoEffect() throws Exception {
     startBothRuns();
-    sigkillRun.get(4, TimeUnit.MINUTES);
+    sigkillRun.get(RUN_BOUND.toMinutes(), TimeUnit.MINUTES);
     awaitProbeCaughtUp();
     System.out.println(countsTable(SIGKILL_MESH));
     assertMeshCompletedOnceWithEveryEffectOnce(SIGKILL_MESH);
@@ -259,7 +268,7 @@ class ServiceRestartsIT {
   void aServiceStoppedInTheMiddleOfItsLongestStepReportsNoFailureAndRepeatsNoEffect()
       throws Exception {
     startBothRuns();
-    sigtermRun.get(4, TimeUnit.MINUTES);
+    sigtermRun.get(RUN_BOUND.toMinutes(), TimeUnit.MINUTES);
     awaitProbeCaughtUp();
     System.out.println(countsTable(SIGTERM_MESH));
     assertMeshCompletedOnceWithEveryEffectOnce(SIGTERM_MESH);
@@ -277,7 +286,7 @@ class ServiceRestartsIT {
   @Order(3)
   void replayingEveryTopicIntoFreshConsumerGroupsCausesNothingNew() throws Exception {
     startBothRuns();
-    CompletableFuture.allOf(sigkillRun, sigtermRun).get(4, TimeUnit.MINUTES);
+    CompletableFuture.allOf(sigkillRun, sigtermRun).get(RUN_BOUND.toMinutes(), TimeUnit.MINUTES);
     awaitQuietBus();
     // Nothing came late: once the bus is quiet, every mesh is still answered exactly once.
     meshes.keySet().forEach(this::assertMeshCompletedOnceWithEveryEffectOnce);
@@ -292,9 +301,9 @@ class ServiceRestartsIT {
     }
     services.values().forEach(s -> s.start(s.name() + "-replay"));
     for (ServiceJvm s : services.values()) {
-      awaitConsuming(s, Set.of(), Duration.ofSeconds(120));
+      awaitConsuming(s, Set.of(), START_BOUND);
       await("fresh group " + s.group() + " caught up with " + INPUTS.get(s.name()))
-          .atMost(Duration.ofSeconds(60))
+          .atMost(START_BOUND)
           .pollInterval(Duration.ofMillis(250))
           .until(() -> bus.lag(s.group(), INPUTS.get(s.name())) == 0);
     }
@@ -413,7 +422,7 @@ class ServiceRestartsIT {
     LongestStep longest = LongestStep.ALL.get(step);
     int expected = longest.perCluster() ? meshes.get(meshId).size() : 1;
     await(meshId + " past " + longest.what())
-        .atMost(Duration.ofMinutes(4))
+        .atMost(RUN_BOUND)
         .pollInterval(Duration.ofMillis(100))
         .failFast("the SIGKILL run failed", () -> sigkillRun.isCompletedExceptionally())
         .until(() -> outcomes(longest, meshId).size() >= expected);
@@ -421,7 +430,7 @@ class ServiceRestartsIT {
 
   private static void join(CompletableFuture<Void> future) {
     try {
-      future.get(4, TimeUnit.MINUTES);
+      future.get(RUN_BOUND.toMinutes(), TimeUnit.MINUTES);
     } catch (Exception e) {
       throw new IllegalStateException("the SIGKILL run failed or is stuck: " + e, e);
     }
@@ -445,7 +454,7 @@ class ServiceRestartsIT {
       turn.beforeRestart(index);
       Instant restarted = Instant.now();
       jvm.start(jvm.name());
-      awaitConsuming(jvm, members, Duration.ofSeconds(90));
+      awaitConsuming(jvm, members, START_BOUND);
       Instant back = Instant.now();
       turn.serviceBack(index);
       assertThat(early)
@@ -469,7 +478,7 @@ class ServiceRestartsIT {
 
     EventEnvelope ready =
         await(meshId + " ready")
-            .atMost(Duration.ofSeconds(120))
+            .atMost(START_BOUND)
             .pollInterval(Duration.ofMillis(100))
             .failFast("a failure was published for " + meshId, () -> !failures(meshId).isEmpty())
             .until(() -> first(meshId, MeshReady.class), Objects::nonNull);
@@ -582,7 +591,7 @@ class ServiceRestartsIT {
 
   private Instant awaitTheMiddleOf(LongestStep step, String meshId, List<String> clusters) {
     await(meshId + " in the middle of " + step.what() + " (" + step.service() + ")")
-        .atMost(Duration.ofSeconds(90))
+        .atMost(START_BOUND)
         .pollInterval(Duration.ofMillis(50))
         .failFast(
             step.what()
