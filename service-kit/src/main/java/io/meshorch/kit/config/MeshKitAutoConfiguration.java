@@ -227,6 +227,12 @@ public class MeshKitAutoConfiguration {
     // The listener returns as soon as a record's steps are recorded as started, so offsets are
     // committed per poll batch, in order; no step ever holds a record (or pauses the consumer).
     factory.getContainerProperties().setAckMode(ContainerProperties.AckMode.BATCH);
+    // spring-kafka makes a @KafkaListener's id its group (idIsGroup), over the consumer's
+    // group.id: every service's listener is named after the service, so mesh.service.group would
+    // never take effect (a "fresh" group would silently go on in the old one). The kit's group
+    // wins, set after the endpoint's.
+    factory.setContainerCustomizer(
+        container -> container.getContainerProperties().setGroupId(props.consumerGroup()));
     factory.getContainerProperties().setConsumerRebalanceListener(resumer);
     DeadLetterPublishingRecoverer deadLetters =
         new DeadLetterPublishingRecoverer(

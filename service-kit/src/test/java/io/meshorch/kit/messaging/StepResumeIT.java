@@ -13,10 +13,15 @@ import io.meshorch.kit.health.ConsumerHealthIndicator;
 import io.meshorch.testkit.EventProbe;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
@@ -26,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
 import org.springframework.kafka.test.EmbeddedKafkaBroker;
 import org.springframework.kafka.test.context.EmbeddedKafka;
 
@@ -117,6 +123,63 @@ class StepResumeIT {
         .filteredOn(e -> slow.eventId().equals(e.causationId()))
         .extracting(e -> e.payload().getClass().getSimpleName())
         .containsExactly("StepStarted", "ClusterUp");
+  }
+
+  @Test
+  void aFreshConsumerGroupReadsEveryRecordAgainAndAnswersNothingTwice() throws Exception {
+    EventEnvelope once = InboundDispatcherIT.vmsReady("replayed", "east");
+    ConfigurableApplicationContext first = service("--mesh.service.name=replay-service");
+    try {
+      send(once);
+      probe()
+          .await(
+              Duration.ofSeconds(30),
+              e -> once.eventId().equals(e.causationId()) && e.payload() instanceof ClusterUp);
+    } finally {
+      first.close();
+    }
+
+    try (ConfigurableApplicationContext fresh =
+            service("--mesh.service.name=replay-service", "--mesh.service.group=replay-fresh");
+        Admin admin =
+            Admin.create(
+                Map.<String, Object>of("bootstrap.servers", broker.getBrokersAsString()))) {
+      // the listener is called "test-service"; its group is still the one the settings name
+      assertThat(
+              fresh
+                  .getBean(KafkaListenerEndpointRegistry.class)
+                  .getListenerContainer("test-service")
+                  .getGroupId())
+          .isEqualTo("replay-fresh");
+      // the fresh group reads the whole input topic from offset 0 and commits it
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> lag(admin, "replay-fresh", Topics.INFRA) == 0);
+    }
+    assertThat(probe().events())
+        .filteredOn(e -> once.eventId().equals(e.causationId()))
+        .extracting(e -> e.payload().getClass().getSimpleName())
+        .containsExactly("StepStarted", "ClusterUp");
+  }
+
+  /** Records of {@code topic} not committed by {@code group}; a group without offsets lags all. */
+  private static long lag(Admin admin, String group, String topic) throws Exception {
+    Map<TopicPartition, OffsetAndMetadata> committed =
+        admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+    admin
+        .describeTopics(List.of(topic))
+        .allTopicNames()
+        .get()
+        .get(topic)
+        .partitions()
+        .forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
+    long lag = 0;
+    for (var end : admin.listOffsets(latest).all().get().entrySet()) {
+      OffsetAndMetadata c = committed.get(end.getKey());
+      lag += end.getValue().offset() - (c == null ? 0 : c.offset());
+    }
+    return lag;
   }
 
   @Test
