@@ -68,17 +68,22 @@ class StepEngineTest {
   @Test
   void thousandsOfWaitingStepsNeedNoMoreThreadsThanThePool() {
     int steps = 3_000;
+    AtomicBoolean released = new AtomicBoolean();
+    AtomicInteger looked = new AtomicInteger();
     int threadsBefore = ManagementFactory.getThreadMXBean().getThreadCount();
-    long startNanos = System.nanoTime();
     for (int i = 0; i < steps; i++) {
       start(
-          ctx ->
-              System.nanoTime() - startNanos < Duration.ofSeconds(2).toNanos()
-                  ? waiting("later")
-                  : up());
+          ctx -> {
+            looked.incrementAndGet();
+            return released.get() ? up() : waiting("later");
+          });
     }
-    assertThat(engine.inFlight()).isGreaterThan(steps / 2);
+    // every step has looked at least once and waits for its re-check, holding no thread
+    await().atMost(Duration.ofSeconds(60)).until(() -> looked.get() >= steps);
+    assertThat(engine.inFlight()).isEqualTo(steps);
     int threadsWhileWaiting = ManagementFactory.getThreadMXBean().getThreadCount();
+
+    released.set(true);
 
     await().atMost(Duration.ofSeconds(60)).until(() -> published.outcomes().size() == steps);
     assertThat(threadsWhileWaiting - threadsBefore).isLessThanOrEqualTo(4 + 1);
