@@ -81,12 +81,19 @@ class StepEngineTest {
     // every step has looked at least once and waits for its re-check, holding no thread
     await().atMost(Duration.ofSeconds(60)).until(() -> looked.get() >= steps);
     assertThat(engine.inFlight()).isEqualTo(steps);
+    long engineThreadsWhileWaiting =
+        Thread.getAllStackTraces().keySet().stream()
+            .filter(t -> t.getName().startsWith("test-service-steps"))
+            .count();
     int threadsWhileWaiting = ManagementFactory.getThreadMXBean().getThreadCount();
 
     released.set(true);
 
     await().atMost(Duration.ofSeconds(60)).until(() -> published.outcomes().size() == steps);
-    assertThat(threadsWhileWaiting - threadsBefore).isLessThanOrEqualTo(4 + 1);
+    // the engine holds its 4 workers and 1 timer, whatever the number of waiting steps; the
+    // process as a whole grows by a handful (test tooling, JIT), never by thousands
+    assertThat(engineThreadsWhileWaiting).isLessThanOrEqualTo(4 + 1);
+    assertThat(threadsWhileWaiting - threadsBefore).isLessThan(50);
     assertThat(published.outcomes()).allMatch(e -> e.payload() instanceof ClusterUp);
   }
 
