@@ -3,6 +3,7 @@ package io.meshorch.kube;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.fabric8.kubernetes.client.vertx5.Vertx5HttpClientFactory;
 import io.meshorch.kit.failure.TerminalFailure;
 import io.meshorch.kit.port.SecretStore;
@@ -20,9 +21,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * store. The kubeconfig is read per call and never logged; every client gets the configured connect
  * and request timeouts, and fabric8's own retries are bounded.
  *
- * <p>All clients share one Vert.x instance (its event loops carry every request and watch) and one
- * small pool for watch callbacks, so a client per cluster in flight costs memory, not threads.
- * Close the provider when the service stops.
+ * <p>All clients share one Vert.x instance (its event loops carry every request and watch), one
+ * small pool for watch callbacks and one {@link KubernetesSerialization}, so a client per cluster
+ * in flight costs little memory and no threads. The serialization matters: fabric8 gives each
+ * client a fresh Jackson mapper otherwise, which introspects the model classes again for every
+ * client; with hundreds of clusters in flight that was a sixth of the process's CPU and about 2 MB
+ * of heap per cluster. Close the provider when the service stops.
  */
 public final class KubeClientProvider implements AutoCloseable {
   private final SecretStore secrets;
@@ -31,6 +35,7 @@ public final class KubeClientProvider implements AutoCloseable {
   private final Vertx vertx;
   private final Vertx5HttpClientFactory http;
   private final ExecutorService callbacks;
+  private final KubernetesSerialization serialization = new KubernetesSerialization();
 
   public KubeClientProvider(SecretStore secrets, Duration connectTimeout, Duration requestTimeout) {
     this.secrets = secrets;
@@ -85,6 +90,7 @@ public final class KubeClientProvider implements AutoCloseable {
     return new KubernetesClientBuilder()
         .withConfig(config)
         .withHttpClientFactory(http)
+        .withKubernetesSerialization(serialization)
         .withTaskExecutor(callbacks)
         .build();
   }

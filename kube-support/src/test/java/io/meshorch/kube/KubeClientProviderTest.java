@@ -49,6 +49,24 @@ class KubeClientProviderTest {
   }
 
   @Test
+  void clientsOfDifferentClustersShareOneSerializationAndItsCaches() {
+    FileSecretStore store = new FileSecretStore(secrets);
+    store.put(
+        "meshes/demo/clusters/east/kubeconfig", kubeconfig().getBytes(StandardCharsets.UTF_8));
+    store.put(
+        "meshes/demo/clusters/west/kubeconfig", kubeconfig().getBytes(StandardCharsets.UTF_8));
+    KubeClientProvider provider =
+        new KubeClientProvider(store, Duration.ofSeconds(5), Duration.ofSeconds(10));
+
+    try (KubernetesClient east = provider.forCluster("meshes/demo/clusters/east/kubeconfig");
+        KubernetesClient west = provider.forCluster("meshes/demo/clusters/west/kubeconfig")) {
+      assertThat(east.getKubernetesSerialization()).isSameAs(west.getKubernetesSerialization());
+      // and the shared serialization still reads what a cluster answers
+      assertThat(west.namespaces().list().getItems()).isNotNull();
+    }
+  }
+
+  @Test
   void failsTerminallyWhenTheKubeconfigIsMissing() {
     KubeClientProvider provider =
         new KubeClientProvider(

@@ -1,5 +1,6 @@
 package io.meshorch.meshctl;
 
+import io.meshorch.meshctl.cli.BenchCommand;
 import io.meshorch.meshctl.cli.SandboxCommand;
 import io.meshorch.meshctl.cli.StatusCommand;
 import io.meshorch.meshctl.cli.UpCommand;
@@ -20,6 +21,7 @@ import picocli.CommandLine.Command;
       StatusCommand.class,
       WatchCommand.class,
       SandboxCommand.class,
+      BenchCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class MeshCtl {

@@ -37,13 +37,19 @@ public final class LocalStack implements MeshBus {
   private final LocalKafkaBroker broker;
   private final String externalBootstrap;
   private final SandboxLatencies latencies;
+  private final Map<String, String> serviceSettings;
   private final List<ConfigurableApplicationContext> services = new ArrayList<>();
   private SandboxPlatform sandbox;
 
-  private LocalStack(Path dataDir, String externalBootstrap, SandboxLatencies latencies) {
+  private LocalStack(
+      Path dataDir,
+      String externalBootstrap,
+      SandboxLatencies latencies,
+      Map<String, String> serviceSettings) {
     this.dataDir = dataDir.toAbsolutePath();
     this.externalBootstrap = externalBootstrap;
     this.latencies = latencies;
+    this.serviceSettings = Map.copyOf(serviceSettings);
     this.broker =
         externalBootstrap == null ? new LocalKafkaBroker(this.dataDir.resolve("kafka")) : null;
   }
@@ -64,7 +70,22 @@ public final class LocalStack implements MeshBus {
    * @param dataDir the local folder (created when missing)
    */
   public static LocalStack start(Path dataDir, boolean withServices, SandboxLatencies latencies) {
-    return start(new LocalStack(dataDir, null, latencies), withServices);
+    return start(dataDir, withServices, latencies, Map.of());
+  }
+
+  /**
+   * {@link #start(Path, boolean, SandboxLatencies)} with {@code serviceSettings} (Spring
+   * properties, e.g. {@code mesh.service.recheck.max=200ms}) given to every one of the five
+   * services, after the sandbox's own settings, as an operator's {@code --name=value} would be. For
+   * a benchmark that must say which settings differ from the defaults; local mode itself gives
+   * none.
+   */
+  public static LocalStack start(
+      Path dataDir,
+      boolean withServices,
+      SandboxLatencies latencies,
+      Map<String, String> serviceSettings) {
+    return start(new LocalStack(dataDir, null, latencies, serviceSettings), withServices);
   }
 
   /**
@@ -78,7 +99,7 @@ public final class LocalStack implements MeshBus {
   /** {@link #startAgainst(Path, String)} with the sandbox's steps taking {@code latencies}. */
   public static LocalStack startAgainst(
       Path dataDir, String bootstrapServers, SandboxLatencies latencies) {
-    return start(new LocalStack(dataDir, bootstrapServers, latencies), true);
+    return start(new LocalStack(dataDir, bootstrapServers, latencies, Map.of()), true);
   }
 
   /**
@@ -132,6 +153,7 @@ public final class LocalStack implements MeshBus {
     // <name>.yml, exactly as an operator's --name=value or environment would.
     Map<String, Object> properties = new HashMap<>(common);
     properties.putAll(sandbox.settings(configName));
+    properties.putAll(serviceSettings);
     String[] args =
         properties.entrySet().stream()
             .map(e -> "--" + e.getKey() + "=" + e.getValue())
@@ -160,6 +182,11 @@ public final class LocalStack implements MeshBus {
   /** The sandbox's step latencies. */
   public SandboxLatencies latencies() {
     return latencies;
+  }
+
+  /** The settings given to every service on top of their own and the sandbox's (often none). */
+  public Map<String, String> serviceSettings() {
+    return serviceSettings;
   }
 
   /**
