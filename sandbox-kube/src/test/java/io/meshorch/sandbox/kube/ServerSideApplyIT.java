@@ -27,6 +27,9 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.vertx5.Vertx5HttpClientFactory;
@@ -39,6 +42,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -198,13 +202,38 @@ class ServerSideApplyIT {
     KubernetesClient c = client("cni-service/0.1.0");
     ConfigMap first = apply(c, CNI, configMap(Map.of("cluster-name", "east"), Map.of("a", "b")));
     long writes = cluster.activity().writes();
+    List<String> modified = new CopyOnWriteArrayList<>();
+    Watch watch =
+        c.configMaps()
+            .inNamespace(KS)
+            .withName("cilium-config")
+            .watch(
+                new Watcher<ConfigMap>() {
+                  @Override
+                  public void eventReceived(Action action, ConfigMap cm) {
+                    if (action == Action.MODIFIED) {
+                      modified.add(cm.getData().get("cluster-name"));
+                    }
+                  }
 
-    ConfigMap again = apply(c, CNI, configMap(Map.of("cluster-name", "east"), Map.of("a", "b")));
+                  @Override
+                  public void onClose(WatcherException cause) {}
+                });
+    try {
 
-    assertThat(again.getMetadata().getResourceVersion())
-        .isEqualTo(first.getMetadata().getResourceVersion());
-    assertThat(cluster.activity().writes()).as("changes the API server stored").isEqualTo(writes);
-    assertThat(c.configMaps().inNamespace(KS).withName("cilium-config").get()).isEqualTo(first);
+      ConfigMap again = apply(c, CNI, configMap(Map.of("cluster-name", "east"), Map.of("a", "b")));
+
+      assertThat(again.getMetadata().getResourceVersion())
+          .isEqualTo(first.getMetadata().getResourceVersion());
+      assertThat(cluster.activity().writes()).as("changes stored").isEqualTo(writes);
+      assertThat(c.configMaps().inNamespace(KS).withName("cilium-config").get()).isEqualTo(first);
+      // A real change next: the first MODIFIED event the watch sees must be that one.
+      apply(c, CNI, configMap(Map.of("cluster-name", "west"), Map.of("a", "b")));
+      await().atMost(Duration.ofSeconds(10)).until(() -> !modified.isEmpty());
+      assertThat(modified).containsExactly("west");
+    } finally {
+      watch.close();
+    }
   }
 
   @Test
