@@ -202,7 +202,9 @@ final class ObservedCrudDispatcher extends KubernetesCrudDispatcher {
     if (live != null
         && version != null
         && !version.toString().isEmpty()
-        && !version.equals(((Map<?, ?>) live.get("metadata")).get("resourceVersion"))) {
+        && !version
+            .toString()
+            .equals(String.valueOf(((Map<?, ?>) live.get("metadata")).get("resourceVersion")))) {
       return status(
           409,
           "Conflict",

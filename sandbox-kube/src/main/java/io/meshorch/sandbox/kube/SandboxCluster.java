@@ -25,6 +25,9 @@ public final class SandboxCluster implements AutoCloseable {
    */
   static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
+  /** The field manager of the writes of the sandbox's controllers (and of {@link #client()}). */
+  public static final String CONTROLLERS = "sandbox-kube-controllers";
+
   private final ClusterYml spec;
   private final SandboxKube sandbox;
   private final ClusterRef ref;
@@ -51,9 +54,13 @@ public final class SandboxCluster implements AutoCloseable {
     ObservedCrudDispatcher crud = new ObservedCrudDispatcher(activity);
     this.server =
         new ApiServer(sandbox.vertx(), bindAddress, new ExecDispatcher(crud, this, sandbox));
+    Config config = Config.fromKubeconfig(kubeconfig());
+    // The API server names the manager of a write after the user agent (up to its '/'): the
+    // controllers' pods, status and injections are recorded as Updates of CONTROLLERS.
+    config.setUserAgent(CONTROLLERS + "/1.0");
     this.client =
         new KubernetesClientBuilder()
-            .withConfig(Config.fromKubeconfig(kubeconfig()))
+            .withConfig(config)
             .withHttpClientFactory(new Vertx5HttpClientFactory(sandbox.vertx()))
             .withKubernetesSerialization(SERIALIZATION)
             .build();

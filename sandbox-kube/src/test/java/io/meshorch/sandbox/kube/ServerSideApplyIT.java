@@ -7,20 +7,31 @@ import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.HostAliasBuilder;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceStatusBuilder;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhookConfiguration;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhookConfigurationBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
+import io.fabric8.kubernetes.api.model.apps.DaemonSetStatusBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.vertx5.Vertx5HttpClientFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -31,6 +42,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -190,23 +202,45 @@ class ServerSideApplyIT {
     KubernetesClient c = client("cni-service/0.1.0");
     ConfigMap first = apply(c, CNI, configMap(Map.of("cluster-name", "east"), Map.of("a", "b")));
     long writes = cluster.activity().writes();
+    List<String> modified = new CopyOnWriteArrayList<>();
+    Watch watch =
+        c.configMaps()
+            .inNamespace(KS)
+            .withName("cilium-config")
+            .watch(
+                new Watcher<ConfigMap>() {
+                  @Override
+                  public void eventReceived(Action action, ConfigMap cm) {
+                    if (action == Action.MODIFIED) {
+                      modified.add(cm.getData().get("cluster-name"));
+                    }
+                  }
 
-    ConfigMap again = apply(c, CNI, configMap(Map.of("cluster-name", "east"), Map.of("a", "b")));
+                  @Override
+                  public void onClose(WatcherException cause) {}
+                });
+    try {
 
-    assertThat(again.getMetadata().getResourceVersion())
-        .isEqualTo(first.getMetadata().getResourceVersion());
-    assertThat(cluster.activity().writes()).as("changes the API server stored").isEqualTo(writes);
-    assertThat(c.configMaps().inNamespace(KS).withName("cilium-config").get()).isEqualTo(first);
+      ConfigMap again = apply(c, CNI, configMap(Map.of("cluster-name", "east"), Map.of("a", "b")));
+
+      assertThat(again.getMetadata().getResourceVersion())
+          .isEqualTo(first.getMetadata().getResourceVersion());
+      assertThat(cluster.activity().writes()).as("changes stored").isEqualTo(writes);
+      assertThat(c.configMaps().inNamespace(KS).withName("cilium-config").get()).isEqualTo(first);
+      // A real change next: the first MODIFIED event the watch sees must be that one.
+      apply(c, CNI, configMap(Map.of("cluster-name", "west"), Map.of("a", "b")));
+      await().atMost(Duration.ofSeconds(10)).until(() -> !modified.isEmpty());
+      assertThat(modified).containsExactly("west");
+    } finally {
+      watch.close();
+    }
   }
 
   @Test
   void reapplyingAWorkloadNeitherRollsItNorTouchesTheStatusItsControllerOwns() {
     KubernetesClient c = client("cni-service/0.1.0");
     DaemonSet applied = agents("quay.io/cilium/cilium:v1.18.2");
-    applied.setStatus(
-        new io.fabric8.kubernetes.api.model.apps.DaemonSetStatusBuilder()
-            .withNumberReady(42)
-            .build());
+    applied.setStatus(new DaemonSetStatusBuilder().withNumberReady(42).build());
     apply(c, CNI, applied);
     DaemonSet ready =
         await()
@@ -230,6 +264,7 @@ class ServerSideApplyIT {
             .filter(e -> "status".equals(e.getSubresource()))
             .findFirst()
             .orElseThrow();
+    assertThat(kubelet.getManager()).isEqualTo(SandboxCluster.CONTROLLERS);
     assertThat(kubelet.getOperation()).isEqualTo("Update");
     assertThat(fieldsV1(kubelet)).containsKey("f:status");
   }
@@ -382,5 +417,121 @@ class ServerSideApplyIT {
     assertThat(entry(taken, CNI, "Apply").getFieldsV1().getAdditionalProperties().toString())
         .doesNotContain("f:replicas")
         .contains("f:template");
+  }
+
+  @Test
+  void aFieldAnUpdateSetConflictsWithAnApplyThatChangesIt() {
+    KubernetesClient cni = client("cni-service/0.1.0");
+    apply(cni, CNI, operator(2));
+    // An operator scales by hand: an Update by "kubectl".
+    client("kubectl/v1.32.0")
+        .apps()
+        .deployments()
+        .inNamespace(KS)
+        .withName("cilium-operator")
+        .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"replicas\":5}}");
+
+    assertThatThrownBy(() -> cni.resource(operator(2)).fieldManager(CNI).serverSideApply())
+        .isInstanceOfSatisfying(
+            KubernetesClientException.class,
+            e ->
+                assertThat(e.getStatus().getMessage())
+                    .isEqualTo(
+                        "Apply failed with 1 conflict: conflict with \"kubectl\" using apps/v1:"
+                            + " .spec.replicas"));
+    assertThat(apply(cni, CNI, operator(2)).getSpec().getReplicas()).isEqualTo(2);
+  }
+
+  @Test
+  void customResourcesAndTheirDefinitionsAreApplied() {
+    KubernetesClient lb = client("lb-service/0.1.0");
+    apply(
+        lb,
+        "meshorch-lb",
+        new CustomResourceDefinitionBuilder()
+            .withNewMetadata()
+            .withName("ipaddresspools.metallb.io")
+            .endMetadata()
+            .withNewSpec()
+            .withGroup("metallb.io")
+            .withScope("Namespaced")
+            .withNewNames()
+            .withKind("IPAddressPool")
+            .withPlural("ipaddresspools")
+            .withSingular("ipaddresspool")
+            .endNames()
+            .addNewVersion()
+            .withName("v1beta1")
+            .withServed(true)
+            .withStorage(true)
+            .endVersion()
+            .endSpec()
+            .build());
+
+    GenericKubernetesResource first = apply(lb, "meshorch-lb", pool("192.168.50.10-192.168.50.20"));
+    GenericKubernetesResource same = apply(lb, "meshorch-lb", pool("192.168.50.10-192.168.50.20"));
+    GenericKubernetesResource moved = apply(lb, "meshorch-lb", pool("192.168.60.0/28"));
+
+    assertThat(same.getMetadata().getResourceVersion())
+        .isEqualTo(first.getMetadata().getResourceVersion());
+    assertThat(moved.getMetadata().getResourceVersion())
+        .isNotEqualTo(first.getMetadata().getResourceVersion());
+    assertThat(moved.getAdditionalProperties().get("spec"))
+        .isEqualTo(Map.of("addresses", List.of("192.168.60.0/28")));
+    assertThat(fieldsV1(entry(moved, "meshorch-lb", "Apply")))
+        .isEqualTo(Map.of("f:spec", Map.of("f:addresses", Map.of())));
+  }
+
+  private static GenericKubernetesResource pool(String addresses) {
+    return new GenericKubernetesResourceBuilder()
+        .withApiVersion("metallb.io/v1beta1")
+        .withKind("IPAddressPool")
+        .withNewMetadata()
+        .withName("mesh-pool")
+        .withNamespace("metallb-system")
+        .endMetadata()
+        .addToAdditionalProperties("spec", Map.of("addresses", List.of(addresses)))
+        .build();
+  }
+
+  @Test
+  void statusIsAppliedOnlyThroughItsSubresource() {
+    KubernetesClient cni = client("cni-service/0.1.0");
+    Service service = KubeFixture.meshService(null);
+    service.setStatus(
+        new ServiceStatusBuilder()
+            .withNewLoadBalancer()
+            .addNewIngress()
+            .withIp("10.0.0.1")
+            .endIngress()
+            .endLoadBalancer()
+            .build());
+    Service created = apply(cni, CNI, service);
+    assertThat(created.getStatus() == null || created.getStatus().getLoadBalancer() == null)
+        .as("status applied to the main resource is ignored: %s", created.getStatus())
+        .isTrue();
+
+    Service withIp =
+        client("controller/v0.15.3")
+            .services()
+            .inNamespace(KS)
+            .resource(KubeFixture.meshService(null))
+            .subresource("status")
+            .patch(
+                new PatchContext.Builder()
+                    .withPatchType(PatchType.SERVER_SIDE_APPLY)
+                    .withFieldManager("metallb-controller")
+                    .withForce(true)
+                    .build(),
+                service);
+
+    assertThat(withIp.getStatus().getLoadBalancer().getIngress().get(0).getIp())
+        .isEqualTo("10.0.0.1");
+    ManagedFieldsEntry status = entry(withIp, "metallb-controller", "Apply");
+    assertThat(status.getSubresource()).isEqualTo("status");
+    assertThat(fieldsV1(status)).containsOnlyKeys("f:status");
+    Service reapplied = apply(cni, CNI, service);
+    assertThat(reapplied.getMetadata().getResourceVersion())
+        .isEqualTo(withIp.getMetadata().getResourceVersion());
   }
 }

@@ -181,4 +181,43 @@ class ServerSideApplyTest {
 
     assertThat(ManagedFields.sameContent(o, again)).isTrue();
   }
+
+  @Test
+  void aDroppedSetElementGoesAndAForcedTakeoverEmptiesTheLoser() {
+    Map<String, Object> o =
+        applied(
+            null,
+            "meshorch-cni",
+            """
+            {"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c",
+             "finalizers":["x/a","x/b"]},"data":{"k":"1"}}
+            """,
+            false);
+    Map<String, Object> edited = FieldPaths.copy(o);
+    @SuppressWarnings("unchecked")
+    Map<String, Object> data = (Map<String, Object>) edited.get("data");
+    data.put("k", "2");
+    ManagedFields.write(
+        edited, ManagedFields.afterUpdate(ManagedFields.of(o), o, edited, "kubectl", "", T0));
+
+    Map<String, Object> after =
+        applied(
+            edited,
+            "meshorch-cni",
+            """
+            {"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c","finalizers":["x/a"]},
+             "data":{"k":"1"}}
+            """,
+            true);
+
+    assertThat(((Map<?, ?>) after.get("metadata")).get("finalizers")).isEqualTo(List.of("x/a"));
+    assertThat(after.get("data")).isEqualTo(Map.of("k", "1"));
+    assertThat(ManagedFields.of(after))
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.manager()).isEqualTo("meshorch-cni");
+              assertThat(e.time()).isEqualTo(T1);
+            });
+  }
 }
