@@ -26,7 +26,8 @@ public interface MetalLbPort {
    * What still keeps MetalLB's validating webhook from answering, or empty once it can: the
    * controller Deployment (which serves it) has an available replica, and the validating webhooks
    * of {@code IPAddressPool} and {@code L2Advertisement} carry the {@code caBundle} the controller
-   * injects once it has written its serving certificate. Reads only.
+   * injects once it has written its serving certificate (when the manifests register those
+   * webhooks). Reads only.
    *
    * @throws io.meshorch.kit.failure.StepFailure classified Kubernetes API errors
    */

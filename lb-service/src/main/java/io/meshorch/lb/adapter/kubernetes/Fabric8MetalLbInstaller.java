@@ -54,6 +54,9 @@ public final class Fabric8MetalLbInstaller implements MetalLbPort {
   private final MetalLbManifest manifest;
   private final KubeApply kube = new KubeApply("lb");
 
+  /** The pool webhooks the manifests register: their caBundle is waited for (none: no wait). */
+  private final List<String> guardedWebhooks;
+
   /**
    * @param clients builds clients from kubeconfig references
    * @param manifest the checked MetalLB manifests to install
@@ -61,6 +64,15 @@ public final class Fabric8MetalLbInstaller implements MetalLbPort {
   public Fabric8MetalLbInstaller(KubeClientProvider clients, MetalLbManifest manifest) {
     this.clients = clients;
     this.manifest = manifest;
+    this.guardedWebhooks =
+        manifest.objects().stream()
+            .filter(ValidatingWebhookConfiguration.class::isInstance)
+            .map(ValidatingWebhookConfiguration.class::cast)
+            .filter(c -> MetalLbRelease.WEBHOOK_CONFIGURATION.equals(c.getMetadata().getName()))
+            .flatMap(c -> c.getWebhooks().stream())
+            .map(ValidatingWebhook::getName)
+            .filter(MetalLbRelease.POOL_WEBHOOKS::contains)
+            .toList();
   }
 
   @Override
@@ -94,12 +106,15 @@ public final class Fabric8MetalLbInstaller implements MetalLbPort {
                 + " has no available replica; the pool is not written before it serves the"
                 + " webhook");
       }
+      if (guardedWebhooks.isEmpty()) {
+        return Optional.empty();
+      }
       ValidatingWebhookConfiguration webhooks =
           KubeCalls.call(
               "read ValidatingWebhookConfiguration " + MetalLbRelease.WEBHOOK_CONFIGURATION,
               webhookConfiguration(client)::get);
       List<String> missing = new ArrayList<>();
-      for (String name : MetalLbRelease.POOL_WEBHOOKS) {
+      for (String name : guardedWebhooks) {
         if (webhooks == null || !hasCaBundle(webhooks, name)) {
           missing.add(name);
         }
