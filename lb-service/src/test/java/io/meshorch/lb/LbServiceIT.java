@@ -19,6 +19,7 @@ import io.meshorch.contracts.Stage;
 import io.meshorch.contracts.StepStarted;
 import io.meshorch.contracts.Topics;
 import io.meshorch.kit.port.SecretStore;
+import io.meshorch.sandbox.core.SandboxLatencies;
 import io.meshorch.sandbox.kube.SandboxCluster;
 import io.meshorch.sandbox.kube.SandboxKube;
 import io.meshorch.sandbox.kube.rke.RkeStandIn;
@@ -86,7 +87,14 @@ class LbServiceIT {
 
   @BeforeAll
   static void startPeers(@Autowired EmbeddedKafkaBroker broker) {
-    kube = SandboxKube.builder().controllerInterval(Duration.ofMillis(100)).build().start();
+    // Cluster "lagging": MetalLB's webhook answers 6 s after its controller is ready, longer than
+    // fabric8's own retries of an HTTP 500 (3.5 s), so lb-service sees the refusal.
+    kube =
+        SandboxKube.builder()
+            .controllerInterval(Duration.ofMillis(100))
+            .latencies(SandboxLatencies.parse("fast,metallb-webhook@lagging=6s"))
+            .build()
+            .start();
     probe = new EventProbe(broker.getBrokersAsString(), List.of(Topics.LB));
   }
 
@@ -318,6 +326,47 @@ class LbServiceIT {
                       .build());
               return svc;
             });
+  }
+
+  @Test
+  void aPoolRefusedBecauseTheWebhookDoesNotAnswerYetIsWrittenAgainNotFailed() throws Exception {
+    String ref = "meshes/it-lag/clusters/lagging/kubeconfig";
+    SandboxCluster cluster = clusterUp("lagging", "127.30.4.1", ref);
+    ClusterSpec s = Samples.cluster("lagging", 4, 1);
+    EventEnvelope in = ciliumReady("it-lag", s, ref);
+
+    send(in);
+    EventEnvelope out =
+        probe.await(
+            Duration.ofSeconds(60),
+            e ->
+                in.eventId().equals(e.causationId())
+                    && (e.payload() instanceof LbIpAssigned
+                        || e.payload() instanceof ClusterFailed));
+
+    assertThat(out.payload()).isInstanceOf(LbIpAssigned.class);
+    assertThat(causedBy(in))
+        .filteredOn(e -> e.payload() instanceof ProgressReported)
+        .extracting(e -> ((ProgressReported) e.payload()).message())
+        .as("the refusal is said once, in the API server's words, and the step goes on")
+        .filteredOn(m -> m.contains("webhook"))
+        .singleElement()
+        .asString()
+        .startsWith("MetalLB's webhook does not answer yet, writing the pool again shortly:")
+        .contains(
+            "Internal error occurred: failed calling webhook"
+                + " \"ipaddresspoolvalidationwebhook.metallb.io\": failed to call webhook: Post"
+                + " \"https://metallb-webhook-service.metallb-system.svc:443"
+                + "/validate-metallb-io-v1beta1-ipaddresspool?timeout=10s\": dial tcp",
+            ":443: connect: connection refused");
+    assertThat(
+            cluster
+                .client()
+                .genericKubernetesResources("metallb.io/v1beta1", "IPAddressPool")
+                .inNamespace("metallb-system")
+                .withName("mesh-pool")
+                .get())
+        .isNotNull();
   }
 
   @Test

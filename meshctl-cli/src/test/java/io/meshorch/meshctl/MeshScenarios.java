@@ -76,7 +76,7 @@ abstract class MeshScenarios {
     }
   }
 
-  private static int meshctl(String... args) {
+  static int meshctl(String... args) {
     List<String> all = new ArrayList<>(List.of(args));
     all.addAll(List.of("--bootstrap-server", stack.bootstrapServers(), "--output", "json"));
     return MeshCtl.run(all.toArray(String[]::new));
@@ -86,8 +86,7 @@ abstract class MeshScenarios {
     return Path.of("..", "examples", name).toString();
   }
 
-  private static List<EventEnvelope> of(
-      String meshId, String cluster, Class<? extends MeshEvent> type) {
+  static List<EventEnvelope> of(String meshId, String cluster, Class<? extends MeshEvent> type) {
     return probe.events().stream()
         .filter(e -> meshId.equals(e.meshId()))
         .filter(e -> cluster == null || cluster.equals(e.cluster()))

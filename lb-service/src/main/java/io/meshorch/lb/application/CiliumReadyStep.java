@@ -11,7 +11,6 @@ import io.meshorch.lb.domain.AddressPoolSpec;
 import io.meshorch.lb.domain.IpVerdict;
 import io.meshorch.lb.domain.LbPlan;
 import io.meshorch.lb.domain.MeshEndpointService;
-import io.meshorch.lb.domain.MetalLbRelease;
 import io.meshorch.lb.domain.PoolWrite;
 import io.meshorch.lb.port.MeshEndpointPort;
 import io.meshorch.lb.port.MetalLbPort;
@@ -27,27 +26,28 @@ import org.slf4j.LoggerFactory;
  * <ol>
  *   <li>look: a mesh endpoint Service that already holds an IP of the pool is reported at once (a
  *       replay installs nothing);
- *   <li>install MetalLB (create-or-update) and watch its controller;
- *   <li>wait until the controller is available: it serves the webhook that validates the pool;
- *   <li>write the pool and its advertisement; while the API server cannot call the webhook yet,
- *       wait and write again; then check what the cluster stored;
- *   <li>ensure the LoadBalancer Service and watch it;
+ *   <li>install MetalLB from its pinned manifests (server-side apply) and watch its controller and
+ *       webhook configuration;
+ *   <li>wait until the controller is available and the webhook configuration carries the {@code
+ *       caBundle} the controller injects: the controller serves the webhook that validates the
+ *       pool;
+ *   <li>write the pool and its advertisement; while the API server cannot call the webhook yet
+ *       (HTTP 500 "failed calling webhook"), say so once, wait and write again; then check what the
+ *       cluster stored;
+ *   <li>apply lb-service's fields on the mesh endpoint Service (the pin annotation) and watch it;
  *   <li>wait for its IP and check it lies in the pool.
  * </ol>
  *
  * Watches only make the step look at once; re-checks on the kit's schedule would find the same.
  * They are tied to the step ({@link StepContext#keep}), so they close however it ends; the
- * controller watch closes as soon as the controller is available. Every effect is create-or-update
- * on fixed names, so a step created afresh after a restart converges on the same objects.
+ * controller watch closes as soon as the webhook can answer. Every effect is a server-side apply of
+ * fixed names, so a step created afresh after a restart converges on the same objects.
  */
 final class CiliumReadyStep implements Step {
   private static final Logger log = LoggerFactory.getLogger(CiliumReadyStep.class);
 
   /** The mesh endpoint Service, {@code namespace/name}. */
   static final String ENDPOINT = MeshEndpointService.NAMESPACE + "/" + MeshEndpointService.NAME;
-
-  private static final String CONTROLLER =
-      MetalLbRelease.NAMESPACE + "/" + MetalLbRelease.CONTROLLER;
 
   /** The step's waits and their bounds. */
   record Waits(Wait controller, Wait webhook, Wait ip) {
@@ -74,6 +74,7 @@ final class CiliumReadyStep implements Step {
   private final Waits waits;
   private Phase phase = Phase.LOOK;
   private AutoCloseable controllerWatch;
+  private boolean refusedOnce;
 
   CiliumReadyStep(
       CiliumReady in, LbPlan plan, MetalLbPort metalLb, MeshEndpointPort endpoints, Waits waits) {
@@ -90,7 +91,7 @@ final class CiliumReadyStep implements Step {
       case LOOK -> look();
       case INSTALL -> install(ctx);
       case CONTROLLER -> controller();
-      case POOL -> pool();
+      case POOL -> pool(ctx);
       case SERVICE -> service(ctx);
       case IP -> ip();
     };
@@ -108,28 +109,31 @@ final class CiliumReadyStep implements Step {
 
   private Next install(StepContext ctx) {
     ctx.progress("installing MetalLB v" + plan.release().version());
-    metalLb.install(ref(), plan.release());
+    metalLb.install(ref());
     controllerWatch = ctx.keep(metalLb.watchController(ref(), ctx::nudge));
     ctx.progress("waiting for the MetalLB controller, then configuring the pool");
     return moveTo(Phase.CONTROLLER);
   }
 
   private Next controller() {
-    if (!metalLb.controllerAvailable(ref())) {
-      return Next.waitFor(
-          waits.controller(),
-          "Deployment "
-              + CONTROLLER
-              + " has no available replica; the pool is not written before it has");
+    Optional<String> notReady = metalLb.webhookNotReady(ref());
+    if (notReady.isPresent()) {
+      return Next.waitFor(waits.controller(), notReady.get());
     }
-    log.info("MetalLB controller of {} is available", cluster());
+    log.info("MetalLB controller of {} is available and its webhook has its CA", cluster());
     closeControllerWatch();
     return moveTo(Phase.POOL);
   }
 
-  private Next pool() {
+  private Next pool(StepContext ctx) {
     PoolWrite write = metalLb.configurePool(ref(), plan.pool());
     if (write instanceof PoolWrite.NotServedYet notServed) {
+      if (!refusedOnce) {
+        refusedOnce = true;
+        ctx.progress(
+            "MetalLB's webhook does not answer yet, writing the pool again shortly: "
+                + notServed.reason());
+      }
       return Next.waitFor(waits.webhook(), notServed.reason());
     }
     PoolWrite.Stored stored = (PoolWrite.Stored) write;

@@ -1,5 +1,6 @@
 package io.meshorch.lb.config;
 
+import io.meshorch.lb.adapter.kubernetes.MetalLbManifest;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
@@ -12,7 +13,11 @@ import org.springframework.validation.annotation.Validated;
  * MetalLB and the mesh endpoint. The waits re-check on the kit's schedule ({@code
  * mesh.service.recheck.*}) and at once when a watch sees a change.
  *
- * @param version MetalLB version to install, without {@code v} (default 0.14.9)
+ * @param manifests where MetalLB's manifests are read: a Spring resource location, {@code
+ *     classpath:…} or {@code file:…} (default: MetalLB v0.15.3's {@code metallb-native.yaml}, kept
+ *     in lb-service's resources)
+ * @param manifestsSha256 the SHA-256 the manifests must have (hex); lb-service does not start when
+ *     they differ (default: the bundled file's)
  * @param pinFirstAddress pin the mesh endpoint to the pool's first address through annotation
  *     {@code metallb.io/loadBalancerIPs} (default false: MetalLB chooses)
  * @param controllerTimeout how long to wait for the MetalLB controller to be available before the
@@ -25,7 +30,9 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties("mesh.metallb")
 public record MetalLbProperties(
-    @DefaultValue("0.14.9") @NotBlank @Pattern(regexp = "\\d+\\.\\d+\\.\\d+") String version,
+    @DefaultValue(MetalLbManifest.BUNDLED) @NotBlank String manifests,
+    @DefaultValue(MetalLbManifest.BUNDLED_SHA256) @NotBlank @Pattern(regexp = "[0-9a-fA-F]{64}")
+        String manifestsSha256,
     @DefaultValue("false") boolean pinFirstAddress,
     @DefaultValue("3m") @NotNull Duration controllerTimeout,
     @DefaultValue("1m") @NotNull Duration webhookTimeout,

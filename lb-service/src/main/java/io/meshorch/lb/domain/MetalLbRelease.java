@@ -4,10 +4,11 @@ import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
- * The MetalLB release to install and the names of its objects. Names are fixed (upstream's own), so
- * installing twice converges on the same objects.
+ * The MetalLB release installed and the names of its objects. Names are upstream's own (those of
+ * {@code metallb-native.yaml}), so installing twice converges on the same objects.
  *
- * @param version MetalLB version without the leading {@code v}, e.g. {@code 0.14.9}
+ * @param version MetalLB version without the leading {@code v}, e.g. {@code 0.15.3}, taken from the
+ *     manifests' controller image
  */
 public record MetalLbRelease(String version) {
   /** Namespace of MetalLB's controller, speaker and configuration objects. */
@@ -18,6 +19,15 @@ public record MetalLbRelease(String version) {
 
   /** Name of the speaker DaemonSet (answers ARP for the assigned IPs). */
   public static final String SPEAKER = "speaker";
+
+  /** The ValidatingWebhookConfiguration whose {@code caBundle} the controller injects. */
+  public static final String WEBHOOK_CONFIGURATION = "metallb-webhook-configuration";
+
+  /** The webhooks that validate what lb-service writes: the pool and its advertisement. */
+  public static final java.util.List<String> POOL_WEBHOOKS =
+      java.util.List.of(
+          "ipaddresspoolvalidationwebhook.metallb.io",
+          "l2advertisementvalidationwebhook.metallb.io");
 
   /** API group of MetalLB's custom resources. */
   public static final String GROUP = "metallb.io";
@@ -32,17 +42,7 @@ public record MetalLbRelease(String version) {
     Objects.requireNonNull(version, "version");
     if (!SEMVER.matcher(version).matches()) {
       throw new IllegalArgumentException(
-          "mesh.metallb.version must look like 0.14.9 (no leading v), found '" + version + "'");
+          "a MetalLB version looks like 0.15.3 (no leading v), found '" + version + "'");
     }
-  }
-
-  /** The controller image, {@code quay.io/metallb/controller:v<version>}. */
-  public String controllerImage() {
-    return "quay.io/metallb/controller:v" + version;
-  }
-
-  /** The speaker image, {@code quay.io/metallb/speaker:v<version>}. */
-  public String speakerImage() {
-    return "quay.io/metallb/speaker:v" + version;
   }
 }

@@ -7,8 +7,10 @@ import java.util.Optional;
 public interface MeshEndpointPort {
 
   /**
-   * Creates the Service, or turns an existing one into a LoadBalancer with the mesh port and the
-   * wanted annotations while keeping its other fields. Idempotent.
+   * Applies the fields lb-service owns on the Service (the pin annotation, when pinning) with its
+   * own field manager, leaving every other field to cni-service, which applies the Service with the
+   * Cilium chart. A Service that does not exist yet is created in the chart's shape (type
+   * LoadBalancer, port 2379, selector {@code k8s-app: clustermesh-apiserver}). Idempotent.
    *
    * @param kubeconfigRef secret-store reference of the cluster's admin kubeconfig
    * @throws io.meshorch.kit.failure.StepFailure classified Kubernetes API errors

@@ -2,7 +2,6 @@ package io.meshorch.lb.application;
 
 import io.meshorch.lb.domain.AddressPoolSpec;
 import io.meshorch.lb.domain.MeshEndpointService;
-import io.meshorch.lb.domain.MetalLbRelease;
 import io.meshorch.lb.domain.PoolWrite;
 import io.meshorch.lb.port.MeshEndpointPort;
 import io.meshorch.lb.port.MetalLbPort;
@@ -47,7 +46,7 @@ final class Fakes {
 
   /** A cluster's MetalLB: what is installed, when the controller and its webhook serve. */
   static final class FakeMetalLb implements MetalLbPort {
-    final List<MetalLbRelease> installs = new ArrayList<>();
+    int installs;
     final Map<String, List<String>> pools = new HashMap<>();
     final Watches controllerWatches = new Watches();
 
@@ -66,17 +65,19 @@ final class Fakes {
     private boolean available;
 
     @Override
-    public void install(String kubeconfigRef, MetalLbRelease release) {
-      installs.add(release);
+    public void install(String kubeconfigRef) {
+      installs++;
     }
 
     @Override
-    public boolean controllerAvailable(String kubeconfigRef) {
-      if (!installs.isEmpty() && !available && ++checks > checksBeforeAvailable) {
+    public Optional<String> webhookNotReady(String kubeconfigRef) {
+      if (installs > 0 && !available && ++checks > checksBeforeAvailable) {
         available = true;
         controllerWatches.changed();
       }
-      return available;
+      return available
+          ? Optional.empty()
+          : Optional.of("Deployment metallb-system/controller has no available replica");
     }
 
     @Override

@@ -14,7 +14,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class LbPlanTest {
-  private static final MetalLbRelease RELEASE = new MetalLbRelease("0.14.9");
+  private static final MetalLbRelease RELEASE = new MetalLbRelease("0.15.3");
 
   private static ClusterSpec withPool(String pool) {
     ClusterSpec s = Samples.cluster("east", 1, 1);
@@ -82,11 +82,9 @@ class LbPlanTest {
   }
 
   @Test
-  void namesTheImagesAfterTheRelease() {
-    assertThat(RELEASE.controllerImage()).isEqualTo("quay.io/metallb/controller:v0.14.9");
-    assertThat(RELEASE.speakerImage()).isEqualTo("quay.io/metallb/speaker:v0.14.9");
-    assertThatThrownBy(() -> new MetalLbRelease("v0.14.9"))
-        .hasMessageContaining("mesh.metallb.version");
+  void refusesAVersionWithALeadingV() {
+    assertThat(RELEASE.version()).isEqualTo("0.15.3");
+    assertThatThrownBy(() -> new MetalLbRelease("v0.15.3")).hasMessageContaining("no leading v");
   }
 
   @Test

@@ -20,7 +20,7 @@ class LbServiceRoutesTest {
             null,
             null,
             new LbStepSettings(
-                new MetalLbRelease("0.14.9"),
+                new MetalLbRelease("0.15.3"),
                 false,
                 Duration.ofMinutes(3),
                 Duration.ofMinutes(1),

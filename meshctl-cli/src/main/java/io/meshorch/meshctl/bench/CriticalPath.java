@@ -17,11 +17,11 @@ import java.util.List;
  * ssh-ready)} (the stack completes once its servers are active; the nodes are usable once
  * cloud-init finished) + {@code rke-up} (+ {@code rke-up-again} for every re-run the log shows) +
  * {@code cilium-rollout} (agents, operator and clustermesh-apiserver roll out in parallel) + {@code
- * metallb-rollout} + {@code lb-ip}. The mesh step starts when the slowest cluster is done, and for
- * each cluster whose Cilium agents were rolled out again (a second {@code DaemonSet
- * kube-system/cilium} record) adds {@code cilium-rollout} + {@code mesh-connect} (the remote is
- * connected that long after the restarted agent runs); the mesh ends with the slowest of them. A
- * step absent from the log (e.g. no mesh step for a one-cluster mesh) adds nothing.
+ * metallb-rollout} + {@code metallb-webhook} + {@code lb-ip}. The mesh step starts when the slowest
+ * cluster is done, and for each cluster whose Cilium agents were rolled out again (a second {@code
+ * DaemonSet kube-system/cilium} record) adds {@code cilium-rollout} + {@code mesh-connect} (the
+ * remote is connected that long after the restarted agent runs); the mesh ends with the slowest of
+ * them. A step absent from the log (e.g. no mesh step for a one-cluster mesh) adds nothing.
  */
 public final class CriticalPath {
   private static final String CILIUM_AGENTS = "DaemonSet kube-system/cilium";
@@ -72,6 +72,7 @@ public final class CriticalPath {
                       .multipliedBy(count(own, SandboxStep.RKE_UP_AGAIN)))
               .plus(ifPresent(own, SandboxStep.CILIUM_ROLLOUT, latencies, ref))
               .plus(ifPresent(own, SandboxStep.METALLB_ROLLOUT, latencies, ref))
+              .plus(ifPresent(own, SandboxStep.METALLB_WEBHOOK, latencies, ref))
               .plus(ifPresent(own, SandboxStep.LB_IP, latencies, ref));
       if (slowest == null || path.compareTo(longest) > 0) {
         longest = path;

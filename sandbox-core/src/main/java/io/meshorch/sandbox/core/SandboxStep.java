@@ -60,6 +60,15 @@ public enum SandboxStep {
    */
   METALLB_ROLLOUT("metallb-rollout", Duration.ZERO, Duration.ofSeconds(40)),
 
+  /**
+   * MetalLB's validating webhook answers this long after its controller became available and wrote
+   * its certificate and {@code caBundle}; until then the API server refuses the writes it guards
+   * ({@code IPAddressPool}, {@code L2Advertisement}, …) with "failed calling webhook … connection
+   * refused". Realistic 2 s: the EndpointSlice controller adds the ready pod to the webhook Service
+   * and kube-proxy programs the route, each within about a second.
+   */
+  METALLB_WEBHOOK("metallb-webhook", Duration.ZERO, Duration.ofSeconds(2)),
+
   /** Any other DaemonSet or Deployment: ready this long after creation or a template change. */
   ROLLOUT("rollout", Duration.ZERO, Duration.ofSeconds(30)),
 

@@ -53,6 +53,7 @@ final class ClusterActivity implements ObservedCrudDispatcher.Listener {
   private final Map<String, Instant> loggedConnects = new ConcurrentHashMap<>();
   private final Map<String, Instant> assignableSince = new ConcurrentHashMap<>();
   private final Set<Instant> wakeUps = ConcurrentHashMap.newKeySet();
+  private final Set<Instant> servedWebhooks = ConcurrentHashMap.newKeySet();
   private final AtomicLong writes = new AtomicLong();
 
   ClusterActivity(SandboxCluster cluster) {
@@ -225,6 +226,11 @@ final class ClusterActivity implements ObservedCrudDispatcher.Listener {
   /** The Service got its address: forget when it became assignable. */
   void assigned(String uid) {
     assignableSince.remove(uid);
+  }
+
+  /** True the first time MetalLB's webhook opened at {@code from} is seen answering. */
+  boolean webhookServed(Instant from) {
+    return servedWebhooks.add(from);
   }
 
   /** Reconciles the cluster at {@code when} (once per instant), e.g. when a rollout ends. */

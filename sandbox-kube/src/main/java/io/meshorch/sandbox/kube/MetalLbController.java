@@ -40,9 +40,11 @@ final class MetalLbController {
   static final String API = "metallb.io/v1beta1";
 
   private final SandboxKube sandbox;
+  private final MetalLbControllerStartup startup;
 
   MetalLbController(SandboxKube sandbox) {
     this.sandbox = sandbox;
+    this.startup = new MetalLbControllerStartup(sandbox);
   }
 
   /** One announced pool: name, whether it auto-assigns, and its inclusive address ranges. */
@@ -53,6 +55,7 @@ final class MetalLbController {
   }
 
   void reconcile(SandboxCluster cluster) {
+    startup.reconcile(cluster);
     KubernetesClient client = cluster.client();
     List<Service> services = client.services().inAnyNamespace().list().getItems();
     Set<String> assigned = new HashSet<>();

@@ -251,6 +251,15 @@ final class ObservedCrudDispatcher extends KubernetesCrudDispatcher {
           .setBody(c.status());
     }
     Map<String, Object> merged = ((ServerSideApply.Applied) outcome).object();
+    if (live != null && ManagedFields.sameContent(live, merged)) {
+      // A no-op apply answers the stored object untouched, as a real API server does. Going
+      // through the store's update gave cluster-scoped objects (Namespace, CRDs, ClusterRoles)
+      // a new resourceVersion on an identical re-apply.
+      return new MockResponse()
+          .setResponseCode(200)
+          .addHeader("Content-Type", "application/json")
+          .setBody(found.getValue());
+    }
     List<ManagedFields.Entry> entries = ManagedFields.of(merged);
     Headers headers =
         Headers.builder()

@@ -32,6 +32,7 @@ public final class SandboxCluster implements AutoCloseable {
   private final SandboxKube sandbox;
   private final ClusterRef ref;
   private final ClusterActivity activity;
+  private final MetalLbWebhookGate metalLbWebhook;
   private final ApiServer server;
   private final KubernetesClient client;
   private final String host;
@@ -52,8 +53,10 @@ public final class SandboxCluster implements AutoCloseable {
     this.host = bindAddress;
     this.activity = new ClusterActivity(this);
     ObservedCrudDispatcher crud = new ObservedCrudDispatcher(activity);
+    this.metalLbWebhook = new MetalLbWebhookGate(crud, spec.serviceCidr());
     this.server =
-        new ApiServer(sandbox.vertx(), bindAddress, new ExecDispatcher(crud, this, sandbox));
+        new ApiServer(
+            sandbox.vertx(), bindAddress, new ExecDispatcher(metalLbWebhook, this, sandbox));
     Config config = Config.fromKubeconfig(kubeconfig());
     // The API server names the manager of a write after the user agent (up to its '/'): the
     // controllers' pods, status and injections are recorded as Updates of CONTROLLERS.
@@ -126,6 +129,11 @@ public final class SandboxCluster implements AutoCloseable {
 
   ClusterActivity activity() {
     return activity;
+  }
+
+  /** Whether the API server can call MetalLB's webhook, and since when. */
+  MetalLbWebhookGate metalLbWebhook() {
+    return metalLbWebhook;
   }
 
   /** The identity of the cluster: its first control-plane node's address. */
