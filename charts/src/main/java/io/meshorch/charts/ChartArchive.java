@@ -63,6 +63,16 @@ public final class ChartArchive {
   }
 
   /**
+   * The archive {@code fileName} kept in the repository, which must have SHA-256 {@code
+   * expectedSha256} (a user pinning the digest of a kept archive).
+   *
+   * @throws ChartChecksumException when the archive does not have that digest
+   */
+  public static ChartArchive bundled(String fileName, String expectedSha256) {
+    return new ChartArchive(fileName, classpath(fileName), expectedSha256);
+  }
+
+  /**
    * The archive at {@code file}, which must have SHA-256 {@code expectedSha256} (64 hex digits).
    *
    * @throws UncheckedIOException when the file cannot be read

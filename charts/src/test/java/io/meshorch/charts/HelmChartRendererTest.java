@@ -55,8 +55,11 @@ class HelmChartRendererTest {
                 renderer.render(
                     ChartArchive.bundled(ChartArchive.CILIUM),
                     CILIUM,
-                    Map.of("cluster", Map.of("name", "west", "id", 9999))))
+                    Map.of(
+                        "cluster", Map.of("name", "West_1", "id", 7),
+                        "hubble", Map.of("enabled", false))))
         .isInstanceOf(ChartRenderException.class)
-        .hasMessageContaining("cilium-1.18.12.tgz");
+        .hasMessageContaining("cilium-1.18.12.tgz")
+        .hasMessageContaining("The cluster name is invalid");
   }
 }
