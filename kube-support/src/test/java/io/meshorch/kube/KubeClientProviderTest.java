@@ -67,6 +67,45 @@ class KubeClientProviderTest {
   }
 
   @Test
+  void reusesOneClientPerClusterThatACallersCloseDoesNotClose() {
+    FileSecretStore store = new FileSecretStore(secrets);
+    store.put(
+        "meshes/demo/clusters/east/kubeconfig", kubeconfig().getBytes(StandardCharsets.UTF_8));
+    KubeClientProvider provider =
+        new KubeClientProvider(store, Duration.ofSeconds(5), Duration.ofSeconds(10));
+
+    KubernetesClient first = provider.forCluster("meshes/demo/clusters/east/kubeconfig");
+    first.close();
+    KubernetesClient second = provider.forCluster("meshes/demo/clusters/east/kubeconfig");
+
+    assertThat(second).isSameAs(first);
+    // the first caller's close left the shared client usable
+    assertThat(second.namespaces().list().getItems()).isNotNull();
+  }
+
+  @Test
+  void buildsANewClientWhenTheStoredKubeconfigChanges() {
+    FileSecretStore store = new FileSecretStore(secrets);
+    String ref = "meshes/demo/clusters/east/kubeconfig";
+    store.put(ref, kubeconfig().getBytes(StandardCharsets.UTF_8));
+    KubeClientProvider provider =
+        new KubeClientProvider(store, Duration.ofSeconds(5), Duration.ofSeconds(10));
+    KubernetesClient before = provider.forCluster(ref);
+
+    // rke up again: the same server, new credentials
+    store.put(
+        ref,
+        kubeconfig()
+            .replace("current-context", "# re-issued\ncurrent-context")
+            .getBytes(StandardCharsets.UTF_8));
+    KubernetesClient after = provider.forCluster(ref);
+
+    assertThat(after).isNotSameAs(before);
+    assertThat(after.namespaces().list().getItems()).isNotNull();
+    assertThat(provider.forCluster(ref)).isSameAs(after);
+  }
+
+  @Test
   void failsTerminallyWhenTheKubeconfigIsMissing() {
     KubeClientProvider provider =
         new KubeClientProvider(

@@ -3,14 +3,49 @@ package io.meshorch.sandbox.kube;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.mockwebserver.crud.AttributeSet;
+import io.fabric8.mockwebserver.dsl.HttpMethod;
+import io.fabric8.mockwebserver.http.Buffer;
+import io.fabric8.mockwebserver.http.Headers;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import tools.jackson.core.JacksonException;
 
 /**
- * fabric8's CRUD dispatcher that also reports every stored change, at the moment the API server
- * accepts it: creations, updates (status included) and deletions, with the object's JSON before and
- * after. The listener runs under the store's write lock on the server's event loop, so it must be
- * quick and must not call the API.
+ * fabric8's CRUD dispatcher taught what a real API server does on writes, and reporting every
+ * stored change.
+ *
+ * <ul>
+ *   <li><b>Server-side apply</b>: {@code PATCH} with {@code application/apply-patch+yaml} and
+ *       {@code fieldManager} (and {@code force}) creates (201) or merges (200) the object, with
+ *       conflicts (409), see {@link ServerSideApply}. {@code status} in the applied configuration
+ *       is ignored for kinds whose status is a subresource; applying to {@code /status} applies
+ *       only the status.
+ *   <li><b>Managed fields</b>: every write records its manager in {@code metadata.managedFields}:
+ *       applies as {@code Apply}, everything else (create, replace, JSON/merge patch, status
+ *       writes) as {@code Update}, named by the {@code fieldManager} query parameter or else the
+ *       user agent up to its first {@code /}, as Kubernetes does.
+ *   <li><b>No-op writes are no-ops</b>: a write that leaves the object as it was (but for the times
+ *       of the managers' entries) keeps it as stored: same resourceVersion, no watch event, no
+ *       listener call.
+ *   <li><b>Reports</b> every stored change at the moment the API server accepts it: creations,
+ *       updates (status included) and deletions, with the object's JSON before and after. The
+ *       listener runs under the store's write lock on the server's event loop, so it must be quick
+ *       and must not call the API.
+ * </ul>
  */
 final class ObservedCrudDispatcher extends KubernetesCrudDispatcher {
   /** Receives each change. */
@@ -23,10 +58,256 @@ final class ObservedCrudDispatcher extends KubernetesCrudDispatcher {
     void changed(String path, String before, String after);
   }
 
+  static final String APPLY_PATCH = "application/apply-patch+yaml";
+
+  /** Kinds whose status is a subresource (custom resources: as their CRD says). */
+  private static final Set<String> STATUS_SUBRESOURCE =
+      Set.of(
+          "Deployment",
+          "DaemonSet",
+          "StatefulSet",
+          "ReplicaSet",
+          "ReplicationController",
+          "Job",
+          "CronJob",
+          "Service",
+          "Pod",
+          "Node",
+          "Namespace",
+          "PersistentVolume",
+          "PersistentVolumeClaim",
+          "ResourceQuota",
+          "HorizontalPodAutoscaler",
+          "PodDisruptionBudget",
+          "Ingress",
+          "CustomResourceDefinition",
+          "APIService",
+          "CertificateSigningRequest");
+
+  /** Query parameters of writes that fabric8's store does not understand. */
+  private static final Set<String> WRITE_PARAMETERS =
+      Set.of("fieldManager", "force", "fieldValidation", "dryRun");
+
+  /** One write at a time: an apply reads and writes the object under this lock. */
+  private final ReentrantLock writes = new ReentrantLock();
+
+  /** The write the current thread is making, for {@link #processEvent}. */
+  private final ThreadLocal<Write> current = new ThreadLocal<>();
+
   private final Listener listener;
 
   ObservedCrudDispatcher(Listener listener) {
     this.listener = listener;
+  }
+
+  /**
+   * A write in progress.
+   *
+   * @param manager its field manager
+   * @param subresource {@code status} or empty
+   * @param applied for an apply, the entries {@link ServerSideApply} computed; null for updates
+   */
+  private static final class Write {
+    final String manager;
+    final String subresource;
+    final List<ManagedFields.Entry> applied;
+    String stored;
+
+    Write(String manager, String subresource, List<ManagedFields.Entry> applied) {
+      this.manager = manager;
+      this.subresource = subresource;
+      this.applied = applied;
+    }
+  }
+
+  @Override
+  public MockResponse handleCreate(RecordedRequest request) {
+    return write(request, null, () -> super.handleCreate(withoutWriteParameters(request)));
+  }
+
+  @Override
+  public MockResponse handleUpdate(RecordedRequest request) {
+    return write(request, null, () -> super.handleUpdate(withoutWriteParameters(request)));
+  }
+
+  @Override
+  public MockResponse handlePatch(RecordedRequest request) {
+    String type = request.getHeader("Content-Type");
+    if (type != null && type.startsWith(APPLY_PATCH)) {
+      writes.lock();
+      try {
+        return apply(request);
+      } finally {
+        writes.unlock();
+      }
+    }
+    return write(request, null, () -> super.handlePatch(withoutWriteParameters(request)));
+  }
+
+  @Override
+  public MockResponse handleDelete(String path) {
+    writes.lock();
+    try {
+      return super.handleDelete(path);
+    } finally {
+      writes.unlock();
+    }
+  }
+
+  private MockResponse write(
+      RecordedRequest request, List<ManagedFields.Entry> applied, Supplier<MockResponse> store) {
+    writes.lock();
+    Write w = new Write(manager(request), isStatus(request.getPath()) ? "status" : "", applied);
+    current.set(w);
+    try {
+      MockResponse response = store.get();
+      if (w.stored != null && response.code() / 100 == 2) {
+        response.setBody(w.stored);
+      }
+      return response;
+    } finally {
+      current.remove();
+      writes.unlock();
+    }
+  }
+
+  private MockResponse apply(RecordedRequest request) {
+    String path = request.getPath();
+    Map<String, String> query = query(path);
+    String manager = query.get("fieldManager");
+    if (manager == null || manager.isEmpty()) {
+      return status(
+          400, "BadRequest", "PATCH, application/apply-patch+yaml requires fieldManager to be set");
+    }
+    boolean force = "true".equals(query.get("force"));
+    String base = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
+    boolean toStatus = base.endsWith("/status");
+    String objectPath = toStatus ? base.substring(0, base.length() - "/status".length()) : base;
+    Map<String, Object> applied;
+    try {
+      applied = parse(request.getBody().readUtf8());
+    } catch (RuntimeException e) {
+      return status(400, "BadRequest", "error decoding YAML: " + e.getMessage());
+    }
+    String name = objectPath.substring(objectPath.lastIndexOf('/') + 1);
+    String refused = check(applied, name);
+    if (refused != null) {
+      return status(400, "BadRequest", refused);
+    }
+    Map.Entry<AttributeSet, String> found = findResource(getKey(objectPath));
+    Map<String, Object> live = found == null ? null : parse(found.getValue());
+    @SuppressWarnings("unchecked")
+    Map<String, Object> metadata = (Map<String, Object>) applied.get("metadata");
+    Object version = metadata.remove("resourceVersion");
+    if (live != null
+        && version != null
+        && !version.toString().isEmpty()
+        && !version.equals(((Map<?, ?>) live.get("metadata")).get("resourceVersion"))) {
+      return status(
+          409,
+          "Conflict",
+          "Operation cannot be fulfilled on "
+              + applied.get("kind")
+              + " \""
+              + name
+              + "\": the object has been modified; please apply your changes to the latest"
+              + " version and try again");
+    }
+    for (String field :
+        List.of(
+            "uid",
+            "generation",
+            "creationTimestamp",
+            "deletionTimestamp",
+            "deletionGracePeriodSeconds",
+            "managedFields",
+            "selfLink")) {
+      metadata.remove(field);
+    }
+    String kind = String.valueOf(applied.get("kind"));
+    if (toStatus) {
+      if (live == null) {
+        return notFound(objectPath, name);
+      }
+      Map<String, Object> onlyStatus = FieldPaths.map();
+      onlyStatus.put("apiVersion", applied.get("apiVersion"));
+      onlyStatus.put("kind", kind);
+      if (applied.containsKey("status")) {
+        onlyStatus.put("status", applied.get("status"));
+      }
+      applied = onlyStatus;
+    } else if (STATUS_SUBRESOURCE.contains(kind) || isStatusSubresourceEnabledForResource(base)) {
+      applied.remove("status");
+    }
+    String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+    ServerSideApply.Outcome outcome =
+        ServerSideApply.apply(live, applied, manager, toStatus ? "status" : "", force, now);
+    if (outcome instanceof ServerSideApply.Conflicts c) {
+      return new MockResponse()
+          .setResponseCode(409)
+          .addHeader("Content-Type", "application/json")
+          .setBody(c.status());
+    }
+    Map<String, Object> merged = ((ServerSideApply.Applied) outcome).object();
+    List<ManagedFields.Entry> entries = ManagedFields.of(merged);
+    Headers headers =
+        Headers.builder()
+            .add("Content-Type", "application/json")
+            .add("User-Agent", Objects.toString(request.getHeader("User-Agent"), ""))
+            .build();
+    if (live == null) {
+      String collection = objectPath.substring(0, objectPath.lastIndexOf('/'));
+      return write(
+          request,
+          entries,
+          () ->
+              super.handleCreate(
+                  new RecordedRequest(
+                      "HTTP/1.1",
+                      HttpMethod.POST,
+                      collection,
+                      headers,
+                      new Buffer().writeUtf8(FieldPaths.json(merged)))));
+    }
+    String target = toStatus ? objectPath + "/status" : objectPath;
+    return write(
+        request,
+        entries,
+        () ->
+            super.handleUpdate(
+                new RecordedRequest(
+                    "HTTP/1.1",
+                    HttpMethod.PUT,
+                    target,
+                    headers,
+                    new Buffer().writeUtf8(FieldPaths.json(merged)))));
+  }
+
+  /** What makes the API server refuse an apply body before looking at the object. */
+  private static String check(Map<String, Object> applied, String name) {
+    if (applied.get("apiVersion") == null || applied.get("apiVersion").toString().isEmpty()) {
+      return "apiVersion must be set";
+    }
+    if (applied.get("kind") == null || applied.get("kind").toString().isEmpty()) {
+      return "kind must be set";
+    }
+    if (!(applied.get("metadata") instanceof Map<?, ?> metadata)) {
+      applied.put("metadata", new LinkedHashMap<>(Map.of("name", name)));
+      return null;
+    }
+    Object bodyName = metadata.get("name");
+    if (bodyName == null || bodyName.toString().isEmpty()) {
+      @SuppressWarnings("unchecked")
+      Map<String, Object> m = (Map<String, Object>) metadata;
+      m.put("name", name);
+    } else if (!bodyName.equals(name)) {
+      return "the name of the object ("
+          + bodyName
+          + ") does not match the name on the URL ("
+          + name
+          + ")";
+    }
+    return null;
   }
 
   @Override
@@ -39,9 +320,150 @@ final class ObservedCrudDispatcher extends KubernetesCrudDispatcher {
     Map.Entry<AttributeSet, String> old =
         oldAttributes == null ? null : findResource(oldAttributes);
     String before = old == null ? null : old.getValue();
-    super.processEvent(path, pathAttributes, oldAttributes, resource, newState);
-    if (!Objects.equals(before, newState)) {
-      listener.changed(path, before, newState);
+    Write w = current.get();
+    String after = newState;
+    if (w != null && newState != null) {
+      after = track(w, before, newState);
+      w.stored = after;
     }
+    super.processEvent(path, pathAttributes, oldAttributes, resource, after);
+    if (!Objects.equals(before, after)) {
+      listener.changed(path, before, after);
+    }
+  }
+
+  /** The state to store: managed fields recorded, or the stored one when nothing changed. */
+  private static String track(Write w, String before, String newState) {
+    Map<String, Object> was = before == null ? null : parse(before);
+    Map<String, Object> is = parse(newState);
+    List<ManagedFields.Entry> entries =
+        w.applied != null
+            ? w.applied
+            : ManagedFields.afterUpdate(
+                ManagedFields.of(was),
+                was,
+                is,
+                w.manager,
+                w.subresource,
+                Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+    ManagedFields.write(is, entries);
+    if (was != null && ManagedFields.sameContent(was, is)) {
+      return before;
+    }
+    return FieldPaths.json(is);
+  }
+
+  private static boolean isStatus(String path) {
+    int q = path.indexOf('?');
+    return (q < 0 ? path : path.substring(0, q)).endsWith("/status");
+  }
+
+  /** The field manager of a write: {@code fieldManager}, else the user agent's product. */
+  static String manager(RecordedRequest request) {
+    String manager = query(request.getPath()).get("fieldManager");
+    if (manager != null && !manager.isEmpty()) {
+      return manager;
+    }
+    String agent = request.getHeader("User-Agent");
+    if (agent == null || agent.isBlank()) {
+      return "unknown";
+    }
+    int slash = agent.indexOf('/');
+    return slash < 0 ? agent.trim() : agent.substring(0, slash).trim();
+  }
+
+  private static Map<String, String> query(String path) {
+    Map<String, String> out = new LinkedHashMap<>();
+    int q = path.indexOf('?');
+    if (q < 0) {
+      return out;
+    }
+    for (String param : path.substring(q + 1).split("&")) {
+      String[] kv = param.split("=", 2);
+      out.put(
+          URLDecoder.decode(kv[0], StandardCharsets.UTF_8),
+          kv.length < 2 ? "" : URLDecoder.decode(kv[1], StandardCharsets.UTF_8));
+    }
+    return out;
+  }
+
+  /** The request without the write parameters fabric8's store would take for selectors. */
+  private static RecordedRequest withoutWriteParameters(RecordedRequest request) {
+    String path = request.getPath();
+    int q = path.indexOf('?');
+    if (q < 0) {
+      return request;
+    }
+    StringBuilder kept = new StringBuilder();
+    for (String param : path.substring(q + 1).split("&")) {
+      String name = URLDecoder.decode(param.split("=", 2)[0], StandardCharsets.UTF_8);
+      if (!WRITE_PARAMETERS.contains(name)) {
+        kept.append(kept.length() == 0 ? "?" : "&").append(param);
+      }
+    }
+    return new RecordedRequest(
+        request.getHttpVersion(),
+        request.method(),
+        path.substring(0, q) + kept,
+        request.getHeaders(),
+        request.getBody());
+  }
+
+  /** A JSON object, or the YAML an apply body may be. */
+  @SuppressWarnings("unchecked")
+  static Map<String, Object> parse(String body) {
+    Object value;
+    try {
+      value = FieldPaths.parse(body);
+    } catch (JacksonException e) {
+      // YAML: read safely, then through JSON so that numbers and maps are of the mapper's types.
+      value = FieldPaths.normal(new Yaml(new SafeConstructor(new LoaderOptions())).load(body));
+    }
+    if (!(value instanceof Map<?, ?>)) {
+      throw new IllegalArgumentException("the body is not an object");
+    }
+    return (Map<String, Object>) value;
+  }
+
+  private static MockResponse notFound(String path, String name) {
+    String[] parts = path.split("/");
+    String resource = parts[parts.length - 2];
+    return new MockResponse()
+        .setResponseCode(404)
+        .addHeader("Content-Type", "application/json")
+        .setBody(
+            FieldPaths.json(
+                Map.of(
+                    "kind",
+                    "Status",
+                    "apiVersion",
+                    "v1",
+                    "metadata",
+                    Map.of(),
+                    "status",
+                    "Failure",
+                    "message",
+                    resource + " \"" + name + "\" not found",
+                    "reason",
+                    "NotFound",
+                    "details",
+                    Map.of("name", name, "kind", resource),
+                    "code",
+                    404)));
+  }
+
+  private static MockResponse status(int code, String reason, String message) {
+    Map<String, Object> status = new LinkedHashMap<>();
+    status.put("kind", "Status");
+    status.put("apiVersion", "v1");
+    status.put("metadata", Map.of());
+    status.put("status", "Failure");
+    status.put("message", message);
+    status.put("reason", reason);
+    status.put("code", code);
+    return new MockResponse()
+        .setResponseCode(code)
+        .addHeader("Content-Type", "application/json")
+        .setBody(FieldPaths.json(status));
   }
 }
