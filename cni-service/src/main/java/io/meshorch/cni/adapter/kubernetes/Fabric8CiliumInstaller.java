@@ -63,9 +63,12 @@ public final class Fabric8CiliumInstaller implements CiliumInstallerPort {
 
   @Override
   public String apply(String kubeconfigRef, CiliumInstall install) {
-    List<HasMetadata> objects = chart.objects(install);
-    String version = CiliumChart.version(objects);
+    List<HasMetadata> objects;
+    String version;
+    // The client first: a missing kubeconfig fails before a render is spent.
     try (KubernetesClient client = clients.forCluster(kubeconfigRef)) {
+      objects = chart.objects(install);
+      version = CiliumChart.version(objects);
       for (HasMetadata object : objects) {
         APPLY.apply(client, object);
       }
