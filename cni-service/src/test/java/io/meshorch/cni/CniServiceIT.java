@@ -190,11 +190,11 @@ class CniServiceIT {
         e -> marker.eventId().equals(e.causationId()) && e.payload() instanceof ClusterFailed);
 
     assertThat(outEast.payload())
-        .isEqualTo(new CiliumReady(east, Samples.nodes("it", east), eastRef, "1.18.2"));
+        .isEqualTo(new CiliumReady(east, Samples.nodes("it", east), eastRef, "1.18.12"));
     assertThat(outEast.cluster()).isEqualTo("east");
     assertThat(outEast.producer()).isEqualTo("cni-service");
     assertThat(outWest.payload())
-        .isEqualTo(new CiliumReady(west, Samples.nodes("it", west), westRef, "1.18.2"));
+        .isEqualTo(new CiliumReady(west, Samples.nodes("it", west), westRef, "1.18.12"));
     for (EventEnvelope in : List.of(inEast, inWest)) {
       List<EventEnvelope> answers =
           probe.events().stream()

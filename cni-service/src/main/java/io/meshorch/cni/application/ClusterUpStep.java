@@ -1,10 +1,13 @@
 package io.meshorch.cni.application;
 
 import io.meshorch.cni.domain.CaSecretOutcome;
-import io.meshorch.cni.domain.CiliumManifest;
+import io.meshorch.cni.domain.CiliumInstall;
 import io.meshorch.cni.domain.CiliumRollout;
+import io.meshorch.cni.domain.CiliumValues;
+import io.meshorch.cni.domain.ClusterMeshCertificates;
 import io.meshorch.cni.domain.MeshCa;
 import io.meshorch.cni.port.CiliumInstallerPort;
+import io.meshorch.cni.port.ClusterMeshCertsPort;
 import io.meshorch.cni.port.MeshCaPort;
 import io.meshorch.contracts.CiliumReady;
 import io.meshorch.contracts.ClusterUp;
@@ -20,14 +23,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Installs Cilium in the cluster of one {@code ClusterUp} and answers {@code CiliumReady}, as a
- * reconciler in four phases, one bounded piece of work per call:
+ * Installs Cilium in the cluster of one {@code ClusterUp} from the official chart and answers
+ * {@code CiliumReady}, as a reconciler in five phases, one bounded piece of work per call:
  *
  * <ol>
  *   <li>the mesh's shared CA (generated once per mesh, see {@link MeshCaPort#ensure});
- *   <li>Secret {@code kube-system/cilium-ca} with it, never replacing another CA ({@code
- *       CA_MISMATCH}, terminal);
- *   <li>the Cilium objects (unchanged ones are not written again);
+ *   <li>the cluster's clustermesh-apiserver certificates, issued from it once and kept ({@link
+ *       ClusterMeshCertsPort#ensure});
+ *   <li>a look at Secret {@code kube-system/cilium-ca}: another CA there stops the step ({@code
+ *       CA_MISMATCH}, terminal) before anything is written;
+ *   <li>the chart's objects, rendered and applied (an unchanged object changes nothing);
  *   <li>the rollout: waits ({@value #ROLLOUT}, {@code mesh.cilium.ready-timeout}, code {@code
  *       CILIUM_NOT_READY}) until the agents run on every node and the operator and the
  *       clustermesh-apiserver are available. A watch opened once nudges the step on every change;
@@ -36,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * </ol>
  *
  * <p>A step created afresh for the same event (after a restart) goes through the same phases and
- * converges: the CA is the stored one, the Secret is already there, the objects are unchanged.
+ * converges: the CA and certificates are the stored ones, so the objects are unchanged.
  */
 final class ClusterUpStep implements Step {
   /** Name of the rollout wait. */
@@ -46,6 +51,7 @@ final class ClusterUpStep implements Step {
 
   private enum Phase {
     MESH_CA,
+    CERTIFICATES,
     CA_SECRET,
     APPLY,
     ROLLOUT
@@ -53,8 +59,9 @@ final class ClusterUpStep implements Step {
 
   private final EventEnvelope event;
   private final ClusterUp in;
-  private final CiliumManifest manifest;
+  private final CiliumValues values;
   private final MeshCaPort meshCa;
+  private final ClusterMeshCertsPort certs;
   private final CiliumInstallerPort installer;
   private final CniStepSettings settings;
   private final Wait rollout;
@@ -63,18 +70,22 @@ final class ClusterUpStep implements Step {
   private boolean announced;
   private boolean watching;
   private MeshCa ca;
+  private ClusterMeshCertificates issued;
+  private String installedVersion;
   private String lastSeen = CiliumRollout.NOTHING.missing();
 
   ClusterUpStep(
       EventEnvelope event,
-      CiliumManifest manifest,
+      CiliumValues values,
       MeshCaPort meshCa,
+      ClusterMeshCertsPort certs,
       CiliumInstallerPort installer,
       CniStepSettings settings) {
     this.event = event;
     this.in = (ClusterUp) event.payload();
-    this.manifest = manifest;
+    this.values = values;
     this.meshCa = meshCa;
+    this.certs = certs;
     this.installer = installer;
     this.settings = settings;
     this.rollout = rolloutWait(settings.readyTimeout());
@@ -89,6 +100,7 @@ final class ClusterUpStep implements Step {
   public Next advance(StepContext ctx) {
     return switch (phase) {
       case MESH_CA -> meshCa(ctx);
+      case CERTIFICATES -> certificates();
       case CA_SECRET -> caSecret();
       case APPLY -> apply(ctx);
       case ROLLOUT -> rollout(ctx);
@@ -98,28 +110,31 @@ final class ClusterUpStep implements Step {
   private Next meshCa(StepContext ctx) {
     if (!announced) {
       ctx.progress(
-          "installing Cilium v%s (cluster %s, id %d, pods %s)"
+          "installing Cilium from chart %s (cluster %s, id %d, pods %s)"
               .formatted(
-                  settings.release().version(),
-                  manifest.clusterName(),
-                  manifest.clusterId(),
-                  manifest.podCidr()));
+                  settings.chart(), values.clusterName(), values.clusterId(), values.podCidr()));
       announced = true;
     }
     ca = meshCa.ensure(event.meshId());
+    phase = Phase.CERTIFICATES;
+    return Next.again();
+  }
+
+  private Next certificates() {
+    issued = certs.ensure(event.meshId(), event.cluster(), ca);
     phase = Phase.CA_SECRET;
     return Next.again();
   }
 
   private Next caSecret() {
-    CaSecretOutcome outcome = installer.ensureCaSecret(in.kubeconfigRef(), ca);
+    CaSecretOutcome outcome = installer.caSecret(in.kubeconfigRef(), ca);
     if (outcome == CaSecretOutcome.DIFFERENT_CA) {
       throw new TerminalFailure(
           "CA_MISMATCH",
           "Secret "
-              + CiliumManifest.NAMESPACE
+              + CiliumValues.NAMESPACE
               + "/"
-              + CiliumManifest.CA_SECRET
+              + CiliumValues.CA_SECRET
               + " of cluster "
               + event.cluster()
               + " holds another CA than mesh "
@@ -131,8 +146,8 @@ final class ClusterUpStep implements Step {
     }
     log.info(
         "Secret {}/{} in {}: {}",
-        CiliumManifest.NAMESPACE,
-        CiliumManifest.CA_SECRET,
+        CiliumValues.NAMESPACE,
+        CiliumValues.CA_SECRET,
         event.cluster(),
         outcome);
     phase = Phase.APPLY;
@@ -140,7 +155,9 @@ final class ClusterUpStep implements Step {
   }
 
   private Next apply(StepContext ctx) {
-    installer.apply(in.kubeconfigRef(), manifest);
+    installedVersion =
+        installer.apply(
+            in.kubeconfigRef(), new CiliumInstall(values, settings.apiServer(), ca, issued));
     ctx.progress("waiting for the Cilium agents, operator and clustermesh-apiserver");
     phase = Phase.ROLLOUT;
     return Next.again();
@@ -169,12 +186,11 @@ final class ClusterUpStep implements Step {
     }
     log.info(
         "Cilium v{} ready in {}: {}/{} agents",
-        settings.release().version(),
+        installedVersion,
         event.cluster(),
         now.agentsReady(),
         now.agentsDesired());
     return Next.done(
-        new CiliumReady(
-            in.cluster(), in.nodes(), in.kubeconfigRef(), settings.release().version()));
+        new CiliumReady(in.cluster(), in.nodes(), in.kubeconfigRef(), installedVersion));
   }
 }

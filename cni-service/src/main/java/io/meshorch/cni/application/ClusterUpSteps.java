@@ -1,8 +1,9 @@
 package io.meshorch.cni.application;
 
-import io.meshorch.cni.domain.CiliumManifest;
+import io.meshorch.cni.domain.CiliumValues;
 import io.meshorch.cni.domain.InvalidCiliumValuesException;
 import io.meshorch.cni.port.CiliumInstallerPort;
+import io.meshorch.cni.port.ClusterMeshCertsPort;
 import io.meshorch.cni.port.MeshCaPort;
 import io.meshorch.contracts.ClusterFailed;
 import io.meshorch.contracts.ClusterUp;
@@ -23,12 +24,17 @@ public final class ClusterUpSteps {
   private static final Logger log = LoggerFactory.getLogger(ClusterUpSteps.class);
 
   private final MeshCaPort meshCa;
+  private final ClusterMeshCertsPort certs;
   private final CiliumInstallerPort installer;
   private final CniStepSettings settings;
 
   public ClusterUpSteps(
-      MeshCaPort meshCa, CiliumInstallerPort installer, CniStepSettings settings) {
+      MeshCaPort meshCa,
+      ClusterMeshCertsPort certs,
+      CiliumInstallerPort installer,
+      CniStepSettings settings) {
     this.meshCa = meshCa;
+    this.certs = certs;
     this.installer = installer;
     this.settings = settings;
   }
@@ -36,14 +42,15 @@ public final class ClusterUpSteps {
   /** Plans {@code event} (a {@code ClusterUp}); runs on the consumer thread, calls nothing. */
   public Plan plan(EventEnvelope event) {
     ClusterUp in = (ClusterUp) event.payload();
-    CiliumManifest manifest;
+    CiliumValues values;
     try {
-      manifest = CiliumManifest.forCluster(in.cluster(), settings.release());
+      values = CiliumValues.forCluster(in.cluster());
     } catch (InvalidCiliumValuesException e) {
       log.warn("cluster {} cannot run Cilium: {}", event.cluster(), e.getMessage());
       return Plan.answer(
           new ClusterFailed(Stage.CNI, "CILIUM_VALUES_INVALID", e.getMessage(), false));
     }
-    return Plan.step(event, () -> new ClusterUpStep(event, manifest, meshCa, installer, settings));
+    return Plan.step(
+        event, () -> new ClusterUpStep(event, values, meshCa, certs, installer, settings));
   }
 }

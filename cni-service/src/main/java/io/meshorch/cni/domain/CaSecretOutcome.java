@@ -1,11 +1,11 @@
 package io.meshorch.cni.domain;
 
-/** What ensuring the {@code cilium-ca} Secret in a cluster found. */
+/** What the {@code cilium-ca} Secret of a cluster holds, before the chart's objects are applied. */
 public enum CaSecretOutcome {
-  /** The Secret did not exist and now holds the mesh CA. */
-  CREATED,
-  /** The Secret already held the mesh CA; nothing was written. */
-  ALREADY_PRESENT,
-  /** The Secret holds another CA; it was left alone, since replacing it would break the mesh. */
+  /** There is no such Secret yet; the chart's one will carry the mesh CA. */
+  ABSENT,
+  /** It already holds the mesh CA. */
+  SAME_CA,
+  /** It holds another CA; nothing is applied, since replacing it would break the mesh. */
   DIFFERENT_CA
 }

@@ -37,8 +37,8 @@ public record CiliumRollout(
           .append(agentsDesired)
           .append(" agents ready");
     }
-    appendUnavailable(text, operatorAvailable, CiliumManifest.OPERATOR);
-    appendUnavailable(text, apiserverAvailable, CiliumManifest.CLUSTERMESH_APISERVER);
+    appendUnavailable(text, operatorAvailable, CiliumValues.OPERATOR);
+    appendUnavailable(text, apiserverAvailable, CiliumValues.CLUSTERMESH_APISERVER);
     return text.toString();
   }
 

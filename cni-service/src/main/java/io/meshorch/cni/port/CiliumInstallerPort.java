@@ -1,7 +1,7 @@
 package io.meshorch.cni.port;
 
 import io.meshorch.cni.domain.CaSecretOutcome;
-import io.meshorch.cni.domain.CiliumManifest;
+import io.meshorch.cni.domain.CiliumInstall;
 import io.meshorch.cni.domain.CiliumRollout;
 import io.meshorch.cni.domain.MeshCa;
 
@@ -9,23 +9,27 @@ import io.meshorch.cni.domain.MeshCa;
 public interface CiliumInstallerPort {
 
   /**
-   * Creates Secret {@code kube-system/cilium-ca} with {@code ca}, unless it exists; never
-   * overwrites it. Idempotent.
+   * Reads Secret {@code kube-system/cilium-ca} and tells whether it is absent, holds {@code ca}, or
+   * holds another CA. Reads only.
    *
    * @param kubeconfigRef secret-store reference of the cluster's admin kubeconfig
-   * @return whether it was created, already held {@code ca}, or holds another CA (left untouched)
    * @throws io.meshorch.kit.failure.StepFailure classified Kubernetes API errors
    */
-  CaSecretOutcome ensureCaSecret(String kubeconfigRef, MeshCa ca);
+  CaSecretOutcome caSecret(String kubeconfigRef, MeshCa ca);
 
   /**
-   * Creates or updates the ConfigMap, service accounts and workloads of {@code manifest}.
-   * Idempotent: fixed names, the same manifest yields the same objects; fields other services own
-   * (the agents' {@code hostAliases}, written by mesh-service) are kept.
+   * Renders the official Cilium chart with {@code install}'s values and applies every object it
+   * renders, plus the local client-certificate Secret the chart leaves out when certificates are
+   * provided, all marked as Helm release {@code cilium} in {@code kube-system}. Idempotent: the
+   * same install gives the same objects, and an unchanged object applied again changes nothing;
+   * fields other writers own (the agents' {@code hostAliases}, a Service's pinned-IP annotation,
+   * status) are kept.
    *
-   * @throws io.meshorch.kit.failure.StepFailure classified Kubernetes API errors
+   * @return the Cilium version installed (the agent image's tag, without {@code v})
+   * @throws io.meshorch.kit.failure.StepFailure classified Kubernetes API errors; {@code
+   *     CILIUM_CHART_REFUSED} (terminal) when Helm refuses the values
    */
-  void apply(String kubeconfigRef, CiliumManifest manifest);
+  String apply(String kubeconfigRef, CiliumInstall install);
 
   /**
    * Reads the status of the agents' DaemonSet and the two Deployments; missing objects count as

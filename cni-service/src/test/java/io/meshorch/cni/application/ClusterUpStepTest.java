@@ -2,10 +2,11 @@ package io.meshorch.cni.application;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.meshorch.cni.application.Fakes.FakeCerts;
 import io.meshorch.cni.application.Fakes.FakeClusters;
 import io.meshorch.cni.application.Fakes.FakeMeshCa;
-import io.meshorch.cni.domain.CiliumManifest;
-import io.meshorch.cni.domain.CiliumRelease;
+import io.meshorch.cni.domain.ApiServerEndpoint;
+import io.meshorch.cni.domain.CiliumInstall;
 import io.meshorch.contracts.CiliumReady;
 import io.meshorch.contracts.ClusterFailed;
 import io.meshorch.contracts.ClusterSpec;
@@ -36,10 +37,15 @@ class ClusterUpStepTest {
   private static final int MAX_CALLS = 50;
 
   private final FakeMeshCa meshCa = new FakeMeshCa();
+  private final FakeCerts certs = new FakeCerts();
   private final FakeClusters clusters = new FakeClusters();
   private final ClusterUpSteps steps =
       new ClusterUpSteps(
-          meshCa, clusters, new CniStepSettings(new CiliumRelease("1.18.2"), READY_TIMEOUT));
+          meshCa,
+          certs,
+          clusters,
+          new CniStepSettings(
+              "cilium-1.18.12.tgz", new ApiServerEndpoint("127.0.0.1", 6443), READY_TIMEOUT));
 
   private static String ref(String meshId, String cluster) {
     return "meshes/" + meshId + "/clusters/" + cluster + "/kubeconfig";
@@ -71,7 +77,7 @@ class ClusterUpStepTest {
   }
 
   private static CiliumReady ready(String meshId, ClusterSpec spec) {
-    return new CiliumReady(spec, Samples.nodes(meshId, spec), ref(meshId, spec.name()), "1.18.2");
+    return new CiliumReady(spec, Samples.nodes(meshId, spec), ref(meshId, spec.name()), "1.18.12");
   }
 
   @Test
@@ -102,17 +108,20 @@ class ClusterUpStepTest {
     Result result = driver.run(stepFor(in), MAX_CALLS);
 
     assertThat(result).isEqualTo(new Result.Done(ready("demo", east)));
-    assertThat(clusters.caSecrets.get(ref("demo", "east"))).isEqualTo(meshCa.cas.get("demo"));
-    assertThat(clusters.applied.get(ref("demo", "east")).config())
-        .containsEntry("cluster-name", "east")
-        .containsEntry("cluster-id", "1")
-        .containsEntry("cluster-pool-ipv4-cidr", east.podCidr());
+    CiliumInstall installed = clusters.applied.get(ref("demo", "east"));
+    assertThat(installed.ca()).isEqualTo(meshCa.cas.get("demo"));
+    assertThat(installed.certs()).isEqualTo(certs.kept.get("demo/east"));
+    assertThat(installed.cluster().clusterName()).isEqualTo("east");
+    assertThat(installed.cluster().clusterId()).isEqualTo(1);
+    assertThat(installed.cluster().podCidr()).isEqualTo(east.podCidr());
+    assertThat(installed.apiServer()).isEqualTo(new ApiServerEndpoint("127.0.0.1", 6443));
     assertThat(driver.progress())
         .containsExactly(
-            "installing Cilium v1.18.2 (cluster east, id 1, pods 10.101.0.0/16)",
+            "installing Cilium from chart cilium-1.18.12.tgz (cluster east, id 1, pods"
+                + " 10.101.0.0/16)",
             "waiting for the Cilium agents, operator and clustermesh-apiserver");
-    // three phases before the rollout, then 3 reads that find it not ready and the one that does
-    assertThat(driver.calls()).isEqualTo(3 + 4);
+    // four phases before the rollout, then 3 reads that find it not ready and the one that does
+    assertThat(driver.calls()).isEqualTo(4 + 4);
   }
 
   @Test
@@ -236,14 +245,14 @@ class ClusterUpStepTest {
     ClusterSpec east = Samples.cluster("east", 1, 2);
     EventEnvelope in = clusterUp("demo", east);
     Result first = run(in);
-    CiliumManifest installed = clusters.applied.get(ref("demo", "east"));
+    CiliumInstall installed = clusters.applied.get(ref("demo", "east"));
 
     Result replay = run(in);
 
     assertThat(replay).isEqualTo(first).isEqualTo(new Result.Done(ready("demo", east)));
     assertThat(clusters.writes).containsExactly(ref("demo", "east"));
     assertThat(clusters.applied.get(ref("demo", "east"))).isSameAs(installed);
-    assertThat(clusters.caSecretsCreated).isEqualTo(1);
+    assertThat(certs.issued).as("certificates are never issued again").isEqualTo(1);
     assertThat(meshCa.generated).isEqualTo(1);
   }
 
@@ -257,6 +266,7 @@ class ClusterUpStepTest {
         .isEqualTo(clusters.caSecrets.get(ref("demo", "west")))
         .isNotEqualTo(clusters.caSecrets.get(ref("other", "east")));
     assertThat(meshCa.generated).isEqualTo(2);
+    assertThat(certs.kept).containsOnlyKeys("demo/east", "demo/west", "other/east");
   }
 
   @Test

@@ -1,10 +1,13 @@
 package io.meshorch.cni.application;
 
 import io.meshorch.cni.domain.CaSecretOutcome;
-import io.meshorch.cni.domain.CiliumManifest;
+import io.meshorch.cni.domain.CiliumInstall;
 import io.meshorch.cni.domain.CiliumRollout;
+import io.meshorch.cni.domain.ClusterMeshCertificates;
+import io.meshorch.cni.domain.IssuedCertificate;
 import io.meshorch.cni.domain.MeshCa;
 import io.meshorch.cni.port.CiliumInstallerPort;
+import io.meshorch.cni.port.ClusterMeshCertsPort;
 import io.meshorch.cni.port.MeshCaPort;
 import io.meshorch.kit.failure.StepFailure;
 import java.util.ArrayList;
@@ -42,23 +45,39 @@ final class Fakes {
     }
   }
 
+  /** Certificates per mesh and cluster, issued on first use (tagged with the CA they came from). */
+  static final class FakeCerts implements ClusterMeshCertsPort {
+    final Map<String, ClusterMeshCertificates> kept = new HashMap<>();
+    int issued;
+
+    @Override
+    public synchronized ClusterMeshCertificates ensure(String meshId, String cluster, MeshCa ca) {
+      return kept.computeIfAbsent(
+          meshId + "/" + cluster,
+          k -> {
+            issued++;
+            MeshCa c = ca("cert-of-" + k + "-" + issued);
+            IssuedCertificate pair = new IssuedCertificate(c.certificatePem(), c.privateKeyPem());
+            return new ClusterMeshCertificates(pair, pair, pair, pair);
+          });
+    }
+  }
+
   /**
    * Clusters by kubeconfig ref, as the real installer sees them: their {@code cilium-ca} Secret,
-   * the manifest applied (written only when it changed, as the digest annotation does), a kubelet
-   * that makes Cilium ready after {@link #checksBeforeReady} status reads following the apply, read
-   * errors to inject, and the rollout watches opened.
+   * the install applied (its {@code cilium-ca} Secret with it; an unchanged install writes nothing,
+   * as server-side apply of equal objects changes nothing), a kubelet that makes Cilium ready after
+   * {@link #checksBeforeReady} status reads following the apply, read errors to inject, and the
+   * rollout watches opened.
    */
   static final class FakeClusters implements CiliumInstallerPort {
     final Map<String, MeshCa> caSecrets = new HashMap<>();
-    final Map<String, CiliumManifest> applied = new HashMap<>();
+    final Map<String, CiliumInstall> applied = new HashMap<>();
 
-    /**
-     * Every write of Cilium's objects, by kubeconfig ref (an unchanged manifest writes nothing).
-     */
+    /** Every write of Cilium's objects, by kubeconfig ref (an unchanged install writes nothing). */
     final List<String> writes = new ArrayList<>();
 
     final List<FakeWatch> watches = new ArrayList<>();
-    int caSecretsCreated;
     int checksBeforeReady = 2;
     int nodes = 2;
 
@@ -73,21 +92,22 @@ final class Fakes {
     }
 
     @Override
-    public synchronized CaSecretOutcome ensureCaSecret(String kubeconfigRef, MeshCa ca) {
-      MeshCa existing = caSecrets.putIfAbsent(kubeconfigRef, ca);
+    public synchronized CaSecretOutcome caSecret(String kubeconfigRef, MeshCa ca) {
+      MeshCa existing = caSecrets.get(kubeconfigRef);
       if (existing == null) {
-        caSecretsCreated++;
-        return CaSecretOutcome.CREATED;
+        return CaSecretOutcome.ABSENT;
       }
-      return existing.equals(ca) ? CaSecretOutcome.ALREADY_PRESENT : CaSecretOutcome.DIFFERENT_CA;
+      return existing.equals(ca) ? CaSecretOutcome.SAME_CA : CaSecretOutcome.DIFFERENT_CA;
     }
 
     @Override
-    public synchronized void apply(String kubeconfigRef, CiliumManifest manifest) {
-      if (!manifest.equals(applied.get(kubeconfigRef))) {
+    public synchronized String apply(String kubeconfigRef, CiliumInstall install) {
+      if (!install.equals(applied.get(kubeconfigRef))) {
         writes.add(kubeconfigRef);
-        applied.put(kubeconfigRef, manifest);
+        applied.put(kubeconfigRef, install);
+        caSecrets.put(kubeconfigRef, install.ca());
       }
+      return "1.18.12";
     }
 
     @Override

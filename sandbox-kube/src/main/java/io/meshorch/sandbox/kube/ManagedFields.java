@@ -166,6 +166,11 @@ final class ManagedFields {
     Map<String, Object> copy = FieldPaths.copy(object);
     if (copy.get("metadata") instanceof Map<?, ?> metadata) {
       ((Map<String, Object>) metadata).remove("resourceVersion");
+      // fabric8's store writes "namespace": null into cluster-scoped objects on update, where
+      // the stored object has none: the same content to a real API server.
+      if (metadata.get("namespace") == null) {
+        ((Map<String, Object>) metadata).remove("namespace");
+      }
       if (metadata.get("managedFields") instanceof List<?> list) {
         for (Object e : list) {
           if (e instanceof Map<?, ?> entry) {

@@ -1,103 +1,86 @@
 package io.meshorch.cni.adapter.kubernetes;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.HostAlias;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.meshorch.cni.domain.CaSecretOutcome;
-import io.meshorch.cni.domain.CiliumManifest;
+import io.meshorch.cni.domain.CiliumInstall;
 import io.meshorch.cni.domain.CiliumRollout;
+import io.meshorch.cni.domain.CiliumValues;
 import io.meshorch.cni.domain.MeshCa;
-import io.meshorch.cni.domain.Workload;
 import io.meshorch.cni.port.CiliumInstallerPort;
+import io.meshorch.kube.KubeApply;
 import io.meshorch.kube.KubeCalls;
 import io.meshorch.kube.KubeClientProvider;
-import io.meshorch.kube.KubeFailures;
 import io.meshorch.kube.KubeWatches;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Installs Cilium with fabric8, object by object, in {@code kube-system}. Objects are written with
- * the configured {@link ApplyMode} and carry the digest of their desired content, so that an
- * unchanged object is not written again; the CA Secret is only ever created, never replaced. The
+ * Installs Cilium with fabric8: every object of the official chart ({@link CiliumChart}) is
+ * server-side applied with field manager {@code meshorch-cni} ({@link KubeApply}, forced), in
+ * dependency order, so that an unchanged object changes nothing and fields other writers own (the
+ * agents' {@code hostAliases} mesh-service adds, lb-service's annotation on the Service, status)
+ * are kept. The CA Secret is read first, so that a cluster holding another CA is never touched. The
  * rollout is read on demand and watched, so that a waiting step hears of every change at once.
  */
 public final class Fabric8CiliumInstaller implements CiliumInstallerPort {
-  /** Annotation holding the SHA-256 of what cni-service last wrote to an object. */
-  public static final String APPLIED_DIGEST = "meshorch.io/applied-digest";
-
-  /** Field manager of server-side apply. */
-  public static final String FIELD_MANAGER = "meshorch-cni-service";
-
   private static final Logger log = LoggerFactory.getLogger(Fabric8CiliumInstaller.class);
-  private static final String NS = CiliumManifest.NAMESPACE;
+  private static final String NS = CiliumValues.NAMESPACE;
+
+  /** cni-service's writes: field manager {@code meshorch-cni}. */
+  private static final KubeApply APPLY = new KubeApply("cni");
 
   private final KubeClientProvider clients;
-  private final ApplyMode mode;
+  private final CiliumChart chart;
 
   /**
    * @param clients builds clients from kubeconfig references
-   * @param mode how objects are written (update for any API server, server-side for real ones)
+   * @param chart renders the Cilium objects
    */
-  public Fabric8CiliumInstaller(KubeClientProvider clients, ApplyMode mode) {
+  public Fabric8CiliumInstaller(KubeClientProvider clients, CiliumChart chart) {
     this.clients = clients;
-    this.mode = mode;
+    this.chart = chart;
   }
 
   @Override
-  public CaSecretOutcome ensureCaSecret(String kubeconfigRef, MeshCa ca) {
-    String what = "Secret " + NS + "/" + CiliumManifest.CA_SECRET;
+  public CaSecretOutcome caSecret(String kubeconfigRef, MeshCa ca) {
+    String what = "Secret " + NS + "/" + CiliumValues.CA_SECRET;
     try (KubernetesClient client = clients.forCluster(kubeconfigRef)) {
       Secret existing = KubeCalls.call("read " + what, () -> caSecret(client));
       if (existing == null) {
-        try {
-          client.secrets().inNamespace(NS).resource(CiliumObjects.caSecret(ca)).create();
-          log.info("created {} with the mesh CA", what);
-          return CaSecretOutcome.CREATED;
-        } catch (KubernetesClientException e) {
-          if (e.getCode() != 409) {
-            throw KubeFailures.classify("create " + what, e);
-          }
-          // Created by someone else since the read: judge what is there now.
-          existing = KubeCalls.call("read " + what, () -> caSecret(client));
-        }
+        return CaSecretOutcome.ABSENT;
       }
-      return holds(existing, ca) ? CaSecretOutcome.ALREADY_PRESENT : CaSecretOutcome.DIFFERENT_CA;
+      return holds(existing, ca) ? CaSecretOutcome.SAME_CA : CaSecretOutcome.DIFFERENT_CA;
     }
   }
 
   @Override
-  public void apply(String kubeconfigRef, CiliumManifest manifest) {
+  public String apply(String kubeconfigRef, CiliumInstall install) {
+    List<HasMetadata> objects;
+    String version;
+    // The client first: a missing kubeconfig fails before a render is spent.
     try (KubernetesClient client = clients.forCluster(kubeconfigRef)) {
-      apply(client, CiliumObjects.configMap(manifest));
-      manifest.serviceAccounts().forEach(sa -> apply(client, CiliumObjects.serviceAccount(sa)));
-      for (Workload workload : manifest.workloads()) {
-        if (workload.kind() == Workload.Kind.DAEMON_SET) {
-          apply(client, CiliumObjects.daemonSet(workload));
-        } else {
-          apply(client, CiliumObjects.deployment(workload));
-        }
+      objects = chart.objects(install);
+      version = CiliumChart.version(objects);
+      for (HasMetadata object : objects) {
+        APPLY.apply(client, object);
       }
-      log.info(
-          "Cilium v{} applied in {} (cluster {}, id {})",
-          manifest.release().version(),
-          NS,
-          manifest.clusterName(),
-          manifest.clusterId());
     }
+    log.info(
+        "Cilium v{} applied from chart {}: {} objects (cluster {}, id {})",
+        version,
+        chart.archiveName(),
+        objects.size(),
+        install.cluster().clusterName(),
+        install.cluster().clusterId());
+    return version;
   }
 
   @Override
@@ -105,9 +88,8 @@ public final class Fabric8CiliumInstaller implements CiliumInstallerPort {
     try (KubernetesClient client = clients.forCluster(kubeconfigRef)) {
       DaemonSet agents =
           KubeCalls.call(
-              "read DaemonSet " + NS + "/" + CiliumManifest.AGENT,
-              () ->
-                  client.apps().daemonSets().inNamespace(NS).withName(CiliumManifest.AGENT).get());
+              "read DaemonSet " + NS + "/" + CiliumValues.AGENT,
+              () -> client.apps().daemonSets().inNamespace(NS).withName(CiliumValues.AGENT).get());
       int desired = 0;
       int ready = 0;
       if (agents != null && agents.getStatus() != null) {
@@ -117,8 +99,8 @@ public final class Fabric8CiliumInstaller implements CiliumInstallerPort {
       return new CiliumRollout(
           desired,
           ready,
-          available(client, CiliumManifest.OPERATOR),
-          available(client, CiliumManifest.CLUSTERMESH_APISERVER));
+          available(client, CiliumValues.OPERATOR),
+          available(client, CiliumValues.CLUSTERMESH_APISERVER));
     }
   }
 
@@ -127,8 +109,8 @@ public final class Fabric8CiliumInstaller implements CiliumInstallerPort {
     KubernetesClient client = clients.forCluster(kubeconfigRef);
     AutoCloseable agents =
         KubeWatches.nudgeOnChange(
-            "DaemonSet " + NS + "/" + CiliumManifest.AGENT,
-            client.apps().daemonSets().inNamespace(NS).withName(CiliumManifest.AGENT),
+            "DaemonSet " + NS + "/" + CiliumValues.AGENT,
+            client.apps().daemonSets().inNamespace(NS).withName(CiliumValues.AGENT),
             onChange);
     // One watch for both Deployments: a change to another Deployment of kube-system only costs an
     // extra status read.
@@ -160,83 +142,13 @@ public final class Fabric8CiliumInstaller implements CiliumInstallerPort {
         : orZero(deployment.getStatus().getAvailableReplicas());
   }
 
-  /**
-   * Writes {@code desired} with the configured mode, stamped with a digest of its content in
-   * annotation {@value #APPLIED_DIGEST}. In update mode an object that already carries the same
-   * digest is left alone: no write, no rollout, and fields other writers added stay as they are.
-   */
-  private void apply(KubernetesClient client, HasMetadata desired) {
-    String what = desired.getKind() + " " + NS + "/" + desired.getMetadata().getName();
-    String digest = digest(client, desired);
-    Map<String, String> annotations = new TreeMap<>();
-    if (desired.getMetadata().getAnnotations() != null) {
-      annotations.putAll(desired.getMetadata().getAnnotations());
-    }
-    annotations.put(APPLIED_DIGEST, digest);
-    desired.getMetadata().setAnnotations(annotations);
-    if (mode == ApplyMode.SERVER_SIDE) {
-      KubeCalls.call(
-          "apply " + what,
-          () ->
-              client
-                  .resource(desired)
-                  .fieldManager(FIELD_MANAGER)
-                  .forceConflicts()
-                  .serverSideApply());
-      log.info("applied {} (server-side)", what);
-      return;
-    }
-    HasMetadata existing = KubeCalls.call("read " + what, () -> client.resource(desired).get());
-    if (existing != null && digest.equals(annotation(existing, APPLIED_DIGEST))) {
-      log.debug("{} is up to date", what);
-      return;
-    }
-    if (existing instanceof DaemonSet current && desired instanceof DaemonSet wanted) {
-      keepHostAliases(current, wanted);
-    }
-    KubeCalls.call(
-        (existing == null ? "create " : "update ") + what,
-        () -> client.resource(desired).createOr(NonDeletingOperation::update));
-    log.info("{} {}", existing == null ? "created" : "updated", what);
-  }
-
-  /**
-   * A full update would drop the {@code hostAliases} mesh-service patched into the agents' pod
-   * template (and roll every agent): carry them over.
-   */
-  private static void keepHostAliases(DaemonSet existing, DaemonSet desired) {
-    if (existing.getSpec() != null
-        && existing.getSpec().getTemplate() != null
-        && existing.getSpec().getTemplate().getSpec() != null) {
-      List<HostAlias> aliases = existing.getSpec().getTemplate().getSpec().getHostAliases();
-      if (aliases != null && !aliases.isEmpty()) {
-        desired.getSpec().getTemplate().getSpec().setHostAliases(aliases);
-      }
-    }
-  }
-
-  private static String digest(KubernetesClient client, HasMetadata desired) {
-    byte[] json =
-        client.getKubernetesSerialization().asJson(desired).getBytes(StandardCharsets.UTF_8);
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(json));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("the JDK has no SHA-256", e);
-    }
-  }
-
-  private static String annotation(HasMetadata object, String key) {
-    Map<String, String> annotations = object.getMetadata().getAnnotations();
-    return annotations == null ? null : annotations.get(key);
-  }
-
   private static Secret caSecret(KubernetesClient client) {
-    return client.secrets().inNamespace(NS).withName(CiliumManifest.CA_SECRET).get();
+    return client.secrets().inNamespace(NS).withName(CiliumValues.CA_SECRET).get();
   }
 
   private static boolean holds(Secret secret, MeshCa ca) {
     return ca.matches(
-        value(secret, CiliumManifest.CA_CERT_KEY), value(secret, CiliumManifest.CA_KEY_KEY));
+        value(secret, CiliumValues.CA_CERT_KEY), value(secret, CiliumValues.CA_KEY_KEY));
   }
 
   /** A value of the Secret: base64 in {@code data}, or plain in {@code stringData}; or null. */
