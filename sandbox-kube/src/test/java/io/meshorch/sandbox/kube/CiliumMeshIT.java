@@ -177,16 +177,10 @@ class CiliumMeshIT {
 
     blocked.clear();
     b.apps().deployments().inNamespace(KS).withName("clustermesh-apiserver").scale(0);
-    b.apps()
-        .deployments()
-        .inNamespace(KS)
-        .withName("clustermesh-apiserver")
-        .editStatus(
-            d -> {
-              d.getStatus().setAvailableReplicas(0);
-              return d;
-            });
-    assertThat(remote().get("last-failure").asString()).contains("i/o timeout");
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () -> assertThat(remote().get("last-failure").asString()).contains("i/o timeout"));
   }
 
   @Test

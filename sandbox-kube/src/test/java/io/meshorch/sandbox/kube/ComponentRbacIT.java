@@ -66,8 +66,11 @@ class ComponentRbacIT {
   private List<ContainerStatus> containers(String ns, String label, String value) {
     return c.pods().inNamespace(ns).withLabel(label, value).list().getItems().stream()
         .map(Pod::getStatus)
-        .filter(s -> s != null && s.getContainerStatuses() != null)
-        .map(s -> s.getContainerStatuses().get(0))
+        .map(
+            s ->
+                s == null || s.getContainerStatuses() == null || s.getContainerStatuses().isEmpty()
+                    ? null
+                    : s.getContainerStatuses().get(0))
         .toList();
   }
 
@@ -80,6 +83,7 @@ class ComponentRbacIT {
                     .isNotEmpty()
                     .allSatisfy(
                         s -> {
+                          assertThat(s).isNotNull();
                           assertThat(s.getName()).isEqualTo(container);
                           assertThat(s.getReady()).isFalse();
                           assertThat(s.getState().getWaiting().getReason())

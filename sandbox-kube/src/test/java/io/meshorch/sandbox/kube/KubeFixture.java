@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.ExecWatch;
 import io.meshorch.sandbox.kube.rke.RkeStandIn;
 import java.io.ByteArrayOutputStream;
@@ -304,23 +305,25 @@ final class KubeFixture {
                 .withData(asStringData ? null : Map.of(remote, b64(etcd)))
                 .build())
         .create();
-    c.apps()
-        .daemonSets()
-        .inNamespace(KS)
-        .withName("cilium")
-        .edit(
-            ds -> {
-              ds.getSpec()
-                  .getTemplate()
-                  .getSpec()
-                  .setHostAliases(
-                      List.of(
-                          new HostAliasBuilder()
-                              .withIp(ip)
-                              .withHostnames(remote + ".mesh.cilium.io")
-                              .build()));
-              return ds;
-            });
+    retryOnConflict(
+        () ->
+            c.apps()
+                .daemonSets()
+                .inNamespace(KS)
+                .withName("cilium")
+                .edit(
+                    ds -> {
+                      ds.getSpec()
+                          .getTemplate()
+                          .getSpec()
+                          .setHostAliases(
+                              List.of(
+                                  new HostAliasBuilder()
+                                      .withIp(ip)
+                                      .withHostnames(remote + ".mesh.cilium.io")
+                                      .build()));
+                      return ds;
+                    }));
     await()
         .atMost(Duration.ofSeconds(20))
         .until(
@@ -377,23 +380,25 @@ final class KubeFixture {
                   .build())
           .create();
     }
-    c.apps()
-        .deployments()
-        .inNamespace(KS)
-        .withName("clustermesh-apiserver")
-        .edit(
-            d -> {
-              d.getSpec()
-                  .getTemplate()
-                  .getSpec()
-                  .setHostAliases(
-                      List.of(
-                          new HostAliasBuilder()
-                              .withIp(ip)
-                              .withHostnames(remote + ".mesh.cilium.io")
-                              .build()));
-              return d;
-            });
+    retryOnConflict(
+        () ->
+            c.apps()
+                .deployments()
+                .inNamespace(KS)
+                .withName("clustermesh-apiserver")
+                .edit(
+                    d -> {
+                      d.getSpec()
+                          .getTemplate()
+                          .getSpec()
+                          .setHostAliases(
+                              List.of(
+                                  new HostAliasBuilder()
+                                      .withIp(ip)
+                                      .withHostnames(remote + ".mesh.cilium.io")
+                                      .build()));
+                      return d;
+                    }));
     await()
         .atMost(Duration.ofSeconds(20))
         .until(
@@ -414,6 +419,27 @@ final class KubeFixture {
                                         x ->
                                             "Ready".equals(x.getType())
                                                 && "True".equals(x.getStatus()))));
+  }
+
+  /**
+   * Runs {@code edit} again while the API server answers 409 (the sandbox's controllers write the
+   * same object's status meanwhile), as a client does; bounded.
+   */
+  static void retryOnConflict(Runnable edit) {
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () -> {
+              try {
+                edit.run();
+                return true;
+              } catch (KubernetesClientException e) {
+                if (e.getCode() != 409) {
+                  throw e;
+                }
+                return false;
+              }
+            });
   }
 
   /**
