@@ -23,11 +23,13 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Plays the Cilium agents: answers {@code cilium-dbg status -o json} and {@code cilium-dbg node
- * list -o json} from what is configured in the cluster (cilium-config, the cilium-clustermesh
- * secret, the agents' host aliases) and what the remote ends really are (which cluster serves a
- * mesh endpoint IP, its cluster name, its CA). A remote is connected only when a real agent would
- * connect: right name, reachable endpoint, same CA, and the agent's own pod resolving the remote's
- * name (its {@code hostAliases}, which agents get only by a rollout).
+ * list -o json} from what is configured in the cluster (cilium-config, the cilium-clustermesh and
+ * cilium-kvstoremesh secrets, the dialing pod's host aliases and files) and what the remote ends
+ * really are (which cluster serves a mesh endpoint IP, its cluster name, the certificates its etcd
+ * serves and trusts). A remote is connected only when a real agent would connect: right name,
+ * reachable endpoint, a TLS handshake that verifies ({@link MeshTls}), and the dialing pod (the
+ * agent, or with KVStoreMesh the clustermesh-apiserver) resolving the remote's name (its {@code
+ * hostAliases}, which pods get only by a rollout).
  *
  * <p>A connection takes {@code mesh-connect}: a remote is ready only that long after its
  * configuration became effective for the agent (its key in the secret written, the agent pod
