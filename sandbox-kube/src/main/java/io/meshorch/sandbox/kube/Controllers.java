@@ -406,9 +406,14 @@ final class Controllers {
     if (refusal.isPresent() && refusal.get().stage() == Refusal.Stage.ADMISSION) {
       String controller =
           owner instanceof DaemonSet ? "daemonset-controller" : "replicaset-controller";
-      KubeEvents.warn(
-          client, owner, controller, "FailedCreate", "Error creating: " + refusal.get().message());
-      logRefusal(cluster, owner, refusal.get());
+      if (KubeEvents.warn(
+          client,
+          owner,
+          controller,
+          "FailedCreate",
+          "Error creating: " + refusal.get().message())) {
+        logRefusal(cluster, owner, refusal.get());
+      }
       return new Started(current.size(), ready, false, refusal);
     }
     boolean newlyReady = false;
@@ -416,24 +421,25 @@ final class Controllers {
       Pod pod = createPod(client, owner, template, node, now, refusal.orElse(null));
       newlyReady |= refusal.isEmpty();
       ready += refusal.isEmpty() ? 1 : 0;
-      refusal.ifPresent(r -> refused(client, pod, r));
+      if (refusal.isPresent() && refused(client, pod, refusal.get())) {
+        logRefusal(cluster, owner, refusal.get());
+      }
     }
     for (Pod pod : waiting) {
       if (refusal.isEmpty()) {
         run(client, pod, now);
         newlyReady = true;
         ready++;
-      } else {
-        refused(client, pod, refusal.get());
+      } else if (refused(client, pod, refusal.get())) {
+        logRefusal(cluster, owner, refusal.get());
       }
     }
-    refusal.ifPresent(r -> logRefusal(cluster, owner, r));
     return new Started(current.size() + missing.size(), ready, newlyReady, refusal);
   }
 
   private static void logRefusal(SandboxCluster cluster, HasMetadata owner, Refusal r) {
-    log.debug(
-        "kubelet: {} {}/{} of cluster {} does not start: {} {}",
+    log.info(
+        "kubelet: {} {}/{} of cluster {} does not start: {}: {}",
         owner.getKind(),
         owner.getMetadata().getNamespace(),
         owner.getMetadata().getName(),
@@ -442,10 +448,16 @@ final class Controllers {
         r.message());
   }
 
-  /** Shows {@code r} on {@code pod} (status, annotation, kubelet event) unless it already does. */
-  private static void refused(KubernetesClient client, Pod pod, Refusal r) {
+  /**
+   * Shows {@code r} on {@code pod} (status, annotation, kubelet event) unless it already does.
+   *
+   * @return true when the pod showed something else before
+   */
+  private static boolean refused(KubernetesClient client, Pod pod, Refusal r) {
     Map<String, String> annotations = pod.getMetadata().getAnnotations();
-    if (annotations == null || !r.message().equals(annotations.get(PodStates.REFUSAL))) {
+    boolean changed =
+        annotations == null || !r.message().equals(annotations.get(PodStates.REFUSAL));
+    if (changed) {
       Pod updated =
           client
               .pods()
@@ -461,6 +473,7 @@ final class Controllers {
     }
     Map.Entry<String, String> event = PodStates.event(pod, r);
     KubeEvents.warn(client, pod, "kubelet", event.getKey(), event.getValue());
+    return changed;
   }
 
   /** The kubelet got past what stopped {@code pod}: it runs now. */

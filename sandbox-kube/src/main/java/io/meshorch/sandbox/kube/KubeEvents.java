@@ -16,8 +16,12 @@ import java.util.Objects;
 final class KubeEvents {
   private KubeEvents() {}
 
-  /** A Warning event about {@code object} from {@code component} (e.g. kubelet). */
-  static void warn(
+  /**
+   * A Warning event about {@code object} from {@code component} (e.g. kubelet).
+   *
+   * @return true when it was written now, false when it had been already
+   */
+  static boolean warn(
       KubernetesClient client, HasMetadata object, String component, String reason, String msg) {
     String ns = object.getMetadata().getNamespace();
     String name =
@@ -26,7 +30,7 @@ final class KubeEvents {
             + Integer.toHexString(Objects.hash(object.getMetadata().getUid(), reason, msg));
     try {
       if (client.v1().events().inNamespace(ns).withName(name).get() != null) {
-        return;
+        return false;
       }
       String now = Instant.now().toString();
       client
@@ -59,10 +63,12 @@ final class KubeEvents {
                   .withCount(1)
                   .build())
           .create();
+      return true;
     } catch (KubernetesClientException e) {
       if (e.getCode() != 409) {
         throw e;
       }
+      return false;
     }
   }
 }
