@@ -11,9 +11,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Plays the Cilium operator's start-up duty that matters to the others: it registers the Cilium
- * CRDs (the chart ships none; Cilium's {@code operator} runs {@code client.RegisterCRDs} before
- * anything else), which the agents and the clustermesh-apiserver wait for. Done once Deployment
- * {@code kube-system/cilium-operator} is available, i.e. its pods run, which needs its own RBAC.
+ * CRDs, which the agents and the clustermesh-apiserver wait for. The chart ships none; the agent's
+ * own failure says who does ("Please ensure that Cilium Operator is running, as it's responsible
+ * for registering all the Cilium CRDs"), and the chart's operator ClusterRole grants it {@code
+ * create} on {@code customresourcedefinitions}. Done once Deployment {@code
+ * kube-system/cilium-operator} is available, i.e. its pods run, which needs its own RBAC.
  */
 final class CiliumOperator {
   private static final Logger log = LoggerFactory.getLogger(CiliumOperator.class);
