@@ -16,7 +16,6 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,11 +23,13 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Plays the Cilium agents: answers {@code cilium-dbg status -o json} and {@code cilium-dbg node
- * list -o json} from what is configured in the cluster (cilium-config, the cilium-clustermesh
- * secret, the agents' host aliases) and what the remote ends really are (which cluster serves a
- * mesh endpoint IP, its cluster name, its CA). A remote is connected only when a real agent would
- * connect: right name, reachable endpoint, same CA, and the agent's own pod resolving the remote's
- * name (its {@code hostAliases}, which agents get only by a rollout).
+ * list -o json} from what is configured in the cluster (cilium-config, the cilium-clustermesh and
+ * cilium-kvstoremesh secrets, the dialing pod's host aliases and files) and what the remote ends
+ * really are (which cluster serves a mesh endpoint IP, its cluster name, the certificates its etcd
+ * serves and trusts). A remote is connected only when a real agent would connect: right name,
+ * reachable endpoint, a TLS handshake that verifies ({@link MeshTls}), and the dialing pod (the
+ * agent, or with KVStoreMesh the clustermesh-apiserver) resolving the remote's name (its {@code
+ * hostAliases}, which pods get only by a rollout).
  *
  * <p>A connection takes {@code mesh-connect}: a remote is ready only that long after its
  * configuration became effective for the agent (its key in the secret written, the agent pod
@@ -40,6 +41,7 @@ final class CiliumAgents {
   private static final Logger log = LoggerFactory.getLogger(CiliumAgents.class);
   private static final JsonMapper JSON = JsonMapper.builder().build();
   private static final String NS = "kube-system";
+  static final String KVSTOREMESH_SECRET = "cilium-kvstoremesh";
 
   /** What a command printed and its exit code. */
   record Result(String stdout, String stderr, int exitCode) {}
@@ -156,7 +158,7 @@ final class CiliumAgents {
     List<Remote> out = new ArrayList<>();
     entries.forEach(
         (name, etcdConfig) -> {
-          Remote r = remote(cluster, name, etcdConfig, aliases, podStarted, now);
+          Remote r = remote(cluster, pod, name, etcdConfig, aliases, podStarted, now);
           if (r.ready() && cluster.activity().firstConnect(name, r.since())) {
             sandbox
                 .recorder()
@@ -169,16 +171,44 @@ final class CiliumAgents {
 
   private Remote remote(
       SandboxCluster local,
+      Pod agent,
       String name,
       String etcdConfig,
       Map<String, String> aliases,
       Instant podStarted,
       Instant now) {
     String host = name + ".mesh.cilium.io";
-    if (!etcdConfig.contains(host)) {
+    Pod dialer = agent;
+    String config = etcdConfig;
+    Map<String, String> resolves = aliases;
+    if (etcdConfig.contains(MeshTls.LOCAL_APISERVER)) {
+      // KVStoreMesh: the agent reads the local clustermesh-apiserver, whose kvstoremesh container
+      // dials the remote with its own config (Secret cilium-kvstoremesh), files and host aliases.
+      Optional<Pod> kvstoremesh = MeshTls.etcdPod(local.client());
+      if (kvstoremesh.isEmpty()) {
+        return down(
+            name, "dial tcp " + MeshTls.LOCAL_APISERVER + ":2379: connect: connection refused");
+      }
+      Optional<String> tls =
+          MeshTls.handshake(
+              local.client(), agent, etcdConfig, local.client(), MeshTls.LOCAL_APISERVER, now);
+      if (tls.isPresent()) {
+        return down(name, tls.get());
+      }
+      Secret kvstoremeshConfig =
+          local.client().secrets().inNamespace(NS).withName(KVSTOREMESH_SECRET).get();
+      config =
+          kvstoremeshConfig == null ? null : ClusterActivity.entries(kvstoremeshConfig).get(name);
+      if (config == null) {
+        return down(name, "remote cluster configuration required but not found");
+      }
+      dialer = kvstoremesh.get();
+      resolves = hostAliases(dialer);
+    }
+    if (!config.contains(host)) {
       return down(name, "configuration for " + name + " does not point at " + host);
     }
-    String ip = aliases.get(host);
+    String ip = resolves.get(host);
     if (ip == null) {
       return down(name, "dial tcp: lookup " + host + ": no such host");
     }
@@ -194,16 +224,15 @@ final class CiliumAgents {
     if (!clusterName(remote).map(name::equals).orElse(false)) {
       return down(name, "remote cluster configuration required but not found");
     }
-    Secret localCa = local.client().secrets().inNamespace(NS).withName("cilium-ca").get();
-    Secret remoteCa = remote.secrets().inNamespace(NS).withName("cilium-ca").get();
-    if (localCa == null
-        || remoteCa == null
-        || !Objects.equals(localCa.getData(), remoteCa.getData())) {
-      return down(
-          name, "tls: failed to verify certificate: x509: certificate signed by unknown authority");
+    Optional<String> tls = MeshTls.handshake(local.client(), dialer, config, remote, host, now);
+    if (tls.isPresent()) {
+      return down(name, tls.get());
     }
     Instant written = local.activity().meshEntrySince(name);
     Instant since = written == null || written.isBefore(podStarted) ? podStarted : written;
+    if (dialer != agent && startedAt(dialer).isAfter(since)) {
+      since = startedAt(dialer);
+    }
     if (now.isBefore(since.plus(sandbox.latencies().of(SandboxStep.MESH_CONNECT, local.ref())))) {
       return new Remote(
           name,
@@ -242,6 +271,12 @@ final class CiliumAgents {
         return;
       }
       Instant podStarted = startedAt(agent.get());
+      if (cluster.client().secrets().inNamespace(NS).withName(KVSTOREMESH_SECRET).get() != null) {
+        Optional<Pod> kvstoremesh = MeshTls.etcdPod(cluster.client());
+        if (kvstoremesh.isPresent() && startedAt(kvstoremesh.get()).isAfter(podStarted)) {
+          podStarted = startedAt(kvstoremesh.get());
+        }
+      }
       String podName = agent.get().getMetadata().getName();
       for (String name : cluster.activity().meshEntryNames()) {
         Instant written = cluster.activity().meshEntrySince(name);
@@ -267,7 +302,8 @@ final class CiliumAgents {
       if (etcdConfig == null) {
         return;
       }
-      Remote r = remote(cluster, name, etcdConfig, hostAliases(pod), startedAt(pod), Instant.now());
+      Remote r =
+          remote(cluster, pod, name, etcdConfig, hostAliases(pod), startedAt(pod), Instant.now());
       if (r.ready() && cluster.activity().firstConnect(name, r.since())) {
         Instant at = due.isAfter(r.since()) ? due : r.since();
         sandbox.recorder().finished(SandboxStep.MESH_CONNECT, cluster.ref(), "remote " + name, at);

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.DaemonSetStatus;
@@ -23,6 +24,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,6 +60,7 @@ final class Controllers {
   void reconcile(SandboxCluster cluster) {
     KubernetesClient client = cluster.client();
     List<String> nodes = cluster.nodeNames();
+    ServiceAccountController.reconcile(client);
     List<DaemonSet> daemonSets = client.apps().daemonSets().inAnyNamespace().list().getItems();
     List<Deployment> deployments = client.apps().deployments().inAnyNamespace().list().getItems();
     List<Pod> pods = client.pods().inAnyNamespace().list().getItems();
@@ -74,6 +77,7 @@ final class Controllers {
         .findFirst()
         .filter(ds -> isReady(client, ds, nodes.size()))
         .ifPresent(ds -> nodesReady(cluster));
+    CiliumOperator.reconcile(client, deployments);
     metalLb.reconcile(cluster);
   }
 
@@ -128,20 +132,21 @@ final class Controllers {
       stale.forEach(pod -> delete(client, pod));
       Set<String> covered = new HashSet<>();
       current.forEach(pod -> covered.add(pod.getSpec().getNodeName()));
-      boolean created = false;
-      for (String node : nodes) {
-        if (!covered.contains(node)) {
-          createPod(client, ds, template, node, now);
-          created = true;
-        }
-      }
-      if (created && isCiliumAgents(ds)) {
+      List<String> missing = nodes.stream().filter(node -> !covered.contains(node)).toList();
+      Started started = start(cluster, ds, template, current, missing, now);
+      if (started.newlyReady() && isCiliumAgents(ds)) {
         sandbox.agents().connectChecksLater(cluster);
       }
-      want = daemonSetStatus(ds, n, n, n);
+      want = daemonSetStatus(ds, n, started.ready(), started.scheduled());
     } else {
       // Rolling: the pods of the previous template keep serving until the new ones are ready.
-      int serving = (int) stale.stream().map(p -> p.getSpec().getNodeName()).distinct().count();
+      int serving =
+          (int)
+              stale.stream()
+                  .filter(PodStates::ready)
+                  .map(p -> p.getSpec().getNodeName())
+                  .distinct()
+                  .count();
       want = daemonSetStatus(ds, n, serving, 0);
       cluster.activity().wakeUpAt(rollout.readyAt());
     }
@@ -157,7 +162,9 @@ final class Controllers {
           n,
           want.getUpdatedNumberScheduled());
     }
-    if (done && cluster.activity().firstReady(ds, rollout)) {
+    if (done
+        && Integer.valueOf(n).equals(want.getNumberReady())
+        && cluster.activity().firstReady(ds, rollout)) {
       finished(cluster, rollout.step(), ds);
     }
   }
@@ -190,16 +197,33 @@ final class Controllers {
     DeploymentStatus want;
     if (done) {
       stale.forEach(pod -> delete(client, pod));
-      for (int i = running.size(); i < replicas; i++) {
-        createPod(client, d, template, node, now);
-      }
       for (Pod extra : running.subList(Math.min(replicas, running.size()), running.size())) {
         delete(client, extra);
       }
-      want = deploymentStatus(d, replicas, replicas, replicas);
+      List<Pod> kept = running.subList(0, Math.min(replicas, running.size()));
+      List<String> missing = new ArrayList<>();
+      for (int i = kept.size(); i < replicas; i++) {
+        missing.add(node);
+      }
+      Started started = start(cluster, d, template, kept, missing, now);
+      if (started.newlyReady() && isMeshApiserver(d)) {
+        sandbox.agents().connectChecksLater(cluster);
+      }
+      want =
+          deploymentStatus(
+              d,
+              replicas,
+              started.ready(),
+              started.scheduled(),
+              started
+                  .refusal()
+                  .filter(r -> r.stage() == Refusal.Stage.ADMISSION)
+                  .map(Refusal::message)
+                  .orElse(null));
     } else {
       // Rolling: the replicas of the previous template keep serving until the new ones are ready.
-      want = deploymentStatus(d, replicas, Math.min(replicas, stale.size()), 0);
+      int serving = (int) stale.stream().filter(PodStates::ready).count();
+      want = deploymentStatus(d, replicas, Math.min(replicas, serving), 0, null);
       cluster.activity().wakeUpAt(rollout.readyAt());
     }
     if (!want.equals(d.getStatus())) {
@@ -214,15 +238,26 @@ final class Controllers {
           replicas,
           want.getUpdatedReplicas());
     }
-    if (done && cluster.activity().firstReady(d, rollout)) {
+    if (done
+        && Integer.valueOf(replicas).equals(want.getAvailableReplicas())
+        && cluster.activity().firstReady(d, rollout)) {
       finished(cluster, rollout.step(), d);
     }
   }
 
   private static DeploymentStatus deploymentStatus(
-      Deployment d, int replicas, int available, int updated) {
-    return new DeploymentStatusBuilder()
-        .withReplicas(replicas)
+      Deployment d, int replicas, int available, int updated, String replicaFailure) {
+    DeploymentStatusBuilder b = new DeploymentStatusBuilder();
+    if (replicaFailure != null) {
+      // As the deployment controller copies it from its ReplicaSet.
+      b.addNewCondition()
+          .withType("ReplicaFailure")
+          .withStatus("True")
+          .withReason("FailedCreate")
+          .withMessage(replicaFailure)
+          .endCondition();
+    }
+    return b.withReplicas(replicas)
         .withReadyReplicas(available)
         .withAvailableReplicas(available)
         .withUnavailableReplicas(replicas > available ? replicas - available : null)
@@ -253,6 +288,12 @@ final class Controllers {
             + "/"
             + owner.getMetadata().getName();
     sandbox.recorder().finished(step, cluster.ref(), object, Instant.now());
+  }
+
+  /** KVStoreMesh runs in the clustermesh-apiserver pods: a new one re-dials the remotes. */
+  private static boolean isMeshApiserver(Deployment d) {
+    return "clustermesh-apiserver".equals(d.getMetadata().getName())
+        && "kube-system".equals(d.getMetadata().getNamespace());
   }
 
   private static boolean isCiliumAgents(DaemonSet ds) {
@@ -335,12 +376,131 @@ final class Controllers {
     }
   }
 
-  private static void createPod(
+  /**
+   * What {@link #start} did: how many pods of the current template are scheduled and ready, whether
+   * one became ready in this pass, and the refusal that stops the others.
+   */
+  private record Started(int scheduled, int ready, boolean newlyReady, Optional<Refusal> refusal) {}
+
+  /**
+   * Creates the pods of {@code owner}'s template on {@code missing} nodes and brings the waiting
+   * ones of {@code current} to what the cluster allows now ({@link PodRefusals}): refused at
+   * admission (no pod; a {@code FailedCreate} event on the workload), stopped with the kubelet's
+   * status and event, or running. Pods already running are left alone, as a real kubelet leaves
+   * them when a Secret they mount disappears.
+   */
+  private static Started start(
+      SandboxCluster cluster,
+      HasMetadata owner,
+      PodTemplateSpec template,
+      List<Pod> current,
+      List<String> missing,
+      Instant now) {
+    KubernetesClient client = cluster.client();
+    List<Pod> waiting = current.stream().filter(p -> !PodStates.ready(p)).toList();
+    int ready = current.size() - waiting.size();
+    if (missing.isEmpty() && waiting.isEmpty()) {
+      return new Started(current.size(), ready, false, Optional.empty());
+    }
+    Optional<Refusal> refusal = PodRefusals.check(client, owner, template);
+    if (refusal.isPresent() && refusal.get().stage() == Refusal.Stage.ADMISSION) {
+      String controller =
+          owner instanceof DaemonSet ? "daemonset-controller" : "replicaset-controller";
+      if (KubeEvents.warn(
+          client,
+          owner,
+          controller,
+          "FailedCreate",
+          "Error creating: " + refusal.get().message())) {
+        logRefusal(cluster, owner, refusal.get());
+      }
+      return new Started(current.size(), ready, false, refusal);
+    }
+    boolean newlyReady = false;
+    for (String node : missing) {
+      Pod pod = createPod(client, owner, template, node, now, refusal.orElse(null));
+      newlyReady |= refusal.isEmpty();
+      ready += refusal.isEmpty() ? 1 : 0;
+      if (refusal.isPresent() && refused(client, pod, refusal.get())) {
+        logRefusal(cluster, owner, refusal.get());
+      }
+    }
+    for (Pod pod : waiting) {
+      if (refusal.isEmpty()) {
+        run(client, pod, now);
+        newlyReady = true;
+        ready++;
+      } else if (refused(client, pod, refusal.get())) {
+        logRefusal(cluster, owner, refusal.get());
+      }
+    }
+    return new Started(current.size() + missing.size(), ready, newlyReady, refusal);
+  }
+
+  private static void logRefusal(SandboxCluster cluster, HasMetadata owner, Refusal r) {
+    log.info(
+        "kubelet: {} {}/{} of cluster {} does not start: {}: {}",
+        owner.getKind(),
+        owner.getMetadata().getNamespace(),
+        owner.getMetadata().getName(),
+        cluster.name(),
+        r.reason(),
+        r.message());
+  }
+
+  /**
+   * Shows {@code r} on {@code pod} (status, annotation, kubelet event) unless it already does.
+   *
+   * @return true when the pod showed something else before
+   */
+  private static boolean refused(KubernetesClient client, Pod pod, Refusal r) {
+    Map<String, String> annotations = pod.getMetadata().getAnnotations();
+    boolean changed =
+        annotations == null || !r.message().equals(annotations.get(PodStates.REFUSAL));
+    if (changed) {
+      Pod updated =
+          client
+              .pods()
+              .inNamespace(pod.getMetadata().getNamespace())
+              .withName(pod.getMetadata().getName())
+              .edit(
+                  p -> {
+                    p.getMetadata().getAnnotations().put(PodStates.REFUSAL, r.message());
+                    return p;
+                  });
+      updated.setStatus(PodStates.refused(updated, r));
+      client.pods().inNamespace(pod.getMetadata().getNamespace()).resource(updated).updateStatus();
+    }
+    Map.Entry<String, String> event = PodStates.event(pod, r);
+    KubeEvents.warn(client, pod, "kubelet", event.getKey(), event.getValue());
+    return changed;
+  }
+
+  /** The kubelet got past what stopped {@code pod}: it runs now. */
+  private static void run(KubernetesClient client, Pod pod, Instant now) {
+    Pod updated =
+        client
+            .pods()
+            .inNamespace(pod.getMetadata().getNamespace())
+            .withName(pod.getMetadata().getName())
+            .edit(
+                p -> {
+                  p.getMetadata().getAnnotations().remove(PodStates.REFUSAL);
+                  p.getMetadata().getAnnotations().put(STARTED_AT, now.toString());
+                  return p;
+                });
+    updated.setStatus(PodStates.running(updated.getSpec(), now.toString()));
+    client.pods().inNamespace(pod.getMetadata().getNamespace()).resource(updated).updateStatus();
+    log.debug("kubelet: pod {} runs now", pod.getMetadata().getName());
+  }
+
+  private static Pod createPod(
       KubernetesClient client,
       HasMetadata owner,
       PodTemplateSpec template,
       String node,
-      Instant now) {
+      Instant now,
+      Refusal refusal) {
     StringBuilder suffix = new StringBuilder();
     for (int i = 0; i < 5; i++) {
       suffix.append((char) ('a' + RANDOM.nextInt(26)));
@@ -369,20 +529,17 @@ final class Controllers {
             .editSpec()
             .withNodeName(node)
             .endSpec()
-            .withNewStatus()
-            .withPhase("Running")
-            .addNewCondition()
-            .withType("Ready")
-            .withStatus("True")
-            .endCondition()
-            .addNewCondition()
-            .withType("ContainersReady")
-            .withStatus("True")
-            .endCondition()
-            .endStatus()
             .build();
-    client.pods().inNamespace(ns).resource(pod).create();
-    log.debug("kubelet: pod {}/{} runs on {}", ns, pod.getMetadata().getName(), node);
+    if (refusal == null) {
+      pod.setStatus(PodStates.running(pod.getSpec(), now.toString()));
+    } else {
+      // Scheduled; the kubelet writes why it does not start right after.
+      pod.getMetadata().getAnnotations().put(PodStates.REFUSAL, "");
+      pod.setStatus(new PodStatusBuilder().withPhase("Pending").build());
+    }
+    Pod created = client.pods().inNamespace(ns).resource(pod).create();
+    log.debug("kubelet: pod {}/{} on {}", ns, pod.getMetadata().getName(), node);
+    return created;
   }
 
   private static void nodesReady(SandboxCluster cluster) {

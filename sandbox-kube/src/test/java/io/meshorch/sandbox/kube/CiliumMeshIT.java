@@ -3,12 +3,13 @@ package io.meshorch.sandbox.kube;
 import static io.meshorch.sandbox.kube.KubeFixture.KS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.AfterEach;
@@ -41,7 +42,6 @@ class CiliumMeshIT {
     KubeFixture.installCilium(a, "a", "ca-1");
     KubeFixture.installCilium(b, "b", "ca-1");
     KubeFixture.installMetalLb(b, "192.168.51.10-192.168.51.12", true);
-    b.services().resource(KubeFixture.meshService(null)).create();
     bIp = KubeFixture.awaitIngressIp(b, "clustermesh-apiserver");
   }
 
@@ -83,13 +83,15 @@ class CiliumMeshIT {
   }
 
   @Test
-  void mismatchedCaLeavesTheRemoteNotReadyWithATlsFailure() throws Exception {
+  void aRemoteServingACertificateOfAnotherCaIsNotConnectedWithTheTlsError() throws Exception {
+    // b's etcd now serves the certificate the chart issued from another CA (ca-2).
+    Secret other = KubeFixture.upstreamSecret(b, "ca-2", "clustermesh-apiserver-server-cert");
     b.secrets()
         .inNamespace(KS)
-        .withName("cilium-ca")
+        .withName("clustermesh-apiserver-server-cert")
         .edit(
             s -> {
-              s.setData(Map.of("ca.crt", KubeFixture.b64("ca-2"), "ca.key", KubeFixture.b64("k")));
+              s.setData(other.getData());
               return s;
             });
     KubeFixture.connect(a, "b", bIp, false);
@@ -99,9 +101,60 @@ class CiliumMeshIT {
     assertThat(remote.get("ready").asBoolean()).isFalse();
     assertThat(remote.get("status").asString()).isEqualTo("not connected");
     assertThat(remote.get("last-failure").asString())
-        .contains("x509: certificate signed by unknown authority");
+        .isEqualTo(
+            "tls: failed to verify certificate: x509: certificate signed by unknown authority");
     String nodes = KubeFixture.exec(a, "cilium-dbg", "node", "list", "-o", "json").stdout();
     assertThat(nodes).doesNotContain("b/");
+  }
+
+  @Test
+  void aServerCertificateWithoutTheMeshNameIsRefusedForItsSans() throws Exception {
+    String pem = KubeFixture.resource("tls/server-cert-without-mesh-san.crt");
+    b.secrets()
+        .inNamespace(KS)
+        .withName("clustermesh-apiserver-server-cert")
+        .edit(
+            s -> {
+              s.getData().put("tls.crt", KubeFixture.b64(pem));
+              return s;
+            });
+    KubeFixture.connect(a, "b", bIp, true);
+
+    assertThat(remote().get("last-failure").asString())
+        .isEqualTo(
+            "tls: failed to verify certificate: x509: certificate is valid for"
+                + " clustermesh-apiserver.cilium.io, clustermesh-apiserver.kube-system.svc,"
+                + " not b.mesh.cilium.io");
+  }
+
+  @Test
+  void anAgentWithoutItsClientCertificateFilesCannotConnect() throws Exception {
+    a.secrets().inNamespace(KS).withName("clustermesh-apiserver-remote-cert").delete();
+    KubeFixture.connect(a, "b", bIp, true);
+
+    assertThat(remote().get("last-failure").asString())
+        .isEqualTo(
+            "open /var/lib/cilium/clustermesh/common-etcd-client-ca.crt: no such file or directory");
+  }
+
+  @Test
+  void throughKvstoremeshTheApiserverDialsTheRemoteWithItsOwnCertificates() throws Exception {
+    KubeFixture.connectThroughKvstoremesh(a, "b", bIp);
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> remote().get("ready").asBoolean());
+
+    Secret other = KubeFixture.upstreamSecret(b, "ca-2", "clustermesh-apiserver-server-cert");
+    b.secrets()
+        .inNamespace(KS)
+        .withName("clustermesh-apiserver-server-cert")
+        .edit(
+            s -> {
+              s.setData(other.getData());
+              return s;
+            });
+    assertThat(remote().get("last-failure").asString())
+        .isEqualTo(
+            "tls: failed to verify certificate: x509: certificate signed by unknown authority");
   }
 
   @Test
@@ -124,16 +177,10 @@ class CiliumMeshIT {
 
     blocked.clear();
     b.apps().deployments().inNamespace(KS).withName("clustermesh-apiserver").scale(0);
-    b.apps()
-        .deployments()
-        .inNamespace(KS)
-        .withName("clustermesh-apiserver")
-        .editStatus(
-            d -> {
-              d.getStatus().setAvailableReplicas(0);
-              return d;
-            });
-    assertThat(remote().get("last-failure").asString()).contains("i/o timeout");
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () -> assertThat(remote().get("last-failure").asString()).contains("i/o timeout"));
   }
 
   @Test

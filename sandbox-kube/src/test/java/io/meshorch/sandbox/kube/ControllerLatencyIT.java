@@ -108,8 +108,10 @@ class ControllerLatencyIT {
     start("fast,cilium-rollout=1s");
     KubernetesClient c = KubeFixture.up(kube, dir, "east", "127.22.1.1").client();
     KubeFixture.installCilium(c, "east", "ca-1");
-    List<String> before =
-        await().atMost(Duration.ofSeconds(10)).until(() -> agentNames(c), l -> l.size() == 2);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> Integer.valueOf(2).equals(cilium(c).getStatus().getNumberReady()));
+    List<String> before = agentNames(c);
 
     Instant changed = Instant.now();
     addHostAlias(c, "192.168.51.10");
@@ -185,8 +187,6 @@ class ControllerLatencyIT {
     KubeFixture.installCilium(b, "b", "ca-1");
     KubeFixture.installMetalLb(a, "192.168.52.10-192.168.52.12", true);
     KubeFixture.installMetalLb(b, "192.168.53.10-192.168.53.12", true);
-    a.services().resource(KubeFixture.meshService(null)).create();
-    b.services().resource(KubeFixture.meshService(null)).create();
     String aIp = KubeFixture.awaitIngressIp(a, "clustermesh-apiserver");
     String bIp = KubeFixture.awaitIngressIp(b, "clustermesh-apiserver");
 

@@ -3,24 +3,25 @@ package io.meshorch.sandbox.kube;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.HostAliasBuilder;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder;
-import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.ExecWatch;
 import io.meshorch.sandbox.kube.rke.RkeStandIn;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -94,55 +95,71 @@ final class KubeFixture {
     return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
   }
 
-  /** What cni-service installs: cilium-config, the mesh CA, the agents and the mesh apiserver. */
+  /**
+   * Cilium as its official chart renders it (1.18.12, {@code upstream/README.md} gives the values):
+   * RBAC, agents, operator, envoy, clustermesh-apiserver and its TLS secrets, issued from CA {@code
+   * ca} ({@code ca-1} or {@code ca-2}, two different CAs); {@code cilium-config} names the cluster.
+   */
   static void installCilium(KubernetesClient c, String name, String ca) {
-    c.configMaps()
-        .inNamespace(KS)
-        .resource(
-            new ConfigMapBuilder()
-                .withNewMetadata()
-                .withName("cilium-config")
-                .endMetadata()
-                .withData(Map.of("cluster-name", name, "cluster-id", "1"))
-                .build())
-        .create();
-    c.secrets()
-        .inNamespace(KS)
-        .resource(
-            new SecretBuilder()
-                .withNewMetadata()
-                .withName("cilium-ca")
-                .endMetadata()
-                .withData(Map.of("ca.crt", b64(ca), "ca.key", b64(ca)))
-                .build())
-        .create();
-    c.apps()
-        .daemonSets()
-        .inNamespace(KS)
-        .resource(
-            new DaemonSetBuilder()
-                .withNewMetadata()
-                .withName("cilium")
-                .endMetadata()
-                .withNewSpec()
-                .withNewSelector()
-                .addToMatchLabels("k8s-app", "cilium")
-                .endSelector()
-                .withNewTemplate()
-                .withNewMetadata()
-                .addToLabels("k8s-app", "cilium")
-                .endMetadata()
-                .withNewSpec()
-                .addNewContainer()
-                .withName("cilium-agent")
-                .withImage("quay.io/cilium/cilium:v1.18.2")
-                .endContainer()
-                .endSpec()
-                .endTemplate()
-                .endSpec()
-                .build())
-        .create();
-    deployment(c, KS, "clustermesh-apiserver", "k8s-app", "clustermesh-apiserver");
+    for (HasMetadata o : upstream(c, "cilium-1.18.12-" + ca.replace("-", "") + ".yaml")) {
+      if (o instanceof ConfigMap cm && cm.getMetadata().getName().equals("cilium-config")) {
+        cm.getData().put("cluster-name", name);
+      }
+      c.resource(o).create();
+    }
+  }
+
+  /**
+   * Creates the objects of upstream file {@code file} except those {@code skip} names ({@code
+   * Kind/name}), as a user who forgot them would.
+   */
+  static void installExcept(KubernetesClient c, String file, String... skip) {
+    List<String> skipped = List.of(skip);
+    for (HasMetadata o : upstream(c, file)) {
+      if (!skipped.contains(o.getKind() + "/" + o.getMetadata().getName())) {
+        c.resource(o).create();
+      }
+    }
+  }
+
+  /** The object {@code Kind/name} of upstream file {@code file}. */
+  static HasMetadata upstreamObject(KubernetesClient c, String file, String kindAndName) {
+    return upstream(c, file).stream()
+        .filter(o -> (o.getKind() + "/" + o.getMetadata().getName()).equals(kindAndName))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  /**
+   * Secret {@code name} as the chart renders it with CA {@code ca} ({@code ca-1}, {@code ca-2}).
+   */
+  static Secret upstreamSecret(KubernetesClient c, String ca, String name) {
+    return upstream(c, "cilium-1.18.12-" + ca.replace("-", "") + ".yaml").stream()
+        .filter(o -> o instanceof Secret && o.getMetadata().getName().equals(name))
+        .map(Secret.class::cast)
+        .findFirst()
+        .orElseThrow();
+  }
+
+  /** A text file under {@code src/test/resources}. */
+  static String resource(String file) {
+    try (InputStream in = KubeFixture.class.getResourceAsStream("/" + file)) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The objects of a file under {@code src/test/resources/upstream}. */
+  static List<HasMetadata> upstream(KubernetesClient c, String file) {
+    try (InputStream in = KubeFixture.class.getResourceAsStream("/upstream/" + file)) {
+      if (in == null) {
+        throw new IllegalArgumentException("no upstream/" + file);
+      }
+      return c.load(in).items();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   static void deployment(KubernetesClient c, String ns, String name, String label, String value) {
@@ -175,44 +192,16 @@ final class KubeFixture {
         .create();
   }
 
-  /** What lb-service installs: namespace, CRDs, controller, then the pool and advertisement. */
+  /**
+   * MetalLB as its official manifests install it (v0.15.3 {@code metallb-native.yaml}: namespace,
+   * CRDs, RBAC, webhook, controller, speaker), the {@code memberlist} secret its controller creates
+   * at start, then the pool and (if {@code advertise}) the advertisement.
+   */
   static void installMetalLb(KubernetesClient c, String pool, boolean advertise) {
-    c.namespaces()
-        .resource(
-            new NamespaceBuilder()
-                .withNewMetadata()
-                .withName("metallb-system")
-                .endMetadata()
-                .build())
-        .create();
-    for (String kind : List.of("IPAddressPool", "L2Advertisement")) {
-      String plural = kind.toLowerCase() + (kind.endsWith("s") ? "es" : "s");
-      c.apiextensions()
-          .v1()
-          .customResourceDefinitions()
-          .resource(
-              new CustomResourceDefinitionBuilder()
-                  .withNewMetadata()
-                  .withName(plural + ".metallb.io")
-                  .endMetadata()
-                  .withNewSpec()
-                  .withGroup("metallb.io")
-                  .withScope("Namespaced")
-                  .withNewNames()
-                  .withKind(kind)
-                  .withPlural(plural)
-                  .withSingular(kind.toLowerCase())
-                  .endNames()
-                  .addNewVersion()
-                  .withName("v1beta1")
-                  .withServed(true)
-                  .withStorage(true)
-                  .endVersion()
-                  .endSpec()
-                  .build())
-          .create();
+    for (HasMetadata o : upstream(c, "metallb-native-v0.15.3.yaml")) {
+      c.resource(o).create();
     }
-    deployment(c, "metallb-system", "controller", "app.kubernetes.io/component", "controller");
+    memberlist(c);
     c.genericKubernetesResources("metallb.io/v1beta1", "IPAddressPool")
         .inNamespace("metallb-system")
         .resource(
@@ -229,6 +218,20 @@ final class KubeFixture {
     if (advertise) {
       advertise(c);
     }
+  }
+
+  /** The memberlist secret the MetalLB controller creates when it starts (speakers mount it). */
+  static void memberlist(KubernetesClient c) {
+    c.secrets()
+        .inNamespace("metallb-system")
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName("memberlist")
+                .endMetadata()
+                .withData(Map.of("secretkey", b64("memberlist-key")))
+                .build())
+        .create();
   }
 
   static void advertise(KubernetesClient c) {
@@ -287,7 +290,10 @@ final class KubeFixture {
     String etcd =
         "endpoints:\n- https://"
             + remote
-            + ".mesh.cilium.io:2379\ntrusted-ca-file: /var/lib/cilium/clustermesh/common-etcd-client-ca.crt\n";
+            + ".mesh.cilium.io:2379\n"
+            + "trusted-ca-file: /var/lib/cilium/clustermesh/common-etcd-client-ca.crt\n"
+            + "key-file: /var/lib/cilium/clustermesh/common-etcd-client.key\n"
+            + "cert-file: /var/lib/cilium/clustermesh/common-etcd-client.crt\n";
     c.secrets()
         .inNamespace(KS)
         .resource(
@@ -299,23 +305,25 @@ final class KubeFixture {
                 .withData(asStringData ? null : Map.of(remote, b64(etcd)))
                 .build())
         .create();
-    c.apps()
-        .daemonSets()
-        .inNamespace(KS)
-        .withName("cilium")
-        .edit(
-            ds -> {
-              ds.getSpec()
-                  .getTemplate()
-                  .getSpec()
-                  .setHostAliases(
-                      List.of(
-                          new HostAliasBuilder()
-                              .withIp(ip)
-                              .withHostnames(remote + ".mesh.cilium.io")
-                              .build()));
-              return ds;
-            });
+    retryOnConflict(
+        () ->
+            c.apps()
+                .daemonSets()
+                .inNamespace(KS)
+                .withName("cilium")
+                .edit(
+                    ds -> {
+                      ds.getSpec()
+                          .getTemplate()
+                          .getSpec()
+                          .setHostAliases(
+                              List.of(
+                                  new HostAliasBuilder()
+                                      .withIp(ip)
+                                      .withHostnames(remote + ".mesh.cilium.io")
+                                      .build()));
+                      return ds;
+                    }));
     await()
         .atMost(Duration.ofSeconds(20))
         .until(
@@ -329,6 +337,108 @@ final class KubeFixture {
                               p.getSpec().getHostAliases() != null
                                   && p.getSpec().getHostAliases().stream()
                                       .anyMatch(a -> ip.equals(a.getIp())));
+            });
+  }
+
+  /**
+   * Connecting as the chart renders {@code clustermesh.config.clusters} with KVStoreMesh on (its
+   * default): agents read the local clustermesh-apiserver ({@code cilium-clustermesh}), whose
+   * kvstoremesh dials the remote ({@code cilium-kvstoremesh}, host aliases on its pods); then waits
+   * until a clustermesh-apiserver pod carries the alias and runs.
+   */
+  static void connectThroughKvstoremesh(KubernetesClient c, String remote, String ip) {
+    String dir = "/var/lib/cilium/clustermesh/";
+    String agents =
+        "endpoints:\n- https://clustermesh-apiserver.kube-system.svc:2379\n"
+            + "trusted-ca-file: "
+            + dir
+            + "local-etcd-client-ca.crt\nkey-file: "
+            + dir
+            + "local-etcd-client.key\ncert-file: "
+            + dir
+            + "local-etcd-client.crt";
+    String kvstoremesh =
+        "endpoints:\n- https://"
+            + remote
+            + ".mesh.cilium.io:2379\ntrusted-ca-file: "
+            + dir
+            + "common-etcd-client-ca.crt\nkey-file: "
+            + dir
+            + "common-etcd-client.key\ncert-file: "
+            + dir
+            + "common-etcd-client.crt";
+    for (Map.Entry<String, String> secret :
+        Map.of("cilium-clustermesh", agents, "cilium-kvstoremesh", kvstoremesh).entrySet()) {
+      c.secrets()
+          .inNamespace(KS)
+          .resource(
+              new SecretBuilder()
+                  .withNewMetadata()
+                  .withName(secret.getKey())
+                  .endMetadata()
+                  .withData(Map.of(remote, b64(secret.getValue())))
+                  .build())
+          .create();
+    }
+    retryOnConflict(
+        () ->
+            c.apps()
+                .deployments()
+                .inNamespace(KS)
+                .withName("clustermesh-apiserver")
+                .edit(
+                    d -> {
+                      d.getSpec()
+                          .getTemplate()
+                          .getSpec()
+                          .setHostAliases(
+                              List.of(
+                                  new HostAliasBuilder()
+                                      .withIp(ip)
+                                      .withHostnames(remote + ".mesh.cilium.io")
+                                      .build()));
+                      return d;
+                    }));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                c
+                    .pods()
+                    .inNamespace(KS)
+                    .withLabel("k8s-app", "clustermesh-apiserver")
+                    .list()
+                    .getItems()
+                    .stream()
+                    .anyMatch(
+                        p ->
+                            p.getSpec().getHostAliases() != null
+                                && !p.getSpec().getHostAliases().isEmpty()
+                                && p.getStatus().getConditions().stream()
+                                    .anyMatch(
+                                        x ->
+                                            "Ready".equals(x.getType())
+                                                && "True".equals(x.getStatus()))));
+  }
+
+  /**
+   * Runs {@code edit} again while the API server answers 409 (the sandbox's controllers write the
+   * same object's status meanwhile), as a client does; bounded.
+   */
+  static void retryOnConflict(Runnable edit) {
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () -> {
+              try {
+                edit.run();
+                return true;
+              } catch (KubernetesClientException e) {
+                if (e.getCode() != 409) {
+                  throw e;
+                }
+                return false;
+              }
             });
   }
 
