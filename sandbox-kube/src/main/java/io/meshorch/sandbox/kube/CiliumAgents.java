@@ -27,8 +27,11 @@ import tools.jackson.databind.json.JsonMapper;
  * list -o json} from what is configured in the cluster (cilium-config, the cilium-clustermesh
  * secret, the agents' host aliases) and what the remote ends really are (which cluster serves a
  * mesh endpoint IP, its cluster name, its CA). A remote is connected only when a real agent would
- * connect: right name, reachable endpoint, same CA, and the agent's own pod resolving the remote's
- * name (its {@code hostAliases}, which agents get only by a rollout).
+ * connect: right name, reachable endpoint, same CA, and the dialling pod resolving the remote's
+ * name (its {@code hostAliases}, which pods get only by a rollout). An entry that points at the
+ * local clustermesh-apiserver (KVStoreMesh, the chart's default) is followed through {@link
+ * KvstoreMesh}: the clustermesh-apiserver's pod dials the remote named in Secret {@code
+ * cilium-kvstoremesh} with its own host aliases.
  *
  * <p>A connection takes {@code mesh-connect}: a remote is ready only that long after its
  * configuration became effective for the agent (its key in the secret written, the agent pod
@@ -174,6 +177,14 @@ final class CiliumAgents {
       Map<String, String> aliases,
       Instant podStarted,
       Instant now) {
+    if (etcdConfig.contains(KvstoreMesh.LOCAL_ENDPOINT)) {
+      return KvstoreMesh.through(
+          local,
+          name,
+          podStarted,
+          (config, viaAliases, since) -> remote(local, name, config, viaAliases, since, now),
+          failure -> down(name, failure));
+    }
     String host = name + ".mesh.cilium.io";
     if (!etcdConfig.contains(host)) {
       return down(name, "configuration for " + name + " does not point at " + host);

@@ -83,6 +83,30 @@ class CiliumMeshIT {
   }
 
   @Test
+  void withKvstoreMeshTheAgentsSeeTheRemoteThroughTheLocalClustermeshApiserver() throws Exception {
+    KubeFixture.connectViaKvstoreMesh(a, "b", bIp, true);
+
+    JsonNode remote = remote();
+
+    assertThat(remote.get("name").asString()).isEqualTo("b");
+    assertThat(remote.get("ready").asBoolean()).isTrue();
+    assertThat(KubeFixture.exec(a, "cilium-dbg", "node", "list", "-o", "json").stdout())
+        .contains("\"b/b-node-0\"");
+  }
+
+  @Test
+  void withKvstoreMeshHostAliasesOnTheAgentsDoNotLetTheClustermeshApiserverResolveTheRemote()
+      throws Exception {
+    KubeFixture.connectViaKvstoreMesh(a, "b", bIp, false);
+
+    JsonNode remote = remote();
+
+    assertThat(remote.get("ready").asBoolean()).isFalse();
+    assertThat(remote.get("last-failure").asString())
+        .isEqualTo("dial tcp: lookup b.mesh.cilium.io: no such host");
+  }
+
+  @Test
   void mismatchedCaLeavesTheRemoteNotReadyWithATlsFailure() throws Exception {
     b.secrets()
         .inNamespace(KS)

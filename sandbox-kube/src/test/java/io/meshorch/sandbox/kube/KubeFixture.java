@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
+import io.fabric8.kubernetes.api.model.HostAlias;
 import io.fabric8.kubernetes.api.model.HostAliasBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -324,6 +325,78 @@ final class KubeFixture {
                   c.pods().inNamespace(KS).withLabel("k8s-app", "cilium").list().getItems();
               return !agents.isEmpty()
                   && agents.stream()
+                      .allMatch(
+                          p ->
+                              p.getSpec().getHostAliases() != null
+                                  && p.getSpec().getHostAliases().stream()
+                                      .anyMatch(a -> ip.equals(a.getIp())));
+            });
+  }
+
+  /**
+   * mesh-service's connect with KVStoreMesh on, as the Cilium chart renders {@code
+   * clustermesh.config.clusters}: the agents' secret points at the local clustermesh-apiserver,
+   * {@code cilium-kvstoremesh} at the remote, and the host alias goes on the clustermesh-apiserver
+   * (when {@code onApiserver}) or, wrongly, on the agents; then waits for the pods to carry it.
+   */
+  static void connectViaKvstoreMesh(
+      KubernetesClient c, String remote, String ip, boolean onApiserver) {
+    String files =
+        "\ntrusted-ca-file: /var/lib/cilium/clustermesh/%1$setcd-client-ca.crt"
+            + "\nkey-file: /var/lib/cilium/clustermesh/%1$setcd-client.key"
+            + "\ncert-file: /var/lib/cilium/clustermesh/%1$setcd-client.crt";
+    String agents =
+        "endpoints:\n- https://clustermesh-apiserver.kube-system.svc:2379"
+            + files.formatted("local-");
+    String kvstoremesh =
+        "endpoints:\n- https://" + remote + ".mesh.cilium.io:2379" + files.formatted("common-");
+    for (var entry :
+        Map.of("cilium-clustermesh", agents, "cilium-kvstoremesh", kvstoremesh).entrySet()) {
+      c.secrets()
+          .inNamespace(KS)
+          .resource(
+              new SecretBuilder()
+                  .withNewMetadata()
+                  .withName(entry.getKey())
+                  .endMetadata()
+                  .withData(Map.of(remote, b64(entry.getValue())))
+                  .build())
+          .create();
+    }
+    List<HostAlias> aliases =
+        List.of(
+            new HostAliasBuilder().withIp(ip).withHostnames(remote + ".mesh.cilium.io").build());
+    String app;
+    if (onApiserver) {
+      app = "clustermesh-apiserver";
+      c.apps()
+          .deployments()
+          .inNamespace(KS)
+          .withName(app)
+          .edit(
+              d -> {
+                d.getSpec().getTemplate().getSpec().setHostAliases(aliases);
+                return d;
+              });
+    } else {
+      app = "cilium";
+      c.apps()
+          .daemonSets()
+          .inNamespace(KS)
+          .withName(app)
+          .edit(
+              ds -> {
+                ds.getSpec().getTemplate().getSpec().setHostAliases(aliases);
+                return ds;
+              });
+    }
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () -> {
+              List<Pod> pods = c.pods().inNamespace(KS).withLabel("k8s-app", app).list().getItems();
+              return !pods.isEmpty()
+                  && pods.stream()
                       .allMatch(
                           p ->
                               p.getSpec().getHostAliases() != null

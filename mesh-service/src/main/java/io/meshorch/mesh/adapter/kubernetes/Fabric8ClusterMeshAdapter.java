@@ -1,17 +1,19 @@
 package io.meshorch.mesh.adapter.kubernetes;
 
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.HostAlias;
 import io.fabric8.kubernetes.api.model.HostAliasBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
-import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.ExecWatch;
-import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.meshorch.kit.failure.TerminalFailure;
 import io.meshorch.kit.failure.TransientFailure;
+import io.meshorch.kube.KubeApply;
 import io.meshorch.kube.KubeClientProvider;
 import io.meshorch.kube.KubeFailures;
 import io.meshorch.mesh.domain.AgentReport;
@@ -26,6 +28,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -33,14 +36,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@link ClusterMeshPort} over the Kubernetes API with fabric8: writes Secret {@code
- * kube-system/cilium-clustermesh} and the host aliases of DaemonSet {@code kube-system/cilium}, and
- * reads the agents through {@code exec} (WebSocket) of {@code cilium-dbg}.
+ * {@link ClusterMeshPort} over the Kubernetes API with fabric8: writes what the Cilium chart
+ * renders for {@code clustermesh.config.clusters} (Secrets {@code cilium-clustermesh} and {@code
+ * cilium-kvstoremesh}, the host aliases of the clustermesh-apiserver) by server-side apply with
+ * field manager {@code meshorch-mesh}, and reads the agents through {@code exec} (WebSocket) of
+ * {@code cilium-dbg}.
  */
 public final class Fabric8ClusterMeshAdapter implements ClusterMeshPort {
   static final String NAMESPACE = "kube-system";
-  static final String SECRET = "cilium-clustermesh";
-  static final String DAEMON_SET = "cilium";
+  static final String AGENT_SECRET = "cilium-clustermesh";
+  static final String KVSTOREMESH_SECRET = "cilium-kvstoremesh";
+  static final String APISERVER = "clustermesh-apiserver";
   static final String AGENT_LABEL = "k8s-app";
   static final String AGENT_LABEL_VALUE = "cilium";
   static final String[] NODE_LIST = {"cilium-dbg", "node", "list", "-o", "json"};
@@ -49,6 +55,7 @@ public final class Fabric8ClusterMeshAdapter implements ClusterMeshPort {
   private static final Logger log = LoggerFactory.getLogger(Fabric8ClusterMeshAdapter.class);
 
   private final KubeClientProvider clients;
+  private final KubeApply apply = new KubeApply("mesh");
   private final Duration execTimeout;
   private final String agentContainer;
 
@@ -69,84 +76,105 @@ public final class Fabric8ClusterMeshAdapter implements ClusterMeshPort {
     List<RemoteCluster> sorted =
         remotes.stream().sorted(Comparator.comparing(RemoteCluster::name)).toList();
     try (KubernetesClient client = clients.forCluster(kubeconfigRef)) {
-      boolean secret = ensureSecret(client, sorted);
-      boolean aliases = ensureHostAliases(client, sorted);
-      return secret || aliases;
+      Deployment apiserver =
+          client.apps().deployments().inNamespace(NAMESPACE).withName(APISERVER).get();
+      if (apiserver == null) {
+        throw new TerminalFailure(
+            "CILIUM_NOT_INSTALLED",
+            "Deployment "
+                + NAMESPACE
+                + "/"
+                + APISERVER
+                + " does not exist (Cilium must be installed with clustermesh.useAPIServer=true)");
+      }
+      boolean changed = false;
+      for (HasMetadata desired : connectionObjects(sorted)) {
+        Object before = ownedPart(client.resource(desired).get());
+        HasMetadata stored = apply.apply(client, desired);
+        if (!Objects.equals(before, ownedPart(stored))) {
+          changed = true;
+          log.info(
+              "applied {} {}/{} for remotes {}",
+              desired.getKind(),
+              NAMESPACE,
+              desired.getMetadata().getName(),
+              sorted.stream().map(RemoteCluster::name).toList());
+        }
+      }
+      return changed;
     } catch (KubernetesClientException e) {
       throw KubeFailures.classify("write the mesh configuration", e);
     }
   }
 
-  private static boolean ensureSecret(KubernetesClient client, List<RemoteCluster> remotes) {
-    Map<String, String> data = new LinkedHashMap<>();
+  /**
+   * The fields of the cluster's objects that the Cilium chart renders from {@code
+   * clustermesh.config.clusters} with KVStoreMesh on (the default), as partial objects for a
+   * server-side apply: only what mesh-service owns.
+   *
+   * <ul>
+   *   <li>Secret {@code cilium-clustermesh}, read by the agents: per remote, the local
+   *       clustermesh-apiserver (its KVStoreMesh) with the {@code local-} certificate;
+   *   <li>Secret {@code cilium-kvstoremesh}, read by the clustermesh-apiserver's {@code
+   *       kvstoremesh} container: per remote, {@code https://<name>.mesh.cilium.io:<port>} with the
+   *       {@code common-} (remote) certificate;
+   *   <li>Deployment {@code clustermesh-apiserver}: one host alias per remote (its IP for {@code
+   *       <name>.mesh.cilium.io}); the agents get none with KVStoreMesh on.
+   * </ul>
+   */
+  static List<HasMetadata> connectionObjects(List<RemoteCluster> remotes) {
+    Map<String, String> agents = new LinkedHashMap<>();
+    Map<String, String> kvstoremesh = new LinkedHashMap<>();
+    List<HostAlias> aliases = new ArrayList<>();
     for (RemoteCluster r : remotes) {
-      data.put(
-          r.name(),
-          Base64.getEncoder().encodeToString(r.etcdConfig().getBytes(StandardCharsets.UTF_8)));
+      agents.put(r.name(), base64(EtcdConfigYaml.write(r.agentConfig())));
+      kvstoremesh.put(r.name(), base64(EtcdConfigYaml.write(r.kvstoremeshConfig())));
+      aliases.add(new HostAliasBuilder().withIp(r.ip()).withHostnames(r.hostname()).build());
     }
-    Secret current = client.secrets().inNamespace(NAMESPACE).withName(SECRET).get();
-    if (current != null && data.equals(current.getData() == null ? Map.of() : current.getData())) {
-      return false;
-    }
-    Secret desired =
-        new SecretBuilder()
+    Deployment hostAliases =
+        new DeploymentBuilder()
             .withNewMetadata()
-            .withName(SECRET)
+            .withName(APISERVER)
             .withNamespace(NAMESPACE)
-            .addToLabels("app.kubernetes.io/managed-by", "mesh-service")
             .endMetadata()
-            .withType("Opaque")
-            .withData(data)
+            .withNewSpec()
+            .withNewTemplate()
+            .withNewSpec()
+            .withHostAliases(aliases)
+            .endSpec()
+            .endTemplate()
+            .endSpec()
             .build();
-    client
-        .secrets()
-        .inNamespace(NAMESPACE)
-        .resource(desired)
-        .createOr(NonDeletingOperation::update);
-    log.info("wrote Secret {}/{} with remotes {}", NAMESPACE, SECRET, data.keySet());
-    return true;
+    return List.of(
+        secret(AGENT_SECRET, agents), secret(KVSTOREMESH_SECRET, kvstoremesh), hostAliases);
   }
 
-  private static boolean ensureHostAliases(KubernetesClient client, List<RemoteCluster> remotes) {
-    var resource = client.apps().daemonSets().inNamespace(NAMESPACE).withName(DAEMON_SET);
-    DaemonSet current = resource.get();
-    if (current == null) {
-      throw new TerminalFailure(
-          "CILIUM_NOT_INSTALLED", "DaemonSet " + NAMESPACE + "/" + DAEMON_SET + " does not exist");
-    }
-    List<HostAlias> existing = current.getSpec().getTemplate().getSpec().getHostAliases();
-    List<HostAlias> desired = desiredAliases(existing == null ? List.of() : existing, remotes);
-    if (desired.equals(existing == null ? List.of() : existing)) {
-      return false;
-    }
-    resource.edit(
-        ds -> {
-          ds.getSpec().getTemplate().getSpec().setHostAliases(desired);
-          return ds;
-        });
-    log.info(
-        "set host aliases of DaemonSet {}/{} for remotes {}",
-        NAMESPACE,
-        DAEMON_SET,
-        remotes.stream().map(RemoteCluster::name).toList());
-    return true;
+  private static Secret secret(String name, Map<String, String> data) {
+    return new SecretBuilder()
+        .withNewMetadata()
+        .withName(name)
+        .withNamespace(NAMESPACE)
+        .endMetadata()
+        .withData(data)
+        .build();
   }
 
-  /** Keeps aliases that are not ours, then one alias per remote, in remote-name order. */
-  static List<HostAlias> desiredAliases(List<HostAlias> existing, List<RemoteCluster> remotes) {
-    List<HostAlias> out = new ArrayList<>();
-    for (HostAlias alias : existing) {
-      boolean ours =
-          alias.getHostnames() != null
-              && alias.getHostnames().stream().anyMatch(h -> h.endsWith(RemoteCluster.DOMAIN));
-      if (!ours) {
-        out.add(alias);
-      }
+  private static String base64(String text) {
+    return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * The part of an object a connection apply can change: a Secret's data, a Deployment's pod
+   * template (its status changes on its own, as the controller rolls the pods out).
+   */
+  private static Object ownedPart(HasMetadata object) {
+    if (object instanceof Secret secret) {
+      return secret.getData() == null ? Map.of() : secret.getData();
     }
-    for (RemoteCluster r : remotes) {
-      out.add(new HostAliasBuilder().withIp(r.ip()).withHostnames(r.hostname()).build());
+    if (object instanceof Deployment deployment && deployment.getSpec() != null) {
+      return deployment.getSpec().getTemplate();
     }
-    return out;
+    return object;
   }
 
   @Override
