@@ -60,6 +60,11 @@ final class CiliumAgents {
       return new Result(
           "", "Error from server (NotFound): pods \"" + podName + "\" not found\n", 1);
     }
+    if ("clustermesh-apiserver".equals(pod.getMetadata().getLabels().get("k8s-app"))
+        && command.equals(KvstoreMesh.STATUS_COMMAND)) {
+      return new Result(
+          JSON.writeValueAsString(kvstoremeshStatus(cluster, pod, Instant.now())) + "\n", "", 0);
+    }
     if (!"cilium".equals(pod.getMetadata().getLabels().get("k8s-app"))) {
       return fail(command);
     }
@@ -100,25 +105,48 @@ final class CiliumAgents {
   private record Remote(
       String name, boolean ready, String status, List<Node> nodes, String failure, Instant since) {}
 
+  /**
+   * {@code clustermesh-apiserver kvstoremesh-dbg status -o json} in a clustermesh-apiserver pod:
+   * every remote of Secret {@code cilium-kvstoremesh} as this pod dials it (its host aliases).
+   */
+  private List<Object> kvstoremeshStatus(SandboxCluster cluster, Pod pod, Instant now) {
+    Secret config = cluster.client().secrets().inNamespace(NS).withName(KvstoreMesh.SECRET).get();
+    List<Object> out = new ArrayList<>();
+    if (config != null) {
+      Map<String, String> aliases = hostAliases(pod);
+      Instant started = startedAt(pod);
+      ClusterActivity.entries(config)
+          .forEach(
+              (name, etcdConfig) ->
+                  out.add(clusterStatus(remote(cluster, name, etcdConfig, aliases, started, now))));
+    }
+    return out;
+  }
+
   private Map<String, Object> status(SandboxCluster cluster, Pod pod, Instant now) {
     List<Object> clusters = new ArrayList<>();
     for (Remote r : remotes(cluster, pod, now)) {
-      Map<String, Object> c = new LinkedHashMap<>();
-      c.put("name", r.name());
-      c.put("ready", r.ready());
-      c.put("status", r.status());
-      c.put("num-nodes", r.nodes().size());
-      c.put("num-endpoints", r.ready() ? r.nodes().size() : 0);
-      c.put("num-identities", r.ready() ? 4 : 0);
-      c.put("num-shared-services", 0);
-      c.put("num-failures", r.ready() ? 0 : 1);
-      c.put("last-failure", r.failure());
-      clusters.add(c);
+      clusters.add(clusterStatus(r));
     }
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("cilium", Map.of("state", "Ok", "msg", ""));
     out.put("cluster-mesh", Map.of("clusters", clusters));
     return out;
+  }
+
+  /** One remote cluster as {@code cluster-mesh.clusters[]} shows it. */
+  private static Map<String, Object> clusterStatus(Remote r) {
+    Map<String, Object> c = new LinkedHashMap<>();
+    c.put("name", r.name());
+    c.put("ready", r.ready());
+    c.put("status", r.status());
+    c.put("num-nodes", r.nodes().size());
+    c.put("num-endpoints", r.ready() ? r.nodes().size() : 0);
+    c.put("num-identities", r.ready() ? 4 : 0);
+    c.put("num-shared-services", 0);
+    c.put("num-failures", r.ready() ? 0 : 1);
+    c.put("last-failure", r.failure());
+    return c;
   }
 
   private List<Object> nodeList(SandboxCluster cluster, Pod pod, Instant now) {
@@ -178,12 +206,18 @@ final class CiliumAgents {
       Instant podStarted,
       Instant now) {
     if (etcdConfig.contains(KvstoreMesh.LOCAL_ENDPOINT)) {
-      return KvstoreMesh.through(
-          local,
-          name,
-          podStarted,
-          (config, viaAliases, since) -> remote(local, name, config, viaAliases, since, now),
-          failure -> down(name, failure));
+      // The agent dials only its local KVStoreMesh: when that cannot reach the remote, all the
+      // agent learns is that the remote's data never arrived (the cause is in kvstoremesh-dbg).
+      Remote cached =
+          KvstoreMesh.through(
+              local,
+              name,
+              podStarted,
+              (config, viaAliases, since) -> remote(local, name, config, viaAliases, since, now),
+              failure -> down(name, failure));
+      return cached.since() != null || cached.failure().startsWith("dial tcp clustermesh-apiserver")
+          ? cached
+          : down(name, KvstoreMesh.NOT_CACHED);
     }
     String host = name + ".mesh.cilium.io";
     if (!etcdConfig.contains(host)) {

@@ -26,6 +26,14 @@ final class KvstoreMesh {
   static final String LOCAL_ENDPOINT = "https://clustermesh-apiserver.kube-system.svc:2379";
 
   static final String SECRET = "cilium-kvstoremesh";
+
+  /** What an agent reports for a remote its KVStoreMesh has nothing for. */
+  static final String NOT_CACHED = "remote cluster configuration required but not found";
+
+  /** What {@code cilium clustermesh status} runs in the {@code kvstoremesh} container. */
+  static final List<String> STATUS_COMMAND =
+      List.of("clustermesh-apiserver", "kvstoremesh-dbg", "status", "-o", "json");
+
   private static final String NS = "kube-system";
 
   private KvstoreMesh() {}
@@ -63,7 +71,7 @@ final class KvstoreMesh {
     Secret config = client.secrets().inNamespace(NS).withName(SECRET).get();
     String entry = config == null ? null : ClusterActivity.entries(config).get(name);
     if (entry == null) {
-      return down.apply("remote cluster configuration required but not found");
+      return down.apply(NOT_CACHED);
     }
     Instant started = CiliumAgents.startedAt(apiserver.get());
     Instant since = started.isAfter(agentStarted) ? started : agentStarted;

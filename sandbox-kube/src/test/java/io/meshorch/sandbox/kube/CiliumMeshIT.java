@@ -103,6 +103,23 @@ class CiliumMeshIT {
 
     assertThat(remote.get("ready").asBoolean()).isFalse();
     assertThat(remote.get("last-failure").asString())
+        .as("the agent only misses the remote's data")
+        .isEqualTo("remote cluster configuration required but not found");
+    KubeFixture.Exec kvstoremesh =
+        KubeFixture.execIn(
+            a,
+            "clustermesh-apiserver",
+            "clustermesh-apiserver",
+            "kvstoremesh-dbg",
+            "status",
+            "-o",
+            "json");
+    assertThat(kvstoremesh.exitCode()).isZero();
+    JsonNode cached = JSON.readTree(kvstoremesh.stdout());
+    assertThat(cached.size()).isEqualTo(1);
+    assertThat(cached.get(0).get("name").asString()).isEqualTo("b");
+    assertThat(cached.get(0).get("last-failure").asString())
+        .as("KVStoreMesh, which dials, knows why")
         .isEqualTo("dial tcp: lookup b.mesh.cilium.io: no such host");
   }
 

@@ -410,14 +410,19 @@ final class KubeFixture {
    * pods roll when their host aliases change, so a pod that vanished is looked up again.
    */
   static Exec exec(KubernetesClient c, String... command) {
+    return execIn(c, "cilium", command);
+  }
+
+  /** {@link #exec} in the first pod labelled {@code k8s-app=<app>}. */
+  static Exec execIn(KubernetesClient c, String app, String... command) {
     return await()
         .atMost(Duration.ofSeconds(20))
         .ignoreExceptions()
-        .until(() -> execOnce(c, command), e -> e != null);
+        .until(() -> execOnce(c, app, command), e -> e != null);
   }
 
-  private static Exec execOnce(KubernetesClient c, String... command) throws Exception {
-    Pod pod = c.pods().inNamespace(KS).withLabel("k8s-app", "cilium").list().getItems().get(0);
+  private static Exec execOnce(KubernetesClient c, String app, String... command) throws Exception {
+    Pod pod = c.pods().inNamespace(KS).withLabel("k8s-app", app).list().getItems().get(0);
     try (ExecWatch watch =
         c.pods()
             .inNamespace(KS)

@@ -18,6 +18,7 @@ import io.meshorch.kube.KubeClientProvider;
 import io.meshorch.kube.KubeFailures;
 import io.meshorch.mesh.domain.AgentReport;
 import io.meshorch.mesh.domain.RemoteCluster;
+import io.meshorch.mesh.domain.RemoteStatus;
 import io.meshorch.mesh.port.ClusterMeshPort;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -51,6 +52,10 @@ public final class Fabric8ClusterMeshAdapter implements ClusterMeshPort {
   static final String AGENT_LABEL_VALUE = "cilium";
   static final String[] NODE_LIST = {"cilium-dbg", "node", "list", "-o", "json"};
   static final String[] STATUS = {"cilium-dbg", "status", "-o", "json"};
+  static final String KVSTOREMESH_CONTAINER = "kvstoremesh";
+  static final String[] KVSTOREMESH_STATUS = {
+    "clustermesh-apiserver", "kvstoremesh-dbg", "status", "-o", "json"
+  };
 
   private static final Logger log = LoggerFactory.getLogger(Fabric8ClusterMeshAdapter.class);
 
@@ -193,10 +198,68 @@ public final class Fabric8ClusterMeshAdapter implements ClusterMeshPort {
           reports.add(report(client, pod.getMetadata().getName()));
         }
       }
-      return reports;
+      boolean gaps = reports.stream().flatMap(r -> r.remotes().stream()).anyMatch(r -> !r.ready());
+      return gaps ? withKvstoremeshCause(reports, kvstoremeshView(client)) : reports;
     } catch (KubernetesClientException e) {
       throw KubeFailures.classify("list the Cilium agent pods", e);
     }
+  }
+
+  /**
+   * With KVStoreMesh on, agents reach every remote through the local clustermesh-apiserver, so an
+   * agent only knows that a remote is missing from its cache; why (the remote's endpoint
+   * unreachable, its certificate refused) is known by the {@code kvstoremesh} container, which
+   * dialled it. Its view, by remote name; empty when KVStoreMesh does not run or cannot be read
+   * (the agents' words are then all there is).
+   */
+  private Map<String, RemoteStatus> kvstoremeshView(KubernetesClient client) {
+    List<Pod> pods =
+        client
+            .pods()
+            .inNamespace(NAMESPACE)
+            .withLabel(AGENT_LABEL, APISERVER)
+            .list()
+            .getItems()
+            .stream()
+            .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+            .toList();
+    Map<String, RemoteStatus> view = new LinkedHashMap<>();
+    for (Pod pod : pods) {
+      try {
+        String json =
+            execIn(client, pod.getMetadata().getName(), KVSTOREMESH_CONTAINER, KVSTOREMESH_STATUS);
+        AgentJson.kvstoremeshRemotes(json).forEach(r -> view.putIfAbsent(r.name(), r));
+        return view;
+      } catch (TransientFailure | IllegalArgumentException | KubernetesClientException e) {
+        log.debug(
+            "kvstoremesh of {} cannot be read: {}", pod.getMetadata().getName(), e.getMessage());
+      }
+    }
+    return view;
+  }
+
+  /** Gives each remote an agent lacks the cause KVStoreMesh reports for it, if it has one. */
+  static List<AgentReport> withKvstoremeshCause(
+      List<AgentReport> reports, Map<String, RemoteStatus> kvstoremesh) {
+    if (kvstoremesh.isEmpty()) {
+      return reports;
+    }
+    List<AgentReport> out = new ArrayList<>();
+    for (AgentReport report : reports) {
+      List<RemoteStatus> remotes = new ArrayList<>();
+      for (RemoteStatus r : report.remotes()) {
+        RemoteStatus cached = kvstoremesh.get(r.name());
+        if (r.ready() || cached == null || cached.ready()) {
+          remotes.add(r);
+        } else {
+          String cause = cached.lastFailure() != null ? cached.lastFailure() : cached.status();
+          remotes.add(
+              new RemoteStatus(r.name(), false, r.status(), r.numNodes(), "kvstoremesh: " + cause));
+        }
+      }
+      out.add(new AgentReport(report.pod(), report.nodes(), remotes, report.error()));
+    }
+    return out;
   }
 
   private AgentReport report(KubernetesClient client, String pod) {
@@ -215,6 +278,11 @@ public final class Fabric8ClusterMeshAdapter implements ClusterMeshPort {
 
   /** Runs {@code command} in the agent container and returns its standard output. */
   String exec(KubernetesClient client, String pod, String... command) {
+    return execIn(client, pod, agentContainer, command);
+  }
+
+  /** Runs {@code command} in {@code container} of {@code pod} and returns its standard output. */
+  private String execIn(KubernetesClient client, String pod, String container, String... command) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     String what = String.join(" ", command);
@@ -223,7 +291,7 @@ public final class Fabric8ClusterMeshAdapter implements ClusterMeshPort {
             .pods()
             .inNamespace(NAMESPACE)
             .withName(pod)
-            .inContainer(agentContainer)
+            .inContainer(container)
             .writingOutput(out)
             .writingError(err)
             .exec(command)) {

@@ -122,6 +122,56 @@ class Fabric8ClusterMeshAdapterTest {
   }
 
   @Test
+  void explainsARemoteTheAgentsLackWithWhatKvstoreMeshReportsForIt() {
+    cluster
+        .withPod("cilium-a1", "cilium")
+        .withPod(
+            "clustermesh-apiserver-1", "clustermesh-apiserver", "etcd", "apiserver", "kvstoremesh");
+    cluster.answer(
+        "cilium-a1", NODE_LIST, () -> new AgentCluster.Answer("[{\"name\":\"east/e0\"}]", "", 0));
+    cluster.answer(
+        "cilium-a1",
+        STATUS,
+        () ->
+            new AgentCluster.Answer(
+                """
+                {"cluster-mesh":{"clusters":[{"name":"north","ready":false,
+                  "status":"not connected","num-nodes":0,
+                  "last-failure":"remote cluster configuration required but not found"}]}}
+                """,
+                "",
+                0));
+    cluster.answer(
+        "clustermesh-apiserver-1",
+        List.of("clustermesh-apiserver", "kvstoremesh-dbg", "status", "-o", "json"),
+        () ->
+            new AgentCluster.Answer(
+                """
+                [{"name":"north","ready":false,"status":"not connected","num-nodes":0,
+                  "last-failure":"dial tcp 192.168.53.10:2379: i/o timeout"}]
+                """,
+                "",
+                0));
+
+    List<AgentReport> reports = adapter.agentReports(REF);
+
+    assertThat(reports.get(0).statusOf("north"))
+        .contains(
+            new RemoteStatus(
+                "north",
+                false,
+                "not connected",
+                0,
+                "kvstoremesh: dial tcp 192.168.53.10:2379: i/o timeout"));
+    assertThat(cluster.execPaths())
+        .last()
+        .isEqualTo(
+            "/api/v1/namespaces/kube-system/pods/clustermesh-apiserver-1/exec"
+                + "?command=clustermesh-apiserver&command=kvstoremesh-dbg&command=status"
+                + "&command=-o&command=json&container=kvstoremesh&stdout=true&stderr=true");
+  }
+
+  @Test
   void readsALargeNodeListCompletely() {
     cluster.withPod("cilium-a1", "cilium");
     String nodes =
