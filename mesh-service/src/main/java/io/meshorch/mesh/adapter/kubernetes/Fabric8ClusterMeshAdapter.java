@@ -48,6 +48,7 @@ public final class Fabric8ClusterMeshAdapter implements ClusterMeshPort {
   static final String AGENT_SECRET = "cilium-clustermesh";
   static final String KVSTOREMESH_SECRET = "cilium-kvstoremesh";
   static final String APISERVER = "clustermesh-apiserver";
+  static final String HELM_RELEASE = "cilium";
   static final String AGENT_LABEL = "k8s-app";
   static final String AGENT_LABEL_VALUE = "cilium";
   static final String[] NODE_LIST = {"cilium-dbg", "node", "list", "-o", "json"};
@@ -154,14 +155,23 @@ public final class Fabric8ClusterMeshAdapter implements ClusterMeshPort {
         secret(AGENT_SECRET, agents), secret(KVSTOREMESH_SECRET, kvstoremesh), hostAliases);
   }
 
+  /**
+   * A partial Secret with {@code data} and Helm's release metadata of the chart's release {@code
+   * cilium}: cni-service applies these Secrets only when its values enable {@code
+   * clustermesh.config}, so mesh-service may be the one that creates them, and a later {@code helm
+   * upgrade --install} must be able to adopt them (both managers then share the same labels).
+   */
   private static Secret secret(String name, Map<String, String> data) {
-    return new SecretBuilder()
-        .withNewMetadata()
-        .withName(name)
-        .withNamespace(NAMESPACE)
-        .endMetadata()
-        .withData(data)
-        .build();
+    return KubeApply.asHelmRelease(
+        new SecretBuilder()
+            .withNewMetadata()
+            .withName(name)
+            .withNamespace(NAMESPACE)
+            .endMetadata()
+            .withData(data)
+            .build(),
+        HELM_RELEASE,
+        NAMESPACE);
   }
 
   private static String base64(String text) {
