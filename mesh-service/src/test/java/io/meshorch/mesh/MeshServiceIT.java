@@ -3,9 +3,7 @@ package io.meshorch.mesh;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.fabric8.kubernetes.api.model.HostAlias;
-import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.meshorch.contracts.ClusterFailed;
 import io.meshorch.contracts.ClusterSpec;
 import io.meshorch.contracts.EventCodec;
@@ -21,24 +19,22 @@ import io.meshorch.contracts.ProgressReported;
 import io.meshorch.contracts.StepStarted;
 import io.meshorch.contracts.Topics;
 import io.meshorch.kit.secrets.FileSecretStore;
-import io.meshorch.mesh.adapter.kubernetes.AgentCluster;
+import io.meshorch.sandbox.kube.SandboxKube;
 import io.meshorch.testkit.EventProbe;
 import io.meshorch.testkit.Samples;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BooleanSupplier;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -70,12 +66,17 @@ class MeshServiceIT {
   private static final EventCodec CODEC = new EventCodec();
 
   @TempDir static Path secrets;
+  @TempDir static Path work;
   private static EventProbe probe;
 
   @Autowired EmbeddedKafkaBroker broker;
   @Autowired KafkaListenerEndpointRegistry listeners;
 
-  private final List<AgentCluster> clusters = new ArrayList<>();
+  /** Mesh endpoint IPs the agents cannot reach (the sandbox's network rule). */
+  private static final Set<String> blocked = ConcurrentHashMap.newKeySet();
+
+  private static SandboxKube kube;
+  private static CiliumOnSandbox cilium;
 
   @DynamicPropertySource
   static void secretsDir(DynamicPropertyRegistry registry) {
@@ -83,93 +84,32 @@ class MeshServiceIT {
   }
 
   @BeforeAll
-  static void startProbe(@Autowired EmbeddedKafkaBroker broker) {
+  static void startPeers(@Autowired EmbeddedKafkaBroker broker) {
     probe = new EventProbe(broker.getBrokersAsString(), List.of(Topics.MESH));
+    kube =
+        SandboxKube.builder()
+            .controllerInterval(Duration.ofMillis(500))
+            .meshReachability((from, ip, owner) -> !blocked.contains(ip))
+            .build()
+            .start();
+    cilium = new CiliumOnSandbox(kube, work);
   }
 
   @AfterAll
-  static void stopProbe() {
+  static void stopPeers() {
     probe.close();
-  }
-
-  @AfterEach
-  void stopClusters() {
-    clusters.forEach(AgentCluster::close);
-  }
-
-  /** A cluster of {@code meshId} whose agent behaves like Cilium towards {@code remote}. */
-  private AgentCluster cluster(String meshId, ClusterSpec spec, ClusterSpec remote) {
-    return cluster(meshId, spec, remote, () -> true);
+    kube.close();
   }
 
   /**
-   * A cluster of {@code meshId} whose agent behaves like Cilium towards {@code remote}, once {@code
-   * reachable} says the remote can be reached.
+   * A sandbox cluster of {@code meshId} with Cilium and its mesh endpoint, its kubeconfig stored
+   * where rke-service stores it.
    */
-  private AgentCluster cluster(
-      String meshId, ClusterSpec spec, ClusterSpec remote, BooleanSupplier reachable) {
-    AgentCluster cluster = new AgentCluster(spec.name()).withCiliumDaemonSet();
-    clusters.add(cluster);
-    String pod = "cilium-" + spec.name() + "-0";
-    cluster.withPod(pod, "cilium");
+  private static KubernetesClient cluster(String meshId, ClusterSpec spec) throws Exception {
+    String kubeconfig = cilium.up(meshId, spec);
     new FileSecretStore(secrets)
-        .put(ref(meshId, spec.name()), cluster.kubeconfig().getBytes(StandardCharsets.UTF_8));
-    cluster.answer(
-        pod,
-        List.of("cilium-dbg", "node", "list", "-o", "json"),
-        () ->
-            new AgentCluster.Answer(
-                nodeList(cluster, meshId, spec, remote, reachable.getAsBoolean()), "", 0));
-    cluster.answer(
-        pod,
-        List.of("cilium-dbg", "status", "-o", "json"),
-        () -> new AgentCluster.Answer(status(cluster, remote, reachable.getAsBoolean()), "", 0));
-    return cluster;
-  }
-
-  /** True when the cluster is configured for the remote as a Cilium agent needs it. */
-  private static boolean connected(AgentCluster cluster, ClusterSpec remote) {
-    var client = cluster.client();
-    Secret secret =
-        client.secrets().inNamespace("kube-system").withName("cilium-clustermesh").get();
-    DaemonSet ds = client.apps().daemonSets().inNamespace("kube-system").withName("cilium").get();
-    List<HostAlias> aliases = ds.getSpec().getTemplate().getSpec().getHostAliases();
-    return secret != null
-        && secret.getData() != null
-        && secret.getData().containsKey(remote.name())
-        && aliases != null
-        && aliases.stream()
-            .anyMatch(a -> a.getHostnames().contains(remote.name() + ".mesh.cilium.io"));
-  }
-
-  private static String nodeList(
-      AgentCluster cluster,
-      String meshId,
-      ClusterSpec local,
-      ClusterSpec remote,
-      boolean reachable) {
-    List<String> entries = new ArrayList<>();
-    Samples.nodes(meshId, local).forEach(n -> entries.add(local.name() + "/" + n.name()));
-    if (reachable && connected(cluster, remote)) {
-      Samples.nodes(meshId, remote).forEach(n -> entries.add(remote.name() + "/" + n.name()));
-    }
-    return entries.stream()
-        .map(n -> "{\"name\":\"" + n + "\",\"source\":\"custom-resource\"}")
-        .toList()
-        .toString();
-  }
-
-  private static String status(AgentCluster cluster, ClusterSpec remote, boolean reachable) {
-    boolean up = reachable && connected(cluster, remote);
-    return "{\"cluster-mesh\":{\"clusters\":[{\"name\":\""
-        + remote.name()
-        + "\",\"ready\":"
-        + up
-        + ",\"status\":\""
-        + (up ? "ok" : "not connected")
-        + "\",\"num-nodes\":"
-        + (up ? remote.nodeCount() : 0)
-        + "}]}}";
+        .put(ref(meshId, spec.name()), kubeconfig.getBytes(StandardCharsets.UTF_8));
+    return kube.cluster(spec.name()).orElseThrow().client();
   }
 
   private static String ref(String meshId, String cluster) {
@@ -222,8 +162,8 @@ class MeshServiceIT {
     String meshId = "it-ready";
     ClusterSpec east = Samples.cluster("east", 1, 2);
     ClusterSpec west = Samples.cluster("west", 2, 1);
-    cluster(meshId, east, west);
-    cluster(meshId, west, east);
+    cluster(meshId, east);
+    cluster(meshId, west);
     // Stamped before the ports, as causality has it: mesh-service ignores facts older than the
     // request they would belong to.
     EventEnvelope request =
@@ -294,9 +234,10 @@ class MeshServiceIT {
     String meshId = "it-restart";
     ClusterSpec north = Samples.cluster("north", 3, 1);
     ClusterSpec south = Samples.cluster("south", 4, 2);
-    AtomicBoolean reachable = new AtomicBoolean(false);
-    AgentCluster northCluster = cluster(meshId, north, south, reachable::get);
-    AgentCluster southCluster = cluster(meshId, south, north, reachable::get);
+    KubernetesClient northCluster = cluster(meshId, north);
+    KubernetesClient southCluster = cluster(meshId, south);
+    List<String> endpoints = List.of("192.168.53.10", "192.168.54.10");
+    blocked.addAll(endpoints);
     // This test's own instances take the partitions, one after the other.
     listeners.getListenerContainer("mesh-service").stop();
     try {
@@ -322,7 +263,7 @@ class MeshServiceIT {
           .atMost(Duration.ofSeconds(3))
           .until(() -> outcomes(meshId).isEmpty());
 
-      reachable.set(true);
+      blocked.removeAll(endpoints);
       try (ConfigurableApplicationContext second = startInstance()) {
         EventEnvelope ready = awaitOutcome(meshId);
         assertThat(ready.payload()).isInstanceOf(MeshReady.class);
@@ -355,9 +296,11 @@ class MeshServiceIT {
             "--mesh.validation.exec-timeout=5s");
   }
 
-  /** The resource versions of the mesh configuration: Secret and DaemonSet. */
-  private static List<String> configVersions(AgentCluster cluster) {
-    var client = cluster.client();
+  /**
+   * The resource versions of what connecting writes: Secrets cilium-clustermesh and
+   * cilium-kvstoremesh, Deployment clustermesh-apiserver (its host aliases).
+   */
+  private static List<String> configVersions(KubernetesClient client) {
     return List.of(
         client
             .secrets()
@@ -367,10 +310,17 @@ class MeshServiceIT {
             .getMetadata()
             .getResourceVersion(),
         client
-            .apps()
-            .daemonSets()
+            .secrets()
             .inNamespace("kube-system")
-            .withName("cilium")
+            .withName("cilium-kvstoremesh")
+            .get()
+            .getMetadata()
+            .getResourceVersion(),
+        client
+            .apps()
+            .deployments()
+            .inNamespace("kube-system")
+            .withName("clustermesh-apiserver")
             .get()
             .getMetadata()
             .getResourceVersion());

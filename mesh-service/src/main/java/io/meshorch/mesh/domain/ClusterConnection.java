@@ -6,7 +6,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What one cluster must be told to join its mesh: every OTHER cluster, sorted by name.
+ * What one cluster must be told to join its mesh: every OTHER cluster, sorted by name, as the
+ * Cilium chart's {@code clustermesh.config.clusters}.
  *
  * @param member the cluster to configure
  * @param remotes the clusters it must connect to
@@ -33,10 +34,17 @@ public record ClusterConnection(ClusterMember member, List<RemoteCluster> remote
         .toList();
   }
 
-  /** The data of Secret {@code cilium-clustermesh}: remote name to etcd config text. */
-  public Map<String, String> secretData() {
-    Map<String, String> data = new LinkedHashMap<>();
-    remotes.forEach(r -> data.put(r.name(), r.etcdConfig()));
+  /** The data of Secret {@code cilium-clustermesh} (the agents'): remote name to config. */
+  public Map<String, EtcdClientConfig> agentSecretData() {
+    Map<String, EtcdClientConfig> data = new LinkedHashMap<>();
+    remotes.forEach(r -> data.put(r.name(), r.agentConfig()));
+    return data;
+  }
+
+  /** The data of Secret {@code cilium-kvstoremesh} (KVStoreMesh's): remote name to config. */
+  public Map<String, EtcdClientConfig> kvstoremeshSecretData() {
+    Map<String, EtcdClientConfig> data = new LinkedHashMap<>();
+    remotes.forEach(r -> data.put(r.name(), r.kvstoremeshConfig()));
     return data;
   }
 }

@@ -3,18 +3,33 @@ package io.meshorch.mesh.domain;
 import java.util.Objects;
 
 /**
- * How a cluster reaches the mesh control plane of another cluster of its mesh.
+ * How a cluster reaches the mesh control plane of another cluster of its mesh: one entry of the
+ * Cilium chart's {@code clustermesh.config.clusters} ({@code {name, ips: [ip], port}}).
  *
  * @param name the remote cluster's Cilium name
  * @param ip the LoadBalancer IP of the remote's clustermesh-apiserver
  * @param port its TCP port (2379)
  */
 public record RemoteCluster(String name, String ip, int port) {
-  /** Where agents look for the certificates of the mesh (mounted from the Cilium chart). */
+  /**
+   * Where the chart mounts the cluster-mesh configuration and certificates, in the agents
+   * (projected volume {@code clustermesh-secrets}) and in the clustermesh-apiserver's {@code
+   * kvstoremesh} container (volume {@code kvstoremesh-secrets}) alike.
+   */
   public static final String CERT_DIR = "/var/lib/cilium/clustermesh/";
 
-  /** The DNS domain under which remotes are named; resolved through host aliases. */
-  public static final String DOMAIN = ".mesh.cilium.io";
+  /**
+   * The chart's {@code clustermesh.config.domain}: remotes are dialled as {@code <name>.<domain>},
+   * resolved through host aliases.
+   */
+  public static final String DOMAIN = "mesh.cilium.io";
+
+  /**
+   * What agents dial with KVStoreMesh on (the chart's {@code $override}): the local
+   * clustermesh-apiserver, whose KVStoreMesh caches every remote.
+   */
+  public static final String LOCAL_KVSTOREMESH =
+      "https://clustermesh-apiserver.kube-system.svc:2379";
 
   public RemoteCluster {
     Objects.requireNonNull(name, "name");
@@ -24,30 +39,27 @@ public record RemoteCluster(String name, String ip, int port) {
     }
   }
 
-  /** The host name agents dial, {@code <name>.mesh.cilium.io}, mapped to {@link #ip()}. */
+  /** The host name dialled, {@code <name>.mesh.cilium.io}, mapped to {@link #ip()}. */
   public String hostname() {
-    return name + DOMAIN;
+    return name + "." + DOMAIN;
   }
 
   /**
-   * The etcd client configuration agents read for this remote: the value of key {@link #name()} in
-   * Secret {@code kube-system/cilium-clustermesh}.
+   * What the clustermesh-apiserver's KVStoreMesh reads for this remote (key {@link #name()} of
+   * Secret {@code cilium-kvstoremesh}): the remote's endpoint by host name, authenticated with the
+   * certificate of Secret {@code clustermesh-apiserver-remote-cert}, mounted as {@code
+   * common-etcd-client.*}.
    */
-  public String etcdConfig() {
-    return "endpoints:\n"
-        + "- https://"
-        + hostname()
-        + ":"
-        + port
-        + "\n"
-        + "trusted-ca-file: "
-        + CERT_DIR
-        + "common-etcd-client-ca.crt\n"
-        + "key-file: "
-        + CERT_DIR
-        + "common-etcd-client.key\n"
-        + "cert-file: "
-        + CERT_DIR
-        + "common-etcd-client.crt\n";
+  public EtcdClientConfig kvstoremeshConfig() {
+    return EtcdClientConfig.withFiles("https://" + hostname() + ":" + port, CERT_DIR, "common-");
+  }
+
+  /**
+   * What the agents read for this remote (key {@link #name()} of Secret {@code cilium-clustermesh})
+   * with KVStoreMesh on: the local clustermesh-apiserver, authenticated with the certificate of
+   * Secret {@code clustermesh-apiserver-local-cert}, mounted as {@code local-etcd-client.*}.
+   */
+  public EtcdClientConfig agentConfig() {
+    return EtcdClientConfig.withFiles(LOCAL_KVSTOREMESH, CERT_DIR, "local-");
   }
 }

@@ -8,11 +8,13 @@ import java.util.List;
 public interface ClusterMeshPort {
 
   /**
-   * Makes the cluster's Cilium agents connect to exactly {@code remotes}: Secret {@code
-   * kube-system/cilium-clustermesh} holds one etcd config per remote (key = remote name), and the
-   * pod template of DaemonSet {@code kube-system/cilium} maps each {@code <name>.mesh.cilium.io} to
-   * the remote's IP through {@code hostAliases}. Idempotent: nothing is written when the cluster
-   * already has this configuration.
+   * Makes the cluster connect to exactly {@code remotes}, as the Cilium chart renders {@code
+   * clustermesh.config.clusters} with KVStoreMesh on: Secret {@code kube-system/cilium-clustermesh}
+   * (the agents: every remote through the local clustermesh-apiserver), Secret {@code
+   * kube-system/cilium-kvstoremesh} (KVStoreMesh: {@code https://<name>.mesh.cilium.io:<port>} per
+   * remote) and the host aliases of Deployment {@code kube-system/clustermesh-apiserver} (each
+   * {@code <name>.mesh.cilium.io} to the remote's IP). Idempotent: applying the same remotes again
+   * changes nothing.
    *
    * @param kubeconfigRef secret-store reference of the cluster's admin kubeconfig
    * @param remotes the other clusters of the mesh
@@ -24,9 +26,11 @@ public interface ClusterMeshPort {
 
   /**
    * Asks every Cilium agent pod of the cluster (label {@code k8s-app=cilium} in kube-system) what
-   * it sees, through {@code cilium-dbg node list -o json} and {@code cilium-dbg status -o json}.
-   * Read-only; each exec is bounded by the adapter's exec timeout. An agent that cannot be read is
-   * reported as {@link AgentReport#unreadable unreadable} rather than failing the call.
+   * it sees, through {@code cilium-dbg node list -o json} and {@code cilium-dbg status -o json}; a
+   * remote an agent lacks carries the cause KVStoreMesh reports for it ({@code
+   * clustermesh-apiserver kvstoremesh-dbg status -o json}), when it can be read. Read-only; each
+   * exec is bounded by the adapter's exec timeout. An agent that cannot be read is reported as
+   * {@link AgentReport#unreadable unreadable} rather than failing the call.
    *
    * @param kubeconfigRef secret-store reference of the cluster's admin kubeconfig
    * @return one report per agent pod; empty when the cluster has no agent pods

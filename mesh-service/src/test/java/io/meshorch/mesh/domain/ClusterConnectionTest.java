@@ -38,21 +38,30 @@ class ClusterConnectionTest {
   }
 
   @Test
-  void rendersTheEtcdConfigOfEachRemoteUnderItsName() {
+  void pointsTheAgentsAtTheLocalKvstoreMeshAndKvstoreMeshAtEachRemote() {
     ClusterConnection east =
         ClusterConnection.plan(
                 List.of(member("east", 1, "192.168.51.10"), member("west", 2, "192.168.52.10")))
             .get(0);
 
-    assertThat(east.secretData())
+    assertThat(east.agentSecretData())
         .containsExactly(
             java.util.Map.entry(
                 "west",
-                "endpoints:\n"
-                    + "- https://west.mesh.cilium.io:2379\n"
-                    + "trusted-ca-file: /var/lib/cilium/clustermesh/common-etcd-client-ca.crt\n"
-                    + "key-file: /var/lib/cilium/clustermesh/common-etcd-client.key\n"
-                    + "cert-file: /var/lib/cilium/clustermesh/common-etcd-client.crt\n"));
+                new EtcdClientConfig(
+                    "https://clustermesh-apiserver.kube-system.svc:2379",
+                    "/var/lib/cilium/clustermesh/local-etcd-client-ca.crt",
+                    "/var/lib/cilium/clustermesh/local-etcd-client.key",
+                    "/var/lib/cilium/clustermesh/local-etcd-client.crt")));
+    assertThat(east.kvstoremeshSecretData())
+        .containsExactly(
+            java.util.Map.entry(
+                "west",
+                new EtcdClientConfig(
+                    "https://west.mesh.cilium.io:2379",
+                    "/var/lib/cilium/clustermesh/common-etcd-client-ca.crt",
+                    "/var/lib/cilium/clustermesh/common-etcd-client.key",
+                    "/var/lib/cilium/clustermesh/common-etcd-client.crt")));
     assertThat(east.remotes().get(0).hostname()).isEqualTo("west.mesh.cilium.io");
   }
 }

@@ -29,7 +29,9 @@ import tools.jackson.databind.json.JsonMapper;
  * serves and trusts). A remote is connected only when a real agent would connect: right name,
  * reachable endpoint, a TLS handshake that verifies ({@link MeshTls}), and the dialing pod (the
  * agent, or with KVStoreMesh the clustermesh-apiserver) resolving the remote's name (its {@code
- * hostAliases}, which pods get only by a rollout).
+ * hostAliases}, which pods get only by a rollout). In a clustermesh-apiserver pod it also answers
+ * {@code kvstoremesh-dbg status -o json}: every remote of Secret {@code cilium-kvstoremesh} as that
+ * pod dials it.
  *
  * <p>A connection takes {@code mesh-connect}: a remote is ready only that long after its
  * configuration became effective for the agent (its key in the secret written, the agent pod
@@ -42,6 +44,10 @@ final class CiliumAgents {
   private static final JsonMapper JSON = JsonMapper.builder().build();
   private static final String NS = "kube-system";
   static final String KVSTOREMESH_SECRET = "cilium-kvstoremesh";
+
+  /** What {@code cilium clustermesh status} runs in the {@code kvstoremesh} container. */
+  static final List<String> KVSTOREMESH_STATUS =
+      List.of("clustermesh-apiserver", "kvstoremesh-dbg", "status", "-o", "json");
 
   /** What a command printed and its exit code. */
   record Result(String stdout, String stderr, int exitCode) {}
@@ -58,6 +64,11 @@ final class CiliumAgents {
     if (pod == null) {
       return new Result(
           "", "Error from server (NotFound): pods \"" + podName + "\" not found\n", 1);
+    }
+    if ("clustermesh-apiserver".equals(pod.getMetadata().getLabels().get("k8s-app"))
+        && command.equals(KVSTOREMESH_STATUS)) {
+      return new Result(
+          JSON.writeValueAsString(kvstoremeshStatus(cluster, pod, Instant.now())) + "\n", "", 0);
     }
     if (!"cilium".equals(pod.getMetadata().getLabels().get("k8s-app"))) {
       return fail(command);
@@ -99,25 +110,50 @@ final class CiliumAgents {
   private record Remote(
       String name, boolean ready, String status, List<Node> nodes, String failure, Instant since) {}
 
+  /**
+   * {@code clustermesh-apiserver kvstoremesh-dbg status -o json} in a clustermesh-apiserver pod:
+   * every remote of Secret {@code cilium-kvstoremesh} as this pod dials it (its host aliases).
+   */
+  private List<Object> kvstoremeshStatus(SandboxCluster cluster, Pod pod, Instant now) {
+    Secret config = cluster.client().secrets().inNamespace(NS).withName(KVSTOREMESH_SECRET).get();
+    List<Object> out = new ArrayList<>();
+    if (config != null) {
+      Map<String, String> aliases = hostAliases(pod);
+      Instant started = startedAt(pod);
+      ClusterActivity.entries(config)
+          .forEach(
+              (name, etcdConfig) ->
+                  out.add(
+                      clusterStatus(
+                          remote(cluster, pod, name, etcdConfig, aliases, started, now))));
+    }
+    return out;
+  }
+
   private Map<String, Object> status(SandboxCluster cluster, Pod pod, Instant now) {
     List<Object> clusters = new ArrayList<>();
     for (Remote r : remotes(cluster, pod, now)) {
-      Map<String, Object> c = new LinkedHashMap<>();
-      c.put("name", r.name());
-      c.put("ready", r.ready());
-      c.put("status", r.status());
-      c.put("num-nodes", r.nodes().size());
-      c.put("num-endpoints", r.ready() ? r.nodes().size() : 0);
-      c.put("num-identities", r.ready() ? 4 : 0);
-      c.put("num-shared-services", 0);
-      c.put("num-failures", r.ready() ? 0 : 1);
-      c.put("last-failure", r.failure());
-      clusters.add(c);
+      clusters.add(clusterStatus(r));
     }
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("cilium", Map.of("state", "Ok", "msg", ""));
     out.put("cluster-mesh", Map.of("clusters", clusters));
     return out;
+  }
+
+  /** One remote cluster as {@code cluster-mesh.clusters[]} shows it. */
+  private static Map<String, Object> clusterStatus(Remote r) {
+    Map<String, Object> c = new LinkedHashMap<>();
+    c.put("name", r.name());
+    c.put("ready", r.ready());
+    c.put("status", r.status());
+    c.put("num-nodes", r.nodes().size());
+    c.put("num-endpoints", r.ready() ? r.nodes().size() : 0);
+    c.put("num-identities", r.ready() ? 4 : 0);
+    c.put("num-shared-services", 0);
+    c.put("num-failures", r.ready() ? 0 : 1);
+    c.put("last-failure", r.failure());
+    return c;
   }
 
   private List<Object> nodeList(SandboxCluster cluster, Pod pod, Instant now) {

@@ -45,7 +45,22 @@ final class AgentJson {
     if (!root.isObject()) {
       throw new IllegalArgumentException("status is not a JSON object");
     }
-    JsonNode clusters = root.path("cluster-mesh").path("clusters");
+    return remoteList(root.path("cluster-mesh").path("clusters"));
+  }
+
+  /**
+   * The remote clusters of {@code clustermesh-apiserver kvstoremesh-dbg status -o json}: an array
+   * of the same remote-cluster objects as the agents' {@code cluster-mesh.clusters[]}.
+   */
+  static List<RemoteStatus> kvstoremeshRemotes(String json) {
+    JsonNode root = parse(json, "kvstoremesh status");
+    if (!root.isArray()) {
+      throw new IllegalArgumentException("kvstoremesh status is not a JSON array");
+    }
+    return remoteList(root);
+  }
+
+  private static List<RemoteStatus> remoteList(JsonNode clusters) {
     List<RemoteStatus> out = new ArrayList<>();
     if (clusters.isArray()) {
       for (JsonNode c : clusters) {

@@ -1,21 +1,24 @@
 package io.meshorch.mesh.adapter.kubernetes;
 
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.HostAlias;
 import io.fabric8.kubernetes.api.model.HostAliasBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
-import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.ExecWatch;
-import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.meshorch.kit.failure.TerminalFailure;
 import io.meshorch.kit.failure.TransientFailure;
+import io.meshorch.kube.KubeApply;
 import io.meshorch.kube.KubeClientProvider;
 import io.meshorch.kube.KubeFailures;
 import io.meshorch.mesh.domain.AgentReport;
 import io.meshorch.mesh.domain.RemoteCluster;
+import io.meshorch.mesh.domain.RemoteStatus;
 import io.meshorch.mesh.port.ClusterMeshPort;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -26,6 +29,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -33,22 +37,31 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@link ClusterMeshPort} over the Kubernetes API with fabric8: writes Secret {@code
- * kube-system/cilium-clustermesh} and the host aliases of DaemonSet {@code kube-system/cilium}, and
- * reads the agents through {@code exec} (WebSocket) of {@code cilium-dbg}.
+ * {@link ClusterMeshPort} over the Kubernetes API with fabric8: writes what the Cilium chart
+ * renders for {@code clustermesh.config.clusters} (Secrets {@code cilium-clustermesh} and {@code
+ * cilium-kvstoremesh}, the host aliases of the clustermesh-apiserver) by server-side apply with
+ * field manager {@code meshorch-mesh}, and reads the agents through {@code exec} (WebSocket) of
+ * {@code cilium-dbg}.
  */
 public final class Fabric8ClusterMeshAdapter implements ClusterMeshPort {
   static final String NAMESPACE = "kube-system";
-  static final String SECRET = "cilium-clustermesh";
-  static final String DAEMON_SET = "cilium";
+  static final String AGENT_SECRET = "cilium-clustermesh";
+  static final String KVSTOREMESH_SECRET = "cilium-kvstoremesh";
+  static final String APISERVER = "clustermesh-apiserver";
+  static final String HELM_RELEASE = "cilium";
   static final String AGENT_LABEL = "k8s-app";
   static final String AGENT_LABEL_VALUE = "cilium";
   static final String[] NODE_LIST = {"cilium-dbg", "node", "list", "-o", "json"};
   static final String[] STATUS = {"cilium-dbg", "status", "-o", "json"};
+  static final String KVSTOREMESH_CONTAINER = "kvstoremesh";
+  static final String[] KVSTOREMESH_STATUS = {
+    "clustermesh-apiserver", "kvstoremesh-dbg", "status", "-o", "json"
+  };
 
   private static final Logger log = LoggerFactory.getLogger(Fabric8ClusterMeshAdapter.class);
 
   private final KubeClientProvider clients;
+  private final KubeApply apply = new KubeApply("mesh");
   private final Duration execTimeout;
   private final String agentContainer;
 
@@ -69,84 +82,114 @@ public final class Fabric8ClusterMeshAdapter implements ClusterMeshPort {
     List<RemoteCluster> sorted =
         remotes.stream().sorted(Comparator.comparing(RemoteCluster::name)).toList();
     try (KubernetesClient client = clients.forCluster(kubeconfigRef)) {
-      boolean secret = ensureSecret(client, sorted);
-      boolean aliases = ensureHostAliases(client, sorted);
-      return secret || aliases;
+      Deployment apiserver =
+          client.apps().deployments().inNamespace(NAMESPACE).withName(APISERVER).get();
+      if (apiserver == null) {
+        throw new TerminalFailure(
+            "CILIUM_NOT_INSTALLED",
+            "Deployment "
+                + NAMESPACE
+                + "/"
+                + APISERVER
+                + " does not exist (Cilium must be installed with clustermesh.useAPIServer=true)");
+      }
+      boolean changed = false;
+      for (HasMetadata desired : connectionObjects(sorted)) {
+        Object before = ownedPart(client.resource(desired).get());
+        HasMetadata stored = apply.apply(client, desired);
+        if (!Objects.equals(before, ownedPart(stored))) {
+          changed = true;
+          log.info(
+              "applied {} {}/{} for remotes {}",
+              desired.getKind(),
+              NAMESPACE,
+              desired.getMetadata().getName(),
+              sorted.stream().map(RemoteCluster::name).toList());
+        }
+      }
+      return changed;
     } catch (KubernetesClientException e) {
       throw KubeFailures.classify("write the mesh configuration", e);
     }
   }
 
-  private static boolean ensureSecret(KubernetesClient client, List<RemoteCluster> remotes) {
-    Map<String, String> data = new LinkedHashMap<>();
+  /**
+   * The fields of the cluster's objects that the Cilium chart renders from {@code
+   * clustermesh.config.clusters} with KVStoreMesh on (the default), as partial objects for a
+   * server-side apply: only what mesh-service owns.
+   *
+   * <ul>
+   *   <li>Secret {@code cilium-clustermesh}, read by the agents: per remote, the local
+   *       clustermesh-apiserver (its KVStoreMesh) with the {@code local-} certificate;
+   *   <li>Secret {@code cilium-kvstoremesh}, read by the clustermesh-apiserver's {@code
+   *       kvstoremesh} container: per remote, {@code https://<name>.mesh.cilium.io:<port>} with the
+   *       {@code common-} (remote) certificate;
+   *   <li>Deployment {@code clustermesh-apiserver}: one host alias per remote (its IP for {@code
+   *       <name>.mesh.cilium.io}); the agents get none with KVStoreMesh on.
+   * </ul>
+   */
+  static List<HasMetadata> connectionObjects(List<RemoteCluster> remotes) {
+    Map<String, String> agents = new LinkedHashMap<>();
+    Map<String, String> kvstoremesh = new LinkedHashMap<>();
+    List<HostAlias> aliases = new ArrayList<>();
     for (RemoteCluster r : remotes) {
-      data.put(
-          r.name(),
-          Base64.getEncoder().encodeToString(r.etcdConfig().getBytes(StandardCharsets.UTF_8)));
+      agents.put(r.name(), base64(EtcdConfigYaml.write(r.agentConfig())));
+      kvstoremesh.put(r.name(), base64(EtcdConfigYaml.write(r.kvstoremeshConfig())));
+      aliases.add(new HostAliasBuilder().withIp(r.ip()).withHostnames(r.hostname()).build());
     }
-    Secret current = client.secrets().inNamespace(NAMESPACE).withName(SECRET).get();
-    if (current != null && data.equals(current.getData() == null ? Map.of() : current.getData())) {
-      return false;
-    }
-    Secret desired =
+    Deployment hostAliases =
+        new DeploymentBuilder()
+            .withNewMetadata()
+            .withName(APISERVER)
+            .withNamespace(NAMESPACE)
+            .endMetadata()
+            .withNewSpec()
+            .withNewTemplate()
+            .withNewSpec()
+            .withHostAliases(aliases)
+            .endSpec()
+            .endTemplate()
+            .endSpec()
+            .build();
+    return List.of(
+        secret(AGENT_SECRET, agents), secret(KVSTOREMESH_SECRET, kvstoremesh), hostAliases);
+  }
+
+  /**
+   * A partial Secret with {@code data} and Helm's release metadata of the chart's release {@code
+   * cilium}: cni-service applies these Secrets only when its values enable {@code
+   * clustermesh.config}, so mesh-service may be the one that creates them, and a later {@code helm
+   * upgrade --install} must be able to adopt them (both managers then share the same labels).
+   */
+  private static Secret secret(String name, Map<String, String> data) {
+    return KubeApply.asHelmRelease(
         new SecretBuilder()
             .withNewMetadata()
-            .withName(SECRET)
+            .withName(name)
             .withNamespace(NAMESPACE)
-            .addToLabels("app.kubernetes.io/managed-by", "mesh-service")
             .endMetadata()
-            .withType("Opaque")
             .withData(data)
-            .build();
-    client
-        .secrets()
-        .inNamespace(NAMESPACE)
-        .resource(desired)
-        .createOr(NonDeletingOperation::update);
-    log.info("wrote Secret {}/{} with remotes {}", NAMESPACE, SECRET, data.keySet());
-    return true;
+            .build(),
+        HELM_RELEASE,
+        NAMESPACE);
   }
 
-  private static boolean ensureHostAliases(KubernetesClient client, List<RemoteCluster> remotes) {
-    var resource = client.apps().daemonSets().inNamespace(NAMESPACE).withName(DAEMON_SET);
-    DaemonSet current = resource.get();
-    if (current == null) {
-      throw new TerminalFailure(
-          "CILIUM_NOT_INSTALLED", "DaemonSet " + NAMESPACE + "/" + DAEMON_SET + " does not exist");
-    }
-    List<HostAlias> existing = current.getSpec().getTemplate().getSpec().getHostAliases();
-    List<HostAlias> desired = desiredAliases(existing == null ? List.of() : existing, remotes);
-    if (desired.equals(existing == null ? List.of() : existing)) {
-      return false;
-    }
-    resource.edit(
-        ds -> {
-          ds.getSpec().getTemplate().getSpec().setHostAliases(desired);
-          return ds;
-        });
-    log.info(
-        "set host aliases of DaemonSet {}/{} for remotes {}",
-        NAMESPACE,
-        DAEMON_SET,
-        remotes.stream().map(RemoteCluster::name).toList());
-    return true;
+  private static String base64(String text) {
+    return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
   }
 
-  /** Keeps aliases that are not ours, then one alias per remote, in remote-name order. */
-  static List<HostAlias> desiredAliases(List<HostAlias> existing, List<RemoteCluster> remotes) {
-    List<HostAlias> out = new ArrayList<>();
-    for (HostAlias alias : existing) {
-      boolean ours =
-          alias.getHostnames() != null
-              && alias.getHostnames().stream().anyMatch(h -> h.endsWith(RemoteCluster.DOMAIN));
-      if (!ours) {
-        out.add(alias);
-      }
+  /**
+   * The part of an object a connection apply can change: a Secret's data, a Deployment's pod
+   * template (its status changes on its own, as the controller rolls the pods out).
+   */
+  private static Object ownedPart(HasMetadata object) {
+    if (object instanceof Secret secret) {
+      return secret.getData() == null ? Map.of() : secret.getData();
     }
-    for (RemoteCluster r : remotes) {
-      out.add(new HostAliasBuilder().withIp(r.ip()).withHostnames(r.hostname()).build());
+    if (object instanceof Deployment deployment && deployment.getSpec() != null) {
+      return deployment.getSpec().getTemplate();
     }
-    return out;
+    return object;
   }
 
   @Override
@@ -165,10 +208,68 @@ public final class Fabric8ClusterMeshAdapter implements ClusterMeshPort {
           reports.add(report(client, pod.getMetadata().getName()));
         }
       }
-      return reports;
+      boolean gaps = reports.stream().flatMap(r -> r.remotes().stream()).anyMatch(r -> !r.ready());
+      return gaps ? withKvstoremeshCause(reports, kvstoremeshView(client)) : reports;
     } catch (KubernetesClientException e) {
       throw KubeFailures.classify("list the Cilium agent pods", e);
     }
+  }
+
+  /**
+   * With KVStoreMesh on, agents reach every remote through the local clustermesh-apiserver, so an
+   * agent only knows that a remote is missing from its cache; why (the remote's endpoint
+   * unreachable, its certificate refused) is known by the {@code kvstoremesh} container, which
+   * dialled it. Its view, by remote name; empty when KVStoreMesh does not run or cannot be read
+   * (the agents' words are then all there is).
+   */
+  private Map<String, RemoteStatus> kvstoremeshView(KubernetesClient client) {
+    List<Pod> pods =
+        client
+            .pods()
+            .inNamespace(NAMESPACE)
+            .withLabel(AGENT_LABEL, APISERVER)
+            .list()
+            .getItems()
+            .stream()
+            .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+            .toList();
+    Map<String, RemoteStatus> view = new LinkedHashMap<>();
+    for (Pod pod : pods) {
+      try {
+        String json =
+            execIn(client, pod.getMetadata().getName(), KVSTOREMESH_CONTAINER, KVSTOREMESH_STATUS);
+        AgentJson.kvstoremeshRemotes(json).forEach(r -> view.putIfAbsent(r.name(), r));
+        return view;
+      } catch (TransientFailure | IllegalArgumentException | KubernetesClientException e) {
+        log.debug(
+            "kvstoremesh of {} cannot be read: {}", pod.getMetadata().getName(), e.getMessage());
+      }
+    }
+    return view;
+  }
+
+  /** Gives each remote an agent lacks the cause KVStoreMesh reports for it, if it has one. */
+  static List<AgentReport> withKvstoremeshCause(
+      List<AgentReport> reports, Map<String, RemoteStatus> kvstoremesh) {
+    if (kvstoremesh.isEmpty()) {
+      return reports;
+    }
+    List<AgentReport> out = new ArrayList<>();
+    for (AgentReport report : reports) {
+      List<RemoteStatus> remotes = new ArrayList<>();
+      for (RemoteStatus r : report.remotes()) {
+        RemoteStatus cached = kvstoremesh.get(r.name());
+        if (r.ready() || cached == null || cached.ready()) {
+          remotes.add(r);
+        } else {
+          String cause = cached.lastFailure() != null ? cached.lastFailure() : cached.status();
+          remotes.add(
+              new RemoteStatus(r.name(), false, r.status(), r.numNodes(), "kvstoremesh: " + cause));
+        }
+      }
+      out.add(new AgentReport(report.pod(), report.nodes(), remotes, report.error()));
+    }
+    return out;
   }
 
   private AgentReport report(KubernetesClient client, String pod) {
@@ -187,6 +288,11 @@ public final class Fabric8ClusterMeshAdapter implements ClusterMeshPort {
 
   /** Runs {@code command} in the agent container and returns its standard output. */
   String exec(KubernetesClient client, String pod, String... command) {
+    return execIn(client, pod, agentContainer, command);
+  }
+
+  /** Runs {@code command} in {@code container} of {@code pod} and returns its standard output. */
+  private String execIn(KubernetesClient client, String pod, String container, String... command) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     String what = String.join(" ", command);
@@ -195,7 +301,7 @@ public final class Fabric8ClusterMeshAdapter implements ClusterMeshPort {
             .pods()
             .inNamespace(NAMESPACE)
             .withName(pod)
-            .inContainer(agentContainer)
+            .inContainer(container)
             .writingOutput(out)
             .writingError(err)
             .exec(command)) {

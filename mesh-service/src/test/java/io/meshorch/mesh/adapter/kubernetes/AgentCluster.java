@@ -2,7 +2,6 @@ package io.meshorch.mesh.adapter.kubernetes;
 
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -102,60 +101,32 @@ public final class AgentCluster implements AutoCloseable {
     return client;
   }
 
-  /** Creates DaemonSet kube-system/cilium as cni-service does (without host aliases). */
-  public AgentCluster withCiliumDaemonSet() {
-    client
-        .apps()
-        .daemonSets()
-        .inNamespace("kube-system")
-        .resource(
-            new DaemonSetBuilder()
-                .withNewMetadata()
-                .withName("cilium")
-                .withNamespace("kube-system")
-                .addToLabels("k8s-app", "cilium")
-                .endMetadata()
-                .withNewSpec()
-                .withNewSelector()
-                .addToMatchLabels("k8s-app", "cilium")
-                .endSelector()
-                .withNewTemplate()
-                .withNewMetadata()
-                .addToLabels("k8s-app", "cilium")
-                .endMetadata()
-                .withNewSpec()
-                .addNewContainer()
-                .withName("cilium-agent")
-                .withImage("quay.io/cilium/cilium:v1.18.0")
-                .endContainer()
-                .endSpec()
-                .endTemplate()
-                .endSpec()
-                .build())
-        .create();
-    return this;
-  }
-
   /** Creates a pod in kube-system with label {@code k8s-app=<app>}. */
   public AgentCluster withPod(String pod, String app) {
-    client
-        .pods()
-        .inNamespace("kube-system")
-        .resource(
-            new PodBuilder()
-                .withNewMetadata()
-                .withName(pod)
-                .withNamespace("kube-system")
-                .addToLabels("k8s-app", app)
-                .endMetadata()
-                .withNewSpec()
-                .addNewContainer()
-                .withName(app.equals("cilium") ? "cilium-agent" : app)
-                .withImage("x")
-                .endContainer()
-                .endSpec()
-                .build())
-        .create();
+    return withPod(pod, app, app.equals("cilium") ? "cilium-agent" : app);
+  }
+
+  /** Creates a pod in kube-system with label {@code k8s-app=<app>} and these containers. */
+  public AgentCluster withPod(String pod, String app, String... containers) {
+    PodBuilder builder =
+        new PodBuilder()
+            .withNewMetadata()
+            .withName(pod)
+            .withNamespace("kube-system")
+            .addToLabels("k8s-app", app)
+            .endMetadata()
+            .withNewSpec()
+            .endSpec();
+    for (String container : containers) {
+      builder
+          .editSpec()
+          .addNewContainer()
+          .withName(container)
+          .withImage("x")
+          .endContainer()
+          .endSpec();
+    }
+    client.pods().inNamespace("kube-system").resource(builder.build()).create();
     return this;
   }
 

@@ -3,10 +3,6 @@ package io.meshorch.mesh.adapter.kubernetes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.fabric8.kubernetes.api.model.HostAlias;
-import io.fabric8.kubernetes.api.model.HostAliasBuilder;
-import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.meshorch.kit.failure.StepFailure;
 import io.meshorch.kit.secrets.FileSecretStore;
 import io.meshorch.kube.KubeClientProvider;
@@ -16,9 +12,7 @@ import io.meshorch.mesh.domain.RemoteStatus;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
@@ -55,86 +49,7 @@ class Fabric8ClusterMeshAdapterTest {
     cluster.close();
   }
 
-  private DaemonSet daemonSet() {
-    return cluster.client().apps().daemonSets().inNamespace("kube-system").withName("cilium").get();
-  }
-
-  private Secret secret() {
-    return cluster
-        .client()
-        .secrets()
-        .inNamespace("kube-system")
-        .withName("cilium-clustermesh")
-        .get();
-  }
-
-  @Test
-  void writesOneEtcdConfigPerRemoteAndOneHostAliasPerRemoteThenChangesNothing() {
-    cluster.withCiliumDaemonSet();
-    HostAlias foreign =
-        new HostAliasBuilder().withIp("10.0.0.5").withHostnames("registry.local").build();
-    HostAlias stale =
-        new HostAliasBuilder().withIp("192.168.99.10").withHostnames("old.mesh.cilium.io").build();
-    cluster
-        .client()
-        .apps()
-        .daemonSets()
-        .inNamespace("kube-system")
-        .withName("cilium")
-        .edit(
-            ds -> {
-              ds.getSpec().getTemplate().getSpec().setHostAliases(List.of(foreign, stale));
-              return ds;
-            });
-
-    assertThat(adapter.writeMeshConfig(REF, REMOTES)).isTrue();
-
-    Secret secret = secret();
-    Map<String, String> decoded =
-        secret.getData().entrySet().stream()
-            .collect(
-                Collectors.toMap(
-                    Map.Entry::getKey,
-                    e ->
-                        new String(
-                            Base64.getDecoder().decode(e.getValue()), StandardCharsets.UTF_8)));
-    assertThat(decoded)
-        .containsOnly(
-            Map.entry("west", REMOTES.get(0).etcdConfig()),
-            Map.entry("north", REMOTES.get(1).etcdConfig()));
-    assertThat(decoded.get("west")).startsWith("endpoints:\n- https://west.mesh.cilium.io:2379\n");
-    assertThat(daemonSet().getSpec().getTemplate().getSpec().getHostAliases())
-        .containsExactly(
-            foreign,
-            new HostAliasBuilder()
-                .withIp("192.168.53.10")
-                .withHostnames("north.mesh.cilium.io")
-                .build(),
-            new HostAliasBuilder()
-                .withIp("192.168.52.10")
-                .withHostnames("west.mesh.cilium.io")
-                .build());
-
-    String secretVersion = secret.getMetadata().getResourceVersion();
-    String dsVersion = daemonSet().getMetadata().getResourceVersion();
-    assertThat(adapter.writeMeshConfig(REF, List.of(REMOTES.get(1), REMOTES.get(0)))).isFalse();
-    assertThat(secret().getMetadata().getResourceVersion()).isEqualTo(secretVersion);
-    assertThat(daemonSet().getMetadata().getResourceVersion()).isEqualTo(dsVersion);
-  }
-
-  @Test
-  void replacesTheRemotesOfAnEarlierConfiguration() {
-    cluster.withCiliumDaemonSet();
-    adapter.writeMeshConfig(REF, REMOTES);
-
-    assertThat(adapter.writeMeshConfig(REF, List.of(REMOTES.get(0)))).isTrue();
-
-    assertThat(secret().getData()).containsOnlyKeys("west");
-    assertThat(daemonSet().getSpec().getTemplate().getSpec().getHostAliases())
-        .extracting(HostAlias::getIp)
-        .containsExactly("192.168.52.10");
-  }
-
+  /** The writes are tested on the sandbox, which answers server-side apply: ConnectOnSandboxIT. */
   @Test
   void failsTerminallyWhenCiliumIsNotInstalled() {
     assertThatThrownBy(() -> adapter.writeMeshConfig(REF, REMOTES))
@@ -204,6 +119,56 @@ class Fabric8ClusterMeshAdapterTest {
                 + "&command=list&command=-o&command=json&container=cilium-agent&stdout=true&stderr=true",
             "/api/v1/namespaces/kube-system/pods/cilium-a1/exec?command=cilium-dbg&command=status"
                 + "&command=-o&command=json&container=cilium-agent&stdout=true&stderr=true");
+  }
+
+  @Test
+  void explainsARemoteTheAgentsLackWithWhatKvstoreMeshReportsForIt() {
+    cluster
+        .withPod("cilium-a1", "cilium")
+        .withPod(
+            "clustermesh-apiserver-1", "clustermesh-apiserver", "etcd", "apiserver", "kvstoremesh");
+    cluster.answer(
+        "cilium-a1", NODE_LIST, () -> new AgentCluster.Answer("[{\"name\":\"east/e0\"}]", "", 0));
+    cluster.answer(
+        "cilium-a1",
+        STATUS,
+        () ->
+            new AgentCluster.Answer(
+                """
+                {"cluster-mesh":{"clusters":[{"name":"north","ready":false,
+                  "status":"not connected","num-nodes":0,
+                  "last-failure":"remote cluster configuration required but not found"}]}}
+                """,
+                "",
+                0));
+    cluster.answer(
+        "clustermesh-apiserver-1",
+        List.of("clustermesh-apiserver", "kvstoremesh-dbg", "status", "-o", "json"),
+        () ->
+            new AgentCluster.Answer(
+                """
+                [{"name":"north","ready":false,"status":"not connected","num-nodes":0,
+                  "last-failure":"dial tcp 192.168.53.10:2379: i/o timeout"}]
+                """,
+                "",
+                0));
+
+    List<AgentReport> reports = adapter.agentReports(REF);
+
+    assertThat(reports.get(0).statusOf("north"))
+        .contains(
+            new RemoteStatus(
+                "north",
+                false,
+                "not connected",
+                0,
+                "kvstoremesh: dial tcp 192.168.53.10:2379: i/o timeout"));
+    assertThat(cluster.execPaths())
+        .last()
+        .isEqualTo(
+            "/api/v1/namespaces/kube-system/pods/clustermesh-apiserver-1/exec"
+                + "?command=clustermesh-apiserver&command=kvstoremesh-dbg&command=status"
+                + "&command=-o&command=json&container=kvstoremesh&stdout=true&stderr=true");
   }
 
   @Test
