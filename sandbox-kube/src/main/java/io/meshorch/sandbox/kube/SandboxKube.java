@@ -9,6 +9,7 @@ import io.meshorch.sandbox.core.SandboxStep;
 import io.meshorch.sandbox.core.SideEffect;
 import io.meshorch.sandbox.core.SideEffectCounters;
 import io.meshorch.sandbox.core.StepLog;
+import io.meshorch.sandbox.kube.rke.RkeNodeLogin;
 import io.meshorch.sandbox.kube.rke.RkeStandIn;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -274,17 +275,29 @@ public final class SandboxKube implements AutoCloseable {
    * server starts when the first run for it ends.
    */
   private void up(HttpExchange exchange) throws IOException {
-    ClusterYml spec;
+    ClusterYml parsed;
     try {
-      spec = parse(exchange);
+      parsed = parse(exchange);
     } catch (IOException | RuntimeException e) {
       exchange.close();
       throw e;
     }
-    if (spec == null) {
+    if (parsed == null) {
       exchange.close();
       return;
     }
+    // What RKE does first: log into every node (the sandbox's VMs) and reach its Docker socket.
+    RkeNodeLogin.Result login =
+        RkeNodeLogin.check(
+            parsed, a -> recorder.clusterOfNode(a).isPresent(), Duration.ofSeconds(10));
+    login.log().forEach(line -> log.warn("rke up: {}", line));
+    if (login.fatal() != null) {
+      try (exchange) {
+        reply(exchange, 422, login.report());
+      }
+      return;
+    }
+    ClusterYml spec = login.usable();
     ClusterRef ref =
         recorder
             .clusterOfNode(spec.identity())
