@@ -102,7 +102,9 @@ public final class NodeChecks {
     String said = firstLine(result.stderr().isBlank() ? result.stdout() : result.stderr());
     String problem;
     if (denied.isPresent()) {
-      problem = "the SSH user cannot reach the Docker socket: " + denied.get();
+      // Docker's line goes on with the API URL and dial error; the words before ": Get" say it.
+      problem =
+          "the SSH user cannot reach the Docker socket: " + denied.get().split(": Get ", 2)[0];
     } else if (down.isPresent()) {
       problem = "the Docker daemon does not answer yet: " + down.get();
     } else if (result.exitStatus() == 127) {
