@@ -84,7 +84,29 @@ public final class MeshRequestValidator {
   /** Echoed user values are cut to this many characters. */
   static final int MAX_ECHO = 40;
 
+  /**
+   * Longest {@code machine.image}, {@code flavor}, {@code network}, {@code keyName} and security
+   * group name: Glance, Nova and Neutron store names in 255-character columns and refuse longer
+   * ones.
+   */
+  public static final int MAX_OPENSTACK_NAME_LENGTH = 255;
+
+  /** Longest {@code machine.sshUser}: Linux's {@code useradd} limit (shadow-utils). */
+  public static final int MAX_SSH_USER_LENGTH = 32;
+
   private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+
+  /**
+   * A POSIX user name as shadow-utils' {@code useradd} accepts it by default ({@code NAME_REGEX} of
+   * Debian and Ubuntu): a subset of POSIX's portable filename characters, never starting with '-'
+   * or a digit. The name goes into cloud-config ({@code usermod -aG docker <user>}), {@code
+   * cluster.yml} and SSH logins, so nothing beyond this set may pass.
+   */
+  private static final Pattern POSIX_USER = Pattern.compile("[a-z_][a-z0-9_-]*");
+
+  /** C0 controls, DEL and C1 controls: what must not reach YAML, HOT or a shell. */
+  private static final Pattern CONTROL = Pattern.compile("[\\x00-\\x1F\\x7F-\\x9F]");
+
   private static final EventCodec CODEC = new EventCodec();
 
   /**
@@ -218,16 +240,67 @@ public final class MeshRequestValidator {
       cluster(out, i, "machine", "is required (image, flavor, network, keyName, sshUser)", null);
       return;
     }
-    required(out, i, "machine.image", m.image());
-    required(out, i, "machine.flavor", m.flavor());
-    required(out, i, "machine.network", m.network());
-    required(out, i, "machine.keyName", m.keyName());
-    required(out, i, "machine.sshUser", m.sshUser());
+    openstackName(out, i, "machine.image", m.image(), true);
+    openstackName(out, i, "machine.flavor", m.flavor(), true);
+    openstackName(out, i, "machine.network", m.network(), true);
+    openstackName(out, i, "machine.keyName", m.keyName(), true);
+    checkSshUser(out, i, m.sshUser());
+    List<String> groups = m.securityGroups();
+    if (groups != null) {
+      for (int g = 0; g < groups.size(); g++) {
+        openstackName(out, i, "machine.securityGroups[" + g + "]", groups.get(g), true);
+      }
+    }
   }
 
-  private static void required(ViolationGroups out, int i, String field, String value) {
+  /**
+   * A name or ID sent to Glance, Nova or Neutron (and written into the Heat template): required, no
+   * control characters (a newline or escape would change the YAML or a log line it lands in), at
+   * most {@link #MAX_OPENSTACK_NAME_LENGTH} characters.
+   */
+  private static void openstackName(
+      ViolationGroups out, int i, String field, String value, boolean mandatory) {
     if (value == null || value.isBlank()) {
+      if (mandatory) {
+        cluster(out, i, field, "is required", null);
+      }
+      return;
+    }
+    if (CONTROL.matcher(value).find()) {
+      cluster(out, i, field, "must not contain control characters", "'" + quote(value) + "'");
+    }
+    if (value.length() > MAX_OPENSTACK_NAME_LENGTH) {
+      cluster(
+          out,
+          i,
+          field,
+          "must be at most "
+              + MAX_OPENSTACK_NAME_LENGTH
+              + " characters (the OpenStack APIs' limit)",
+          value.length() + " characters");
+    }
+  }
+
+  /** {@code machine.sshUser}: a POSIX user name (see {@link #POSIX_USER}). */
+  private static void checkSshUser(ViolationGroups out, int i, String user) {
+    String field = "machine.sshUser";
+    if (user == null || user.isBlank()) {
       cluster(out, i, field, "is required", null);
+    } else if (user.length() > MAX_SSH_USER_LENGTH) {
+      cluster(
+          out,
+          i,
+          field,
+          "must be a POSIX user name of at most " + MAX_SSH_USER_LENGTH + " characters",
+          user.length() + " characters");
+    } else if (!POSIX_USER.matcher(user).matches()) {
+      cluster(
+          out,
+          i,
+          field,
+          "must be a POSIX user name: lowercase letters, digits, '_' and '-', starting with a"
+              + " letter or '_'",
+          "'" + quote(user) + "'");
     }
   }
 
@@ -381,8 +454,20 @@ public final class MeshRequestValidator {
     return field.replaceFirst("\\[\\d+]", "[*]");
   }
 
-  /** A user value as echoed in a message: cut to {@link #MAX_ECHO} characters. */
+  /**
+   * A user value as echoed in a message: cut to {@link #MAX_ECHO} characters, control characters
+   * shown as {@code \\uXXXX} so that an answer never carries a raw newline or escape.
+   */
   private static String quote(String value) {
-    return value.length() <= MAX_ECHO ? value : value.substring(0, MAX_ECHO) + "...";
+    String cut = value.length() <= MAX_ECHO ? value : value.substring(0, MAX_ECHO) + "...";
+    StringBuilder shown = new StringBuilder(cut.length());
+    for (char c : cut.toCharArray()) {
+      if (CONTROL.matcher(String.valueOf(c)).matches()) {
+        shown.append(String.format("\\u%04x", (int) c));
+      } else {
+        shown.append(c);
+      }
+    }
+    return shown.toString();
   }
 }

@@ -22,6 +22,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class MeshRequestValidatorTest {
   private static final MachineSpec MACHINE =
@@ -188,6 +189,111 @@ class MeshRequestValidatorTest {
             "clusters[0].machine.image",
             "clusters[0].machine.flavor",
             "clusters[0].machine.keyName");
+  }
+
+  private static ClusterSpec withMachine(MachineSpec machine) {
+    return new ClusterSpec(
+        "east", 1, 1, "10.101.0.0/16", "10.201.0.0/16", "192.168.50.0/28", machine);
+  }
+
+  @ParameterizedTest(name = "sshUser ''{0}'' is not a POSIX user name")
+  @ValueSource(
+      strings = {
+        "ubuntu; touch /tmp/pwned",
+        "root\nruncmd: [reboot]",
+        "Ubuntu",
+        "-ubuntu",
+        "1ubuntu",
+        "ubu ntu",
+        "ubuntu$(id)",
+        "'ubuntu'",
+        "abcdefghijabcdefghijabcdefghijabc"
+      })
+  void rejectsAnSshUserThatIsNotAPosixUserName(String user) {
+    List<Violation> found =
+        validate(withMachine(new MachineSpec("img", "flv", "net", "key", user)));
+
+    assertThat(found).extracting(Violation::field).containsExactly("clusters[0].machine.sshUser");
+    assertThat(found.get(0).rule()).contains("must be a POSIX user name");
+    assertThat(found.get(0).rule()).doesNotContain("\n");
+  }
+
+  @ParameterizedTest(name = "sshUser ''{0}'' is accepted")
+  @CsvSource({
+    "ubuntu",
+    "centos",
+    "_svc",
+    "core-user",
+    "debian_12",
+    "abcdefghijabcdefghijabcdefghijab"
+  })
+  void acceptsPosixUserNames(String user) {
+    assertThat(validate(withMachine(new MachineSpec("img", "flv", "net", "key", user)))).isEmpty();
+  }
+
+  @ParameterizedTest(name = "machine.{0} with a control character is rejected")
+  @CsvSource({"image", "flavor", "network", "keyName"})
+  void rejectsControlCharactersInOpenstackNames(String field) {
+    String bad = "ubuntu-22.04\"\n  evil: true";
+    MachineSpec machine =
+        new MachineSpec(
+            field.equals("image") ? bad : "img",
+            field.equals("flavor") ? bad : "flv",
+            field.equals("network") ? bad : "net",
+            field.equals("keyName") ? bad : "key",
+            "ubuntu");
+
+    List<Violation> found = validate(withMachine(machine));
+
+    assertThat(found).extracting(Violation::field).containsExactly("clusters[0].machine." + field);
+    assertThat(found.get(0).rule())
+        .startsWith("must not contain control characters")
+        .contains("\\u000a")
+        .doesNotContain("\n");
+  }
+
+  @ParameterizedTest(name = "machine.{0} longer than 255 characters is rejected")
+  @CsvSource({"image", "flavor", "network", "keyName"})
+  void rejectsOpenstackNamesLongerThanTheApisAllow(String field) {
+    String longName = "x".repeat(256);
+    MachineSpec machine =
+        new MachineSpec(
+            field.equals("image") ? longName : "img",
+            field.equals("flavor") ? longName : "flv",
+            field.equals("network") ? longName : "net",
+            field.equals("keyName") ? longName : "key",
+            "ubuntu");
+
+    List<Violation> found = validate(withMachine(machine));
+
+    assertThat(found).extracting(Violation::field).containsExactly("clusters[0].machine." + field);
+    assertThat(found.get(0).rule())
+        .isEqualTo(
+            "must be at most 255 characters (the OpenStack APIs' limit), found 256 characters");
+  }
+
+  @Test
+  void acceptsQuotesAndSpacesInNamesTheApisAllowButNot256Characters() {
+    MachineSpec machine =
+        new MachineSpec("Ubuntu 22.04 \"jammy\"", "m1.large", "x".repeat(255), "my key", "ubuntu");
+
+    assertThat(validate(withMachine(machine))).isEmpty();
+  }
+
+  @Test
+  void checksEachNamedSecurityGroup() {
+    MachineSpec machine =
+        new MachineSpec(
+            "img", "flv", "net", "key", "ubuntu", Arrays.asList("mesh-nodes", "bad\tname", ""));
+
+    assertThat(validate(withMachine(machine)))
+        .extracting(Violation::field, Violation::rule)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(
+                "clusters[0].machine.securityGroups[1]",
+                "must not contain control characters, found 'bad\\u0009name'"),
+            org.assertj.core.groups.Tuple.tuple(
+                "clusters[0].machine.securityGroups[2]", "is required"));
   }
 
   private static final EventCodec CODEC = new EventCodec();

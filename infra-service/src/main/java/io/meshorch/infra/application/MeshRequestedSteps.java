@@ -7,6 +7,7 @@ import io.meshorch.contracts.MeshRequested;
 import io.meshorch.contracts.Violation;
 import io.meshorch.contracts.validation.MeshRequestValidator;
 import io.meshorch.infra.port.ComputePort;
+import io.meshorch.infra.port.NetworkPort;
 import io.meshorch.infra.port.OrchestrationPort;
 import io.meshorch.kit.step.Plan;
 import java.time.Clock;
@@ -26,6 +27,8 @@ public final class MeshRequestedSteps {
   private final MeshRequestValidator validator;
   private final OrchestrationPort orchestration;
   private final ComputePort compute;
+  private final NetworkPort network;
+  private final NodeSetup setup;
   private final VmsTimings timings;
   private final Clock clock;
 
@@ -33,11 +36,15 @@ public final class MeshRequestedSteps {
       MeshRequestValidator validator,
       OrchestrationPort orchestration,
       ComputePort compute,
+      NetworkPort network,
+      NodeSetup setup,
       VmsTimings timings,
       Clock clock) {
     this.validator = validator;
     this.orchestration = orchestration;
     this.compute = compute;
+    this.network = network;
+    this.setup = setup;
     this.timings = timings;
     this.clock = clock;
   }
@@ -53,17 +60,30 @@ public final class MeshRequestedSteps {
       log.info("rejecting mesh {}: {} violation(s)", event.meshId(), violations.size());
       return Plan.answer(new MeshRejected(violations));
     }
+    List<String> networks =
+        request.clusters().stream().map(c -> c.machine().network()).distinct().toList();
     return Plan.steps(
         request.clusters().stream()
             .map(
                 cluster ->
                     Plan.Planned.of(
-                        event.eventId(), cluster.name(), () -> step(event.meshId(), cluster)))
+                        event.eventId(),
+                        cluster.name(),
+                        () -> step(event.meshId(), cluster, networks)))
             .toList());
   }
 
-  /** A fresh VM step for {@code cluster} of mesh {@code meshId}. */
+  /** A fresh VM step for {@code cluster} of mesh {@code meshId}, alone in its mesh. */
   public VmsStep step(String meshId, ClusterSpec cluster) {
-    return new VmsStep(meshId, cluster, orchestration, compute, timings, clock);
+    return step(meshId, cluster, List.of(cluster.machine().network()));
+  }
+
+  /**
+   * A fresh VM step for {@code cluster} of mesh {@code meshId} whose clusters use {@code
+   * meshNetworks}.
+   */
+  public VmsStep step(String meshId, ClusterSpec cluster, List<String> meshNetworks) {
+    return new VmsStep(
+        meshId, cluster, meshNetworks, orchestration, compute, network, setup, timings, clock);
   }
 }

@@ -3,14 +3,17 @@ package io.meshorch.infra.application;
 import io.meshorch.contracts.ClusterSpec;
 import io.meshorch.contracts.NodeInfo;
 import io.meshorch.contracts.VmsReady;
+import io.meshorch.infra.domain.CloudConfig;
 import io.meshorch.infra.domain.ClusterStack;
 import io.meshorch.infra.domain.ConsoleFingerprints;
 import io.meshorch.infra.domain.HeatTemplate;
 import io.meshorch.infra.domain.StackAlreadyExistsException;
+import io.meshorch.infra.domain.StackInputs;
 import io.meshorch.infra.domain.StackNode;
 import io.meshorch.infra.domain.StackOutputs;
 import io.meshorch.infra.domain.StackState;
 import io.meshorch.infra.port.ComputePort;
+import io.meshorch.infra.port.NetworkPort;
 import io.meshorch.infra.port.OrchestrationPort;
 import io.meshorch.kit.failure.TerminalFailure;
 import io.meshorch.kit.failure.TransientFailure;
@@ -20,6 +23,7 @@ import io.meshorch.kit.step.StepContext;
 import io.meshorch.kit.step.Wait;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,6 +49,9 @@ public final class VmsStep implements Step {
   private final ClusterStack names;
   private final OrchestrationPort orchestration;
   private final ComputePort compute;
+  private final NetworkPort network;
+  private final List<String> meshNetworks;
+  private final NodeSetup setup;
   private final VmsTimings timings;
   private final Clock clock;
   private final Wait stackWait;
@@ -61,19 +68,28 @@ public final class VmsStep implements Step {
   /**
    * @param meshId the mesh the cluster belongs to
    * @param cluster the (validated) cluster spec
+   * @param meshNetworks the {@code machine.network} of every cluster of the mesh: the security
+   *     group opens the mesh's ports to their subnets
+   * @param setup the user data and orchestrator CIDRs from configuration
    * @param clock the clock of the console deadline
    */
   public VmsStep(
       String meshId,
       ClusterSpec cluster,
+      List<String> meshNetworks,
       OrchestrationPort orchestration,
       ComputePort compute,
+      NetworkPort network,
+      NodeSetup setup,
       VmsTimings timings,
       Clock clock) {
     this.cluster = cluster;
     this.names = new ClusterStack(meshId, cluster.name());
     this.orchestration = orchestration;
     this.compute = compute;
+    this.network = network;
+    this.meshNetworks = meshNetworks.stream().distinct().sorted().toList();
+    this.setup = setup;
     this.timings = timings;
     this.clock = clock;
     this.stackWait =
@@ -138,7 +154,7 @@ public final class VmsStep implements Step {
   }
 
   private void create(String name) {
-    String template = HeatTemplate.render(names, cluster);
+    String template = HeatTemplate.render(names, cluster, inputs());
     try {
       stackId = orchestration.createStack(name, template, List.of(names.meshTag()));
       createdHere = true;
@@ -146,6 +162,24 @@ public final class VmsStep implements Step {
     } catch (StackAlreadyExistsException e) {
       log.info("stack {} was created concurrently, reusing it", name);
     }
+  }
+
+  /**
+   * The user data and the security group's prefixes. The subnets are looked up only when the stack
+   * creates its own group (no {@code machine.securityGroups}).
+   */
+  private StackInputs inputs() {
+    String userData =
+        setup.userData().orElseGet(() -> CloudConfig.render(cluster.machine().sshUser()));
+    List<String> groups = cluster.machine().securityGroups();
+    if (groups != null && !groups.isEmpty()) {
+      return new StackInputs(userData, List.of(), List.of());
+    }
+    List<String> cidrs = new ArrayList<>();
+    for (String net : meshNetworks) {
+      network.subnetCidrs(net).stream().filter(c -> !cidrs.contains(c)).forEach(cidrs::add);
+    }
+    return new StackInputs(userData, cidrs, setup.orchestratorCidrs());
   }
 
   private List<StackNode> nodesOf(StackState stack) {

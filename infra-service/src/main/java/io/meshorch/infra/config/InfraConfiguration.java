@@ -1,5 +1,6 @@
 package io.meshorch.infra.config;
 
+import io.meshorch.contracts.validation.Ipv4Block;
 import io.meshorch.contracts.validation.MeshRequestValidator;
 import io.meshorch.infra.adapter.openstack.Openstack4jComputeAdapter;
 import io.meshorch.infra.adapter.openstack.Openstack4jNetworkAdapter;
@@ -7,11 +8,17 @@ import io.meshorch.infra.adapter.openstack.Openstack4jOrchestrationAdapter;
 import io.meshorch.infra.adapter.openstack.OpenstackSession;
 import io.meshorch.infra.application.LbIpAssignedSteps;
 import io.meshorch.infra.application.MeshRequestedSteps;
+import io.meshorch.infra.application.NodeSetup;
 import io.meshorch.infra.application.VmsTimings;
 import io.meshorch.infra.port.ComputePort;
 import io.meshorch.infra.port.NetworkPort;
 import io.meshorch.infra.port.OrchestrationPort;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -50,13 +57,33 @@ public class InfraConfiguration {
 
   @Bean
   MeshRequestedSteps meshRequestedSteps(
-      OrchestrationPort orchestration, ComputePort compute, VmsProperties vms) {
+      OrchestrationPort orchestration, ComputePort compute, NetworkPort network, VmsProperties vms)
+      throws IOException {
     return new MeshRequestedSteps(
         new MeshRequestValidator(),
         orchestration,
         compute,
+        network,
+        nodeSetup(vms),
         new VmsTimings(vms.stackTimeout(), vms.consoleTimeout()),
         Clock.systemUTC());
+  }
+
+  /** Reads the operator's user data once, at start: a missing file stops the service at once. */
+  static NodeSetup nodeSetup(VmsProperties vms) throws IOException {
+    Optional<String> userData =
+        vms.userDataFile() == null
+            ? Optional.empty()
+            : Optional.of(Files.readString(vms.userDataFile(), StandardCharsets.UTF_8));
+    List<String> cidrs =
+        vms.orchestratorCidrs().stream().map(String::strip).filter(c -> !c.isEmpty()).toList();
+    for (String cidr : cidrs) {
+      if (Ipv4Block.parseCidr(cidr).isEmpty()) {
+        throw new IllegalArgumentException(
+            "mesh.vms.orchestrator-cidrs: '" + cidr + "' is not an IPv4 CIDR");
+      }
+    }
+    return new NodeSetup(userData, cidrs);
   }
 
   @Bean

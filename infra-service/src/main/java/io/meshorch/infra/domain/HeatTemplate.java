@@ -9,15 +9,20 @@ import java.util.Map;
 import java.util.Objects;
 import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.nodes.Tag;
+import org.yaml.snakeyaml.representer.Representer;
 
 /**
- * Renders the Heat template (HOT, version {@code 2018-08-31}) of one cluster: per node an {@code
- * OS::Neutron::Port} on the machine network and an {@code OS::Nova::Server} bound to it, with
- * cloud-config user data that installs Docker and mounts the BPF file system. The output {@code
- * nodes} lists every node as {@code {name, server_id, port_id, address}} in node order.
+ * Renders the Heat template (HOT, version {@code 2018-08-31}) of one cluster: a Neutron security
+ * group ({@code OS::Neutron::SecurityGroup} with {@link SecurityGroupRules}, unless {@code
+ * machine.securityGroups} names existing groups), per node an {@code OS::Neutron::Port} on the
+ * machine network in that group (or those) and an {@code OS::Nova::Server} bound to it, with the
+ * given user data ({@link CloudConfig}). The output {@code nodes} lists every node as {@code {name,
+ * server_id, port_id, address}} in node order.
  *
- * <p>Pure and deterministic: the same cluster renders the same text. The user data holds no
- * secrets, but it is cloud-init input and never travels in an event.
+ * <p>Built as maps and dumped with SnakeYAML, never by pasting strings. Pure and deterministic: the
+ * same inputs render the same text. The user data holds no secrets, but it is cloud-init input and
+ * never travels in an event.
  */
 public final class HeatTemplate {
   /** The HOT version rendered. */
@@ -26,35 +31,51 @@ public final class HeatTemplate {
   /** The output that lists the nodes. */
   public static final String NODES_OUTPUT = "nodes";
 
-  /**
-   * Cloud-init user data: Docker from the distribution, the BPF file system mounted now and at
-   * every boot (Cilium also mounts it itself; mounting it here keeps older Cilium versions
-   * working).
-   */
-  static final String USER_DATA =
-      String.join(
-          "\n",
-          "#cloud-config",
-          "package_update: true",
-          "packages:",
-          "  - docker.io",
-          "mounts:",
-          "  - [bpffs, /sys/fs/bpf, bpf, \"defaults\", \"0\", \"0\"]",
-          "runcmd:",
-          "  - [systemctl, enable, --now, docker]",
-          "  - [sh, -c, \"mountpoint -q /sys/fs/bpf || mount bpffs /sys/fs/bpf -t bpf\"]",
-          "  - [sh, -c, \"grep -q ' /sys/fs/bpf ' /etc/fstab || echo 'bpffs /sys/fs/bpf bpf"
-              + " defaults 0 0' >> /etc/fstab\"]",
-          "");
+  /** The logical name of the cluster's own security group. */
+  public static final String SECURITY_GROUP = "security_group";
 
   private HeatTemplate() {}
 
-  /** The template text for {@code cluster} of {@code names}' mesh. */
+  /**
+   * The template for {@code cluster} with the product's user data, and a security group open to the
+   * cluster's own nodes only (no node network or orchestrator CIDR known).
+   */
   public static String render(ClusterStack names, ClusterSpec cluster) {
+    return render(
+        names,
+        cluster,
+        new StackInputs(CloudConfig.render(cluster.machine().sshUser()), List.of(), List.of()));
+  }
+
+  /** The template text for {@code cluster} of {@code names}' mesh. */
+  public static String render(ClusterStack names, ClusterSpec cluster, StackInputs inputs) {
     Objects.requireNonNull(cluster, "cluster");
     MachineSpec machine = Objects.requireNonNull(cluster.machine(), "cluster.machine");
     int count = Objects.requireNonNull(cluster.nodeCount(), "cluster.nodeCount");
     Map<String, Object> resources = new LinkedHashMap<>();
+    List<Object> groups;
+    if (machine.securityGroups() != null && !machine.securityGroups().isEmpty()) {
+      groups = List.copyOf(machine.securityGroups());
+    } else {
+      resources.put(
+          SECURITY_GROUP,
+          map(
+              "type",
+              "OS::Neutron::SecurityGroup",
+              "properties",
+              map(
+                  "name",
+                  names.stackName() + "-nodes",
+                  "description",
+                  "Nodes of cluster "
+                      + names.cluster()
+                      + " of mesh "
+                      + names.meshId()
+                      + ": what the mesh needs between its nodes and from the orchestrator",
+                  "rules",
+                  SecurityGroupRules.of(inputs.nodeCidrs(), inputs.orchestratorCidrs()))));
+      groups = List.of(map("get_resource", SECURITY_GROUP));
+    }
     List<Object> nodes = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       String port = "port_" + i;
@@ -66,14 +87,26 @@ public final class HeatTemplate {
               "type",
               "OS::Neutron::Port",
               "properties",
-              map("name", name + "-port", "network", machine.network())));
+              map(
+                  "name",
+                  name + "-port",
+                  "network",
+                  machine.network(),
+                  "security_groups",
+                  groups)));
       resources.put(
           server,
           map(
               "type",
               "OS::Nova::Server",
               "properties",
-              serverProperties(names, machine, name, port, i == 0 ? "controlplane" : "worker")));
+              serverProperties(
+                  names,
+                  machine,
+                  name,
+                  port,
+                  i == 0 ? "controlplane" : "worker",
+                  inputs.userData())));
       nodes.add(
           map(
               "name",
@@ -104,11 +137,18 @@ public final class HeatTemplate {
     options.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
     options.setIndent(2);
     options.setWidth(120);
-    return new Yaml(options).dump(template);
+    // Values shared between ports are written out in full, never as YAML anchors and aliases.
+    options.setDereferenceAliases(true);
+    return new Yaml(new BlockText(options), options).dump(template);
   }
 
   private static Map<String, Object> serverProperties(
-      ClusterStack names, MachineSpec machine, String name, String port, String role) {
+      ClusterStack names,
+      MachineSpec machine,
+      String name,
+      String port,
+      String role,
+      String userData) {
     Map<String, Object> props = new LinkedHashMap<>();
     props.put("name", name);
     props.put("image", machine.image());
@@ -116,9 +156,25 @@ public final class HeatTemplate {
     props.put("key_name", machine.keyName());
     props.put("networks", List.of(map("port", map("get_resource", port))));
     props.put("user_data_format", "RAW");
-    props.put("user_data", USER_DATA);
+    props.put("user_data", userData);
     props.put("metadata", map("mesh", names.meshId(), "cluster", names.cluster(), "role", role));
     return props;
+  }
+
+  /** Multi-line strings (the user data) as YAML literal blocks, so the template reads as text. */
+  private static final class BlockText extends Representer {
+    BlockText(DumperOptions options) {
+      super(options);
+      this.representers.put(
+          String.class,
+          data -> {
+            String text = (String) data;
+            return representScalar(
+                Tag.STR,
+                text,
+                text.contains("\n") ? DumperOptions.ScalarStyle.LITERAL : defaultScalarStyle);
+          });
+    }
   }
 
   private static Map<String, Object> map(Object... keyValues) {

@@ -4,8 +4,20 @@ import io.meshorch.infra.domain.AddressPair;
 import io.meshorch.infra.domain.NetworkPortState;
 import java.util.List;
 
-/** Neutron ports. One bounded call per method; failures classified transient or terminal. */
+/**
+ * Neutron networks and ports. One bounded call per method (two for {@link #subnetCidrs}); failures
+ * classified transient or terminal.
+ */
 public interface NetworkPort {
+
+  /**
+   * The CIDRs of the subnets of network {@code network} (a name or an ID), the remote prefixes of
+   * the mesh's security group rules. Read-only.
+   *
+   * @throws io.meshorch.kit.failure.TerminalFailure with code {@code NETWORK_NOT_FOUND} when no
+   *     network has that name or ID
+   */
+  List<String> subnetCidrs(String network);
 
   /**
    * The port {@code portId} with its allowed-address-pairs. Read-only.

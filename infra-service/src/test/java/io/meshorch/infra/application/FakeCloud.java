@@ -171,6 +171,15 @@ class FakeCloud implements OrchestrationPort, ComputePort, NetworkPort {
     return reads == null ? 0 : reads.get();
   }
 
+  /** The subnets of every network, as a cloud of one node network would answer. */
+  final List<String> subnetLookups = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  @Override
+  public List<String> subnetCidrs(String network) {
+    subnetLookups.add(network);
+    return List.of("192.168.0.0/24");
+  }
+
   @Override
   public NetworkPortState port(String portId) {
     List<AddressPair> pairs = ports.get(portId);

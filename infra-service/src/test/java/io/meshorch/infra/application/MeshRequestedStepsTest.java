@@ -32,7 +32,13 @@ class MeshRequestedStepsTest {
 
   private MeshRequestedSteps steps(VmsTimings timings) {
     return new MeshRequestedSteps(
-        new MeshRequestValidator(), cloud, cloud, timings, Clock.systemUTC());
+        new MeshRequestValidator(),
+        cloud,
+        cloud,
+        cloud,
+        NodeSetup.DEFAULT,
+        timings,
+        Clock.systemUTC());
   }
 
   private MeshRequestedSteps steps() {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.meshorch.contracts.ClusterSpec;
 import io.meshorch.contracts.EventEnvelope;
+import io.meshorch.contracts.MachineSpec;
 import io.meshorch.contracts.MeshRequested;
 import io.meshorch.contracts.NodeInfo;
 import io.meshorch.contracts.VmsReady;
@@ -38,7 +39,8 @@ class VmsStepTest {
   }
 
   private VmsStep freshStep() {
-    return new MeshRequestedSteps(new MeshRequestValidator(), cloud, cloud, timings, clock)
+    return new MeshRequestedSteps(
+            new MeshRequestValidator(), cloud, cloud, cloud, NodeSetup.DEFAULT, timings, clock)
         .step("m1", EAST);
   }
 
@@ -55,6 +57,58 @@ class VmsStepTest {
   private static VmsReady outcome(Result result) {
     assertThat(result).isInstanceOf(Result.Done.class);
     return (VmsReady) ((Result.Done) result).outcome();
+  }
+
+  @Test
+  void opensTheSecurityGroupToTheSubnetsOfEveryNetworkOfTheMeshAndTheOrchestrator() {
+    VmsStep step =
+        new MeshRequestedSteps(
+                new MeshRequestValidator(),
+                cloud,
+                cloud,
+                cloud,
+                new NodeSetup(java.util.Optional.empty(), List.of("10.9.0.0/16")),
+                timings,
+                clock)
+            .step("m1", EAST, List.of("net-b", "mesh-net", "net-b"));
+
+    outcome(driver(request).run(step, 200));
+
+    assertThat(cloud.subnetLookups).containsExactly("mesh-net", "net-b");
+    assertThat(cloud.stacks.get(STACK).template)
+        .contains("remote_ip_prefix: 192.168.0.0/24", "remote_ip_prefix: 10.9.0.0/16")
+        .contains("usermod, -aG, docker, ubuntu");
+  }
+
+  @Test
+  void usesTheOperatorsUserDataAndLooksUpNoSubnetForNamedGroups() {
+    ClusterSpec named =
+        new ClusterSpec(
+            EAST.name(),
+            EAST.id(),
+            EAST.nodeCount(),
+            EAST.podCidr(),
+            EAST.serviceCidr(),
+            EAST.lbAddressPool(),
+            new MachineSpec(
+                "ubuntu-22.04", "m1.large", "mesh-net", "mesh", "ubuntu", List.of("sg")));
+    VmsStep step =
+        new MeshRequestedSteps(
+                new MeshRequestValidator(),
+                cloud,
+                cloud,
+                cloud,
+                new NodeSetup(java.util.Optional.of("#cloud-config\nmine: true\n"), List.of()),
+                timings,
+                clock)
+            .step("m1", named);
+
+    outcome(driver(request).run(step, 200));
+
+    assertThat(cloud.subnetLookups).isEmpty();
+    assertThat(cloud.stacks.get(STACK).template)
+        .contains("mine: true")
+        .doesNotContain("OS::Neutron::SecurityGroup");
   }
 
   @Test

@@ -3,7 +3,12 @@ package io.meshorch.infra.domain;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.meshorch.contracts.ClusterSpec;
+import io.meshorch.contracts.MachineSpec;
 import io.meshorch.testkit.Samples;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -40,7 +45,7 @@ class HeatTemplateTest {
 
     assertThat(t.get("heat_template_version").toString()).isEqualTo("2018-08-31");
     Map<String, Object> resources = at(t, "resources");
-    assertThat(resources).hasSize(2 * nodes);
+    assertThat(resources).hasSize(2 * nodes + 1);
     for (int i = 0; i < nodes; i++) {
       assertThat(at(resources, "port_" + i)).containsEntry("type", "OS::Neutron::Port");
       assertThat(at(resources, "port_" + i, "properties")).containsEntry("network", "mesh-net");
@@ -64,17 +69,171 @@ class HeatTemplateTest {
     assertThat(at(resources, "node_2", "properties", "metadata")).containsEntry("role", "worker");
   }
 
-  @Test
-  void userDataInstallsDockerAndMountsBpffsPersistently() {
-    Map<String, Object> server = at(render(1), "resources", "node_0", "properties");
-    String userData = server.get("user_data").toString();
-
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> cloudConfig(String userData) {
     assertThat(userData).startsWith("#cloud-config\n");
-    assertThat(userData).contains("docker.io", "mount bpffs /sys/fs/bpf -t bpf", "/etc/fstab");
-    Object cloudConfig = new Yaml(new SafeConstructor(new LoaderOptions())).load(userData);
-    assertThat(cloudConfig)
-        .asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
-        .containsKeys("packages", "mounts", "runcmd");
+    return (Map<String, Object>) new Yaml(new SafeConstructor(new LoaderOptions())).load(userData);
+  }
+
+  @Test
+  void userDataInstallsDockerAddsTheSshUserToTheDockerGroupAndMountsBpffsSharedAndPersistently() {
+    Map<String, Object> server = at(render(1), "resources", "node_0", "properties");
+    Map<String, Object> config = cloudConfig(server.get("user_data").toString());
+
+    assertThat(config.get("packages")).isEqualTo(List.of("docker.io"));
+    assertThat(config.get("runcmd"))
+        .isEqualTo(
+            List.of(
+                List.of("systemctl", "enable", "--now", "docker"),
+                List.of("usermod", "-aG", "docker", "ubuntu")));
+    assertThat(config.get("mounts"))
+        .isEqualTo(List.of(List.of("bpffs", "/sys/fs/bpf", "bpf", "defaults", "0", "0")));
+    assertThat(config.get("bootcmd"))
+        .isEqualTo(
+            List.of(
+                List.of("sh", "-c", "mountpoint -q /sys/fs/bpf || mount -t bpf bpffs /sys/fs/bpf"),
+                List.of("mount", "--make-shared", "/sys/fs/bpf")));
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void anSshUserThatSlippedPastValidationStaysOneArgumentOfUsermod() {
+    Map<String, Object> config = cloudConfig(CloudConfig.render("root\nruncmd: [reboot]"));
+
+    assertThat(config)
+        .containsOnlyKeys("package_update", "packages", "mounts", "bootcmd", "runcmd");
+    assertThat((List<Object>) config.get("runcmd"))
+        .last()
+        .isEqualTo(List.of("usermod", "-aG", "docker", "root\nruncmd: [reboot]"));
+  }
+
+  @Test
+  void usesTheOperatorsUserDataAsIsWhenGiven() {
+    String own = "#cloud-config\npackages: [docker-ce]\n";
+    Map<String, Object> t =
+        parse(
+            HeatTemplate.render(
+                NAMES,
+                Samples.cluster("east", 1, 1),
+                new StackInputs(own, List.of("192.168.0.0/24"), List.of())));
+
+    assertThat(at(t, "resources", "node_0", "properties")).containsEntry("user_data", own);
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void opensTheMeshPortsToEveryNodeNetworkAndSshAndTheApiToTheOrchestrator() {
+    Map<String, Object> t =
+        parse(
+            HeatTemplate.render(
+                NAMES,
+                Samples.cluster("east", 1, 2),
+                new StackInputs(
+                    "#cloud-config\n",
+                    List.of("192.168.0.0/24", "192.168.1.0/24"),
+                    List.of("10.9.0.0/16"))));
+    Map<String, Object> group = at(t, "resources", "security_group");
+    List<Map<String, Object>> rules =
+        (List<Map<String, Object>>) at(group, "properties").get("rules");
+
+    assertThat(group).containsEntry("type", "OS::Neutron::SecurityGroup");
+    assertThat(at(group, "properties")).containsEntry("name", "mesh-m1-east-nodes");
+    assertThat(rules.get(0))
+        .isEqualTo(
+            Map.of("direction", "ingress", "ethertype", "IPv4", "remote_mode", "remote_group_id"));
+    for (String cidr : List.of("192.168.0.0/24", "192.168.1.0/24")) {
+      for (int port : List.of(22, 6443, 2379, 4240, 7946, 10250)) {
+        assertThat(rules).anySatisfy(r -> assertOpens(r, "tcp", port, cidr));
+      }
+      for (int port : List.of(8472, 7946)) {
+        assertThat(rules).anySatisfy(r -> assertOpens(r, "udp", port, cidr));
+      }
+      assertThat(rules)
+          .anySatisfy(
+              r ->
+                  assertThat(r)
+                      .containsEntry("protocol", "icmp")
+                      .containsEntry("remote_ip_prefix", cidr));
+    }
+    List<Map<String, Object>> fromOrchestrator =
+        rules.stream().filter(r -> "10.9.0.0/16".equals(r.get("remote_ip_prefix"))).toList();
+    assertThat(fromOrchestrator).extracting(r -> r.get("port_range_min")).containsExactly(22, 6443);
+    assertThat(rules).noneMatch(r -> "egress".equals(r.get("direction")));
+    for (int i = 0; i < 2; i++) {
+      assertThat(at(t, "resources", "port_" + i, "properties"))
+          .containsEntry("security_groups", List.of(Map.of("get_resource", "security_group")));
+    }
+  }
+
+  private static void assertOpens(
+      Map<String, Object> rule, String protocol, int port, String cidr) {
+    assertThat(rule)
+        .containsEntry("direction", "ingress")
+        .containsEntry("protocol", protocol)
+        .containsEntry("port_range_min", port)
+        .containsEntry("port_range_max", port)
+        .containsEntry("remote_ip_prefix", cidr);
+  }
+
+  @Test
+  void putsThePortsInTheNamedGroupsAndCreatesNoneWhenTheMeshFileNamesSome() {
+    ClusterSpec base = Samples.cluster("east", 1, 2);
+    MachineSpec m = base.machine();
+    ClusterSpec spec =
+        new ClusterSpec(
+            base.name(),
+            base.id(),
+            base.nodeCount(),
+            base.podCidr(),
+            base.serviceCidr(),
+            base.lbAddressPool(),
+            new MachineSpec(
+                m.image(),
+                m.flavor(),
+                m.network(),
+                m.keyName(),
+                m.sshUser(),
+                List.of("mesh-nodes", "ssh-from-bastion")));
+    Map<String, Object> t =
+        parse(
+            HeatTemplate.render(
+                NAMES, spec, new StackInputs("#cloud-config\n", List.of(), List.of())));
+
+    assertThat(at(t, "resources")).doesNotContainKey("security_group");
+    assertThat(at(t, "resources", "port_1", "properties"))
+        .containsEntry("security_groups", List.of("mesh-nodes", "ssh-from-bastion"));
+  }
+
+  /**
+   * The README shows the template rendered for its example; this keeps them equal. Run with {@code
+   * -Dreadme.update=true} to rewrite the README's block after a change.
+   */
+  @Test
+  void readmeShowsTheTemplateAsRendered() throws IOException {
+    Path readme = Path.of("README.md");
+    String text = Files.readString(readme, StandardCharsets.UTF_8);
+    String start = "<!-- rendered-template:start -->\n```yaml\n";
+    String end = "```\n<!-- rendered-template:end -->";
+    int from = text.indexOf(start);
+    int to = text.indexOf(end);
+    assertThat(from).as("README.md has the rendered-template block").isNotNegative();
+    String rendered =
+        HeatTemplate.render(
+            new ClusterStack("demo", "east"),
+            Samples.cluster("east", 1, 2),
+            new StackInputs(
+                CloudConfig.render("ubuntu"), List.of("192.168.0.0/24"), List.of("10.9.0.0/16")));
+    if (Boolean.getBoolean("readme.update")) {
+      text = text.substring(0, from + start.length()) + rendered + text.substring(to);
+      Files.writeString(readme, text, StandardCharsets.UTF_8);
+      to = text.indexOf(end);
+    }
+    assertThat(text.substring(from + start.length(), to)).isEqualTo(rendered);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> parse(String template) {
+    return (Map<String, Object>) new Yaml(new SafeConstructor(new LoaderOptions())).load(template);
   }
 
   @Test

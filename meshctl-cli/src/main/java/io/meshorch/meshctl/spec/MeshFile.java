@@ -37,7 +37,7 @@ public final class MeshFile {
   private static final Set<String> CLUSTER =
       Set.of("name", "id", "nodeCount", "podCidr", "serviceCidr", "lbAddressPool", "machine");
   private static final Set<String> MACHINE =
-      Set.of("image", "flavor", "network", "keyName", "sshUser");
+      Set.of("image", "flavor", "network", "keyName", "sshUser", "securityGroups");
 
   /**
    * What the file says.
@@ -114,6 +114,10 @@ public final class MeshFile {
               string(
                   own.getOrDefault("sshUser", defaultMachine.get("sshUser")),
                   m + "sshUser",
+                  problems),
+              strings(
+                  own.getOrDefault("securityGroups", defaultMachine.get("securityGroups")),
+                  m + "securityGroups",
                   problems));
     }
     return new ClusterSpec(
@@ -163,6 +167,22 @@ public final class MeshFile {
     }
     problems.add(new Violation(at, "must be a string"));
     return null;
+  }
+
+  /** An optional list of strings (null when absent). */
+  private static List<String> strings(Object value, String at, List<Violation> problems) {
+    if (value == null) {
+      return null;
+    }
+    if (!(value instanceof List<?> list)) {
+      problems.add(new Violation(at, "must be a list of names or IDs"));
+      return null;
+    }
+    List<String> out = new java.util.ArrayList<>();
+    for (int i = 0; i < list.size(); i++) {
+      out.add(string(list.get(i), at + "[" + i + "]", problems));
+    }
+    return out;
   }
 
   private static Integer integer(Object value, String at, List<Violation> problems) {

@@ -46,6 +46,27 @@ class MeshFileTest {
   }
 
   @Test
+  void readsTheOptionalSecurityGroupsOfAMachine(@org.junit.jupiter.api.io.TempDir Path dir)
+      throws Exception {
+    Path file = dir.resolve("mesh.yaml");
+    java.nio.file.Files.writeString(
+        file,
+        """
+        mesh: sg
+        defaults:
+          machine: {image: i, flavor: f, network: n, keyName: k, sshUser: ubuntu, securityGroups: [mesh-nodes]}
+        clusters:
+          - {name: east, id: 1, nodeCount: 1, podCidr: 10.101.0.0/16, serviceCidr: 10.201.0.0/16, lbAddressPool: 192.168.50.0/28}
+        """);
+
+    MeshFile.Parsed parsed = MeshFile.read(file);
+
+    assertThat(parsed.problems()).isEmpty();
+    assertThat(parsed.request().clusters().get(0).machine().securityGroups())
+        .containsExactly("mesh-nodes");
+  }
+
+  @Test
   void appliesMachineDefaultsUnlessAClusterOverridesThem() {
     MeshFile.Parsed parsed = MeshFile.read(example("three-clusters.yaml"));
 

@@ -1,5 +1,6 @@
 package io.meshorch.rke.application;
 
+import io.meshorch.kit.failure.TerminalFailure;
 import io.meshorch.kit.failure.TransientFailure;
 import io.meshorch.kit.step.Next;
 import io.meshorch.kit.step.StepContext;
@@ -51,6 +52,8 @@ final class Deployment {
    * @param deployed what comes next once a run deploying the plan succeeded with a kubeconfig
    * @return {@code deployed}'s answer, or what the step does while the run goes on
    * @throws TransientFailure {@code RKE_UP_FAILED} or {@code RKE_UP_TIMEOUT} for a failed run
+   * @throws TerminalFailure {@code DOCKER_ACCESS_DENIED} when RKE could not use the Docker socket
+   *     of a node as the SSH user
    */
   Next advance(StepContext ctx, Runnable beforeStart, Function<Kubeconfig, Next> deployed) {
     if (run == null) {
@@ -83,6 +86,21 @@ final class Deployment {
     try {
       kubeconfig = ended.result();
     } catch (TransientFailure e) {
+      if ("DOCKER_ACCESS_DENIED".equals(e.code())) {
+        // Another run cannot help: only the node's user data puts the user in the group.
+        throw new TerminalFailure(
+            e.code(),
+            "rke up for cluster "
+                + plan.clusterName()
+                + ": "
+                + e.getMessage()
+                + "; add user "
+                + plan.sshUser()
+                + " to the docker group on those nodes (usermod -aG docker "
+                + plan.sshUser()
+                + "), then run up again",
+            e);
+      }
       throw failed(e);
     }
     return deployed.apply(kubeconfig);

@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * the SSH user), looked at one node per call so that a call costs at most two short SSH commands
  * and never waits: a round visits every node not ready yet, then the step waits and starts the next
  * round. A node that refuses connections, times out or does not accept the key yet is "not ready
- * yet"; a host key that does not verify or a failed cloud-init ends the step at once.
+ * yet"; a host key that does not verify, a failed cloud-init or a user denied the Docker socket
+ * once cloud-init is done ends the step at once.
  */
 final class NodeReadiness {
   private static final Logger log = LoggerFactory.getLogger(NodeReadiness.class);
@@ -59,8 +60,9 @@ final class NodeReadiness {
    * Looks at the next node of the current round (starting a round when none is under way) and
    * reports {@code node <name> ready (docker <version>)} once per node.
    *
-   * @throws TerminalFailure {@code CLOUD_INIT_FAILED}, or the shell's terminal host-key and key
-   *     file failures
+   * @throws TerminalFailure {@code CLOUD_INIT_FAILED}, {@code DOCKER_ACCESS_DENIED} (cloud-init is
+   *     done and the SSH user is not allowed on the Docker socket), or the shell's terminal
+   *     host-key and key file failures
    */
   Pass checkNext(StepContext ctx) {
     if (round.isEmpty()) {
@@ -118,6 +120,25 @@ final class NodeReadiness {
       CommandResult answer = shell.run(target, NodeChecks.DOCKER, commandTimeout);
       keyRefused.remove(node);
       NodeChecks.DockerStatus docker = NodeChecks.docker(answer);
+      if (docker.accessDenied()) {
+        // cloud-init is done: its user data is all that ever adds the user to the group
+        throw new TerminalFailure(
+            "DOCKER_ACCESS_DENIED",
+            "node "
+                + node
+                + " ("
+                + target.host()
+                + "): user "
+                + target.user()
+                + " cannot use Docker, "
+                + docker.problem()
+                + "; add "
+                + target.user()
+                + " to the docker group on the node (usermod -aG docker "
+                + target.user()
+                + ", as the product's user data does: check mesh.vms.user-data-file), then run"
+                + " up again");
+      }
       if (!docker.ready()) {
         notReady(node, docker.problem());
         return;

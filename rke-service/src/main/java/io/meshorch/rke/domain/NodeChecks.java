@@ -46,7 +46,7 @@ public final class NodeChecks {
    * @param version the daemon's version, or null when it did not answer
    * @param problem why the node is not ready, or null when it is
    */
-  public record DockerStatus(String version, String problem) {
+  public record DockerStatus(String version, String problem, boolean accessDenied) {
     /** True when the daemon answered with its version. */
     public boolean ready() {
       return version != null;
@@ -83,8 +83,10 @@ public final class NodeChecks {
 
   /**
    * Reads the answer to {@link #DOCKER}. A daemon that is not up yet ({@code Cannot connect to the
-   * Docker daemon ...}, exit 1), a user not yet in the docker group ({@code permission denied
-   * ...}), or no docker at all (exit 127) all mean "not ready", each with its reason.
+   * Docker daemon ...}, exit 1) or no docker at all (exit 127) mean "not ready", each with its
+   * reason. A user outside the docker group ({@code permission denied while trying to connect to
+   * the Docker daemon socket ...}) is flagged {@link DockerStatus#accessDenied}: asked once
+   * cloud-init is done, it will not change by waiting.
    */
   public static DockerStatus docker(CommandResult result) {
     String version = result.stdout().strip();
@@ -92,7 +94,7 @@ public final class NodeChecks {
         && !version.isEmpty()
         && !version.contains("\n")
         && !version.contains("<no value>")) {
-      return new DockerStatus(version, null);
+      return new DockerStatus(version, null, false);
     }
     String output = result.stderr() + "\n" + result.stdout();
     Optional<String> denied = lineWith(output, "permission denied");
@@ -100,8 +102,9 @@ public final class NodeChecks {
     String said = firstLine(result.stderr().isBlank() ? result.stdout() : result.stderr());
     String problem;
     if (denied.isPresent()) {
+      // Docker's line goes on with the API URL and dial error; the words before ": Get" say it.
       problem =
-          "the SSH user cannot reach the Docker socket (not in the docker group?): " + denied.get();
+          "the SSH user cannot reach the Docker socket: " + denied.get().split(": Get ", 2)[0];
     } else if (down.isPresent()) {
       problem = "the Docker daemon does not answer yet: " + down.get();
     } else if (result.exitStatus() == 127) {
@@ -109,7 +112,7 @@ public final class NodeChecks {
     } else {
       problem = "docker version exited " + result.exitStatus() + ": " + said;
     }
-    return new DockerStatus(null, problem);
+    return new DockerStatus(null, problem, denied.isPresent());
   }
 
   private static Optional<String> lineWith(String text, String phrase) {

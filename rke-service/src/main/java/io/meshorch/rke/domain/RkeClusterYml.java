@@ -13,6 +13,12 @@ import org.yaml.snakeyaml.Yaml;
  * ({@code network.plugin: none}, Cilium comes next); the cluster's service range in kube-api and
  * kube-controller, its pod range as {@code cluster_cidr}, the DNS service at the service range's
  * base + 10. Deterministic: the same plan always gives the same text.
+ *
+ * <p>{@code ignore_docker_version: true}: the nodes run the Docker of their image's distribution
+ * ({@code docker.io}, e.g. 24.0.x on Ubuntu 22.04, see infra-service's user data), whose version
+ * follows the image and its updates, not the RKE release's allow-list. RKE's check compares version
+ * strings only; Kubernetes 1.24+ under RKE talks to Docker through cri-dockerd, which works with
+ * these versions.
  */
 public final class RkeClusterYml {
   private RkeClusterYml() {}
@@ -22,7 +28,7 @@ public final class RkeClusterYml {
     Map<String, Object> root = new LinkedHashMap<>();
     root.put("cluster_name", plan.clusterName());
     plan.pinnedKubernetesVersion().ifPresent(v -> root.put("kubernetes_version", v));
-    root.put("ignore_docker_version", false);
+    root.put("ignore_docker_version", true);
     root.put("ssh_key_path", plan.sshKeyPath());
     List<Map<String, Object>> nodes = new ArrayList<>();
     for (PlannedNode node : plan.nodes()) {

@@ -20,7 +20,29 @@ public final class RkeLog {
       Pattern.compile("^\\s*INFO\\[.*Finished building Kubernetes cluster successfully\\s*$");
   private static final int MAX_LINE = 400;
 
+  /** RKE's words when the SSH user may not use the node's Docker socket. */
+  private static final Pattern DOCKER_DENIED =
+      Pattern.compile(
+          "Failed to set up SSH tunneling for host \\[([^\\]]+)]: .*(Unable to access the Docker"
+              + " socket|permission denied while trying to connect to the Docker daemon socket)");
+
   private RkeLog() {}
+
+  /**
+   * The hosts for which {@code rke up} said that the SSH user cannot reach the Docker socket
+   * ({@code WARN[…] Failed to set up SSH tunneling for host [h]: Can't retrieve Docker Info: …
+   * Unable to access the Docker socket …}), in log order; empty when none.
+   */
+  public static List<String> dockerDeniedHosts(List<String> lines) {
+    List<String> hosts = new ArrayList<>();
+    for (String line : lines) {
+      var m = DOCKER_DENIED.matcher(line);
+      if (m.find() && !hosts.contains(m.group(1))) {
+        hosts.add(m.group(1));
+      }
+    }
+    return hosts;
+  }
 
   /**
    * True when {@code lines} (the output of one {@code rke up}) end its run with RKE's success line,

@@ -43,10 +43,14 @@ final class Fakes {
     /** Ready. */
     READY,
     /** cloud-init failed. */
-    CLOUD_INIT_ERROR;
+    CLOUD_INIT_ERROR,
+    /** cloud-init is done; the SSH user is not in the docker group. */
+    NOT_IN_DOCKER_GROUP;
 
     Boot next() {
-      return this == READY || this == CLOUD_INIT_ERROR ? this : values()[ordinal() + 1];
+      return this == READY || this == CLOUD_INIT_ERROR || this == NOT_IN_DOCKER_GROUP
+          ? this
+          : values()[ordinal() + 1];
     }
   }
 
@@ -91,6 +95,16 @@ final class Fakes {
                 ? new CommandResult(0, "status: done\n", "")
                 : new CommandResult(0, "24.0.9\n", "");
         case CLOUD_INIT_ERROR -> new CommandResult(1, "status: error\n", "");
+        case NOT_IN_DOCKER_GROUP ->
+            cloudInit
+                ? new CommandResult(0, "status: done\n", "")
+                : new CommandResult(
+                    1,
+                    "",
+                    "permission denied while trying to connect to the Docker daemon socket at"
+                        + " unix:///var/run/docker.sock: Get"
+                        + " \"http://%2Fvar%2Frun%2Fdocker.sock/v1.24/version\": dial unix"
+                        + " /var/run/docker.sock: connect: permission denied\n");
       };
     }
 

@@ -299,6 +299,21 @@ class VmsReadyStepTest {
   }
 
   @Test
+  void endsAtOnceNamingNodeUserAndFixWhenTheUserIsDeniedTheDockerSocket() {
+    nodes.boot.put(NODE_1, Boot.NOT_IN_DOCKER_GROUP);
+    EventEnvelope event = vmsReady(true);
+
+    StepFailure failed = failure(driver(event).run(steps().stepFor(event), 100));
+
+    assertThat(failed.code()).isEqualTo("DOCKER_ACCESS_DENIED");
+    assertThat(failed.retryable()).isFalse();
+    assertThat(failed.getMessage())
+        .contains(NODE_1, "user ubuntu", "permission denied", "usermod -aG docker ubuntu");
+    assertThat(nodes.commandsTo(NODE_1)).isEqualTo(2);
+    assertThat(deployer.started).isEmpty();
+  }
+
+  @Test
   void givesUpWithSshAuthFailedWhenTheKeyIsStillRefusedAtTheDeadline() {
     nodes.boot.put(NODE_1, Boot.KEY_NOT_INSTALLED);
     EventEnvelope event = vmsReady(true);

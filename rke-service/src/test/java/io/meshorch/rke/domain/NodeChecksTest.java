@@ -62,7 +62,7 @@ class NodeChecksTest {
             + " yet: Cannot connect",
         // the SSH user is not in the docker group
         "1||permission denied while trying to connect to the Docker daemon socket at"
-            + " unix:///var/run/docker.sock||not in the docker group?): permission denied",
+            + " unix:///var/run/docker.sock||cannot reach the Docker socket: permission denied",
         "127||bash: docker: command not found||docker is not installed yet",
         "0||||docker version exited 0",
         "0|<no value>\\n|||docker version exited 0",
@@ -76,6 +76,8 @@ class NodeChecksTest {
 
     assertThat(status.version()).isEqualTo(version);
     assertThat(status.ready()).isEqualTo(version != null);
+    assertThat(status.accessDenied())
+        .isEqualTo(stderr != null && stderr.startsWith("permission denied"));
     if (problem == null) {
       assertThat(status.problem()).isNull();
     } else {

@@ -94,7 +94,7 @@ class RkeClusterYmlTest {
     assertThat(file)
         .containsEntry("cluster_name", "east")
         .containsEntry("kubernetes_version", "v1.28.15-rancher1-1")
-        .containsEntry("ignore_docker_version", false)
+        .containsEntry("ignore_docker_version", true)
         .containsEntry("ssh_key_path", "/keys/id")
         .containsEntry("addon_job_timeout", 120);
     assertThat((List<Map<String, Object>>) file.get("nodes"))

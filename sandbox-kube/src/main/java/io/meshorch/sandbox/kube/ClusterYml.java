@@ -32,8 +32,19 @@ public record ClusterYml(
    * @param address where RKE connects
    * @param internalAddress the InternalIP
    * @param roles controlplane, etcd, worker
+   * @param user the SSH user RKE logs in as ({@code user})
+   * @param port the SSH port ({@code port}, default 22)
+   * @param sshKeyPath the private key RKE logs in with ({@code ssh_key_path} of the node, else of
+   *     the file), resolved
    */
-  public record Node(String name, String address, String internalAddress, List<String> roles) {}
+  public record Node(
+      String name,
+      String address,
+      String internalAddress,
+      List<String> roles,
+      String user,
+      int port,
+      Path sshKeyPath) {}
 
   /** What {@code rke up} refuses, with its message. */
   public static final class Invalid extends RuntimeException {
@@ -105,9 +116,9 @@ public record ClusterYml(
       controlplane |= roles.contains("controlplane");
       etcd |= roles.contains("etcd");
       String key = str(n.get("ssh_key_path")) != null ? str(n.get("ssh_key_path")) : topKey;
-      if (key == null
-          || !Files.isReadable(
-              dir.resolve(key.replaceFirst("^~", System.getProperty("user.home"))))) {
+      Path keyPath =
+          key == null ? null : dir.resolve(key.replaceFirst("^~", System.getProperty("user.home")));
+      if (keyPath == null || !Files.isReadable(keyPath)) {
         throw new Invalid(
             "Failed to parse the private key of host ["
                 + address
@@ -121,7 +132,22 @@ public record ClusterYml(
           str(n.get("internal_address")) == null ? address : str(n.get("internal_address"));
       String name =
           str(n.get("hostname_override")) == null ? address : str(n.get("hostname_override"));
-      nodes.add(new Node(name, address, internal, roles));
+      String port = str(n.get("port")) == null ? "22" : str(n.get("port"));
+      if (!port.matches("\\d{1,5}")
+          || Integer.parseInt(port) < 1
+          || Integer.parseInt(port) > 65535) {
+        throw new Invalid(
+            "Port for host (" + (i + 1) + ") is not valid: " + port + " (" + field + ".port)");
+      }
+      nodes.add(
+          new Node(
+              name,
+              address,
+              internal,
+              roles,
+              str(n.get("user")),
+              Integer.parseInt(port),
+              keyPath.toAbsolutePath().normalize()));
     }
     if (!controlplane) {
       throw new Invalid(
@@ -179,6 +205,11 @@ public record ClusterYml(
     String clusterName =
         str(file.get("cluster_name")) == null ? "local" : str(file.get("cluster_name"));
     return new ClusterYml(clusterName, List.copyOf(nodes), podCidr, serviceCidr, dns);
+  }
+
+  /** The same file with only {@code kept} of its nodes (RKE drops the hosts it cannot reach). */
+  public ClusterYml withNodes(List<Node> kept) {
+    return new ClusterYml(clusterName, List.copyOf(kept), podCidr, serviceCidr, dnsServer);
   }
 
   /** The first control-plane node's address: a cluster's identity in the sandbox. */

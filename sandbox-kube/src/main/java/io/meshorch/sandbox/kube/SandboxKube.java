@@ -9,6 +9,7 @@ import io.meshorch.sandbox.core.SandboxStep;
 import io.meshorch.sandbox.core.SideEffect;
 import io.meshorch.sandbox.core.SideEffectCounters;
 import io.meshorch.sandbox.core.StepLog;
+import io.meshorch.sandbox.kube.rke.RkeNodeLogin;
 import io.meshorch.sandbox.kube.rke.RkeStandIn;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -68,6 +69,7 @@ public final class SandboxKube implements AutoCloseable {
   private final MeshReachability reachability;
   private final SandboxLatencies latencies;
   private final SandboxRecorder recorder;
+  private final boolean nodeLogins;
   private final Map<String, SandboxCluster> clusters = new ConcurrentHashMap<>();
   private final Map<String, SandboxCluster> loadBalancerIps = new ConcurrentHashMap<>();
   private final ExecutorService workers =
@@ -89,6 +91,7 @@ public final class SandboxKube implements AutoCloseable {
     this.reachability = b.reachability;
     this.latencies = b.latencies;
     this.recorder = b.recorder;
+    this.nodeLogins = b.nodeLogins;
     this.vertx =
         Vertx.vertx(
             new VertxOptions()
@@ -274,17 +277,31 @@ public final class SandboxKube implements AutoCloseable {
    * server starts when the first run for it ends.
    */
   private void up(HttpExchange exchange) throws IOException {
-    ClusterYml spec;
+    ClusterYml parsed;
     try {
-      spec = parse(exchange);
+      parsed = parse(exchange);
     } catch (IOException | RuntimeException e) {
       exchange.close();
       throw e;
     }
-    if (spec == null) {
+    if (parsed == null) {
       exchange.close();
       return;
     }
+    // What RKE does first: log into every node (the sandbox's VMs) and reach its Docker socket.
+    RkeNodeLogin.Result login =
+        RkeNodeLogin.check(
+            parsed,
+            a -> nodeLogins && recorder.clusterOfNode(a).isPresent(),
+            Duration.ofSeconds(10));
+    login.log().forEach(line -> log.warn("rke up: {}", line));
+    if (login.fatal() != null) {
+      try (exchange) {
+        reply(exchange, 422, login.report());
+      }
+      return;
+    }
+    ClusterYml spec = login.usable();
     ClusterRef ref =
         recorder
             .clusterOfNode(spec.identity())
@@ -420,8 +437,18 @@ public final class SandboxKube implements AutoCloseable {
     private MeshReachability reachability = MeshReachability.ALWAYS;
     private SandboxLatencies latencies = SandboxLatencies.fast();
     private SandboxRecorder recorder = new SandboxRecorder();
+    private boolean nodeLogins = true;
 
     private Builder() {}
+
+    /**
+     * Whether {@code rke up} logs into the recorder's nodes as RKE does (default true). Off only
+     * for tests that register node addresses without a VM behind them.
+     */
+    public Builder nodeLogins(boolean nodeLogins) {
+      this.nodeLogins = nodeLogins;
+      return this;
+    }
 
     /** How long the external steps take (default {@link SandboxLatencies#fast()}). */
     public Builder latencies(SandboxLatencies latencies) {

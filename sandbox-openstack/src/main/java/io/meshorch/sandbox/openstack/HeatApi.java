@@ -260,14 +260,37 @@ final class HeatApi {
                   stack.physicalIds::get,
                   (r, path) -> attribute(stack, r, path));
       String failure =
-          resource.get("type").equals("OS::Neutron::Port")
-              ? createPort(stack, name, props)
-              : createServer(stack, name, props);
+          switch (String.valueOf(resource.get("type"))) {
+            case "OS::Neutron::SecurityGroup" -> createSecurityGroup(stack, name, props);
+            case "OS::Neutron::Port" -> createPort(stack, name, props);
+            default -> createServer(stack, name, props);
+          };
       if (failure != null) {
         stack.failure = failure;
         return;
       }
     }
+  }
+
+  /** A group with Neutron's default egress rules plus the template's rules, each checked. */
+  private String createSecurityGroup(Stack stack, String name, Map<String, Object> props) {
+    SandboxSecurityGroup group =
+        new SandboxSecurityGroup(
+            props.get("name") == null ? stack.name + "-" + name : String.valueOf(props.get("name")),
+            props.get("description") == null ? "" : String.valueOf(props.get("description")),
+            cloud.projectId);
+    Object rules = props.getOrDefault("rules", List.of());
+    int i = 0;
+    for (Object rule : rules instanceof List<?> l ? l : List.of()) {
+      String refused = rule instanceof Map<?, ?> m ? group.addHeatRule(m) : "rule is not a map";
+      if (refused != null) {
+        return "BadRequest: resources." + name + ": " + refused + " (rules[" + i + "])";
+      }
+      i++;
+    }
+    cloud.securityGroups.put(group.id, group);
+    stack.physicalIds.put(name, group.id);
+    return null;
   }
 
   private String createPort(Stack stack, String name, Map<String, Object> props) {
@@ -279,6 +302,23 @@ final class HeatApi {
           + network
           + "'";
     }
+    List<String> groupIds = new ArrayList<>();
+    Object groups = props.get("security_groups");
+    for (Object g : groups instanceof List<?> l ? l : List.of()) {
+      SandboxSecurityGroup group = cloud.findSecurityGroup(String.valueOf(g));
+      if (group == null) {
+        return "NotFound: resources."
+            + name
+            + ": Unable to find security_group with name or id '"
+            + g
+            + "'";
+      }
+      groupIds.add(group.id);
+    }
+    if (groupIds.isEmpty()) {
+      // Neutron puts a port without groups in the project's default group.
+      groupIds.add(cloud.defaultSecurityGroupId());
+    }
     SandboxPort port =
         new SandboxPort(
             UUID.randomUUID().toString(),
@@ -289,6 +329,7 @@ final class HeatApi {
             cloud.addresses.allocate(),
             cloud.projectId,
             stack.cluster);
+    port.securityGroupIds = List.copyOf(groupIds);
     cloud.ports.put(port.id, port);
     stack.physicalIds.put(name, port.id);
     return null;
@@ -335,7 +376,8 @@ final class HeatApi {
             port,
             metadata,
             cloud.projectId,
-            stack.cluster);
+            stack.cluster,
+            props.get("user_data") == null ? null : String.valueOf(props.get("user_data")));
     port.deviceId = server.id;
     port.deviceOwner = "compute:nova";
     port.status = "ACTIVE";
@@ -354,6 +396,8 @@ final class HeatApi {
       return "";
     } else if (cloud.ports.containsKey(id)) {
       value = cloud.ports.get(id).toJson();
+    } else if (cloud.securityGroups.containsKey(id)) {
+      value = cloud.securityGroups.get(id).toJson();
     } else if (cloud.servers.containsKey(id)) {
       SandboxServer s = cloud.servers.get(id);
       value =
@@ -394,6 +438,7 @@ final class HeatApi {
               cloud.deleteServer(id);
             }
             stack.physicalIds.values().forEach(cloud.ports::remove);
+            stack.physicalIds.values().forEach(cloud.securityGroups::remove);
             stack.status = "DELETE_COMPLETE";
             stack.reason = "Stack DELETE completed successfully";
             stack.deleted = Instant.now();

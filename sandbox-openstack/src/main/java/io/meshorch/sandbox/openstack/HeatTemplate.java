@@ -14,12 +14,13 @@ import org.yaml.snakeyaml.error.YAMLException;
 
 /**
  * The part of the Heat template language the sandbox understands: parameters with defaults, {@code
- * OS::Neutron::Port} and {@code OS::Nova::Server} resources, outputs, and the intrinsic functions
- * {@code get_param}, {@code get_resource}, {@code get_attr}, {@code list_join} and {@code
- * str_replace}.
+ * OS::Neutron::SecurityGroup}, {@code OS::Neutron::Port} and {@code OS::Nova::Server} resources,
+ * outputs, and the intrinsic functions {@code get_param}, {@code get_resource}, {@code get_attr},
+ * {@code list_join} and {@code str_replace}.
  */
 final class HeatTemplate {
-  static final Set<String> SUPPORTED = Set.of("OS::Neutron::Port", "OS::Nova::Server");
+  static final Set<String> SUPPORTED =
+      Set.of("OS::Neutron::SecurityGroup", "OS::Neutron::Port", "OS::Nova::Server");
 
   /** A template Heat refuses; becomes 400 StackValidationFailed. */
   static final class Invalid extends RuntimeException {
@@ -95,9 +96,16 @@ final class HeatTemplate {
         outputs);
   }
 
-  /** Resource names in creation order: ports before servers (servers reference ports). */
+  /**
+   * Resource names in creation order: security groups, then ports (which reference groups), then
+   * servers (which reference ports).
+   */
   List<String> creationOrder() {
     List<String> order = new ArrayList<>();
+    resources.forEach(
+        (name, r) -> {
+          if (r.get("type").equals("OS::Neutron::SecurityGroup")) order.add(name);
+        });
     resources.forEach(
         (name, r) -> {
           if (r.get("type").equals("OS::Neutron::Port")) order.add(name);

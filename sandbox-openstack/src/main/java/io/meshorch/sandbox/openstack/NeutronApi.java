@@ -12,7 +12,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
-/** Neutron's ports API (v2.0), with its read-only attributes and the 10-pair limit. */
+/**
+ * Neutron's API (v2.0) as far as the product uses it: ports (with their read-only attributes and
+ * the 10-pair limit), networks, subnets, security groups, extensions.
+ */
 final class NeutronApi {
   static final int MAX_ALLOWED_ADDRESS_PAIRS = 10;
   private static final Set<String> READ_ONLY =
@@ -70,28 +73,47 @@ final class NeutronApi {
           return update(port, request.json());
         }
       }
+      if (collection.equals("security-groups") && request.method().equals("GET")) {
+        if (seg.size() == 2) {
+          String name = request.query().get("name");
+          List<Object> groups = new ArrayList<>();
+          cloud.securityGroups.values().stream()
+              .filter(g -> name == null || g.name.equals(name))
+              .forEach(g -> groups.add(g.toJson()));
+          return ok(Http.obj("security_groups", groups));
+        }
+        SandboxSecurityGroup group = cloud.securityGroups.get(seg.get(2));
+        if (group == null) {
+          return error(
+              404,
+              "Not Found",
+              "SecurityGroupNotFound",
+              "Security group " + seg.get(2) + " does not exist");
+        }
+        return ok(Http.obj("security_group", group.toJson()));
+      }
+      if (collection.equals("subnets") && seg.size() == 3 && request.method().equals("GET")) {
+        if (!seg.get(2).equals(cloud.subnetId)) {
+          return error(
+              404, "Not Found", "SubnetNotFound", "Subnet " + seg.get(2) + " could not be found.");
+        }
+        return ok(Http.obj("subnet", subnet()));
+      }
+      if (collection.equals("networks") && seg.size() == 3 && request.method().equals("GET")) {
+        if (!seg.get(2).equals(cloud.networkId)) {
+          return error(
+              404,
+              "Not Found",
+              "NetworkNotFound",
+              "Network " + seg.get(2) + " could not be found.");
+        }
+        return ok(Http.obj("network", network()));
+      }
       if (collection.equals("networks") && seg.size() == 2) {
         String name = request.query().get("name");
         List<Object> nets = new ArrayList<>();
         if (name == null || name.equals(cloud.config.networkName)) {
-          nets.add(
-              Http.obj(
-                  "id",
-                  cloud.networkId,
-                  "name",
-                  cloud.config.networkName,
-                  "status",
-                  "ACTIVE",
-                  "subnets",
-                  List.of(cloud.subnetId),
-                  "admin_state_up",
-                  true,
-                  "tenant_id",
-                  cloud.projectId,
-                  "project_id",
-                  cloud.projectId,
-                  "port_security_enabled",
-                  true));
+          nets.add(network());
         }
         return ok(Http.obj("networks", nets));
       }
@@ -125,6 +147,47 @@ final class NeutronApi {
       }
     }
     return error(404, "Not Found", "HTTPNotFound", "The resource could not be found.");
+  }
+
+  private Map<String, Object> network() {
+    return Http.obj(
+        "id",
+        cloud.networkId,
+        "name",
+        cloud.config.networkName,
+        "status",
+        "ACTIVE",
+        "subnets",
+        List.of(cloud.subnetId),
+        "admin_state_up",
+        true,
+        "tenant_id",
+        cloud.projectId,
+        "project_id",
+        cloud.projectId,
+        "port_security_enabled",
+        true);
+  }
+
+  /** The one subnet of the sandbox's network: the VM subnet the fixed IPs come from. */
+  private Map<String, Object> subnet() {
+    return Http.obj(
+        "id",
+        cloud.subnetId,
+        "name",
+        cloud.config.networkName + "-subnet",
+        "network_id",
+        cloud.networkId,
+        "ip_version",
+        4,
+        "cidr",
+        cloud.config.vmSubnet,
+        "enable_dhcp",
+        true,
+        "tenant_id",
+        cloud.projectId,
+        "project_id",
+        cloud.projectId);
   }
 
   private List<Object> listPorts(Map<String, String> query) {

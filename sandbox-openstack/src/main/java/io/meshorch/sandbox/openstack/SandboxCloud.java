@@ -53,6 +53,7 @@ public final class SandboxCloud implements AutoCloseable {
   final Map<String, Instant> tokens = new ConcurrentHashMap<>();
   final Map<String, SandboxPort> ports = new ConcurrentHashMap<>();
   final Map<String, SandboxServer> servers = new ConcurrentHashMap<>();
+  final Map<String, SandboxSecurityGroup> securityGroups = new ConcurrentHashMap<>();
   final Map<String, PublicKey> keypairs = new LinkedHashMap<>();
   final Map<String, String> keypairLines = new LinkedHashMap<>();
   final AddressPool addresses;
@@ -82,6 +83,16 @@ public final class SandboxCloud implements AutoCloseable {
     this.addresses = new AddressPool(config.vmSubnet);
     this.latencies = config.effectiveLatencies();
     this.recorder = config.recorder;
+    SandboxSecurityGroup defaultGroup =
+        new SandboxSecurityGroup("default", "Default security group", projectId);
+    for (String ethertype : List.of("IPv4", "IPv6")) {
+      defaultGroup.addHeatRule(Map.of("ethertype", ethertype, "remote_mode", "remote_group_id"));
+    }
+    securityGroups.put(defaultGroup.id, defaultGroup);
+    for (String name : config.securityGroups) {
+      SandboxSecurityGroup group = new SandboxSecurityGroup(name, "", projectId);
+      securityGroups.put(group.id, group);
+    }
     config.keypairs.forEach(
         (name, line) -> {
           try {
@@ -376,6 +387,8 @@ public final class SandboxCloud implements AutoCloseable {
       }
       server.console.append("[    0.000000] Linux version 5.15.0-91-generic\n");
       server.console.append("Cloud-init v. 23.3.3 running 'init' at boot\n");
+      CloudInit.Node node = CloudInit.apply(server.userData);
+      node.log.forEach(line -> server.console.append(line).append('\n'));
       try {
         server.vm =
             SandboxVm.boot(
@@ -384,6 +397,7 @@ public final class SandboxCloud implements AutoCloseable {
                 config.vmSshPort,
                 keypairs.get(server.keyName),
                 sshIo,
+                node,
                 cloudInitDone,
                 scheduler);
       } catch (RuntimeException e) {
@@ -466,6 +480,28 @@ public final class SandboxCloud implements AutoCloseable {
     return recorder.steps();
   }
 
+  /** The security groups of the project ({@code default} included). */
+  public List<SandboxSecurityGroup> securityGroups() {
+    return List.copyOf(securityGroups.values());
+  }
+
+  /** The security group {@code nameOrId} refers to, as Neutron resolves it; null when none. */
+  SandboxSecurityGroup findSecurityGroup(String nameOrId) {
+    SandboxSecurityGroup byId = securityGroups.get(nameOrId);
+    if (byId != null) {
+      return byId;
+    }
+    return securityGroups.values().stream()
+        .filter(g -> g.name.equals(nameOrId))
+        .findFirst()
+        .orElse(null);
+  }
+
+  /** The ID of the project's {@code default} group. */
+  String defaultSecurityGroupId() {
+    return findSecurityGroup("default").id;
+  }
+
   /** Stacks created and allowed-address-pair changes, per cluster. */
   public SideEffectCounters counters() {
     return recorder.counters();
@@ -487,6 +523,16 @@ public final class SandboxCloud implements AutoCloseable {
     int vmSshPort = 2222;
     String networkName = "mesh-net";
     final Map<String, String> keypairs = new LinkedHashMap<>();
+    final List<String> securityGroups = new java.util.ArrayList<>();
+
+    /**
+     * A security group that exists in the project before any stack (besides {@code default}), as a
+     * mesh file's {@code machine.securityGroups} names it.
+     */
+    public Builder securityGroup(String name) {
+      securityGroups.add(name);
+      return this;
+    }
 
     public Builder bindAddress(String address) {
       this.bindAddress = address;

@@ -26,6 +26,7 @@ public final class SandboxPort {
   int revision = 1;
   Instant updatedAt;
   List<Map<String, String>> allowedAddressPairs = new ArrayList<>();
+  List<String> securityGroupIds = List.of();
 
   SandboxPort(
       String id,
@@ -61,6 +62,11 @@ public final class SandboxPort {
     return cluster;
   }
 
+  /** The IDs of the port's security groups. */
+  public synchronized List<String> securityGroupIds() {
+    return List.copyOf(securityGroupIds);
+  }
+
   public synchronized String deviceId() {
     return deviceId;
   }
@@ -86,7 +92,7 @@ public final class SandboxPort {
         "fixed_ips", List.of(Http.obj("subnet_id", subnetId, "ip_address", fixedIp)),
         "project_id", projectId,
         "port_security_enabled", portSecurityEnabled,
-        "security_groups", List.of("0c5b7f3e-6d1a-4c39-9a8e-5b1f0d7c2e41"),
+        "security_groups", List.copyOf(securityGroupIds),
         "allowed_address_pairs", List.copyOf(allowedAddressPairs),
         "binding:vnic_type", "normal",
         "description", description,

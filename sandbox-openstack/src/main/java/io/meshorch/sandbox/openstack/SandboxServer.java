@@ -20,6 +20,7 @@ public final class SandboxServer {
   final Map<String, String> metadata;
   final String projectId;
   final ClusterRef cluster;
+  final String userData;
   final Instant createdAt = Instant.now();
   String status = "BUILD";
   SandboxVm vm;
@@ -36,7 +37,8 @@ public final class SandboxServer {
       SandboxPort port,
       Map<String, String> metadata,
       String projectId,
-      ClusterRef cluster) {
+      ClusterRef cluster,
+      String userData) {
     this.id = id;
     this.name = name;
     this.image = image;
@@ -47,6 +49,7 @@ public final class SandboxServer {
     this.metadata = Map.copyOf(metadata);
     this.projectId = projectId;
     this.cluster = cluster;
+    this.userData = userData;
   }
 
   public String id() {

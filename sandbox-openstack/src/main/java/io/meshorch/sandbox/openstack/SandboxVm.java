@@ -32,11 +32,42 @@ import org.apache.sshd.server.command.Command;
  * <p>cloud-init runs until {@code cloudInitDone}: before, {@code cloud-init status} says {@code
  * status: running} and the Docker daemon does not answer; {@code cloud-init status --wait} blocks
  * (without holding a thread) until then, like the real one.
+ *
+ * <p>The VM is what its user data made of it ({@link CloudInit}): only its users may log in; Docker
+ * exists only when a package installed it; the Docker socket ({@code root:docker}, 0660) answers
+ * only users in the {@code docker} group, and anyone else gets the client part and then the daemon
+ * socket's {@code permission denied} (exit 1), as a real Ubuntu VM answers.
  */
 final class SandboxVm implements AutoCloseable {
   static final String DOCKER_DOWN =
       "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon"
           + " running?";
+
+  /** The Docker version the image's {@code docker.io} package installs. */
+  static final String DOCKER_VERSION = "24.0.9";
+
+  /**
+   * What the Docker CLI prints when the socket refuses the user, for API path {@code path} ({@code
+   * version}, {@code info}, {@code containers/json}).
+   */
+  static String dockerDenied(String path) {
+    return "permission denied while trying to connect to the Docker daemon socket at"
+        + " unix:///var/run/docker.sock: Get \"http://%2Fvar%2Frun%2Fdocker.sock/v1.24/"
+        + path
+        + "\": dial unix /var/run/docker.sock: connect: permission denied";
+  }
+
+  private static final String DOCKER_CLIENT =
+      String.join(
+          "\n",
+          "Client:",
+          " Version:           " + DOCKER_VERSION,
+          " API version:       1.43",
+          " Go version:        go1.20.3",
+          " Git commit:        " + DOCKER_VERSION + "-0ubuntu1~22.04.1",
+          " Built:             Wed Apr 24 21:28:17 2024",
+          " OS/Arch:           linux/amd64",
+          " Context:           default");
 
   private final SshServer sshd;
   private final String fingerprint;
@@ -59,6 +90,7 @@ final class SandboxVm implements AutoCloseable {
       int port,
       PublicKey authorizedKey,
       SharedSshIo io,
+      CloudInit.Node node,
       Instant cloudInitDone,
       ScheduledExecutorService scheduler) {
     try {
@@ -72,9 +104,17 @@ final class SandboxVm implements AutoCloseable {
       sshd.setPasswordAuthenticator(null);
       sshd.setKeyboardInteractiveAuthenticator(null);
       sshd.setPublickeyAuthenticator(
-          (user, key, session) -> KeyUtils.compareKeys(authorizedKey, key));
+          (user, key, session) ->
+              node.users.contains(user) && KeyUtils.compareKeys(authorizedKey, key));
       sshd.setCommandFactory(
-          (channel, command) -> new VmCommand(hostname, command, cloudInitDone, scheduler));
+          (channel, command) ->
+              new VmCommand(
+                  hostname,
+                  command,
+                  node,
+                  channel.getSession().getUsername(),
+                  cloudInitDone,
+                  scheduler));
       io.configure(sshd);
       sshd.start();
       return new SandboxVm(
@@ -105,6 +145,8 @@ final class SandboxVm implements AutoCloseable {
   private static final class VmCommand implements Command {
     private final String hostname;
     private final String command;
+    private final CloudInit.Node node;
+    private final String user;
     private final Instant cloudInitDone;
     private final ScheduledExecutorService scheduler;
     private OutputStream out;
@@ -115,10 +157,14 @@ final class SandboxVm implements AutoCloseable {
     VmCommand(
         String hostname,
         String command,
+        CloudInit.Node node,
+        String user,
         Instant cloudInitDone,
         ScheduledExecutorService scheduler) {
       this.hostname = hostname;
       this.command = command.trim();
+      this.node = node;
+      this.user = user;
       this.cloudInitDone = cloudInitDone;
       this.scheduler = scheduler;
     }
@@ -185,26 +231,39 @@ final class SandboxVm implements AutoCloseable {
       if (command.startsWith("cloud-init status")) {
         return print(cloudInitRunning() ? "status: running" : "status: done");
       }
-      if (command.startsWith("docker version")) {
-        if (cloudInitRunning()) {
-          if (!command.contains("--format")) {
-            print("Client: Docker Engine - Community\n Version:           24.0.9");
-          }
-          return fail(DOCKER_DOWN);
-        }
-        return print(command.contains("--format") ? "24.0.9" : "Client: 24.0.9\nServer: 24.0.9");
-      }
-      if (command.equals("docker info")) {
-        if (cloudInitRunning()) {
-          return fail("ERROR: " + DOCKER_DOWN);
-        }
-        return print("Server Version: 24.0.9\nStorage Driver: overlay2\nCgroup Driver: systemd");
+      if (command.startsWith("docker ")) {
+        return docker();
       }
       if (command.equals("test -S /var/run/docker.sock")) {
-        return cloudInitRunning() ? 1 : 0;
+        return node.docker && !cloudInitRunning() ? 0 : 1;
       }
-      if (List.of("mountpoint -q /sys/fs/bpf").contains(command)) {
-        return 0;
+      if (command.equals("mountpoint -q /sys/fs/bpf")) {
+        return node.bpfMounted ? 0 : 1;
+      }
+      if (command.equals("findmnt -n -o PROPAGATION /sys/fs/bpf")) {
+        if (!node.bpfMounted) {
+          return 1;
+        }
+        return print(node.bpfShared ? "shared" : "private");
+      }
+      if (command.equals("cat /etc/fstab")) {
+        return print(
+            String.join(
+                    "\n", List.of("LABEL=cloudimg-rootfs\t/\text4\tdiscard,errors=remount-ro\t0 1"))
+                + (node.fstab.isEmpty() ? "" : "\n" + String.join("\n", node.fstab)));
+      }
+      if (command.equals("id -nG") || command.equals("id -nG " + user)) {
+        return print(String.join(" ", node.groupsOf(user)));
+      }
+      if (command.startsWith("id -nG ")) {
+        String other = command.substring("id -nG ".length()).strip();
+        if (!node.users.contains(other)) {
+          return fail("id: '" + other + "': no such user");
+        }
+        return print(String.join(" ", node.groupsOf(other)));
+      }
+      if (command.equals("cat /var/log/cloud-init-output.log")) {
+        return print(String.join("\n", node.log));
       }
       if (command.equals("uname -r")) {
         return print("5.15.0-91-generic");
@@ -212,6 +271,56 @@ final class SandboxVm implements AutoCloseable {
       String name = command.split("\\s+")[0];
       err.write(("bash: " + name + ": command not found\n").getBytes(StandardCharsets.UTF_8));
       return 127;
+    }
+
+    /**
+     * {@code docker version [--format …]}, {@code docker info}, {@code docker ps}: the daemon
+     * answers once cloud-init finished, and only to root and the {@code docker} group.
+     */
+    private int docker() throws IOException {
+      if (!node.docker) {
+        err.write("bash: line 1: docker: command not found\n".getBytes(StandardCharsets.UTF_8));
+        return 127;
+      }
+      boolean format = command.contains("--format");
+      String path =
+          command.startsWith("docker version")
+              ? "version"
+              : command.equals("docker info") ? "info" : "containers/json";
+      if (!command.startsWith("docker version")
+          && !command.equals("docker info")
+          && !command.equals("docker ps")) {
+        return fail("docker: '" + command.substring(7) + "' is not a sandbox docker command.");
+      }
+      if (path.equals("info")) {
+        print(
+            "Client:\n Version:    "
+                + DOCKER_VERSION
+                + "\n Context:    default\n Debug Mode: false\n\nServer:");
+      } else if (path.equals("version") && !format) {
+        print(DOCKER_CLIENT);
+      }
+      String prefix = path.equals("info") ? "ERROR: " : "";
+      String suffix = path.equals("info") ? "\nerrors pretty printing info" : "";
+      if (cloudInitRunning()) {
+        return fail(prefix + DOCKER_DOWN + suffix);
+      }
+      if (!node.dockerAccess(user)) {
+        return fail(prefix + dockerDenied(path) + suffix);
+      }
+      return switch (path) {
+        case "version" ->
+            print(
+                format
+                    ? DOCKER_VERSION
+                    : "\nServer:\n Engine:\n  Version:          " + DOCKER_VERSION);
+        case "info" ->
+            print(
+                " Server Version: "
+                    + DOCKER_VERSION
+                    + "\n Storage Driver: overlay2\n Cgroup Driver: systemd");
+        default -> print("CONTAINER ID   IMAGE     COMMAND   CREATED   STATUS    PORTS     NAMES");
+      };
     }
 
     private int print(String text) throws IOException {

@@ -49,6 +49,7 @@ class SandboxCloudStepsTest {
             flavor: m1.large
             key_name: mesh
             networks: [{port: {get_resource: port_0}}]
+            user_data: "#cloud-config\\npackages: [docker.io]\\nruncmd: [[usermod, -aG, docker, ubuntu]]\\n"
       outputs:
         port: {value: {get_resource: port_0}}
       """;

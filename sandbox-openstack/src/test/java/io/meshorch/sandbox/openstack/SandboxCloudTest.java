@@ -56,6 +56,7 @@ class SandboxCloudTest {
             flavor: m1.large
             key_name: mesh
             networks: [{port: {get_resource: port_0}}]
+            user_data: "#cloud-config\\npackages: [docker.io]\\nruncmd: [[usermod, -aG, docker, ubuntu]]\\n"
         port_1:
           type: OS::Neutron::Port
           properties: {network: mesh-net, name: p1}
@@ -67,6 +68,7 @@ class SandboxCloudTest {
             flavor: m1.large
             key_name: mesh
             networks: [{port: {get_resource: port_1}}]
+            user_data: "#cloud-config\\npackages: [docker.io]\\nruncmd: [[usermod, -aG, docker, ubuntu]]\\n"
       outputs:
         nodes:
           description: the nodes

@@ -14,7 +14,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.openstack4j.model.network.AllowedAddressPair;
+import org.openstack4j.model.network.Network;
 import org.openstack4j.model.network.Port;
+import org.openstack4j.model.network.Subnet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.core.JacksonException;
@@ -39,6 +41,31 @@ public final class Openstack4jNetworkAdapter implements NetworkPort {
   public Openstack4jNetworkAdapter(OpenstackSession session) {
     this.session = session;
     this.http = HttpClient.newBuilder().connectTimeout(session.connectTimeout()).build();
+  }
+
+  @Override
+  public List<String> subnetCidrs(String network) {
+    List<? extends Network> byName =
+        session.call(
+            "find network " + network,
+            os -> os.networking().network().list(Map.of("name", network)));
+    Network found =
+        byName != null && !byName.isEmpty()
+            ? byName.get(0)
+            : session.call("read network " + network, os -> os.networking().network().get(network));
+    if (found == null) {
+      throw new TerminalFailure(
+          "NETWORK_NOT_FOUND", "no Neutron network has the name or ID '" + network + "'");
+    }
+    List<String> cidrs = new ArrayList<>();
+    for (String subnetId : found.getSubnets() == null ? List.<String>of() : found.getSubnets()) {
+      Subnet subnet =
+          session.call("read subnet " + subnetId, os -> os.networking().subnet().get(subnetId));
+      if (subnet != null && subnet.getCidr() != null && !subnet.getCidr().contains(":")) {
+        cidrs.add(subnet.getCidr());
+      }
+    }
+    return cidrs;
   }
 
   @Override

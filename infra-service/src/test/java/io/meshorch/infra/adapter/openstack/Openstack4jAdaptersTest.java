@@ -15,6 +15,7 @@ import io.meshorch.infra.domain.StackNode;
 import io.meshorch.infra.domain.StackOutputs;
 import io.meshorch.infra.domain.StackState;
 import io.meshorch.kit.failure.StepFailure;
+import io.meshorch.kit.failure.TerminalFailure;
 import io.meshorch.sandbox.openstack.SandboxCloud;
 import io.meshorch.testkit.Samples;
 import java.io.IOException;
@@ -94,6 +95,28 @@ class Openstack4jAdaptersTest {
   private static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();
+    }
+  }
+
+  @Test
+  void readsTheSubnetCidrsOfTheNodeNetworkByNameAndById() {
+    assertThat(neutron.subnetCidrs("mesh-net")).containsExactly("127.10.0.0/16");
+    String networkId = session.call("net", os -> os.networking().network().list().get(0).getId());
+    assertThat(neutron.subnetCidrs(networkId)).containsExactly("127.10.0.0/16");
+    assertThatThrownBy(() -> neutron.subnetCidrs("no-such-net"))
+        .isInstanceOf(TerminalFailure.class)
+        .hasMessageContaining("no-such-net");
+  }
+
+  @Test
+  void thePortsOfTheRenderedTemplateAreInTheClustersOwnSecurityGroup() {
+    for (StackNode node : nodes) {
+      List<String> groups = cloud.findPort(node.portId()).orElseThrow().securityGroupIds();
+      assertThat(groups).hasSize(1);
+      assertThat(cloud.securityGroups())
+          .filteredOn(g -> g.id().equals(groups.get(0)))
+          .extracting(g -> g.name())
+          .containsExactly("mesh-t1-east-nodes");
     }
   }
 

@@ -200,6 +200,19 @@ final class RkeRun {
 
   private Verdict failed(String message) {
     log.warn("rke up pid {} in {} failed: {}", pid, dir, message);
+    List<String> denied;
+    try {
+      denied = RkeLog.dockerDeniedHosts(logLines());
+    } catch (IOException | UncheckedIOException e) {
+      denied = List.of();
+    }
+    if (!denied.isEmpty()) {
+      return new Verdict(
+          null,
+          new TransientFailure(
+              "DOCKER_ACCESS_DENIED",
+              "the SSH user cannot use the Docker socket on host(s) " + denied + "; " + message));
+    }
     return new Verdict(null, new TransientFailure("RKE_UP_FAILED", message));
   }
 

@@ -157,6 +157,34 @@ class RkeProcessDeployerTest {
   }
 
   @Test
+  void tellsARunThatFailedOnTheDockerSocketByRkesWords() throws Exception {
+    Path rke =
+        script(
+            "rke",
+            """
+            echo "WARN[0000] Failed to set up SSH tunneling for host [10.0.0.11]: Can't retrieve \
+            Docker Info: error during connect: Get \\"http://%2Fvar%2Frun%2Fdocker.sock/v1.24/info\\": \
+            Unable to access the Docker socket (/var/run/docker.sock). Please check if the \
+            configured user can execute `docker ps` on the node, and if the SSH server version \
+            is at least version 6.7 or higher. If you are using RedHat/CentOS, you can't use the \
+            user `root`. Please refer to the documentation for more instructions. Error: ssh: \
+            rejected: administratively prohibited (open failed)"
+            echo "WARN[0000] Removing host [10.0.0.11] from node lists"
+            echo "FATA[0000] Cluster must have at least one etcd plane host: failed to connect to \
+            the following etcd host(s) [10.0.0.11]"
+            exit 1
+            """);
+
+    DeployRun run = awaitEnd(deployer(rke).start(plan()));
+
+    assertThatThrownBy(run::result)
+        .isInstanceOf(TransientFailure.class)
+        .satisfies(e -> assertThat(((StepFailure) e).code()).isEqualTo("DOCKER_ACCESS_DENIED"))
+        .hasMessageContaining("host(s) [10.0.0.11]")
+        .hasMessageContaining("Cluster must have at least one etcd plane host");
+  }
+
+  @Test
   void reportsAFailedRunWithOnlyRkesErrorLines() throws Exception {
     Path rke =
         script(

@@ -101,7 +101,10 @@ public final class RkeStandIn {
       // The answer's status and body (no class of its own: this file is the whole stand-in).
       Map.Entry<Integer, String> response = post(control, command, file.getParent(), yml);
       if (response.getKey() != 200) {
-        out.println("FATA[0000] " + response.getValue().strip());
+        // RKE's own lines (WARN[…] per failed host, then FATA[…]) as they are; else one FATA.
+        for (String line : response.getValue().strip().split("\n")) {
+          out.println(line.matches("^(INFO|WARN|ERRO|FATA)\\[.*") ? line : "FATA[0000] " + line);
+        }
         return 1;
       }
       if (command.equals("up")) {
