@@ -106,10 +106,21 @@ class ComponentRbacIT {
               assertThat(ready(KS, "Deployment", "clustermesh-apiserver")).isEqualTo(1);
             });
     // The speaker mounts the memberlist secret its controller creates once it runs.
-    assertThat(ready("metallb-system", "DaemonSet", "speaker")).isZero();
-    await().atMost(WAIT).until(() -> ready("metallb-system", "Deployment", "controller") == 1);
-    KubeFixture.memberlist(c);
-    await().atMost(WAIT).until(() -> ready("metallb-system", "DaemonSet", "speaker") == 2);
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                ready("metallb-system", "Deployment", "controller") == 1
+                    && ready("metallb-system", "DaemonSet", "speaker") == 2);
+    assertThat(
+            c.secrets()
+                .inNamespace("metallb-system")
+                .withName("memberlist")
+                .get()
+                .getMetadata()
+                .getOwnerReferences())
+        .extracting(o -> o.getKind() + "/" + o.getName())
+        .containsExactly("Deployment/controller");
   }
 
   @Test
@@ -136,7 +147,6 @@ class ComponentRbacIT {
   @Test
   void theSpeakerWithoutItsRoleBindingIsForbiddenInItsNamespace() {
     KubeFixture.installExcept(c, METALLB, "RoleBinding/pod-lister");
-    KubeFixture.memberlist(c);
 
     crashesWith(
         "metallb-system",

@@ -194,14 +194,15 @@ final class KubeFixture {
 
   /**
    * MetalLB as its official manifests install it (v0.15.3 {@code metallb-native.yaml}: namespace,
-   * CRDs, RBAC, webhook, controller, speaker), the {@code memberlist} secret its controller creates
-   * at start, then the pool and (if {@code advertise}) the advertisement.
+   * CRDs, RBAC, webhook, controller, speaker; the controller creates the {@code memberlist} secret
+   * the speakers mount once it runs), then the pool and (if {@code advertise}) the advertisement.
+   * The pool's webhook refuses its creation (HTTP 500) until the controller serves it: fabric8's
+   * own retries of a 5xx carry the create over that, as they do for lb-service.
    */
   static void installMetalLb(KubernetesClient c, String pool, boolean advertise) {
     for (HasMetadata o : upstream(c, "metallb-native-v0.15.3.yaml")) {
       c.resource(o).create();
     }
-    memberlist(c);
     c.genericKubernetesResources("metallb.io/v1beta1", "IPAddressPool")
         .inNamespace("metallb-system")
         .resource(
@@ -218,20 +219,6 @@ final class KubeFixture {
     if (advertise) {
       advertise(c);
     }
-  }
-
-  /** The memberlist secret the MetalLB controller creates when it starts (speakers mount it). */
-  static void memberlist(KubernetesClient c) {
-    c.secrets()
-        .inNamespace("metallb-system")
-        .resource(
-            new SecretBuilder()
-                .withNewMetadata()
-                .withName("memberlist")
-                .endMetadata()
-                .withData(Map.of("secretkey", b64("memberlist-key")))
-                .build())
-        .create();
   }
 
   static void advertise(KubernetesClient c) {

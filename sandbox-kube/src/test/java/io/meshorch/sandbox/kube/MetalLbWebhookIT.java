@@ -17,7 +17,6 @@ import io.meshorch.sandbox.core.SandboxLatencies;
 import io.meshorch.sandbox.core.SandboxStep;
 import io.meshorch.sandbox.core.StepRecord;
 import java.io.ByteArrayInputStream;
-import java.io.InputStream;
 import java.nio.file.Path;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
@@ -63,10 +62,9 @@ class MetalLbWebhookIT {
     config.setRequestRetryBackoffLimit(0);
     client = new KubernetesClientBuilder().withConfig(config).build();
     KubernetesClient c = client;
-    try (InputStream in = getClass().getResourceAsStream("/metallb-v0.15.3-webhook.yaml")) {
-      for (HasMetadata object : c.load(in).items()) {
-        c.resource(object).create();
-      }
+    // As the manifests ship it: the controller runs only with its ServiceAccount, RBAC and CRDs.
+    for (HasMetadata object : KubeFixture.upstream(c, "metallb-native-v0.15.3.yaml")) {
+      c.resource(object).create();
     }
     return c;
   }

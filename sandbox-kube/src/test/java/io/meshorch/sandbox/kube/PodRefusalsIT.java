@@ -167,7 +167,8 @@ class PodRefusalsIT {
 
   @Test
   void aMissingSecretOfAVolumeOrOfAProjectedVolumeKeepsThePodsContainerCreating() {
-    KubeFixture.installExcept(c, METALLB);
+    // Without its controller, nothing creates the memberlist secret the speakers mount.
+    KubeFixture.installExcept(c, METALLB, "Deployment/controller");
     KubeFixture.installExcept(c, CILIUM, "Secret/clustermesh-apiserver-server-cert");
 
     await()
@@ -190,8 +191,14 @@ class PodRefusalsIT {
 
     c.resource(KubeFixture.upstreamObject(c, CILIUM, "Secret/clustermesh-apiserver-server-cert"))
         .create();
+    c.resource(KubeFixture.upstreamObject(c, METALLB, "Deployment/controller")).create();
 
-    await().atMost(WAIT).until(() -> available(deployment(KS, "clustermesh-apiserver")) == 1);
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                available(deployment(KS, "clustermesh-apiserver")) == 1
+                    && daemonSet("metallb-system", "speaker").getStatus().getNumberReady() == 2);
   }
 
   @Test

@@ -102,22 +102,34 @@ class ServerSideApplyIT {
   }
 
   private static DaemonSet agents(String image) {
+    return daemonSet("cilium", "cilium-agent", image);
+  }
+
+  /**
+   * A plain node DaemonSet in kube-system: the kubelet starts it as it is. Cilium's agents ({@link
+   * #agents}) would need their RBAC and CRDs to become ready (see {@code ComponentRbacIT}).
+   */
+  private static DaemonSet nodeExporter() {
+    return daemonSet("node-exporter", "node-exporter", "quay.io/prometheus/node-exporter:v1.9.1");
+  }
+
+  private static DaemonSet daemonSet(String name, String container, String image) {
     return new DaemonSetBuilder()
         .withNewMetadata()
-        .withName("cilium")
+        .withName(name)
         .withNamespace(KS)
         .endMetadata()
         .withNewSpec()
         .withNewSelector()
-        .addToMatchLabels("k8s-app", "cilium")
+        .addToMatchLabels("k8s-app", name)
         .endSelector()
         .withNewTemplate()
         .withNewMetadata()
-        .addToLabels("k8s-app", "cilium")
+        .addToLabels("k8s-app", name)
         .endMetadata()
         .withNewSpec()
         .addNewContainer()
-        .withName("cilium-agent")
+        .withName(container)
         .withImage(image)
         .endContainer()
         .endSpec()
@@ -239,14 +251,14 @@ class ServerSideApplyIT {
   @Test
   void reapplyingAWorkloadNeitherRollsItNorTouchesTheStatusItsControllerOwns() {
     KubernetesClient c = client("cni-service/0.1.0");
-    DaemonSet applied = agents("quay.io/cilium/cilium:v1.18.2");
+    DaemonSet applied = nodeExporter();
     applied.setStatus(new DaemonSetStatusBuilder().withNumberReady(42).build());
     apply(c, CNI, applied);
     DaemonSet ready =
         await()
             .atMost(Duration.ofSeconds(15))
             .until(
-                () -> c.apps().daemonSets().inNamespace(KS).withName("cilium").get(),
+                () -> c.apps().daemonSets().inNamespace(KS).withName("node-exporter").get(),
                 ds ->
                     ds.getStatus() != null
                         && Integer.valueOf(2).equals(ds.getStatus().getNumberReady()));
@@ -270,7 +282,7 @@ class ServerSideApplyIT {
   }
 
   private static List<String> podNames(KubernetesClient c) {
-    return c.pods().inNamespace(KS).withLabel("k8s-app", "cilium").list().getItems().stream()
+    return c.pods().inNamespace(KS).withLabel("k8s-app", "node-exporter").list().getItems().stream()
         .map(Pod::getMetadata)
         .map(m -> m.getName())
         .sorted()
