@@ -7,8 +7,11 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.meshorch.charts.ChartArchive;
@@ -169,7 +172,11 @@ final class CiliumOnSandbox {
     return Base64.getEncoder().encodeToString(pem.getBytes(StandardCharsets.US_ASCII));
   }
 
-  /** What lb-service installs, reduced to what the sandbox's MetalLB needs to assign an IP. */
+  /**
+   * What lb-service installs, reduced to what the sandbox's MetalLB controller needs to run and
+   * assign an IP: its namespace, the six CRDs it watches, a ServiceAccount with rights on
+   * everything (lb-service's tests check the real RBAC), the Deployment, the pool.
+   */
   private static void installMetalLb(KubernetesClient c, String pool) {
     c.namespaces()
         .resource(
@@ -179,33 +186,83 @@ final class CiliumOnSandbox {
                 .endMetadata()
                 .build())
         .create();
-    for (String kind : List.of("IPAddressPool", "L2Advertisement")) {
-      String plural = kind.toLowerCase() + "s";
-      c.apiextensions()
-          .v1()
-          .customResourceDefinitions()
-          .resource(
-              new CustomResourceDefinitionBuilder()
-                  .withNewMetadata()
-                  .withName(plural + ".metallb.io")
-                  .endMetadata()
-                  .withNewSpec()
-                  .withGroup("metallb.io")
-                  .withScope("Namespaced")
-                  .withNewNames()
-                  .withKind(kind)
-                  .withPlural(plural)
-                  .withSingular(kind.toLowerCase())
-                  .endNames()
-                  .addNewVersion()
-                  .withName("v1beta1")
-                  .withServed(true)
-                  .withStorage(true)
-                  .endVersion()
-                  .endSpec()
-                  .build())
-          .create();
-    }
+    Map<String, String> crds = new LinkedHashMap<>();
+    crds.put("IPAddressPool", "v1beta1");
+    crds.put("L2Advertisement", "v1beta1");
+    crds.put("BGPAdvertisement", "v1beta1");
+    crds.put("BGPPeer", "v1beta2");
+    crds.put("BFDProfile", "v1beta1");
+    crds.put("Community", "v1beta1");
+    crds.forEach(
+        (kind, version) -> {
+          String plural = kind.equals("Community") ? "communities" : kind.toLowerCase() + "s";
+          c.apiextensions()
+              .v1()
+              .customResourceDefinitions()
+              .resource(
+                  new CustomResourceDefinitionBuilder()
+                      .withNewMetadata()
+                      .withName(plural + ".metallb.io")
+                      .endMetadata()
+                      .withNewSpec()
+                      .withGroup("metallb.io")
+                      .withScope("Namespaced")
+                      .withNewNames()
+                      .withKind(kind)
+                      .withPlural(plural)
+                      .withSingular(kind.toLowerCase())
+                      .endNames()
+                      .addNewVersion()
+                      .withName(version)
+                      .withServed(true)
+                      .withStorage(true)
+                      .endVersion()
+                      .endSpec()
+                      .build())
+              .create();
+        });
+    c.serviceAccounts()
+        .inNamespace("metallb-system")
+        .resource(
+            new ServiceAccountBuilder()
+                .withNewMetadata()
+                .withName("controller")
+                .endMetadata()
+                .build())
+        .create();
+    c.rbac()
+        .clusterRoles()
+        .resource(
+            new ClusterRoleBuilder()
+                .withNewMetadata()
+                .withName("test:metallb-controller")
+                .endMetadata()
+                .addNewRule()
+                .withApiGroups("*")
+                .withResources("*")
+                .withVerbs("*")
+                .endRule()
+                .build())
+        .create();
+    c.rbac()
+        .clusterRoleBindings()
+        .resource(
+            new ClusterRoleBindingBuilder()
+                .withNewMetadata()
+                .withName("test:metallb-controller")
+                .endMetadata()
+                .withNewRoleRef()
+                .withApiGroup("rbac.authorization.k8s.io")
+                .withKind("ClusterRole")
+                .withName("test:metallb-controller")
+                .endRoleRef()
+                .addNewSubject()
+                .withKind("ServiceAccount")
+                .withName("controller")
+                .withNamespace("metallb-system")
+                .endSubject()
+                .build())
+        .create();
     c.apps()
         .deployments()
         .inNamespace("metallb-system")
@@ -224,6 +281,7 @@ final class CiliumOnSandbox {
                 .addToLabels("app.kubernetes.io/component", "controller")
                 .endMetadata()
                 .withNewSpec()
+                .withServiceAccountName("controller")
                 .addNewContainer()
                 .withName("controller")
                 .withImage("quay.io/metallb/controller:v0.15.3")
