@@ -43,6 +43,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -213,6 +214,17 @@ class ServerSideApplyIT {
   void reapplyingTheSameObjectChangesNothing() {
     KubernetesClient c = client("cni-service/0.1.0");
     ConfigMap first = apply(c, CNI, configMap(Map.of("cluster-name", "east"), Map.of("a", "b")));
+    // The controllers may still react to the first apply (or to the cluster's start): count from
+    // the moment the cluster has settled and its write count stands still.
+    AtomicLong seen = new AtomicLong(-1);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(100))
+        .until(
+            () -> {
+              long now = cluster.activity().writes();
+              return cluster.settled && seen.getAndSet(now) == now;
+            });
     long writes = cluster.activity().writes();
     List<String> modified = new CopyOnWriteArrayList<>();
     Watch watch =
