@@ -117,6 +117,8 @@ public final class RkeNodeLogin {
   private static String problem(ClusterYml.Node node, Duration timeout) {
     String address = node.address() + ":" + node.port();
     try (SSHClient ssh = new SSHClient()) {
+      // This plays rke, which takes no host keys from cluster.yml; the product pins and verifies
+      // every node's host key itself (rke-service's node checks) before it runs rke.
       ssh.addHostKeyVerifier(new PromiscuousVerifier());
       ssh.setConnectTimeout((int) timeout.toMillis());
       ssh.setTimeout((int) timeout.toMillis());
