@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.meshorch.sandbox.core.SandboxStep;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -17,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
@@ -52,7 +54,13 @@ final class CiliumAgents {
   /** What a command printed and its exit code. */
   record Result(String stdout, String stderr, int exitCode) {}
 
+  /** How long a worked-out link is reused at most, whatever else holds. */
+  static final Duration LINK_REUSE = Duration.ofSeconds(5);
+
+  private static final int REMEMBERED_LINKS = 20_000;
+
   private final SandboxKube sandbox;
+  private final Map<LinkKey, Link> links = new ConcurrentHashMap<>();
 
   CiliumAgents(SandboxKube sandbox) {
     this.sandbox = sandbox;
@@ -205,6 +213,16 @@ final class CiliumAgents {
     return out;
   }
 
+  /**
+   * The view of remote {@code name} from {@code agent} (the dialing pod: the agent itself, or with
+   * KVStoreMesh the local clustermesh-apiserver) at {@code now}. Working out the link costs a dozen
+   * API reads and the TLS checks, while every agent's status is polled for every remote; so a link
+   * is remembered and reused as long as nothing it was worked out from has changed: no write on the
+   * local cluster (its pods, secrets, host aliases), the endpoint IP still owned by the same
+   * cluster with no write there either, the same reachability, and for at most {@link #LINK_REUSE}
+   * (the certificates' validity is a matter of time). Only the time-dependent part (synchronizing
+   * until {@code mesh-connect} has passed) is worked out on every call.
+   */
   private Remote remote(
       SandboxCluster local,
       Pod agent,
@@ -213,6 +231,45 @@ final class CiliumAgents {
       Map<String, String> aliases,
       Instant podStarted,
       Instant now) {
+    LinkKey key = new LinkKey(local, agent.getMetadata().getUid(), name, etcdConfig);
+    long localWrites = local.activity().writes();
+    Link known = links.get(key);
+    if (known == null || !stillHolds(known, local, localWrites, now)) {
+      known = link(local, agent, name, etcdConfig, aliases, podStarted, now, localWrites);
+      if (links.size() >= REMEMBERED_LINKS) {
+        links.clear();
+      }
+      links.put(key, known);
+    }
+    return known.at(name, now, sandbox.latencies().of(SandboxStep.MESH_CONNECT, local.ref()));
+  }
+
+  private boolean stillHolds(Link link, SandboxCluster local, long localWrites, Instant now) {
+    if (link.localWrites() != localWrites || !now.isBefore(link.workedOutAt().plus(LINK_REUSE))) {
+      return false;
+    }
+    if (link.ip() == null) {
+      return true;
+    }
+    SandboxCluster owner = sandbox.loadBalancerOwner(link.ip()).orElse(null);
+    if (owner != link.owner()) {
+      return false;
+    }
+    return owner == null
+        || (owner.activity().writes() == link.ownerWrites()
+            && sandbox.reachability().reachable(local, link.ip(), owner) == link.reachable());
+  }
+
+  private Link link(
+      SandboxCluster local,
+      Pod agent,
+      String name,
+      String etcdConfig,
+      Map<String, String> aliases,
+      Instant podStarted,
+      Instant now,
+      long localWrites) {
+    Link down = new Link(null, null, List.of(), null, null, 0, false, localWrites, now);
     String host = name + ".mesh.cilium.io";
     Pod dialer = agent;
     String config = etcdConfig;
@@ -222,74 +279,108 @@ final class CiliumAgents {
       // dials the remote with its own config (Secret cilium-kvstoremesh), files and host aliases.
       Optional<Pod> kvstoremesh = MeshTls.etcdPod(local.client());
       if (kvstoremesh.isEmpty()) {
-        return down(
-            name, "dial tcp " + MeshTls.LOCAL_APISERVER + ":2379: connect: connection refused");
+        return down.failing(
+            "dial tcp " + MeshTls.LOCAL_APISERVER + ":2379: connect: connection refused");
       }
       Optional<String> tls =
           MeshTls.handshake(
               local.client(), agent, etcdConfig, local.client(), MeshTls.LOCAL_APISERVER, now);
       if (tls.isPresent()) {
-        return down(name, tls.get());
+        return down.failing(tls.get());
       }
       Secret kvstoremeshConfig =
           local.client().secrets().inNamespace(NS).withName(KVSTOREMESH_SECRET).get();
       config =
           kvstoremeshConfig == null ? null : ClusterActivity.entries(kvstoremeshConfig).get(name);
       if (config == null) {
-        return down(name, "remote cluster configuration required but not found");
+        return down.failing("remote cluster configuration required but not found");
       }
       dialer = kvstoremesh.get();
       resolves = hostAliases(dialer);
     }
     if (!config.contains(host)) {
-      return down(name, "configuration for " + name + " does not point at " + host);
+      return down.failing("configuration for " + name + " does not point at " + host);
     }
     String ip = resolves.get(host);
     if (ip == null) {
-      return down(name, "dial tcp: lookup " + host + ": no such host");
+      return down.failing("dial tcp: lookup " + host + ": no such host");
     }
-    Optional<SandboxCluster> target =
-        sandbox
-            .loadBalancerOwner(ip)
-            .filter(owner -> servesMesh(owner.client(), ip))
-            .filter(owner -> sandbox.reachability().reachable(local, ip, owner));
-    if (target.isEmpty() || !apiserverAvailable(target.get().client())) {
-      return down(name, "dial tcp " + ip + ":2379: i/o timeout");
+    SandboxCluster owner = sandbox.loadBalancerOwner(ip).orElse(null);
+    long ownerWrites = owner == null ? 0 : owner.activity().writes();
+    boolean reachable = owner != null && sandbox.reachability().reachable(local, ip, owner);
+    Link dialed =
+        new Link(null, null, List.of(), ip, owner, ownerWrites, reachable, localWrites, now);
+    if (owner == null
+        || !servesMesh(owner.client(), ip)
+        || !reachable
+        || !apiserverAvailable(owner.client())) {
+      return dialed.failing("dial tcp " + ip + ":2379: i/o timeout");
     }
-    KubernetesClient remote = target.get().client();
+    KubernetesClient remote = owner.client();
     if (!clusterName(remote).map(name::equals).orElse(false)) {
-      return down(name, "remote cluster configuration required but not found");
+      return dialed.failing("remote cluster configuration required but not found");
     }
     Optional<String> tls = MeshTls.handshake(local.client(), dialer, config, remote, host, now);
     if (tls.isPresent()) {
-      return down(name, tls.get());
+      return dialed.failing(tls.get());
     }
     Instant written = local.activity().meshEntrySince(name);
     Instant since = written == null || written.isBefore(podStarted) ? podStarted : written;
     if (dialer != agent && startedAt(dialer).isAfter(since)) {
       since = startedAt(dialer);
     }
-    if (now.isBefore(since.plus(sandbox.latencies().of(SandboxStep.MESH_CONNECT, local.ref())))) {
+    return new Link(
+        null, since, owner.nodes(), ip, owner, ownerWrites, reachable, localWrites, now);
+  }
+
+  /**
+   * What an agent's dialer found of one remote, as of {@code workedOutAt}: a {@code failure}, or
+   * the remote's {@code nodes} and since when the connection configuration is effective ({@code
+   * since}); with what it depends on: the local cluster's write count, the endpoint {@code ip}
+   * (null when not resolved), its {@code owner} then, the owner's write count, the reachability.
+   */
+  private record Link(
+      String failure,
+      Instant since,
+      List<Node> nodes,
+      String ip,
+      SandboxCluster owner,
+      long ownerWrites,
+      boolean reachable,
+      long localWrites,
+      Instant workedOutAt) {
+    Link failing(String why) {
+      return new Link(
+          why, null, List.of(), ip, owner, ownerWrites, reachable, localWrites, workedOutAt);
+    }
+
+    Remote at(String name, Instant now, Duration connectTakes) {
+      if (failure != null) {
+        return down(name, failure);
+      }
+      if (now.isBefore(since.plus(connectTakes))) {
+        return new Remote(
+            name,
+            false,
+            "synchronizing",
+            List.of(),
+            "remote cluster not ready yet: synchronization in progress",
+            since);
+      }
       return new Remote(
           name,
-          false,
-          "synchronizing",
-          List.of(),
-          "remote cluster not ready yet: synchronization in progress",
+          true,
+          nodes.size()
+              + " nodes, "
+              + nodes.size()
+              + " endpoints, 4 identities, 0 services, 0 MCS-API service exports, 0 reconnections (last: never)",
+          nodes,
+          null,
           since);
     }
-    List<Node> nodes = target.get().nodes();
-    return new Remote(
-        name,
-        true,
-        nodes.size()
-            + " nodes, "
-            + nodes.size()
-            + " endpoints, 4 identities, 0 services, 0 MCS-API service exports, 0 reconnections (last: never)",
-        nodes,
-        null,
-        since);
   }
+
+  private record LinkKey(SandboxCluster local, String dialingPodUid, String name, String config) {}
 
   /**
    * Schedules, for every remote configured on {@code cluster}, a check at the moment its connection

@@ -18,8 +18,10 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Date;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -33,13 +35,43 @@ import java.util.Set;
  * only if it chains to its own {@code --trusted-ca-file}. Failures are worded as Go's crypto/tls
  * and crypto/x509 word them, which is what Cilium reports as a remote cluster's {@code
  * last-failure}.
+ *
+ * <p>A validation's outcome depends only on the PEM texts and the time, so it is remembered per
+ * (chain, trusted CAs, usage) together with the window in which every certificate of the chain is
+ * valid: a later check of the same texts inside that window gets the same answer without the
+ * signature verifications (the sandbox answers every agent's status this way, for every remote, on
+ * every poll). Outside the window, and for texts not seen before, the validation runs again.
  */
 final class RemoteTrust {
   private static final String SERVER_AUTH = "1.3.6.1.5.5.7.3.1";
   private static final String CLIENT_AUTH = "1.3.6.1.5.5.7.3.2";
   private static final String ANY_USAGE = "2.5.29.37.0";
+  private static final String EXPIRED = "x509: certificate has expired or is not yet valid";
   private static final DateTimeFormatter GO_TIME =
       DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
+
+  /** How many validations are remembered (least recently used ones are forgotten first). */
+  private static final int REMEMBERED = 4096;
+
+  /**
+   * A validation's outcome for {@code [validFrom, validUntil]}: {@code failure} is empty when the
+   * chain verified, else a failure that does not depend on time (untrusted, wrong usage...).
+   */
+  private record Verdict(Optional<String> failure, Instant validFrom, Instant validUntil) {
+    boolean covers(Instant now) {
+      return !now.isBefore(validFrom) && !now.isAfter(validUntil);
+    }
+  }
+
+  private record VerdictKey(String chainPem, String trustedCaPem, String usage) {}
+
+  private static final Map<VerdictKey, Verdict> VERDICTS =
+      new LinkedHashMap<>(256, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<VerdictKey, Verdict> eldest) {
+          return size() > REMEMBERED;
+        }
+      };
 
   private RemoteTrust() {}
 
@@ -87,7 +119,40 @@ final class RemoteTrust {
 
   private static Optional<String> verifyChain(
       String chainPem, String trustedCaPem, String usage, Instant now) {
+    VerdictKey key = new VerdictKey(chainPem, trustedCaPem, usage);
+    Verdict known;
+    synchronized (VERDICTS) {
+      known = VERDICTS.get(key);
+    }
+    if (known != null && known.covers(now)) {
+      return known.failure();
+    }
     List<X509Certificate> chain = parse(chainPem);
+    Optional<String> failure = validate(chain, trustedCaPem, usage, now);
+    if (!chain.isEmpty() && failure.map(f -> !f.startsWith(EXPIRED)).orElse(true)) {
+      Instant from = Instant.MIN;
+      Instant until = Instant.MAX;
+      for (X509Certificate c : chain) {
+        from = max(from, c.getNotBefore().toInstant());
+        until = min(until, c.getNotAfter().toInstant());
+      }
+      synchronized (VERDICTS) {
+        VERDICTS.put(key, new Verdict(failure, from, until));
+      }
+    }
+    return failure;
+  }
+
+  private static Instant max(Instant a, Instant b) {
+    return a.isAfter(b) ? a : b;
+  }
+
+  private static Instant min(Instant a, Instant b) {
+    return a.isBefore(b) ? a : b;
+  }
+
+  private static Optional<String> validate(
+      List<X509Certificate> chain, String trustedCaPem, String usage, Instant now) {
     if (chain.isEmpty()) {
       return Optional.of("x509: malformed certificate");
     }
@@ -129,11 +194,13 @@ final class RemoteTrust {
     Instant notAfter = leaf.getNotAfter().toInstant();
     Instant notBefore = leaf.getNotBefore().toInstant();
     return now.isAfter(notAfter)
-        ? "x509: certificate has expired or is not yet valid: current time "
+        ? EXPIRED
+            + ": current time "
             + GO_TIME.format(now)
             + " is after "
             + GO_TIME.format(notAfter)
-        : "x509: certificate has expired or is not yet valid: current time "
+        : EXPIRED
+            + ": current time "
             + GO_TIME.format(now)
             + " is before "
             + GO_TIME.format(notBefore);

@@ -184,6 +184,32 @@ class CiliumMeshIT {
   }
 
   @Test
+  void aConnectedRemoteThatChangesIsSeenAtTheNextStatusNotLater() throws Exception {
+    // The sandbox reuses what it worked out of a link while nothing it depends on changed: a write
+    // on the remote (or a block of its endpoint) must show at once, as on a real agent.
+    KubeFixture.connect(a, "b", bIp, true);
+    assertThat(remote().get("ready").asBoolean()).isTrue();
+
+    blocked.add(bIp);
+    assertThat(remote().get("last-failure").asString())
+        .isEqualTo("dial tcp " + bIp + ":2379: i/o timeout");
+    blocked.clear();
+    assertThat(remote().get("ready").asBoolean()).isTrue();
+
+    String pem = KubeFixture.resource("tls/server-cert-without-mesh-san.crt");
+    b.secrets()
+        .inNamespace(KS)
+        .withName("clustermesh-apiserver-server-cert")
+        .edit(
+            s -> {
+              s.getData().put("tls.crt", KubeFixture.b64(pem));
+              return s;
+            });
+    assertThat(remote().get("last-failure").asString())
+        .startsWith("tls: failed to verify certificate: x509: certificate is valid for");
+  }
+
+  @Test
   void unknownCommandFailsWithExitCode127() throws Exception {
     KubeFixture.Exec exec = KubeFixture.exec(a, "cilium-dbg", "frobnicate");
 

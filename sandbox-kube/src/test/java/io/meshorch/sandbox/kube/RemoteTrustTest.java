@@ -95,6 +95,21 @@ class RemoteTrustTest {
   }
 
   @Test
+  void aCertificateThatVerifiedOnceIsStillRefusedOnceExpired() {
+    assertThat(
+            RemoteTrust.verifyServer(serverCert("ca1"), agentCa("ca1"), "west.mesh.cilium.io", NOW))
+        .isEmpty();
+
+    assertThat(
+            RemoteTrust.verifyServer(
+                serverCert("ca1"),
+                agentCa("ca1"),
+                "west.mesh.cilium.io",
+                Instant.parse("2200-01-01T00:00:00Z")))
+        .hasValueSatisfying(e -> assertThat(e).contains("certificate has expired"));
+  }
+
+  @Test
   void noTrustedCaTrustsNothing() {
     assertThat(RemoteTrust.verifyServer(serverCert("ca1"), "", "west.mesh.cilium.io", NOW))
         .contains(
