@@ -21,6 +21,9 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,6 +65,7 @@ public final class ConnectStep implements Step {
   private final MeshLedger ledger;
   private final Duration timeout;
   private final Clock clock;
+  private final Executor readers;
   private final List<ClusterConnection> connections;
   private final Wait agentsSeeRemotes;
   private boolean announced;
@@ -74,12 +78,14 @@ public final class ConnectStep implements Step {
       ClusterMeshPort mesh,
       MeshLedger ledger,
       Duration timeout,
-      Clock clock) {
+      Clock clock,
+      Executor readers) {
     this.action = action;
     this.mesh = mesh;
     this.ledger = ledger;
     this.timeout = timeout;
     this.clock = clock;
+    this.readers = readers;
     this.connections = ClusterConnection.plan(action.members());
     this.agentsSeeRemotes =
         Wait.of(
@@ -125,24 +131,39 @@ public final class ConnectStep implements Step {
     return Next.again();
   }
 
-  /** Reads every cluster's agents once and judges the mesh. */
+  /**
+   * Reads every cluster's agents once, the clusters at the same time (a round takes about as long
+   * as its slowest cluster, not their sum), and judges the mesh.
+   */
   private Next validate(StepContext ctx) {
     if (deadline == null) {
       deadline = clock.instant().plus(timeout);
     }
-    Map<String, List<AgentReport>> reports = new LinkedHashMap<>();
+    Map<ClusterMember, CompletableFuture<List<AgentReport>>> reads = new LinkedHashMap<>();
     for (ClusterMember m : action.members()) {
+      reads.put(
+          m, CompletableFuture.supplyAsync(() -> mesh.agentReports(m.kubeconfigRef()), readers));
+    }
+    Map<String, List<AgentReport>> reports = new LinkedHashMap<>();
+    for (Map.Entry<ClusterMember, CompletableFuture<List<AgentReport>>> read : reads.entrySet()) {
+      String cluster = read.getKey().name();
       try {
-        reports.put(m.name(), mesh.agentReports(m.kubeconfigRef()));
-      } catch (TransientFailure e) {
-        reports.put(m.name(), List.of(AgentReport.unreadable("(API)", e.getMessage())));
-      } catch (TerminalFailure e) {
-        log.error(
-            "mesh {}: the agents of cluster {} cannot be read: {}",
-            meshId(),
-            m.name(),
-            e.getMessage());
-        return Next.done(new MeshFailed(ctx.stage(), m.name(), e.code(), e.getMessage(), false));
+        reports.put(cluster, read.getValue().join());
+      } catch (CompletionException e) {
+        if (e.getCause() instanceof TransientFailure t) {
+          reports.put(cluster, List.of(AgentReport.unreadable("(API)", t.getMessage())));
+        } else if (e.getCause() instanceof TerminalFailure t) {
+          log.error(
+              "mesh {}: the agents of cluster {} cannot be read: {}",
+              meshId(),
+              cluster,
+              t.getMessage());
+          return Next.done(new MeshFailed(ctx.stage(), cluster, t.code(), t.getMessage(), false));
+        } else if (e.getCause() instanceof RuntimeException r) {
+          throw r;
+        } else {
+          throw e;
+        }
       }
     }
     MeshVerdict verdict = MeshVerdict.evaluate(action.members(), reports);

@@ -14,6 +14,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.Executor;
 
 /**
  * What mesh-service does with each event it takes ({@code MeshRequested}, {@code MeshRejected},
@@ -29,6 +30,7 @@ public final class MeshSteps {
   private final ClusterMeshPort mesh;
   private final Duration validationTimeout;
   private final Clock clock;
+  private final Executor readers;
 
   /**
    * @param ledger the progress of every mesh
@@ -36,13 +38,26 @@ public final class MeshSteps {
    * @param validationTimeout how long the agents may take to see every remote node ({@code
    *     mesh.validation.timeout})
    * @param clock the time of the validation deadline
+   * @param readers runs the reads of the clusters' agents during validation, one task per cluster
+   *     (bounded: {@code mesh.validation.read-parallelism})
    */
   public MeshSteps(
-      MeshLedger ledger, ClusterMeshPort mesh, Duration validationTimeout, Clock clock) {
+      MeshLedger ledger,
+      ClusterMeshPort mesh,
+      Duration validationTimeout,
+      Clock clock,
+      Executor readers) {
     this.ledger = Objects.requireNonNull(ledger, "ledger");
     this.mesh = Objects.requireNonNull(mesh, "mesh");
     this.validationTimeout = Objects.requireNonNull(validationTimeout, "validationTimeout");
     this.clock = Objects.requireNonNull(clock, "clock");
+    this.readers = Objects.requireNonNull(readers, "readers");
+  }
+
+  /** As the full constructor, with the clusters' agents read one cluster after another. */
+  public MeshSteps(
+      MeshLedger ledger, ClusterMeshPort mesh, Duration validationTimeout, Clock clock) {
+    this(ledger, mesh, validationTimeout, clock, Runnable::run);
   }
 
   /** Records {@code event} and plans the mesh's step, if it has an action. No outside calls. */
@@ -59,7 +74,7 @@ public final class MeshSteps {
   /** A fresh step for {@code action}. */
   Step step(MeshAction action) {
     if (action instanceof MeshAction.Connect connect) {
-      return new ConnectStep(connect, mesh, ledger, validationTimeout, clock);
+      return new ConnectStep(connect, mesh, ledger, validationTimeout, clock, readers);
     }
     return new FailStep((MeshAction.Fail) action, ledger);
   }

@@ -11,6 +11,9 @@ import io.meshorch.mesh.domain.MeshLedger;
 import io.meshorch.mesh.port.ClusterMeshPort;
 import java.time.Clock;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -49,8 +52,25 @@ public class MeshServiceConfiguration {
     return new Fabric8ClusterMeshAdapter(clients, props.execTimeout(), props.agentContainer());
   }
 
+  /** The threads that read the clusters' agents during validation; stopped at shutdown. */
+  @Bean(destroyMethod = "shutdownNow")
+  ExecutorService meshValidationReaders(MeshValidationProperties props) {
+    AtomicInteger n = new AtomicInteger();
+    return Executors.newFixedThreadPool(
+        props.readParallelism(),
+        r -> {
+          Thread t = new Thread(r, "mesh-validation-read-" + n.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        });
+  }
+
   @Bean
-  MeshSteps meshSteps(MeshLedger ledger, ClusterMeshPort mesh, MeshValidationProperties props) {
-    return new MeshSteps(ledger, mesh, props.timeout(), Clock.systemUTC());
+  MeshSteps meshSteps(
+      MeshLedger ledger,
+      ClusterMeshPort mesh,
+      MeshValidationProperties props,
+      ExecutorService meshValidationReaders) {
+    return new MeshSteps(ledger, mesh, props.timeout(), Clock.systemUTC(), meshValidationReaders);
   }
 }

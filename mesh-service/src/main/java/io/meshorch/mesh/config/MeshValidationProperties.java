@@ -2,6 +2,7 @@ package io.meshorch.mesh.config;
 
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Positive;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -16,10 +17,14 @@ import org.springframework.validation.annotation.Validated;
  * @param execTimeout how long one {@code cilium-dbg} exec into an agent may take (default 20 s)
  * @param agentContainer the container of the Cilium agent pods that runs {@code cilium-dbg}
  *     (default {@code cilium-agent}, the chart's name)
+ * @param readParallelism how many clusters' agents are read at the same time during validation,
+ *     over all meshes (default 8): a round of a 16-cluster mesh then takes about two clusters'
+ *     reads, not sixteen
  */
 @Validated
 @ConfigurationProperties("mesh.validation")
 public record MeshValidationProperties(
     @DefaultValue("5m") @NotNull Duration timeout,
     @DefaultValue("20s") @NotNull Duration execTimeout,
-    @DefaultValue("cilium-agent") @NotBlank String agentContainer) {}
+    @DefaultValue("cilium-agent") @NotBlank String agentContainer,
+    @DefaultValue("8") @Positive int readParallelism) {}

@@ -20,6 +20,8 @@ import io.meshorch.mesh.domain.MeshLedger;
 import io.meshorch.mesh.domain.RemoteCluster;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.junit.jupiter.api.Test;
 
 class ConnectStepTest {
@@ -94,6 +96,24 @@ class ConnectStepTest {
             "waiting for agents: east sees 0/1 nodes of west, west sees 0/2 nodes of east");
     assertThat(driver.calls()).as("two writes, three rounds of reads").isEqualTo(5);
     assertThat(steps.plan(mesh.ports("east"))).as("the mesh is done").isEqualTo(Plan.nothing());
+  }
+
+  @Test
+  void readsTheClustersOfARoundAtTheSameTime() {
+    // Each read waits until the other cluster's read is in progress too: read one after the
+    // other, every read would time out and the mesh never be seen.
+    clusters.readsMeetInGroupsOf(2);
+    ExecutorService readers = Executors.newFixedThreadPool(2);
+    try {
+      MeshSteps parallel = new MeshSteps(ledger, clusters, TIMEOUT, mesh.clock, readers);
+      Plan.Planned planned = planConnect(parallel);
+
+      Result result = run(driver(planned, Duration.ofSeconds(1)), planned);
+
+      assertThat(result).isEqualTo(new Result.Done(expectedTable()));
+    } finally {
+      readers.shutdownNow();
+    }
   }
 
   @Test

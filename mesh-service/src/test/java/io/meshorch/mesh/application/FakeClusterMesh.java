@@ -10,7 +10,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.BrokenBarrierException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -34,6 +38,16 @@ final class FakeClusterMesh implements ClusterMeshPort {
   private final Set<String> refusing = ConcurrentHashMap.newKeySet();
   private final Set<String> unlistable = ConcurrentHashMap.newKeySet();
   private final Set<String> apiDown = ConcurrentHashMap.newKeySet();
+
+  private volatile CyclicBarrier rendezvous;
+
+  /**
+   * Every read of the agents waits (up to 10 s) until {@code parties} reads are in progress at
+   * once; a read that waits longer fails transiently, as an exec that times out.
+   */
+  void readsMeetInGroupsOf(int parties) {
+    rendezvous = new CyclicBarrier(parties);
+  }
 
   void add(String kubeconfigRef, String name, List<String> nodes) {
     clusters.put(kubeconfigRef, new Cluster(name, nodes));
@@ -107,6 +121,14 @@ final class FakeClusterMesh implements ClusterMeshPort {
 
   @Override
   public List<AgentReport> agentReports(String kubeconfigRef) {
+    CyclicBarrier meet = rendezvous;
+    if (meet != null) {
+      try {
+        meet.await(10, TimeUnit.SECONDS);
+      } catch (InterruptedException | BrokenBarrierException | TimeoutException e) {
+        throw new TransientFailure("AGENT_EXEC_TIMEOUT", "no other read in progress: " + e);
+      }
+    }
     if (unlistable.contains(kubeconfigRef)) {
       throw new TerminalFailure("KUBE_API_REJECTED", "forbidden: pods is forbidden");
     }
