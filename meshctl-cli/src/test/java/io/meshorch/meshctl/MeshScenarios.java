@@ -26,6 +26,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -95,22 +97,38 @@ abstract class MeshScenarios {
   }
 
   @Test
-  void threeClustersBecomeAMeshInParallelWithoutLeakingSecrets() throws IOException {
-    int exit = meshctl("up", "-f", example("three-clusters.yaml"));
+  void theTwoExampleMeshesAreBuiltAtOnceWithoutLeakingSecrets() throws Exception {
+    // Both examples, as a user runs them, at the same time on one platform and one network.
+    CompletableFuture<Integer> two =
+        CompletableFuture.supplyAsync(() -> meshctl("up", "-f", example("two-clusters.yaml")));
+    CompletableFuture<Integer> three =
+        CompletableFuture.supplyAsync(() -> meshctl("up", "-f", example("three-clusters.yaml")));
 
-    assertThat(exit).as("meshctl up exit code").isZero();
-    Map<String, Integer> expectedNodes = Map.of("east", 3, "west", 2, "north", 1);
+    assertThat(two.get(5, TimeUnit.MINUTES)).as("meshctl up two-clusters.yaml exit code").isZero();
+    assertThat(three.get(5, TimeUnit.MINUTES))
+        .as("meshctl up three-clusters.yaml exit code")
+        .isZero();
+    assertBuiltInParallel("demo", Map.of("east", 2, "west", 2));
+    assertBuiltInParallel("trio", Map.of("east", 3, "west", 2, "north", 1));
+    assertNoSecretOnAnyTopic();
+  }
 
+  /**
+   * Mesh {@code meshId} is ready with clusters of {@code expectedNodes} nodes: each went through
+   * every step once, in order, all at the same time; each sees exactly the nodes of every other;
+   * its mesh endpoint comes from its pool and every node port allows it.
+   */
+  private static void assertBuiltInParallel(String meshId, Map<String, Integer> expectedNodes) {
     // Every cluster went through every step once, in order.
     Map<String, List<NodeInfo>> nodesOf = new java.util.HashMap<>();
     for (String cluster : expectedNodes.keySet()) {
       List<EventEnvelope> steps =
           probe.events().stream()
-              .filter(e -> "trio".equals(e.meshId()) && cluster.equals(e.cluster()))
+              .filter(e -> meshId.equals(e.meshId()) && cluster.equals(e.cluster()))
               .filter(e -> STEPS.stream().anyMatch(s -> s.isInstance(e.payload())))
               .toList();
       assertThat(steps)
-          .as("step events of %s", cluster)
+          .as("step events of %s/%s", meshId, cluster)
           .extracting(e -> e.payload().getClass().getSimpleName())
           .containsExactlyElementsOf(STEPS.stream().map(Class::getSimpleName).toList());
       VmsReady vms = (VmsReady) steps.get(0).payload();
@@ -121,20 +139,20 @@ abstract class MeshScenarios {
 
     // The clusters were built at the same time: every cluster's VMs were ready before any
     // cluster's ports were updated.
-    Instant lastVmsReady = latest("trio", VmsReady.class);
+    Instant lastVmsReady = latest(meshId, VmsReady.class);
     Instant firstPortsUpdated =
-        of("trio", null, PortsUpdated.class).stream()
+        of(meshId, null, PortsUpdated.class).stream()
             .map(EventEnvelope::occurredAt)
             .min(Instant::compareTo)
             .orElseThrow();
-    assertThat(lastVmsReady).isBefore(firstPortsUpdated);
+    assertThat(lastVmsReady).as("last VmsReady of %s", meshId).isBefore(firstPortsUpdated);
 
     // The node table: each cluster sees exactly the nodes of every other cluster.
-    MeshReady ready = (MeshReady) of("trio", null, MeshReady.class).get(0).payload();
-    assertThat(of("trio", null, MeshReady.class)).hasSize(1);
+    assertThat(of(meshId, null, MeshReady.class)).hasSize(1);
+    MeshReady ready = (MeshReady) of(meshId, null, MeshReady.class).get(0).payload();
     assertThat(ready.clusters())
         .extracting(MeshReady.MeshClusterView::name)
-        .containsExactlyInAnyOrder("east", "west", "north");
+        .containsExactlyInAnyOrderElementsOf(expectedNodes.keySet());
     for (MeshReady.MeshClusterView view : ready.clusters()) {
       Map<String, List<String>> sees =
           view.remoteNodes().stream()
@@ -147,11 +165,11 @@ abstract class MeshScenarios {
                   Collectors.toMap(
                       Map.Entry::getKey,
                       e -> e.getValue().stream().map(NodeInfo::name).sorted().toList()));
-      assertThat(sees).as("what %s sees", view.name()).isEqualTo(expected);
+      assertThat(sees).as("what %s/%s sees", meshId, view.name()).isEqualTo(expected);
     }
 
     // The mesh endpoints come from each cluster's pool, and every node port allows its IP.
-    for (EventEnvelope e : of("trio", null, PortsUpdated.class)) {
+    for (EventEnvelope e : of(meshId, null, PortsUpdated.class)) {
       PortsUpdated ports = (PortsUpdated) e.payload();
       long ip = Ipv4Block.parseAddress(ports.meshEndpointIp()).orElseThrow();
       assertThat(Ipv4Block.parsePool(ports.cluster().lbAddressPool()).orElseThrow().contains(ip))
@@ -168,8 +186,6 @@ abstract class MeshScenarios {
             .contains(ports.meshEndpointIp());
       }
     }
-
-    assertNoSecretOnAnyTopic();
   }
 
   @Test
