@@ -19,6 +19,7 @@ import io.meshorch.contracts.Stage;
 import io.meshorch.contracts.StepStarted;
 import io.meshorch.contracts.Topics;
 import io.meshorch.kit.port.SecretStore;
+import io.meshorch.lb.adapter.kubernetes.SandboxClusters;
 import io.meshorch.sandbox.core.SandboxLatencies;
 import io.meshorch.sandbox.kube.SandboxCluster;
 import io.meshorch.sandbox.kube.SandboxKube;
@@ -54,7 +55,8 @@ import org.springframework.test.context.DynamicPropertySource;
 /**
  * lb-service through Kafka against the sandbox's Kubernetes: API servers brought up by its {@code
  * rke} stand-in, whose kubelet makes MetalLB's controller available and whose MetalLB assigns
- * LoadBalancer IPs from the pools lb-service writes.
+ * LoadBalancer IPs from the pools lb-service writes. Cilium's mesh endpoint Service is applied as
+ * cni-service applies it from the chart, or left out or mistyped to show what a user sees then.
  */
 @SpringBootTest(
     classes = LbServiceApplication.class,
@@ -65,9 +67,11 @@ import org.springframework.test.context.DynamicPropertySource;
       "server.port=0",
       "mesh.metallb.controller-timeout=20s",
       "mesh.metallb.ip-timeout=20s",
+      "mesh.metallb.endpoint-timeout=" + LbServiceIT.ENDPOINT_TIMEOUT,
     })
 @EmbeddedKafka(brokerProperties = "auto.create.topics.enable=false")
 class LbServiceIT {
+  static final String ENDPOINT_TIMEOUT = "8s";
   private static final EventCodec CODEC = new EventCodec();
   private static final Pattern TOKEN = Pattern.compile("token: \"([^\"]+)\"");
 
@@ -131,6 +135,17 @@ class LbServiceIT {
     return cluster;
   }
 
+  /**
+   * A cluster as cni-service leaves it for lb-service: up, with Cilium's mesh endpoint Service
+   * applied from the chart as type LoadBalancer.
+   */
+  private SandboxCluster clusterWithCilium(String name, String address, String ref)
+      throws Exception {
+    SandboxCluster cluster = clusterUp(name, address, ref);
+    SandboxClusters.ciliumAppliesMeshEndpoint(cluster.client(), "LoadBalancer");
+    return cluster;
+  }
+
   private static EventEnvelope ciliumReady(String meshId, ClusterSpec spec, String kubeconfigRef) {
     return EventEnvelope.create(
         meshId,
@@ -166,7 +181,7 @@ class LbServiceIT {
   @Test
   void answersCiliumReadyWithThePoolIpOfTheMeshEndpointOnceEvenWhenRedelivered() throws Exception {
     String ref = "meshes/it/clusters/east/kubeconfig";
-    SandboxCluster cluster = clusterUp("east", "127.30.1.1", ref);
+    SandboxCluster cluster = clusterWithCilium("east", "127.30.1.1", ref);
     ClusterSpec east = Samples.cluster("east", 1, 1);
     EventEnvelope in = ciliumReady("it", east, ref);
 
@@ -227,8 +242,8 @@ class LbServiceIT {
   void aClusterWaitingForItsIpDoesNotHoldBackTheOtherClusterOfItsMesh() throws Exception {
     String slowRef = "meshes/it-two/clusters/slow/kubeconfig";
     String fastRef = "meshes/it-two/clusters/fast/kubeconfig";
-    SandboxCluster slowCluster = clusterUp("slow", "127.30.2.1", slowRef);
-    clusterUp("fast", "127.30.3.1", fastRef);
+    SandboxCluster slowCluster = clusterWithCilium("slow", "127.30.2.1", slowRef);
+    clusterWithCilium("fast", "127.30.3.1", fastRef);
     ClusterSpec s = Samples.cluster("slow", 2, 1);
     ClusterSpec slow =
         new ClusterSpec(
@@ -331,7 +346,7 @@ class LbServiceIT {
   @Test
   void aPoolRefusedBecauseTheWebhookDoesNotAnswerYetIsWrittenAgainNotFailed() throws Exception {
     String ref = "meshes/it-lag/clusters/lagging/kubeconfig";
-    SandboxCluster cluster = clusterUp("lagging", "127.30.4.1", ref);
+    SandboxCluster cluster = clusterWithCilium("lagging", "127.30.4.1", ref);
     ClusterSpec s = Samples.cluster("lagging", 4, 1);
     EventEnvelope in = ciliumReady("it-lag", s, ref);
 
@@ -367,6 +382,115 @@ class LbServiceIT {
                 .withName("mesh-pool")
                 .get())
         .isNotNull();
+  }
+
+  private EventEnvelope awaitOutcome(EventEnvelope in) {
+    return probe.await(
+        Duration.ofSeconds(60),
+        e ->
+            in.eventId().equals(e.causationId())
+                && (e.payload() instanceof LbIpAssigned || e.payload() instanceof ClusterFailed));
+  }
+
+  private static List<String> progressOf(EventEnvelope in) {
+    return causedBy(in).stream()
+        .filter(e -> e.payload() instanceof ProgressReported)
+        .map(e -> ((ProgressReported) e.payload()).message())
+        .toList();
+  }
+
+  @Test
+  void failsTerminallyNamingCiliumsServiceTheRuleAndWhatToCheckWhenCiliumDidNotBringIt()
+      throws Exception {
+    String ref = "meshes/it-nosvc/clusters/bare/kubeconfig";
+    SandboxCluster cluster = clusterUp("bare", "127.30.5.1", ref);
+    EventEnvelope in = ciliumReady("it-nosvc", Samples.cluster("bare", 5, 1), ref);
+
+    send(in);
+    EventEnvelope out = awaitOutcome(in);
+
+    assertThat(out.payload())
+        .isInstanceOfSatisfying(
+            ClusterFailed.class,
+            f -> {
+              assertThat(f.stage()).isEqualTo(Stage.LOAD_BALANCER);
+              assertThat(f.code()).isEqualTo("MESH_ENDPOINT_MISSING");
+              assertThat(f.retryable()).isFalse();
+              assertThat(f.reason())
+                  .isEqualTo(
+                      "Service kube-system/clustermesh-apiserver does not exist (still after "
+                          + ENDPOINT_TIMEOUT
+                          + ", mesh.metallb.endpoint-timeout). It is Cilium's mesh endpoint:"
+                          + " cni-service installs it from the Cilium chart"
+                          + " (clustermesh.useAPIServer=true,"
+                          + " clustermesh.apiserver.service.type=LoadBalancer) and lb-service"
+                          + " never creates or changes it; it must exist and be of type"
+                          + " LoadBalancer. To fix: check that Cilium in this cluster was installed"
+                          + " by cni-service (its CiliumReady names this cluster) or from the chart"
+                          + " with these values, and that nothing deleted the Service (kubectl -n"
+                          + " kube-system get service clustermesh-apiserver).");
+            });
+    assertThat(progressOf(in))
+        .contains(
+            "waiting for kube-system/clustermesh-apiserver of type LoadBalancer from Cilium:"
+                + " Service kube-system/clustermesh-apiserver does not exist");
+    assertThat(meshEndpoint(cluster)).as("lb-service created no Service of Cilium's").isNull();
+  }
+
+  @Test
+  void failsTerminallyNamingSpecTypeWhenCiliumsServiceIsNotALoadBalancer() throws Exception {
+    String ref = "meshes/it-nodeport/clusters/np/kubeconfig";
+    SandboxCluster cluster = clusterUp("np", "127.30.6.1", ref);
+    SandboxClusters.ciliumAppliesMeshEndpoint(cluster.client(), "NodePort");
+    EventEnvelope in = ciliumReady("it-nodeport", Samples.cluster("np", 6, 1), ref);
+
+    send(in);
+    EventEnvelope out = awaitOutcome(in);
+
+    assertThat(out.payload())
+        .isInstanceOfSatisfying(
+            ClusterFailed.class,
+            f -> {
+              assertThat(f.code()).isEqualTo("MESH_ENDPOINT_NOT_LOADBALANCER");
+              assertThat(f.retryable()).isFalse();
+              assertThat(f.reason())
+                  .startsWith(
+                      "Service kube-system/clustermesh-apiserver has spec.type NodePort,"
+                          + " expected spec.type LoadBalancer (MetalLB gives IPs only to"
+                          + " LoadBalancer Services) (still after "
+                          + ENDPOINT_TIMEOUT
+                          + ", mesh.metallb.endpoint-timeout).")
+                  .contains(
+                      "cni-service installs it from the Cilium chart",
+                      "To fix: check the value of clustermesh.apiserver.service.type Cilium was"
+                          + " installed with (the chart's default is NodePort)",
+                      "kubectl -n kube-system get service clustermesh-apiserver -o"
+                          + " jsonpath='{.spec.type}'");
+            });
+    assertThat(meshEndpoint(cluster).getSpec().getType())
+        .as("lb-service does not retype Cilium's Service")
+        .isEqualTo("NodePort");
+  }
+
+  @Test
+  void goesOnWhenCiliumsServiceArrivesWhileItWaits() throws Exception {
+    String ref = "meshes/it-late/clusters/late/kubeconfig";
+    SandboxCluster cluster = clusterUp("late", "127.30.7.1", ref);
+    EventEnvelope in = ciliumReady("it-late", Samples.cluster("late", 7, 1), ref);
+
+    send(in);
+    probe.await(
+        Duration.ofSeconds(60),
+        e ->
+            in.eventId().equals(e.causationId())
+                && e.payload() instanceof ProgressReported p
+                && p.message().startsWith("waiting for kube-system/clustermesh-apiserver"));
+    SandboxClusters.ciliumAppliesMeshEndpoint(cluster.client(), "LoadBalancer");
+    EventEnvelope out = awaitOutcome(in);
+
+    assertThat(out.payload())
+        .isInstanceOfSatisfying(
+            LbIpAssigned.class, a -> assertThat(a.meshEndpointIp()).isEqualTo("192.168.57.10"));
   }
 
   @Test

@@ -8,12 +8,17 @@ import io.meshorch.kit.step.Step;
 import io.meshorch.kit.step.StepContext;
 import io.meshorch.kit.step.Wait;
 import io.meshorch.lb.domain.AddressPoolSpec;
+import io.meshorch.lb.domain.EndpointDefect;
 import io.meshorch.lb.domain.IpVerdict;
 import io.meshorch.lb.domain.LbPlan;
 import io.meshorch.lb.domain.MeshEndpointService;
 import io.meshorch.lb.domain.PoolWrite;
 import io.meshorch.lb.port.MeshEndpointPort;
 import io.meshorch.lb.port.MetalLbPort;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -34,7 +39,10 @@ import org.slf4j.LoggerFactory;
  *   <li>write the pool and its advertisement; while the API server cannot call the webhook yet
  *       (HTTP 500 "failed calling webhook"), say so once, wait and write again; then check what the
  *       cluster stored;
- *   <li>apply lb-service's fields on the mesh endpoint Service (the pin annotation) and watch it;
+ *   <li>watch Cilium's mesh endpoint Service and check it exists with type LoadBalancer
+ *       (cni-service installs it from the Cilium chart; lb-service never creates or retypes it):
+ *       while it does not, wait, and past the bound fail terminally saying what was seen, the rule
+ *       and what to check; then apply lb-service's fields on it (the pin annotation);
  *   <li>wait for its IP and check it lies in the pool.
  * </ol>
  *
@@ -50,11 +58,32 @@ final class CiliumReadyStep implements Step {
   static final String ENDPOINT = MeshEndpointService.NAMESPACE + "/" + MeshEndpointService.NAME;
 
   /** The step's waits and their bounds. */
-  record Waits(Wait controller, Wait webhook, Wait ip) {
+  record Waits(Wait controller, Wait webhook, EndpointWait endpoint, Wait ip) {
     Waits {
       Objects.requireNonNull(controller, "controller");
       Objects.requireNonNull(webhook, "webhook");
+      Objects.requireNonNull(endpoint, "endpoint");
       Objects.requireNonNull(ip, "ip");
+    }
+  }
+
+  /**
+   * The wait for Cilium's mesh endpoint Service: re-checked and nudged by the kit as any {@link
+   * Wait}, but bounded by the step itself ({@code timeout}, on the step's clock), because what ends
+   * it is a terminal failure that names what was seen: waiting longer or running the step again
+   * does not install a Service. The kit's bound ({@code until.timeout()}) lies {@link
+   * #SAFETY_MARGIN} beyond, so the kit's retryable time-out does not come first.
+   */
+  record EndpointWait(Wait until, Duration timeout) {
+    /** How much later than {@code timeout} the kit's own bound lies. */
+    static final Duration SAFETY_MARGIN = Duration.ofSeconds(30);
+
+    /** The setting that holds {@code timeout}. */
+    static final String SETTING = "mesh.metallb.endpoint-timeout";
+
+    EndpointWait {
+      Objects.requireNonNull(until, "until");
+      Objects.requireNonNull(timeout, "timeout");
     }
   }
 
@@ -72,17 +101,26 @@ final class CiliumReadyStep implements Step {
   private final MetalLbPort metalLb;
   private final MeshEndpointPort endpoints;
   private final Waits waits;
+  private final Clock clock;
   private Phase phase = Phase.LOOK;
   private AutoCloseable controllerWatch;
   private boolean refusedOnce;
+  private Instant endpointDeadline;
+  private boolean endpointAwaitedSaid;
 
   CiliumReadyStep(
-      CiliumReady in, LbPlan plan, MetalLbPort metalLb, MeshEndpointPort endpoints, Waits waits) {
+      CiliumReady in,
+      LbPlan plan,
+      MetalLbPort metalLb,
+      MeshEndpointPort endpoints,
+      Waits waits,
+      Clock clock) {
     this.in = in;
     this.plan = plan;
     this.metalLb = metalLb;
     this.endpoints = endpoints;
     this.waits = waits;
+    this.clock = clock;
   }
 
   @Override
@@ -152,10 +190,34 @@ final class CiliumReadyStep implements Step {
   }
 
   private Next service(StepContext ctx) {
-    endpoints.ensureService(ref(), plan.endpoint());
-    ctx.keep(endpoints.watchService(ref(), ctx::nudge));
+    if (endpointDeadline == null) {
+      // The watch comes first: a Service created after the first look wakes the step at once.
+      ctx.keep(endpoints.watchService(ref(), ctx::nudge));
+      endpointDeadline = clock.instant().plus(waits.endpoint().timeout());
+    }
+    Optional<EndpointDefect> defect = MeshEndpointService.defectOf(endpoints.serviceType(ref()));
+    if (defect.isPresent()) {
+      return awaitEndpoint(ctx, defect.get());
+    }
+    endpoints.applyOwnedFields(ref(), plan.endpoint());
     ctx.progress("waiting for MetalLB to assign an IP to " + ENDPOINT);
     return moveTo(Phase.IP);
+  }
+
+  /** Cilium's Service is missing or not a LoadBalancer: wait within the bound, then fail. */
+  private Next awaitEndpoint(StepContext ctx, EndpointDefect defect) {
+    if (!clock.instant().isBefore(endpointDeadline)) {
+      throw new TerminalFailure(
+          defect.code(),
+          defect.failure(format(waits.endpoint().timeout()) + ", " + EndpointWait.SETTING));
+    }
+    if (!endpointAwaitedSaid) {
+      endpointAwaitedSaid = true;
+      log.warn("{}: {}; waiting for cni-service's Cilium to bring it", cluster(), defect.seen());
+      ctx.progress(
+          "waiting for " + ENDPOINT + " of type LoadBalancer from Cilium: " + defect.seen());
+    }
+    return Next.waitFor(waits.endpoint().until(), defect.seen());
   }
 
   private Next ip() {
@@ -207,6 +269,11 @@ final class CiliumReadyStep implements Step {
       }
       controllerWatch = null;
     }
+  }
+
+  /** As the kit writes a bound: {@code 1m}, {@code 30s}. */
+  private static String format(Duration d) {
+    return d.toString().substring(2).toLowerCase(Locale.ROOT);
   }
 
   private Next moveTo(Phase next) {

@@ -12,6 +12,9 @@ import java.util.Objects;
  * @param controllerTimeout how long to wait for MetalLB's controller to become available
  * @param webhookTimeout how long to keep writing the pool while the API server cannot call
  *     MetalLB's webhook yet
+ * @param endpointTimeout how long to wait for Cilium's Service {@code
+ *     kube-system/clustermesh-apiserver} to exist with type LoadBalancer before the step fails
+ *     terminally
  * @param ipTimeout how long to wait for MetalLB to assign the Service an IP
  */
 public record LbStepSettings(
@@ -19,12 +22,14 @@ public record LbStepSettings(
     boolean pinFirstAddress,
     Duration controllerTimeout,
     Duration webhookTimeout,
+    Duration endpointTimeout,
     Duration ipTimeout) {
 
   public LbStepSettings {
     Objects.requireNonNull(release, "release");
     Objects.requireNonNull(controllerTimeout, "controllerTimeout");
     Objects.requireNonNull(webhookTimeout, "webhookTimeout");
+    Objects.requireNonNull(endpointTimeout, "endpointTimeout");
     Objects.requireNonNull(ipTimeout, "ipTimeout");
   }
 }

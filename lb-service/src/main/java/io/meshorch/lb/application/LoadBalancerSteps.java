@@ -6,10 +6,12 @@ import io.meshorch.contracts.EventEnvelope;
 import io.meshorch.contracts.Stage;
 import io.meshorch.kit.step.Plan;
 import io.meshorch.kit.step.Wait;
+import io.meshorch.lb.domain.EndpointDefect;
 import io.meshorch.lb.domain.InvalidLbConfigException;
 import io.meshorch.lb.domain.LbPlan;
 import io.meshorch.lb.port.MeshEndpointPort;
 import io.meshorch.lb.port.MetalLbPort;
+import java.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,12 +28,18 @@ public final class LoadBalancerSteps {
   private final MeshEndpointPort endpoints;
   private final LbStepSettings settings;
   private final CiliumReadyStep.Waits waits;
+  private final Clock clock;
 
+  /**
+   * @param clock measures the wait for the mesh endpoint Service, which ends in a terminal failure
+   *     (the kit's own bound, a little later, would end it as retryable)
+   */
   public LoadBalancerSteps(
-      MetalLbPort metalLb, MeshEndpointPort endpoints, LbStepSettings settings) {
+      MetalLbPort metalLb, MeshEndpointPort endpoints, LbStepSettings settings, Clock clock) {
     this.metalLb = metalLb;
     this.endpoints = endpoints;
     this.settings = settings;
+    this.clock = clock;
     this.waits =
         new CiliumReadyStep.Waits(
             Wait.of(
@@ -44,6 +52,13 @@ public final class LoadBalancerSteps {
                 settings.webhookTimeout(),
                 "METALLB_WEBHOOK_NOT_READY",
                 "mesh.metallb.webhook-timeout"),
+            new CiliumReadyStep.EndpointWait(
+                Wait.of(
+                    "Service " + CiliumReadyStep.ENDPOINT + " of type LoadBalancer",
+                    settings.endpointTimeout().plus(CiliumReadyStep.EndpointWait.SAFETY_MARGIN),
+                    EndpointDefect.MISSING,
+                    CiliumReadyStep.EndpointWait.SETTING),
+                settings.endpointTimeout()),
             Wait.of(
                 "LoadBalancer IP of " + CiliumReadyStep.ENDPOINT,
                 settings.ipTimeout(),
@@ -63,6 +78,6 @@ public final class LoadBalancerSteps {
       return Plan.answer(
           new ClusterFailed(Stage.LOAD_BALANCER, "LB_POOL_INVALID", e.getMessage(), false));
     }
-    return Plan.step(event, () -> new CiliumReadyStep(in, plan, metalLb, endpoints, waits));
+    return Plan.step(event, () -> new CiliumReadyStep(in, plan, metalLb, endpoints, waits, clock));
   }
 }

@@ -11,6 +11,7 @@ import io.meshorch.lb.port.MeshEndpointPort;
 import io.meshorch.lb.port.MetalLbPort;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Clock;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -72,6 +73,8 @@ public class LbServiceConfiguration {
             props.pinFirstAddress(),
             props.controllerTimeout(),
             props.webhookTimeout(),
-            props.ipTimeout()));
+            props.endpointTimeout(),
+            props.ipTimeout()),
+        Clock.systemUTC());
   }
 }

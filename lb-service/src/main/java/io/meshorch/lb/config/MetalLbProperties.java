@@ -25,6 +25,10 @@ import org.springframework.validation.annotation.Validated;
  * @param webhookTimeout how long to keep writing the pool while the API server cannot call
  *     MetalLB's webhook yet ("failed calling webhook"), once the controller is available (default 1
  *     min)
+ * @param endpointTimeout how long to wait for Cilium's Service {@code
+ *     kube-system/clustermesh-apiserver} (installed by cni-service from the Cilium chart) to exist
+ *     with type LoadBalancer, before the step fails terminally (default 1 min); lb-service never
+ *     creates it
  * @param ipTimeout how long to wait for the Service's LoadBalancer IP (default 2 min)
  */
 @Validated
@@ -36,4 +40,5 @@ public record MetalLbProperties(
     @DefaultValue("false") boolean pinFirstAddress,
     @DefaultValue("3m") @NotNull Duration controllerTimeout,
     @DefaultValue("1m") @NotNull Duration webhookTimeout,
+    @DefaultValue("1m") @NotNull Duration endpointTimeout,
     @DefaultValue("2m") @NotNull Duration ipTimeout) {}

@@ -7,15 +7,25 @@ import java.util.Optional;
 public interface MeshEndpointPort {
 
   /**
-   * Applies the fields lb-service owns on the Service (the pin annotation, when pinning) with its
-   * own field manager, leaving every other field to cni-service, which applies the Service with the
-   * Cilium chart. A Service that does not exist yet is created in the chart's shape (type
-   * LoadBalancer, port 2379, selector {@code k8s-app: clustermesh-apiserver}). Idempotent.
+   * The {@code spec.type} of the Service ({@code ClusterIP}, Kubernetes' default, when it has
+   * none), or empty when the Service does not exist. Reads only: the Service is Cilium's, installed
+   * by cni-service from the chart, and is never created here.
    *
    * @param kubeconfigRef secret-store reference of the cluster's admin kubeconfig
    * @throws io.meshorch.kit.failure.StepFailure classified Kubernetes API errors
    */
-  void ensureService(String kubeconfigRef, MeshEndpointService service);
+  Optional<String> serviceType(String kubeconfigRef);
+
+  /**
+   * Applies the fields lb-service owns on the existing Service (the pin annotation, when pinning)
+   * with its own field manager, leaving every other field to cni-service, which applies the Service
+   * with the Cilium chart. Writes nothing when there is nothing to pin. Idempotent. Call it only
+   * once {@link #serviceType} found the Service.
+   *
+   * @param kubeconfigRef secret-store reference of the cluster's admin kubeconfig
+   * @throws io.meshorch.kit.failure.StepFailure classified Kubernetes API errors
+   */
+  void applyOwnedFields(String kubeconfigRef, MeshEndpointService service);
 
   /**
    * The IP in {@code status.loadBalancer.ingress[0].ip} of the Service, or empty while it has none
@@ -26,9 +36,9 @@ public interface MeshEndpointPort {
   Optional<String> assignedIp(String kubeconfigRef);
 
   /**
-   * Watches the Service: {@code onChange} runs on every change of it, e.g. when MetalLB writes its
-   * IP (from a shared callback thread; it must be quick, e.g. a step's nudge). A watch that breaks
-   * only stops the callbacks: callers keep re-checking on their own schedule.
+   * Watches the Service: {@code onChange} runs on every change of it, e.g. when it is created or
+   * MetalLB writes its IP (from a shared callback thread; it must be quick, e.g. a step's nudge). A
+   * watch that breaks only stops the callbacks: callers keep re-checking on their own schedule.
    *
    * @return closes the watch and its connection (closing again does nothing); close it when no
    *     longer waiting

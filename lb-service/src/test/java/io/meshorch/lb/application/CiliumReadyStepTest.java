@@ -15,6 +15,7 @@ import io.meshorch.kit.step.StepDriver.Result;
 import io.meshorch.lb.application.Fakes.FakeMeshEndpoint;
 import io.meshorch.lb.application.Fakes.FakeMetalLb;
 import io.meshorch.lb.domain.MetalLbRelease;
+import io.meshorch.testkit.MutableClock;
 import io.meshorch.testkit.Samples;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,6 +31,7 @@ class CiliumReadyStepTest {
 
   private final FakeMetalLb metalLb = new FakeMetalLb();
   private final FakeMeshEndpoint endpoints = new FakeMeshEndpoint();
+  private final MutableClock clock = new MutableClock();
 
   private LoadBalancerSteps steps(boolean pin) {
     return new LoadBalancerSteps(
@@ -40,7 +42,9 @@ class CiliumReadyStepTest {
             pin,
             Duration.ofMinutes(3),
             Duration.ofMinutes(1),
-            Duration.ofMinutes(2)));
+            Duration.ofMinutes(1),
+            Duration.ofMinutes(2)),
+        clock);
   }
 
   private static EventEnvelope ciliumReady(ClusterSpec spec) {
@@ -118,7 +122,7 @@ class CiliumReadyStepTest {
         .startsWith("MetalLB's webhook does not answer yet, writing the pool again shortly:")
         .contains("failed calling webhook \"ipaddresspoolvalidationwebhook.metallb.io\"");
     assertThat(metalLb.pools.get(REF)).containsExactly(POOL);
-    assertThat(endpoints.ensureCalls).isEqualTo(1);
+    assertThat(endpoints.applyCalls).isEqualTo(1);
   }
 
   @ParameterizedTest(name = "{0} never comes: waits for {1}, else {2} naming {3}")
@@ -222,7 +226,7 @@ class CiliumReadyStepTest {
     assertThat(replay.calls()).isEqualTo(1);
     assertThat(metalLb.installs).isEqualTo(1);
     assertThat(metalLb.poolWrites).isEqualTo(1);
-    assertThat(endpoints.ensureCalls).isEqualTo(1);
+    assertThat(endpoints.applyCalls).isEqualTo(1);
     assertThat(replay.progress()).isEmpty();
   }
 
@@ -266,6 +270,105 @@ class CiliumReadyStepTest {
     new StepDriver(in, Stage.LOAD_BALANCER).run(stepOf(steps(true), in), 50);
 
     assertThat(endpoints.services.get(REF).pinnedIp()).contains("192.168.51.10");
+  }
+
+  @Test
+  void waitsForCiliumsServiceWatchingItAndGoesOnOnceItIsThere() {
+    endpoints.type = null;
+    EventEnvelope in = ciliumReady();
+    StepDriver driver =
+        new StepDriver(in, Stage.LOAD_BALANCER)
+            .beforeRecheck(
+                () -> {
+                  if (endpoints.type == null && endpoints.typeChecks == 3) {
+                    assertThat(endpoints.serviceWatches.open)
+                        .as("the Service is watched while it is awaited")
+                        .isEqualTo(1);
+                    clock.advance(Duration.ofSeconds(50));
+                    endpoints.ciliumSets("LoadBalancer");
+                  }
+                });
+
+    Result result = run(in, driver, 50);
+
+    assertThat(result).isEqualTo(new Result.Done(expected(in, "192.168.51.10")));
+    assertThat(driver.progress())
+        .containsExactly(
+            "installing MetalLB v0.15.3",
+            "waiting for the MetalLB controller, then configuring the pool",
+            "waiting for kube-system/clustermesh-apiserver of type LoadBalancer from Cilium:"
+                + " Service kube-system/clustermesh-apiserver does not exist",
+            "waiting for MetalLB to assign an IP to kube-system/clustermesh-apiserver");
+    assertThat(endpoints.serviceWatches.opened).isEqualTo(1);
+    assertThat(endpoints.serviceWatches.open).isZero();
+  }
+
+  @ParameterizedTest(name = "Service of type {0} -> {1}")
+  @CsvSource(
+      nullValues = "none",
+      value = {
+        "none, MESH_ENDPOINT_MISSING, Service kube-system/clustermesh-apiserver does not exist",
+        "NodePort, MESH_ENDPOINT_NOT_LOADBALANCER, 'Service kube-system/clustermesh-apiserver has"
+            + " spec.type NodePort, expected spec.type LoadBalancer'",
+      })
+  void failsTerminallyOnceTheBoundPassesWhenCiliumsServiceIsMissingOrNotALoadBalancer(
+      String type, String code, String seen) {
+    endpoints.type = type;
+    EventEnvelope in = ciliumReady();
+    StepDriver driver =
+        new StepDriver(in, Stage.LOAD_BALANCER)
+            .beforeRecheck(() -> clock.advance(Duration.ofSeconds(7)));
+
+    Result result = driver.run(stepOf(steps(true), in), 60);
+
+    assertThat(result)
+        .isInstanceOfSatisfying(
+            Result.Failed.class,
+            f -> {
+              assertThat(f.failure().code()).isEqualTo(code);
+              assertThat(f.failure().retryable())
+                  .as("waiting or running again fixes nothing")
+                  .isFalse();
+              assertThat(f.failure().getMessage())
+                  .startsWith(seen)
+                  .contains(
+                      "(still after 1m, mesh.metallb.endpoint-timeout)",
+                      "cni-service installs it from the Cilium chart",
+                      "clustermesh.apiserver.service.type=LoadBalancer",
+                      "it must exist and be of type LoadBalancer",
+                      "To fix: check",
+                      "kubectl -n kube-system get service clustermesh-apiserver");
+            });
+    assertThat(endpoints.services).as("nothing applied on a Service that cannot serve").isEmpty();
+    assertThat(endpoints.serviceWatches.open).isZero();
+    assertThat(driver.progress())
+        .last()
+        .asString()
+        .startsWith(
+            "waiting for kube-system/clustermesh-apiserver of type LoadBalancer from Cilium: "
+                + seen);
+  }
+
+  @Test
+  void waitsForCiliumsServiceWithinTheBoundOnTheKitsRechecks() {
+    endpoints.type = "ClusterIP";
+    EventEnvelope in = ciliumReady();
+
+    Result result = run(in, new StepDriver(in, Stage.LOAD_BALANCER), 30);
+
+    assertThat(result)
+        .isInstanceOfSatisfying(
+            Result.StillWaiting.class,
+            w -> {
+              assertThat(w.until().name())
+                  .isEqualTo("Service kube-system/clustermesh-apiserver of type LoadBalancer");
+              assertThat(w.until().setting()).isEqualTo("mesh.metallb.endpoint-timeout");
+              assertThat(w.until().timeout())
+                  .as("the kit's own bound lies beyond the step's, whose failure is terminal")
+                  .isGreaterThan(Duration.ofMinutes(1));
+              assertThat(w.status()).contains("spec.type ClusterIP");
+            });
+    assertThat(endpoints.services).isEmpty();
   }
 
   @Test

@@ -102,12 +102,21 @@ final class Fakes {
     }
   }
 
-  /** A cluster's mesh endpoint Service; plays MetalLB by assigning {@link #nextIp} in time. */
+  /**
+   * A cluster's mesh endpoint Service: Cilium's (present as a LoadBalancer unless a test says
+   * otherwise), what lb-service applied on it; plays MetalLB by assigning {@link #nextIp} in time.
+   */
   static final class FakeMeshEndpoint implements MeshEndpointPort {
+    /** What lb-service applied on the Service, per cluster. */
     final Map<String, MeshEndpointService> services = new HashMap<>();
+
     final Map<String, String> ips = new HashMap<>();
     final Watches serviceWatches = new Watches();
-    int ensureCalls;
+    int applyCalls;
+    int typeChecks;
+
+    /** The {@code spec.type} of the Service Cilium installed, or null while there is none. */
+    String type = "LoadBalancer";
 
     /** The IP "MetalLB" assigns after {@link #checksBeforeIp} reads, or null for never. */
     String nextIp = "192.168.51.10";
@@ -115,15 +124,31 @@ final class Fakes {
     int checksBeforeIp = 2;
     private int checks;
 
+    /** Cilium installs (or retypes) its Service: watches see the change. */
+    void ciliumSets(String newType) {
+      type = newType;
+      serviceWatches.changed();
+    }
+
     @Override
-    public void ensureService(String kubeconfigRef, MeshEndpointService service) {
-      ensureCalls++;
+    public Optional<String> serviceType(String kubeconfigRef) {
+      typeChecks++;
+      return Optional.ofNullable(type);
+    }
+
+    @Override
+    public void applyOwnedFields(String kubeconfigRef, MeshEndpointService service) {
+      if (type == null) {
+        throw new IllegalStateException("applied on a Service that does not exist");
+      }
+      applyCalls++;
       services.put(kubeconfigRef, service);
     }
 
     @Override
     public Optional<String> assignedIp(String kubeconfigRef) {
       if (services.containsKey(kubeconfigRef)
+          && "LoadBalancer".equals(type)
           && !ips.containsKey(kubeconfigRef)
           && nextIp != null
           && ++checks > checksBeforeIp) {

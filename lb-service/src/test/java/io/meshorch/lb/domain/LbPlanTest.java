@@ -93,7 +93,47 @@ class LbPlanTest {
 
     assertThat(MeshEndpointService.NAMESPACE + "/" + MeshEndpointService.NAME)
         .isEqualTo("kube-system/clustermesh-apiserver");
-    assertThat(MeshEndpointService.SELECTOR).containsEntry("k8s-app", "clustermesh-apiserver");
     assertThat(endpoint.annotations()).isEmpty();
+  }
+
+  @Test
+  void aMeshEndpointMustBeCiliumsServiceOfTypeLoadBalancer() {
+    assertThat(MeshEndpointService.defectOf(Optional.of("LoadBalancer"))).isEmpty();
+    assertThat(MeshEndpointService.defectOf(Optional.empty()))
+        .hasValueSatisfying(
+            d -> {
+              assertThat(d.code()).isEqualTo("MESH_ENDPOINT_MISSING");
+              assertThat(d.seen())
+                  .isEqualTo("Service kube-system/clustermesh-apiserver does not exist");
+            });
+    assertThat(MeshEndpointService.defectOf(Optional.of("NodePort")))
+        .hasValueSatisfying(
+            d -> {
+              assertThat(d.code()).isEqualTo("MESH_ENDPOINT_NOT_LOADBALANCER");
+              assertThat(d.seen())
+                  .startsWith(
+                      "Service kube-system/clustermesh-apiserver has spec.type NodePort,"
+                          + " expected spec.type LoadBalancer");
+            });
+  }
+
+  @Test
+  void aMeshEndpointFailureSaysWhatWasSeenTheRuleAndWhatToCheck() {
+    String reason =
+        MeshEndpointService.defectOf(Optional.of("ClusterIP"))
+            .orElseThrow()
+            .failure("1m, mesh.metallb.endpoint-timeout");
+
+    assertThat(reason)
+        .startsWith(
+            "Service kube-system/clustermesh-apiserver has spec.type ClusterIP, expected spec.type"
+                + " LoadBalancer")
+        .contains(
+            "(still after 1m, mesh.metallb.endpoint-timeout)",
+            "cni-service installs it from the Cilium chart",
+            "clustermesh.apiserver.service.type=LoadBalancer",
+            "lb-service never creates or changes it",
+            "kubectl -n kube-system get service clustermesh-apiserver -o jsonpath='{.spec.type}'")
+        .hasSizeLessThan(1_000);
   }
 }

@@ -8,6 +8,7 @@ import io.meshorch.kit.step.StepRoute;
 import io.meshorch.lb.application.LbStepSettings;
 import io.meshorch.lb.application.LoadBalancerSteps;
 import io.meshorch.lb.domain.MetalLbRelease;
+import java.time.Clock;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -24,7 +25,9 @@ class LbServiceRoutesTest {
                 false,
                 Duration.ofMinutes(3),
                 Duration.ofMinutes(1),
-                Duration.ofMinutes(2)));
+                Duration.ofMinutes(1),
+                Duration.ofMinutes(2)),
+            Clock.systemUTC());
 
     StepRoute route = new LbServiceRoutes().ciliumReadyRoute(steps);
 

@@ -85,7 +85,7 @@ class CiliumMeshIT {
   @Test
   void aRemoteServingACertificateOfAnotherCaIsNotConnectedWithTheTlsError() throws Exception {
     // b's etcd now serves the certificate the chart issued from another CA (ca-2).
-    Secret other = KubeFixture.upstreamSecret(b, "ca-2", "clustermesh-apiserver-server-cert");
+    Secret other = KubeFixture.ciliumSecret(b, "ca-2", "clustermesh-apiserver-server-cert");
     b.secrets()
         .inNamespace(KS)
         .withName("clustermesh-apiserver-server-cert")
@@ -109,7 +109,7 @@ class CiliumMeshIT {
 
   @Test
   void aServerCertificateWithoutTheMeshNameIsRefusedForItsSans() throws Exception {
-    String pem = KubeFixture.resource("tls/server-cert-without-mesh-san.crt");
+    String pem = CiliumRender.serverCertWithoutMeshSan();
     b.secrets()
         .inNamespace(KS)
         .withName("clustermesh-apiserver-server-cert")
@@ -143,7 +143,7 @@ class CiliumMeshIT {
 
     await().atMost(Duration.ofSeconds(20)).until(() -> remote().get("ready").asBoolean());
 
-    Secret other = KubeFixture.upstreamSecret(b, "ca-2", "clustermesh-apiserver-server-cert");
+    Secret other = KubeFixture.ciliumSecret(b, "ca-2", "clustermesh-apiserver-server-cert");
     b.secrets()
         .inNamespace(KS)
         .withName("clustermesh-apiserver-server-cert")

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -25,7 +26,6 @@ import org.junit.jupiter.api.io.TempDir;
  * manifests grant exactly that.
  */
 class ComponentRbacIT {
-  private static final String CILIUM = "cilium-1.18.12-ca1.yaml";
   private static final String METALLB = "metallb-native-v0.15.3.yaml";
   private static final Duration WAIT = Duration.ofSeconds(20);
   private static final AtomicInteger CLUSTERS = new AtomicInteger();
@@ -92,10 +92,20 @@ class ComponentRbacIT {
                         }));
   }
 
+  /** Cilium's official chart rendered with the test's CA {@code ca-1}. */
+  private List<HasMetadata> cilium() {
+    return KubeFixture.cilium(c, "ca-1");
+  }
+
+  /** MetalLB's official manifests. */
+  private List<HasMetadata> metallb() {
+    return KubeFixture.upstream(c, METALLB);
+  }
+
   @Test
   void theOfficialChartAndManifestsStartEveryComponent() {
-    KubeFixture.installExcept(c, CILIUM);
-    KubeFixture.installExcept(c, METALLB);
+    KubeFixture.installExcept(c, cilium());
+    KubeFixture.installExcept(c, metallb());
 
     await()
         .atMost(WAIT)
@@ -125,7 +135,7 @@ class ComponentRbacIT {
 
   @Test
   void anAgentWithoutItsClusterRoleBindingCrashesWithTheApiServersForbidden() {
-    KubeFixture.installExcept(c, CILIUM, "ClusterRoleBinding/cilium");
+    KubeFixture.installExcept(c, cilium(), "ClusterRoleBinding/cilium");
 
     crashesWith(
         KS,
@@ -139,14 +149,14 @@ class ComponentRbacIT {
     // The operator and the mesh apiserver have their own bindings.
     await().atMost(WAIT).until(() -> ready(KS, "Deployment", "clustermesh-apiserver") == 1);
 
-    c.resource(KubeFixture.upstreamObject(c, CILIUM, "ClusterRoleBinding/cilium")).create();
+    c.resource(KubeFixture.object(cilium(), "ClusterRoleBinding/cilium")).create();
 
     await().atMost(WAIT).until(() -> ready(KS, "DaemonSet", "cilium") == 2);
   }
 
   @Test
   void theSpeakerWithoutItsRoleBindingIsForbiddenInItsNamespace() {
-    KubeFixture.installExcept(c, METALLB, "RoleBinding/pod-lister");
+    KubeFixture.installExcept(c, metallb(), "RoleBinding/pod-lister");
 
     crashesWith(
         "metallb-system",
@@ -158,14 +168,14 @@ class ComponentRbacIT {
     await().atMost(WAIT).until(() -> ready("metallb-system", "Deployment", "controller") == 1);
     assertThat(ready("metallb-system", "DaemonSet", "speaker")).isZero();
 
-    c.resource(KubeFixture.upstreamObject(c, METALLB, "RoleBinding/pod-lister")).create();
+    c.resource(KubeFixture.object(metallb(), "RoleBinding/pod-lister")).create();
 
     await().atMost(WAIT).until(() -> ready("metallb-system", "DaemonSet", "speaker") == 2);
   }
 
   @Test
   void agentsWaitForTheCrdsTheOperatorRegisters() {
-    KubeFixture.installExcept(c, CILIUM, "Deployment/cilium-operator");
+    KubeFixture.installExcept(c, cilium(), "Deployment/cilium-operator");
 
     crashesWith(
         KS,
@@ -179,7 +189,7 @@ class ComponentRbacIT {
             + " crd:ciliumnetworkpolicies.cilium.io crd:ciliumclusterwidenetworkpolicies.cilium.io]");
     assertThat(ready(KS, "Deployment", "clustermesh-apiserver")).isZero();
 
-    c.resource(KubeFixture.upstreamObject(c, CILIUM, "Deployment/cilium-operator")).create();
+    c.resource(KubeFixture.object(cilium(), "Deployment/cilium-operator")).create();
 
     await()
         .atMost(WAIT)

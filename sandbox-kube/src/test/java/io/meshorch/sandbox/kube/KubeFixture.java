@@ -17,6 +17,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.ExecWatch;
 import io.meshorch.sandbox.kube.rke.RkeStandIn;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -96,12 +97,13 @@ final class KubeFixture {
   }
 
   /**
-   * Cilium as its official chart renders it (1.18.12, {@code upstream/README.md} gives the values):
-   * RBAC, agents, operator, envoy, clustermesh-apiserver and its TLS secrets, issued from CA {@code
-   * ca} ({@code ca-1} or {@code ca-2}, two different CAs); {@code cilium-config} names the cluster.
+   * Cilium as its official chart renders it (1.18.12, rendered by the test, {@link CiliumRender}
+   * gives the values): RBAC, agents, operator, envoy, clustermesh-apiserver and its TLS secrets,
+   * issued from CA {@code ca} ({@code ca-1} or {@code ca-2}, two different CAs made by the test);
+   * {@code cilium-config} names the cluster.
    */
   static void installCilium(KubernetesClient c, String name, String ca) {
-    for (HasMetadata o : upstream(c, "cilium-1.18.12-" + ca.replace("-", "") + ".yaml")) {
+    for (HasMetadata o : cilium(c, ca)) {
       if (o instanceof ConfigMap cm && cm.getMetadata().getName().equals("cilium-config")) {
         cm.getData().put("cluster-name", name);
       }
@@ -110,21 +112,29 @@ final class KubeFixture {
   }
 
   /**
-   * Creates the objects of upstream file {@code file} except those {@code skip} names ({@code
-   * Kind/name}), as a user who forgot them would.
+   * The objects of Cilium's official chart rendered with CA {@code ca} ({@code ca-1}, {@code
+   * ca-2}), fresh objects on every call.
    */
-  static void installExcept(KubernetesClient c, String file, String... skip) {
+  static List<HasMetadata> cilium(KubernetesClient c, String ca) {
+    return load(c, CiliumRender.yaml(ca.replace("-", "")));
+  }
+
+  /**
+   * Creates {@code objects} except those {@code skip} names ({@code Kind/name}), as a user who
+   * forgot them would.
+   */
+  static void installExcept(KubernetesClient c, List<HasMetadata> objects, String... skip) {
     List<String> skipped = List.of(skip);
-    for (HasMetadata o : upstream(c, file)) {
+    for (HasMetadata o : objects) {
       if (!skipped.contains(o.getKind() + "/" + o.getMetadata().getName())) {
         c.resource(o).create();
       }
     }
   }
 
-  /** The object {@code Kind/name} of upstream file {@code file}. */
-  static HasMetadata upstreamObject(KubernetesClient c, String file, String kindAndName) {
-    return upstream(c, file).stream()
+  /** The object {@code Kind/name} of {@code objects}. */
+  static HasMetadata object(List<HasMetadata> objects, String kindAndName) {
+    return objects.stream()
         .filter(o -> (o.getKind() + "/" + o.getMetadata().getName()).equals(kindAndName))
         .findFirst()
         .orElseThrow();
@@ -133,21 +143,12 @@ final class KubeFixture {
   /**
    * Secret {@code name} as the chart renders it with CA {@code ca} ({@code ca-1}, {@code ca-2}).
    */
-  static Secret upstreamSecret(KubernetesClient c, String ca, String name) {
-    return upstream(c, "cilium-1.18.12-" + ca.replace("-", "") + ".yaml").stream()
+  static Secret ciliumSecret(KubernetesClient c, String ca, String name) {
+    return cilium(c, ca).stream()
         .filter(o -> o instanceof Secret && o.getMetadata().getName().equals(name))
         .map(Secret.class::cast)
         .findFirst()
         .orElseThrow();
-  }
-
-  /** A text file under {@code src/test/resources}. */
-  static String resource(String file) {
-    try (InputStream in = KubeFixture.class.getResourceAsStream("/" + file)) {
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   /** The objects of a file under {@code src/test/resources/upstream}. */
@@ -160,6 +161,10 @@ final class KubeFixture {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  private static List<HasMetadata> load(KubernetesClient c, String yaml) {
+    return c.load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8))).items();
   }
 
   static void deployment(KubernetesClient c, String ns, String name, String label, String value) {
@@ -237,7 +242,7 @@ final class KubeFixture {
         .create();
   }
 
-  /** The mesh endpoint as lb-service creates it: no status block at all. */
+  /** The mesh endpoint Service, type LoadBalancer, as first stored: no status block at all. */
   static Service meshService(String requestedIp) {
     ServiceBuilder b =
         new ServiceBuilder()

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -29,7 +30,6 @@ import org.junit.jupiter.api.io.TempDir;
  * manifests render them.
  */
 class PodRefusalsIT {
-  private static final String CILIUM = "cilium-1.18.12-ca1.yaml";
   private static final String METALLB = "metallb-native-v0.15.3.yaml";
   private static final Duration WAIT = Duration.ofSeconds(20);
   private static final AtomicInteger CLUSTERS = new AtomicInteger();
@@ -89,9 +89,19 @@ class PodRefusalsIT {
         : d.getStatus().getAvailableReplicas();
   }
 
+  /** Cilium's official chart rendered with the test's CA {@code ca-1}. */
+  private List<HasMetadata> cilium() {
+    return KubeFixture.cilium(c, "ca-1");
+  }
+
+  /** MetalLB's official manifests. */
+  private List<HasMetadata> metallb() {
+    return KubeFixture.upstream(c, METALLB);
+  }
+
   @Test
   void aPodWhoseServiceAccountIsMissingIsNeverCreated() {
-    KubeFixture.installExcept(c, CILIUM, "ServiceAccount/cilium-operator");
+    KubeFixture.installExcept(c, cilium(), "ServiceAccount/cilium-operator");
 
     await()
         .atMost(WAIT)
@@ -104,7 +114,7 @@ class PodRefusalsIT {
     assertThat(pods(KS, "name", "cilium-operator")).isEmpty();
     assertThat(events(KS, "FailedCreate")).contains("Error creating: " + expected);
 
-    c.resource(KubeFixture.upstreamObject(c, CILIUM, "ServiceAccount/cilium-operator")).create();
+    c.resource(KubeFixture.object(cilium(), "ServiceAccount/cilium-operator")).create();
 
     await().atMost(WAIT).until(() -> available(deployment(KS, "cilium-operator")) == 2);
     assertThat(replicaFailure(deployment(KS, "cilium-operator"))).isNull();
@@ -112,7 +122,7 @@ class PodRefusalsIT {
 
   @Test
   void aMissingConfigMapStopsMountsAndEnvWithTheKubeletsWords() {
-    KubeFixture.installExcept(c, CILIUM, "ConfigMap/cilium-config");
+    KubeFixture.installExcept(c, cilium(), "ConfigMap/cilium-config");
 
     // The operator mounts cilium-config: its pods stay ContainerCreating.
     await()
@@ -152,10 +162,16 @@ class PodRefusalsIT {
                           assertThat(init.getState().getWaiting().getMessage())
                               .isEqualTo("configmap \"cilium-config\" not found");
                         }));
-    assertThat(events(KS, "Failed")).contains("Error: configmap \"cilium-config\" not found");
+    // The kubelet writes the pod's status, then its event.
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () ->
+                assertThat(events(KS, "Failed"))
+                    .contains("Error: configmap \"cilium-config\" not found"));
     assertThat(available(deployment(KS, "clustermesh-apiserver"))).isZero();
 
-    c.resource(KubeFixture.upstreamObject(c, CILIUM, "ConfigMap/cilium-config")).create();
+    c.resource(KubeFixture.object(cilium(), "ConfigMap/cilium-config")).create();
 
     await()
         .atMost(WAIT)
@@ -168,8 +184,8 @@ class PodRefusalsIT {
   @Test
   void aMissingSecretOfAVolumeOrOfAProjectedVolumeKeepsThePodsContainerCreating() {
     // Without its controller, nothing creates the memberlist secret the speakers mount.
-    KubeFixture.installExcept(c, METALLB, "Deployment/controller");
-    KubeFixture.installExcept(c, CILIUM, "Secret/clustermesh-apiserver-server-cert");
+    KubeFixture.installExcept(c, metallb(), "Deployment/controller");
+    KubeFixture.installExcept(c, cilium(), "Secret/clustermesh-apiserver-server-cert");
 
     await()
         .atMost(WAIT)
@@ -189,9 +205,8 @@ class PodRefusalsIT {
     // The agents' projected clustermesh-secrets are all optional: they run without them.
     await().atMost(WAIT).until(() -> daemonSet(KS, "cilium").getStatus().getNumberReady() == 2);
 
-    c.resource(KubeFixture.upstreamObject(c, CILIUM, "Secret/clustermesh-apiserver-server-cert"))
-        .create();
-    c.resource(KubeFixture.upstreamObject(c, METALLB, "Deployment/controller")).create();
+    c.resource(KubeFixture.object(cilium(), "Secret/clustermesh-apiserver-server-cert")).create();
+    c.resource(KubeFixture.object(metallb(), "Deployment/controller")).create();
 
     await()
         .atMost(WAIT)
@@ -203,9 +218,8 @@ class PodRefusalsIT {
 
   @Test
   void anImageWithoutATagOrWithLatestIsRefused() {
-    KubeFixture.installExcept(c, CILIUM, "Deployment/cilium-operator");
-    Deployment operator =
-        (Deployment) KubeFixture.upstreamObject(c, CILIUM, "Deployment/cilium-operator");
+    KubeFixture.installExcept(c, cilium(), "Deployment/cilium-operator");
+    Deployment operator = (Deployment) KubeFixture.object(cilium(), "Deployment/cilium-operator");
     operator
         .getSpec()
         .getTemplate()

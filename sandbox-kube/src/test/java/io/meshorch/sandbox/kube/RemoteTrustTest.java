@@ -2,26 +2,35 @@ package io.meshorch.sandbox.kube;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.Base64;
+import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 
-/** The certificates the Cilium chart issues, checked as an agent and a remote etcd check them. */
+/**
+ * The certificates the Cilium chart issues (rendered by the test with its own CAs, {@link
+ * CiliumRender}), checked as an agent and a remote etcd check them.
+ */
 class RemoteTrustTest {
-  private static final Instant NOW = Instant.parse("2026-12-01T00:00:00Z");
+  /** A day after the chart issued its certificates, which are valid from the render on. */
+  private static final Instant NOW = Instant.now().plus(Duration.ofDays(1));
 
   /** {@code key} of Secret {@code name} as the chart renders it from CA {@code ca}. */
   private static String chart(String ca, String name, String key) {
     try (InputStream in =
-        RemoteTrustTest.class.getResourceAsStream("/upstream/cilium-1.18.12-" + ca + ".yaml")) {
+        new ByteArrayInputStream(CiliumRender.yaml(ca).getBytes(StandardCharsets.UTF_8))) {
       for (Object doc : new Yaml(new SafeConstructor(new LoaderOptions())).loadAll(in)) {
         if (doc instanceof Map<?, ?> m
             && "Secret".equals(m.get("kind"))
@@ -80,6 +89,15 @@ class RemoteTrustTest {
 
   @Test
   void anExpiredCertificateIsRefusedWithTheTimes() {
+    Instant expiry = RemoteTrust.parse(serverCert("ca1")).get(0).getNotAfter().toInstant();
+    assertThat(expiry)
+        .as("the chart's certValidityDuration, 36500 days")
+        .isAfter(Instant.now().plus(Duration.ofDays(36_000)));
+    String notAfter =
+        DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss'Z'", Locale.ROOT)
+            .withZone(ZoneOffset.UTC)
+            .format(expiry);
+
     assertThat(
             RemoteTrust.verifyServer(
                 serverCert("ca1"),
@@ -89,9 +107,10 @@ class RemoteTrustTest {
         .hasValueSatisfying(
             e ->
                 assertThat(e)
-                    .startsWith(
+                    .isEqualTo(
                         "tls: failed to verify certificate: x509: certificate has expired or is"
-                            + " not yet valid: current time 2200-01-01T00:00:00Z is after 2126-"));
+                            + " not yet valid: current time 2200-01-01T00:00:00Z is after "
+                            + notAfter));
   }
 
   @Test

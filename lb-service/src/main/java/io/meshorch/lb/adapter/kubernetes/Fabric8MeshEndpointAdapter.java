@@ -1,10 +1,8 @@
 package io.meshorch.lb.adapter.kubernetes;
 
-import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.LoadBalancerIngress;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
-import io.fabric8.kubernetes.api.model.ServicePortBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.ServiceResource;
 import io.meshorch.kube.KubeApply;
@@ -19,8 +17,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The mesh endpoint Service through fabric8. The Service is Cilium's (cni-service applies it with
- * the chart); lb-service applies only the field it owns, the pin annotation, with its own field
- * manager ({@code meshorch-lb}), so neither service removes what the other set.
+ * the chart); lb-service reads it, never creates it, and applies only the field it owns, the pin
+ * annotation, with its own field manager ({@code meshorch-lb}), so neither service removes what the
+ * other set.
  */
 public final class Fabric8MeshEndpointAdapter implements MeshEndpointPort {
   private static final Logger log = LoggerFactory.getLogger(Fabric8MeshEndpointAdapter.class);
@@ -34,27 +33,25 @@ public final class Fabric8MeshEndpointAdapter implements MeshEndpointPort {
   }
 
   @Override
-  public void ensureService(String kubeconfigRef, MeshEndpointService wanted) {
+  public Optional<String> serviceType(String kubeconfigRef) {
     try (KubernetesClient client = clients.forCluster(kubeconfigRef)) {
-      Service existing = KubeCalls.call("read Service " + NAME, service(client)::get);
-      if (existing == null) {
-        // Compatibility: cni-service applies this Service with the Cilium chart; a cluster whose
-        // Cilium came without it gets the chart's shape, created (not applied), so that the
-        // chart's later apply owns every field.
-        KubeCalls.call(
-            "create Service " + NAME,
-            () ->
-                client
-                    .services()
-                    .inNamespace(MeshEndpointService.NAMESPACE)
-                    .resource(chartShape())
-                    .create());
-        log.info("created LoadBalancer Service {}: Cilium did not bring it", NAME);
+      Service service = KubeCalls.call("read Service " + NAME, service(client)::get);
+      if (service == null) {
+        return Optional.empty();
       }
-      if (!wanted.annotations().isEmpty()) {
-        kube.apply(client, ownedFields(wanted));
-        log.info("applied {} on Service {}", wanted.annotations(), NAME);
-      }
+      String type = service.getSpec() == null ? null : service.getSpec().getType();
+      return Optional.of(type == null ? MeshEndpointService.DEFAULT_TYPE : type);
+    }
+  }
+
+  @Override
+  public void applyOwnedFields(String kubeconfigRef, MeshEndpointService wanted) {
+    if (wanted.annotations().isEmpty()) {
+      return;
+    }
+    try (KubernetesClient client = clients.forCluster(kubeconfigRef)) {
+      kube.apply(client, ownedFields(wanted));
+      log.info("applied {} on Service {}", wanted.annotations(), NAME);
     }
   }
 
@@ -95,28 +92,6 @@ public final class Fabric8MeshEndpointAdapter implements MeshEndpointPort {
         .withNamespace(MeshEndpointService.NAMESPACE)
         .addToAnnotations(wanted.annotations())
         .endMetadata()
-        .build();
-  }
-
-  /** The Service as Cilium's chart renders it with {@code service.type=LoadBalancer}. */
-  static Service chartShape() {
-    return new ServiceBuilder()
-        .withNewMetadata()
-        .withName(MeshEndpointService.NAME)
-        .withNamespace(MeshEndpointService.NAMESPACE)
-        .addToLabels(MeshEndpointService.SELECTOR)
-        .endMetadata()
-        .withNewSpec()
-        .withType(MeshEndpointService.TYPE)
-        .withSelector(MeshEndpointService.SELECTOR)
-        .withPorts(
-            new ServicePortBuilder()
-                .withName(MeshEndpointService.PORT_NAME)
-                .withProtocol("TCP")
-                .withPort(MeshEndpointService.PORT)
-                .withTargetPort(new IntOrString(MeshEndpointService.PORT))
-                .build())
-        .endSpec()
         .build();
   }
 }

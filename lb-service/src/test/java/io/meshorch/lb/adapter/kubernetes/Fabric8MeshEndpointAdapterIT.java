@@ -3,15 +3,12 @@ package io.meshorch.lb.adapter.kubernetes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.LoadBalancerIngressBuilder;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
 import io.fabric8.kubernetes.api.model.Service;
-import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.ServiceStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.meshorch.kit.secrets.FileSecretStore;
-import io.meshorch.kube.KubeApply;
 import io.meshorch.kube.KubeClientProvider;
 import io.meshorch.lb.domain.MeshEndpointService;
 import io.meshorch.sandbox.kube.SandboxCluster;
@@ -28,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The mesh endpoint adapter against the sandbox's API server: the Service is cni-service's (applied
- * with the Cilium chart under {@code meshorch-cni}); lb-service applies only its pin annotation.
+ * with the Cilium chart under {@code meshorch-cni}); lb-service reads its type, never creates it,
+ * and applies only its pin annotation.
  */
 class Fabric8MeshEndpointAdapterIT {
   private static final String REF = "meshes/demo/clusters/east/kubeconfig";
@@ -62,56 +60,28 @@ class Fabric8MeshEndpointAdapterIT {
     return c.services().inNamespace("kube-system").withName("clustermesh-apiserver").get();
   }
 
-  /**
-   * The Service as cni-service applies it from the chart (with a metrics port lb-service lacks).
-   */
+  /** The Service as cni-service applies it from the chart. */
   private void ciliumChartApplies() {
-    new KubeApply("cni")
-        .apply(
-            c,
-            new ServiceBuilder()
-                .withNewMetadata()
-                .withName("clustermesh-apiserver")
-                .withNamespace("kube-system")
-                .addToLabels("k8s-app", "clustermesh-apiserver")
-                .addToLabels("app.kubernetes.io/part-of", "cilium")
-                .endMetadata()
-                .withNewSpec()
-                .withType("LoadBalancer")
-                .addToSelector("k8s-app", "clustermesh-apiserver")
-                .addNewPort()
-                .withName("apiserv")
-                .withPort(2379)
-                .withProtocol("TCP")
-                .withTargetPort(new IntOrString("apiserv"))
-                .endPort()
-                .addNewPort()
-                .withName("kvmesh-metrics")
-                .withPort(9964)
-                .withProtocol("TCP")
-                .endPort()
-                .endSpec()
-                .build());
+    SandboxClusters.ciliumAppliesMeshEndpoint(c, "LoadBalancer");
   }
 
   @Test
   void appliesOnlyThePinAnnotationOnCiliumsServiceAndLeavesCiliumsFieldsToCilium() {
     ciliumChartApplies();
 
-    adapter.ensureService(REF, PINNED);
+    adapter.applyOwnedFields(REF, PINNED);
     String version = endpoint().getMetadata().getResourceVersion();
-    adapter.ensureService(REF, PINNED);
+    adapter.applyOwnedFields(REF, PINNED);
     ciliumChartApplies();
 
     Service s = endpoint();
     assertThat(s.getMetadata().getResourceVersion())
-        .as("ensuring again, and the chart applied again, change nothing")
+        .as("applying again, and the chart applied again, change nothing")
         .isEqualTo(version);
     assertThat(s.getMetadata().getAnnotations())
         .containsEntry("metallb.io/loadBalancerIPs", "192.168.51.16");
-    assertThat(s.getSpec().getPorts())
-        .extracting(p -> p.getName() + ":" + p.getPort())
-        .containsExactly("apiserv:2379", "kvmesh-metrics:9964");
+    assertThat(s.getSpec().getType()).isEqualTo("LoadBalancer");
+    assertThat(s.getSpec().getPorts()).extracting(p -> p.getPort()).containsExactly(2379);
     assertThat(s.getMetadata().getManagedFields())
         .filteredOn(f -> "meshorch-lb".equals(f.getManager()))
         .singleElement()
@@ -132,7 +102,7 @@ class Fabric8MeshEndpointAdapterIT {
     ciliumChartApplies();
     String version = endpoint().getMetadata().getResourceVersion();
 
-    adapter.ensureService(REF, new MeshEndpointService(Optional.empty()));
+    adapter.applyOwnedFields(REF, new MeshEndpointService(Optional.empty()));
 
     assertThat(endpoint().getMetadata().getResourceVersion()).isEqualTo(version);
     assertThat(endpoint().getMetadata().getManagedFields())
@@ -141,29 +111,29 @@ class Fabric8MeshEndpointAdapterIT {
   }
 
   @Test
-  void createsTheServiceInTheChartsShapeWhenCiliumDidNotBringIt() {
-    adapter.ensureService(REF, PINNED);
+  void readsTheTypeOfCiliumsServiceAndCreatesNothingWhileItIsMissing() {
+    assertThat(adapter.serviceType(REF)).isEmpty();
+    assertThat(endpoint()).as("lb-service does not create Cilium's Service").isNull();
 
-    Service s = endpoint();
-    assertThat(s.getSpec().getType()).isEqualTo("LoadBalancer");
-    assertThat(s.getSpec().getSelector()).containsEntry("k8s-app", "clustermesh-apiserver");
-    assertThat(s.getSpec().getPorts())
-        .singleElement()
-        .satisfies(
-            p -> {
-              assertThat(p.getName()).isEqualTo("apiserv");
-              assertThat(p.getPort()).isEqualTo(2379);
-            });
-    assertThat(s.getMetadata().getAnnotations())
-        .containsEntry("metallb.io/loadBalancerIPs", "192.168.51.16");
+    SandboxClusters.ciliumAppliesMeshEndpoint(c, "NodePort");
+    assertThat(adapter.serviceType(REF)).contains("NodePort");
 
     ciliumChartApplies();
-    assertThat(endpoint().getSpec().getPorts())
-        .as("the chart's apply takes the Service over")
-        .extracting(p -> p.getName())
-        .containsExactly("apiserv", "kvmesh-metrics");
-    assertThat(endpoint().getMetadata().getAnnotations())
-        .containsEntry("metallb.io/loadBalancerIPs", "192.168.51.16");
+    assertThat(adapter.serviceType(REF)).contains("LoadBalancer");
+  }
+
+  @Test
+  void aWatchOpenedBeforeCiliumsServiceExistsCallsBackWhenCiliumCreatesIt() throws Exception {
+    AtomicInteger changes = new AtomicInteger();
+    AutoCloseable watch = adapter.watchService(REF, changes::incrementAndGet);
+    try {
+      ciliumChartApplies();
+
+      await().atMost(Duration.ofSeconds(10)).until(() -> changes.get() > 0);
+    } finally {
+      watch.close();
+    }
+    assertThat(adapter.serviceType(REF)).contains("LoadBalancer");
   }
 
   @Test
