@@ -196,7 +196,7 @@ class CiliumMeshIT {
     blocked.clear();
     assertThat(remote().get("ready").asBoolean()).isTrue();
 
-    String pem = KubeFixture.resource("tls/server-cert-without-mesh-san.crt");
+    String pem = CiliumRender.serverCertWithoutMeshSan();
     b.secrets()
         .inNamespace(KS)
         .withName("clustermesh-apiserver-server-cert")
