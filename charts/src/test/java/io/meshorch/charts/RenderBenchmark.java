@@ -24,7 +24,8 @@ import java.util.concurrent.Future;
  * disk, the values file, Helm's load and template, and the parse of Helm's YAML into fabric8
  * objects; then whole renders one after another (wall time, the calling thread's CPU and the
  * process's CPU, which includes Go's own threads), and the same number of renders on 1, 2 and 4
- * threads.
+ * threads (a renderer allowed that many Helm calls at once), then on one thread per render with the
+ * default renderer (as cni-service's workers call it).
  *
  * <p>Run it with the test classpath, for example:
  *
@@ -50,10 +51,11 @@ public final class RenderBenchmark {
     HelmChartRenderer renderer = new HelmChartRenderer(serialization);
     ChartArchive chart = ChartArchive.bundled(ChartArchive.CILIUM);
     print(
-        "machine: %d processors, Java %s, max heap %d MiB",
+        "machine: %d processors, Java %s, max heap %d MiB; renders at once by default: %d",
         Runtime.getRuntime().availableProcessors(),
         System.getProperty("java.version"),
-        Runtime.getRuntime().maxMemory() >> 20);
+        Runtime.getRuntime().maxMemory() >> 20,
+        renderer.maxConcurrentRenders());
 
     long cpu = OS.getProcessCpuTime();
     long load = timed(() -> Helm.version().call());
@@ -75,8 +77,16 @@ public final class RenderBenchmark {
         renders);
     sequential(renderer, chart, renders);
     for (int threads : new int[] {1, 2, 4}) {
-      onThreads(renderer, chart, renders, threads);
+      // A renderer per thread count, allowed that many renders at once.
+      onThreads(new HelmChartRenderer(serialization, threads), chart, renders, threads, "");
     }
+    // As in cni-service: one thread per cluster (its workers), the renderer's default bound.
+    onThreads(
+        renderer,
+        chart,
+        renders,
+        renders,
+        " (Helm calls at once: " + renderer.maxConcurrentRenders() + ")");
   }
 
   /** Each phase of a render, timed on its own, one render after another. */
@@ -154,7 +164,8 @@ public final class RenderBenchmark {
   }
 
   /** {@code n} renders submitted at once to {@code threads} threads. */
-  private static void onThreads(HelmChartRenderer renderer, ChartArchive chart, int n, int threads)
+  private static void onThreads(
+      HelmChartRenderer renderer, ChartArchive chart, int n, int threads, String note)
       throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try {
@@ -178,10 +189,11 @@ public final class RenderBenchmark {
       processCpu = OS.getProcessCpuTime() - processCpu;
       Collections.sort(finished);
       print(
-          "%d renders on %d thread(s): wall %d ms (%.2f renders/s), first done at %d ms, last at"
-              + " %d ms, process CPU %d ms per render",
+          "%d renders on %d thread(s)%s: wall %d ms (%.2f renders/s), first done at %d ms, last"
+              + " at %d ms, process CPU %d ms per render",
           n,
           threads,
+          note,
           ms(wall),
           n / (wall / 1e9),
           ms(finished.get(0)),
