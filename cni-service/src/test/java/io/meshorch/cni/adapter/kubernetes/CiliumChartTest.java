@@ -32,16 +32,23 @@ import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
  * The objects cni-service applies, as the official chart renders them for a cluster's spec (Helm's
  * real engine, offline): values, certificates checked with the JDK's X.509 verification, order,
- * Helm's release metadata, and an identical second render.
+ * Helm's release metadata, an identical second render, and the same objects when several clusters
+ * render at once.
  */
 class CiliumChartTest {
   private static final KubernetesSerialization JSON = new KubernetesSerialization();
@@ -224,6 +231,37 @@ class CiliumChartTest {
 
     assertThat(again).isEqualTo(first);
     assertThat(JSON.asJson(CHART.objects(install("east", 1)))).isNotEqualTo(first);
+  }
+
+  @Test
+  void clustersRenderedAtOnceGetTheObjectsTheyGetOneAfterAnother() throws Exception {
+    List<String> names = List.of("west", "east", "north", "south");
+    Map<String, String> alone = new HashMap<>();
+    for (int i = 0; i < names.size(); i++) {
+      alone.put(names.get(i), JSON.asJson(CHART.objects(install(names.get(i), i + 1))));
+    }
+
+    ExecutorService pool = Executors.newFixedThreadPool(names.size());
+    try {
+      CountDownLatch go = new CountDownLatch(1);
+      Map<String, Future<String>> atOnce = new HashMap<>();
+      for (int i = 0; i < names.size(); i++) {
+        CiliumInstall install = install(names.get(i), i + 1);
+        atOnce.put(
+            names.get(i),
+            pool.submit(
+                () -> {
+                  assertThat(go.await(30, TimeUnit.SECONDS)).as("released").isTrue();
+                  return JSON.asJson(CHART.objects(install));
+                }));
+      }
+      go.countDown();
+      for (String name : names) {
+        assertThat(atOnce.get(name).get(90, TimeUnit.SECONDS)).as(name).isEqualTo(alone.get(name));
+      }
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   @Test
