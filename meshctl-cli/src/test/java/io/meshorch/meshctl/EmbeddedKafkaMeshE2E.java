@@ -1,15 +1,39 @@
 package io.meshorch.meshctl;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.meshorch.cni.adapter.pki.BouncyCastleCaGenerator;
+import io.meshorch.cni.domain.MeshCa;
 import io.meshorch.contracts.ClusterFailed;
+import io.meshorch.contracts.ClusterUp;
 import io.meshorch.contracts.EventEnvelope;
+import io.meshorch.contracts.MeshFailed;
 import io.meshorch.contracts.MeshReady;
+import io.meshorch.contracts.PortsUpdated;
 import io.meshorch.contracts.ProgressReported;
+import io.meshorch.kit.secrets.FileSecretStore;
 import io.meshorch.meshctl.local.LocalStack;
+import io.meshorch.sandbox.core.ClusterRef;
+import io.meshorch.sandbox.kube.SandboxCluster;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.cert.CertificateFactory;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** The scenarios on local mode's embedded KRaft broker, exactly as {@code ./meshctl up} runs. */
@@ -17,9 +41,134 @@ class EmbeddedKafkaMeshE2E extends MeshScenarios {
   @Override
   LocalStack startStack(Path dataDir) {
     // Mesh "lagging": MetalLB's webhook answers 6 s after its controller is ready, longer than
-    // the Kubernetes client's own retries of an HTTP 500 (3.5 s).
+    // the Kubernetes client's own retries of an HTTP 500 (3.5 s). Mesh "cas": west's `rke up`
+    // takes 15 s, so that east has its Cilium before west has Kubernetes.
     return LocalStack.start(
-        dataDir, true, LocalStack.DEFAULT_LATENCIES.with("metallb-webhook@lagging/*=6s"));
+        dataDir,
+        true,
+        LocalStack.DEFAULT_LATENCIES.with("metallb-webhook@lagging/*=6s,rke-up@cas/west=15s"));
+  }
+
+  @Test
+  void aMeshWhoseClustersHoldDifferentCasFailsAtOnceUntilTheyHoldOne() throws Exception {
+    Path file = data.resolve("two-cas.yaml");
+    Files.writeString(
+        file,
+        """
+        mesh: cas
+        defaults:
+          machine: {image: ubuntu-22.04, flavor: m1.large, network: mesh-net, keyName: mesh, sshUser: ubuntu}
+        clusters:
+          - {name: east, id: 1, nodeCount: 1, podCidr: 10.131.0.0/16, serviceCidr: 10.231.0.0/16, lbAddressPool: 192.168.70.10-192.168.70.19}
+          - {name: west, id: 2, nodeCount: 1, podCidr: 10.132.0.0/16, serviceCidr: 10.232.0.0/16, lbAddressPool: 192.168.71.10-192.168.71.19}
+        """);
+    CompletableFuture<Integer> up =
+        CompletableFuture.supplyAsync(() -> meshctl("up", "-f", file.toString()));
+
+    // East gets its Cilium, with the mesh CA, while west's Kubernetes is still coming up.
+    await("Secret kube-system/cilium-ca in cas/east")
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> sandboxCluster("cas", "east").map(c -> ciliumCa(c) != null).orElse(false));
+    assertThat(of("cas", "west", ClusterUp.class))
+        .as("west must get its Cilium after the CA is replaced: is rke-up@cas/west long enough?")
+        .isEmpty();
+    // Then the mesh CA in the secret store is replaced (a restore, a replica with its own store):
+    // west's Cilium comes from another CA than east's.
+    MeshCa other =
+        new BouncyCastleCaGenerator(Duration.ofDays(1), Clock.systemUTC()).generate("cas");
+    new FileSecretStore(stack.secretsDir()).put(MeshCa.secretRef("cas"), other.encode());
+
+    assertThat(up.get(2, TimeUnit.MINUTES)).as("meshctl up exit code").isEqualTo(1);
+    assertThat(of("cas", null, ClusterFailed.class)).as("every cluster was built").isEmpty();
+    EventEnvelope outcome = of("cas", null, MeshFailed.class).get(0);
+    MeshFailed failed = (MeshFailed) outcome.payload();
+    assertThat(failed.stage()).isEqualTo("mesh");
+    assertThat(failed.code()).isEqualTo("CA_MISMATCH");
+    // The CAs as an operator would compare them: openssl's fingerprints of the clusters' ca.crt.
+    String eastCa = shortFingerprint(caCertificate("east"));
+    String westCa = shortFingerprint(caCertificate("west"));
+    assertThat(westCa).isEqualTo(shortFingerprint(other.certificatePem())).isNotEqualTo(eastCa);
+    assertThat(failed.reason()).contains("east holds " + eastCa, "west holds " + westCa);
+    assertThat(failed.retryable()).as("another CA needs a fix, not another run of up").isFalse();
+    Instant lastPorts =
+        of("cas", null, PortsUpdated.class).stream()
+            .map(EventEnvelope::occurredAt)
+            .max(Instant::compareTo)
+            .orElseThrow();
+    assertThat(Duration.between(lastPorts, outcome.occurredAt()))
+        .as("failed at once, not after mesh.validation.timeout")
+        .isLessThan(Duration.ofSeconds(30));
+    for (String cluster : new String[] {"east", "west"}) {
+      KubernetesClient client = sandboxCluster("cas", cluster).orElseThrow().client();
+      assertThat(remotes(client, "cilium-clustermesh"))
+          .as("%s's agents' remotes", cluster)
+          .isZero();
+      assertThat(remotes(client, "cilium-kvstoremesh"))
+          .as("%s's KVStoreMesh remotes", cluster)
+          .isZero();
+      Deployment apiserver =
+          client
+              .apps()
+              .deployments()
+              .inNamespace("kube-system")
+              .withName("clustermesh-apiserver")
+              .get();
+      assertThat(apiserver.getSpec().getTemplate().getSpec().getHostAliases())
+          .as("%s's clustermesh-apiserver host aliases", cluster)
+          .isNullOrEmpty();
+    }
+
+    // The advice of the reason works: keep the stored CA (west's), give east no other one.
+    sandboxCluster("cas", "east")
+        .orElseThrow()
+        .client()
+        .secrets()
+        .inNamespace("kube-system")
+        .withName("cilium-ca")
+        .delete();
+    new FileSecretStore(stack.secretsDir())
+        .delete("meshes/cas/clusters/east/clustermesh-apiserver-certs");
+
+    assertThat(meshctl("up", "-f", file.toString())).as("meshctl up exit code, again").isZero();
+    assertThat(of("cas", null, MeshReady.class)).hasSize(1);
+    assertThat(shortFingerprint(caCertificate("east"))).isEqualTo(westCa);
+  }
+
+  /** The PEM certificate in {@code ca.crt} of Secret kube-system/cilium-ca of cas/{@code name}. */
+  private static String caCertificate(String name) {
+    Secret secret = ciliumCa(sandboxCluster("cas", name).orElseThrow());
+    return new String(
+        Base64.getDecoder().decode(secret.getData().get("ca.crt")), StandardCharsets.US_ASCII);
+  }
+
+  /**
+   * The first 8 bytes of the SHA-256 fingerprint of the PEM certificate {@code pem}, as {@code
+   * openssl x509 -noout -fingerprint -sha256} prints them.
+   */
+  private static String shortFingerprint(String pem) throws Exception {
+    byte[] der =
+        CertificateFactory.getInstance("X.509")
+            .generateCertificate(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)))
+            .getEncoded();
+    byte[] sha256 = MessageDigest.getInstance("SHA-256").digest(der);
+    return HexFormat.ofDelimiter(":").withUpperCase().formatHex(sha256, 0, 8);
+  }
+
+  /** The sandbox's Kubernetes cluster of {@code meshId}/{@code cluster}, once rke up made it. */
+  private static Optional<SandboxCluster> sandboxCluster(String meshId, String cluster) {
+    return stack.kube().clusters().stream()
+        .filter(c -> c.ref().equals(new ClusterRef(meshId, cluster)))
+        .findFirst();
+  }
+
+  private static Secret ciliumCa(SandboxCluster cluster) {
+    return cluster.client().secrets().inNamespace("kube-system").withName("cilium-ca").get();
+  }
+
+  /** How many remote clusters Secret {@code kube-system/<name>} configures (0 when absent). */
+  private static int remotes(KubernetesClient client, String name) {
+    Secret secret = client.secrets().inNamespace("kube-system").withName(name).get();
+    return secret == null || secret.getData() == null ? 0 : secret.getData().size();
   }
 
   @Test

@@ -54,7 +54,7 @@ abstract class MeshScenarios {
           PortsUpdated.class);
 
   @TempDir static Path data;
-  private static LocalStack stack;
+  static LocalStack stack;
   private static EventProbe probe;
 
   /** Starts the sandbox and the services on the broker of the subclass. */

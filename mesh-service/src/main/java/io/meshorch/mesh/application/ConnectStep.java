@@ -9,6 +9,8 @@ import io.meshorch.kit.step.StepContext;
 import io.meshorch.kit.step.StepEnd;
 import io.meshorch.kit.step.Wait;
 import io.meshorch.mesh.domain.AgentReport;
+import io.meshorch.mesh.domain.CaAgreement;
+import io.meshorch.mesh.domain.CiliumCa;
 import io.meshorch.mesh.domain.ClusterConnection;
 import io.meshorch.mesh.domain.ClusterMember;
 import io.meshorch.mesh.domain.MeshAction;
@@ -21,17 +23,21 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Connects every cluster of a mesh to all the others, then checks that every cluster's Cilium
- * agents see every remote node. A reconciler: each call writes one cluster's mesh configuration
- * (nothing when it is in place already), or, once all are written, reads every cluster's agents
- * once and judges the mesh:
+ * agents see every remote node. A reconciler: its first call reads every cluster's Cilium CA and
+ * ends the step with {@code MeshFailed} CA_MISMATCH (not retryable, nothing written) when they
+ * differ, since such agents could never verify each other; each later call writes one cluster's
+ * mesh configuration (nothing when it is in place already), or, once all are written, reads every
+ * cluster's agents once and judges the mesh:
  *
  * <ul>
  *   <li>healthy: done with {@code MeshReady} (the node table);
@@ -40,10 +46,11 @@ import org.slf4j.LoggerFactory;
  *       REMOTE_NOT_SEEN (retryable) naming the first cluster with a gap and every gap.
  * </ul>
  *
- * A cluster that refuses its configuration (or whose agents cannot be listed for good) ends the
- * step with a {@code MeshFailed} naming that cluster; transient API errors are thrown for the kit
- * to retry. A step created afresh for the same mesh (after a restart) converges: writes that are in
- * place change nothing, and validation only reads; its validation deadline starts anew.
+ * A cluster whose CA cannot be read for good (no Secret {@code cilium-ca}), that refuses its
+ * configuration, or whose agents cannot be listed for good ends the step with a {@code MeshFailed}
+ * naming that cluster; transient API errors are thrown for the kit to retry. A step created afresh
+ * for the same mesh (after a restart) converges: it reads the CAs again, writes that are in place
+ * change nothing, and validation only reads; its validation deadline starts anew.
  */
 public final class ConnectStep implements Step {
   /** Reason code of a mesh whose agents did not see every remote node in time. */
@@ -69,6 +76,7 @@ public final class ConnectStep implements Step {
   private final List<ClusterConnection> connections;
   private final Wait agentsSeeRemotes;
   private boolean announced;
+  private boolean sameCa;
   private int written;
   private Instant deadline;
   private String lastProgress;
@@ -101,7 +109,66 @@ public final class ConnectStep implements Step {
       ctx.progress("connecting " + connections.size() + " clusters");
       announced = true;
     }
+    if (!sameCa) {
+      return checkCas(ctx);
+    }
     return written < connections.size() ? writeNext(ctx) : validate(ctx);
+  }
+
+  /**
+   * Reads every cluster's Cilium CA, the clusters at the same time; ends the step when they differ
+   * or one cannot be read for good, before anything is written.
+   */
+  private Next checkCas(StepContext ctx) {
+    Map<String, CiliumCa> cas = new LinkedHashMap<>();
+    for (Map.Entry<ClusterMember, CompletableFuture<CiliumCa>> read :
+        readEach(m -> mesh.ciliumCa(m.kubeconfigRef())).entrySet()) {
+      String cluster = read.getKey().name();
+      try {
+        cas.put(cluster, read.getValue().join());
+      } catch (CompletionException e) {
+        if (e.getCause() instanceof TransientFailure t) {
+          throw new TransientFailure(t.code(), "cluster " + cluster + ": " + t.getMessage(), t);
+        } else if (e.getCause() instanceof TerminalFailure t) {
+          log.error(
+              "mesh {}: cluster {} has no usable Cilium CA: {}", meshId(), cluster, t.getMessage());
+          return Next.done(
+              new MeshFailed(
+                  ctx.stage(),
+                  cluster,
+                  t.code(),
+                  "cluster " + cluster + ": " + t.getMessage(),
+                  false));
+        }
+        throw unwrap(e);
+      }
+    }
+    Optional<String> mismatch = CaAgreement.mismatch(meshId(), cas);
+    if (mismatch.isPresent()) {
+      log.error("mesh {} not connected: {}", meshId(), mismatch.get());
+      return Next.done(
+          new MeshFailed(ctx.stage(), null, CaAgreement.CA_MISMATCH, mismatch.get(), false));
+    }
+    log.info(
+        "mesh {}: every cluster holds Cilium CA {}",
+        meshId(),
+        cas.values().iterator().next().shortForm());
+    sameCa = true;
+    return Next.again();
+  }
+
+  /** Starts {@code read} for every member on the readers; the results in member order. */
+  private <T> Map<ClusterMember, CompletableFuture<T>> readEach(Function<ClusterMember, T> read) {
+    Map<ClusterMember, CompletableFuture<T>> reads = new LinkedHashMap<>();
+    for (ClusterMember m : action.members()) {
+      reads.put(m, CompletableFuture.supplyAsync(() -> read.apply(m), readers));
+    }
+    return reads;
+  }
+
+  /** The unchecked cause of a failed read, or the failure itself. */
+  private static RuntimeException unwrap(CompletionException e) {
+    return e.getCause() instanceof RuntimeException r ? r : e;
   }
 
   /** Writes the mesh configuration of the next cluster. */
@@ -139,11 +206,8 @@ public final class ConnectStep implements Step {
     if (deadline == null) {
       deadline = clock.instant().plus(timeout);
     }
-    Map<ClusterMember, CompletableFuture<List<AgentReport>>> reads = new LinkedHashMap<>();
-    for (ClusterMember m : action.members()) {
-      reads.put(
-          m, CompletableFuture.supplyAsync(() -> mesh.agentReports(m.kubeconfigRef()), readers));
-    }
+    Map<ClusterMember, CompletableFuture<List<AgentReport>>> reads =
+        readEach(m -> mesh.agentReports(m.kubeconfigRef()));
     Map<String, List<AgentReport>> reports = new LinkedHashMap<>();
     for (Map.Entry<ClusterMember, CompletableFuture<List<AgentReport>>> read : reads.entrySet()) {
       String cluster = read.getKey().name();
@@ -159,10 +223,8 @@ public final class ConnectStep implements Step {
               cluster,
               t.getMessage());
           return Next.done(new MeshFailed(ctx.stage(), cluster, t.code(), t.getMessage(), false));
-        } else if (e.getCause() instanceof RuntimeException r) {
-          throw r;
         } else {
-          throw e;
+          throw unwrap(e);
         }
       }
     }

@@ -38,8 +38,9 @@ public final class MeshSteps {
    * @param validationTimeout how long the agents may take to see every remote node ({@code
    *     mesh.validation.timeout})
    * @param clock the time of the validation deadline
-   * @param readers runs the reads of the clusters' agents during validation, one task per cluster
-   *     (bounded: {@code mesh.validation.read-parallelism})
+   * @param readers runs the reads of the clusters (their Cilium CAs before connecting, their agents
+   *     during validation), one task per cluster (bounded: {@code
+   *     mesh.validation.read-parallelism})
    */
   public MeshSteps(
       MeshLedger ledger,
@@ -54,7 +55,7 @@ public final class MeshSteps {
     this.readers = Objects.requireNonNull(readers, "readers");
   }
 
-  /** As the full constructor, with the clusters' agents read one cluster after another. */
+  /** As the full constructor, with the clusters read one after another. */
   public MeshSteps(
       MeshLedger ledger, ClusterMeshPort mesh, Duration validationTimeout, Clock clock) {
     this(ledger, mesh, validationTimeout, clock, Runnable::run);

@@ -1,11 +1,26 @@
 package io.meshorch.mesh.port;
 
 import io.meshorch.mesh.domain.AgentReport;
+import io.meshorch.mesh.domain.CiliumCa;
 import io.meshorch.mesh.domain.RemoteCluster;
 import java.util.List;
 
 /** The Cilium cluster-mesh side of one Kubernetes cluster of a mesh. */
 public interface ClusterMeshPort {
+
+  /**
+   * The Cilium CA the cluster holds: the certificate in Secret {@code kube-system/cilium-ca} (key
+   * {@code ca.crt}, else {@code tls.crt}, where cert-manager puts it), where {@code cilium
+   * clustermesh connect} reads it. Read-only; only the certificate's fingerprint leaves the
+   * adapter.
+   *
+   * @param kubeconfigRef secret-store reference of the cluster's admin kubeconfig
+   * @return the CA, by its certificate's SHA-256 fingerprint
+   * @throws io.meshorch.kit.failure.StepFailure transient (API unreachable), or terminal: {@code
+   *     CILIUM_CA_MISSING} (no such Secret, or no certificate in it), {@code CILIUM_CA_INVALID}
+   *     (not a PEM X.509 certificate), kubeconfig missing, request refused
+   */
+  CiliumCa ciliumCa(String kubeconfigRef);
 
   /**
    * Makes the cluster connect to exactly {@code remotes}, as the Cilium chart renders {@code

@@ -94,7 +94,8 @@ class ConnectStepTest {
         .containsExactly(
             "connecting 2 clusters",
             "waiting for agents: east sees 0/1 nodes of west, west sees 0/2 nodes of east");
-    assertThat(driver.calls()).as("two writes, three rounds of reads").isEqualTo(5);
+    assertThat(driver.calls()).as("CAs, two writes, three rounds of reads").isEqualTo(6);
+    assertThat(clusters.caReads(ref("east"))).isEqualTo(1);
     assertThat(steps.plan(mesh.ports("east"))).as("the mesh is done").isEqualTo(Plan.nothing());
   }
 
@@ -150,6 +151,84 @@ class ConnectStepTest {
     assertThat(clusters.changes(ref("east"))).isEqualTo(1);
     assertThat(clusters.changes(ref("west"))).isEqualTo(1);
     assertThat(clusters.writeCalls(ref("east"))).as("looked again, changed nothing").isEqualTo(2);
+    assertThat(clusters.caReads(ref("west"))).as("the CAs checked again").isEqualTo(2);
+  }
+
+  @Test
+  void clustersWithDifferentCasFailTheMeshBeforeAnythingIsWritten() {
+    clusters.holdsCa(ref("west"), FakeClusterMesh.OTHER_CA);
+    Plan.Planned planned = planConnect(steps);
+    StepDriver driver = driver(planned, Duration.ofSeconds(1));
+
+    Result result = run(driver, planned);
+
+    assertThat(result).isInstanceOf(Result.Done.class);
+    MeshFailed failed = (MeshFailed) ((Result.Done) result).outcome();
+    assertThat(failed.stage()).isEqualTo("mesh");
+    assertThat(failed.cluster()).as("the whole mesh, no cluster is known to be wrong").isNull();
+    assertThat(failed.code()).isEqualTo("CA_MISMATCH");
+    assertThat(failed.retryable()).as("running up again cannot change a CA").isFalse();
+    assertThat(failed.reason())
+        .contains("east holds 3F:9A:1C:0D:5E:6B:7A:88", "west holds 77:BE:01:23:AA:45:CC:90");
+    assertThat(clusters.writeCalls(ref("east"))).isZero();
+    assertThat(clusters.writeCalls(ref("west"))).isZero();
+    assertThat(driver.calls()).as("one read of the CAs").isEqualTo(1);
+    assertThat(steps.plan(mesh.ports("west"))).as("the mesh is done").isEqualTo(Plan.nothing());
+  }
+
+  @Test
+  void aResumedStepChecksTheCasAgainAndStopsWhenTheyNoLongerAgree() {
+    // The first run wrote east's configuration, then the service stopped; meanwhile west's CA
+    // changed. The resumed step must not go on writing.
+    Plan.Planned first = planConnect(steps);
+    Step before = first.step().get();
+    StepDriver ctx = new StepDriver(west, first.key(), "mesh");
+    assertThat(before.advance(ctx)).as("the CAs agree").isEqualTo(Next.again());
+    assertThat(before.advance(ctx)).as("east written").isEqualTo(Next.again());
+    clusters.holdsCa(ref("west"), FakeClusterMesh.OTHER_CA);
+
+    Result after = run(driver(first, Duration.ofSeconds(1)), first);
+
+    assertThat(after)
+        .extracting(r -> ((MeshFailed) ((Result.Done) r).outcome()).code())
+        .isEqualTo("CA_MISMATCH");
+    assertThat(clusters.writeCalls(ref("east"))).isEqualTo(1);
+    assertThat(clusters.writeCalls(ref("west"))).isZero();
+  }
+
+  @Test
+  void aClusterWithoutCiliumCaFailsTheMeshNamingTheClusterAndTheSecret() {
+    clusters.withoutCa(ref("west"));
+    Plan.Planned planned = planConnect(steps);
+
+    Result result = run(driver(planned, Duration.ofSeconds(1)), planned);
+
+    assertThat(result)
+        .isEqualTo(
+            new Result.Done(
+                new MeshFailed(
+                    "mesh",
+                    "west",
+                    "CILIUM_CA_MISSING",
+                    "cluster west: Secret kube-system/cilium-ca does not exist",
+                    false)));
+    assertThat(clusters.writeCalls(ref("east"))).isZero();
+  }
+
+  @Test
+  void aTransientFailureReadingACaIsLeftToTheKitAndItsRetryReadsTheCasAgain() {
+    clusters.failCaReadsTransiently(ref("east"), 1);
+    Plan.Planned planned = planConnect(steps);
+    Step step = planned.step().get();
+    StepDriver ctx = new StepDriver(west, planned.key(), "mesh");
+
+    assertThatThrownBy(() -> step.advance(ctx))
+        .isInstanceOfSatisfying(
+            TransientFailure.class, f -> assertThat(f.code()).isEqualTo("KUBE_API_UNAVAILABLE"))
+        .hasMessage("cluster east: 503 Service Unavailable");
+    assertThat(clusters.writeCalls(ref("east"))).isZero();
+    assertThat(step.advance(ctx)).as("the CAs agree").isEqualTo(Next.again());
+    assertThat(clusters.caReads(ref("east"))).isEqualTo(2);
   }
 
   @Test
@@ -179,6 +258,7 @@ class ConnectStepTest {
     Step step = planned.step().get();
     StepDriver ctx = new StepDriver(west, planned.key(), "mesh");
 
+    assertThat(step.advance(ctx)).as("the CAs agree").isEqualTo(Next.again());
     assertThat(step.advance(ctx)).isEqualTo(Next.again());
     assertThatThrownBy(() -> step.advance(ctx))
         .isInstanceOfSatisfying(
@@ -211,7 +291,7 @@ class ConnectStepTest {
     assertThat(driver.progress())
         .containsExactly(
             "connecting 2 clusters", "waiting for agents: west sees 0/2 nodes of east");
-    assertThat(driver.calls()).as("two writes, reads at 0 to 5 minutes").isEqualTo(8);
+    assertThat(driver.calls()).as("CAs, two writes, reads at 0 to 5 minutes").isEqualTo(9);
   }
 
   @Test

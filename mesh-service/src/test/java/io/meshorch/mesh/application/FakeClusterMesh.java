@@ -3,6 +3,7 @@ package io.meshorch.mesh.application;
 import io.meshorch.kit.failure.TerminalFailure;
 import io.meshorch.kit.failure.TransientFailure;
 import io.meshorch.mesh.domain.AgentReport;
+import io.meshorch.mesh.domain.CiliumCa;
 import io.meshorch.mesh.domain.RemoteCluster;
 import io.meshorch.mesh.domain.RemoteStatus;
 import io.meshorch.mesh.port.ClusterMeshPort;
@@ -27,6 +28,12 @@ final class FakeClusterMesh implements ClusterMeshPort {
   /** A cluster: its name and nodes. */
   record Cluster(String name, List<String> nodes) {}
 
+  /** The CA every cluster holds unless told otherwise. */
+  static final CiliumCa MESH_CA = new CiliumCa("3f9a1c0d5e6b7a88".repeat(4));
+
+  /** Another CA, e.g. of a store that lost the mesh's and generated a fresh one. */
+  static final CiliumCa OTHER_CA = new CiliumCa("77be0123aa45cc90".repeat(4));
+
   private final Map<String, Cluster> clusters = new ConcurrentHashMap<>();
   private final Map<String, List<RemoteCluster>> configs = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> changes = new ConcurrentHashMap<>();
@@ -38,6 +45,10 @@ final class FakeClusterMesh implements ClusterMeshPort {
   private final Set<String> refusing = ConcurrentHashMap.newKeySet();
   private final Set<String> unlistable = ConcurrentHashMap.newKeySet();
   private final Set<String> apiDown = ConcurrentHashMap.newKeySet();
+  private final Map<String, CiliumCa> cas = new ConcurrentHashMap<>();
+  private final Set<String> withoutCa = ConcurrentHashMap.newKeySet();
+  private final Map<String, AtomicInteger> transientCaFailures = new ConcurrentHashMap<>();
+  private final Map<String, AtomicInteger> caReads = new ConcurrentHashMap<>();
 
   private volatile CyclicBarrier rendezvous;
 
@@ -56,6 +67,25 @@ final class FakeClusterMesh implements ClusterMeshPort {
   /** The agents of the cluster see their configured remotes from their {@code reads}-th read. */
   void syncsAfterReads(String kubeconfigRef, int reads) {
     readsToSync.put(kubeconfigRef, reads);
+  }
+
+  /** The cluster holds {@code ca} as its Cilium CA. */
+  void holdsCa(String kubeconfigRef, CiliumCa ca) {
+    cas.put(kubeconfigRef, ca);
+  }
+
+  /** The cluster has no Secret {@code kube-system/cilium-ca}. */
+  void withoutCa(String kubeconfigRef) {
+    withoutCa.add(kubeconfigRef);
+  }
+
+  void failCaReadsTransiently(String kubeconfigRef, int times) {
+    transientCaFailures.put(kubeconfigRef, new AtomicInteger(times));
+  }
+
+  /** How many times the cluster's CA was read. */
+  int caReads(String kubeconfigRef) {
+    return count(caReads, kubeconfigRef);
   }
 
   void unreachable(String clusterName) {
@@ -98,6 +128,19 @@ final class FakeClusterMesh implements ClusterMeshPort {
 
   private static int count(Map<String, AtomicInteger> counts, String key) {
     return counts.getOrDefault(key, new AtomicInteger()).get();
+  }
+
+  @Override
+  public CiliumCa ciliumCa(String kubeconfigRef) {
+    caReads.computeIfAbsent(kubeconfigRef, k -> new AtomicInteger()).incrementAndGet();
+    AtomicInteger failures = transientCaFailures.get(kubeconfigRef);
+    if (failures != null && failures.getAndDecrement() > 0) {
+      throw new TransientFailure("KUBE_API_UNAVAILABLE", "503 Service Unavailable");
+    }
+    if (withoutCa.contains(kubeconfigRef)) {
+      throw new TerminalFailure("CILIUM_CA_MISSING", "Secret kube-system/cilium-ca does not exist");
+    }
+    return cas.getOrDefault(kubeconfigRef, MESH_CA);
   }
 
   @Override

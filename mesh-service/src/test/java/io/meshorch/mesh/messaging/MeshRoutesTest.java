@@ -10,6 +10,7 @@ import io.meshorch.kit.step.StepRoute;
 import io.meshorch.kit.step.StepRoutes;
 import io.meshorch.mesh.application.MeshSteps;
 import io.meshorch.mesh.domain.AgentReport;
+import io.meshorch.mesh.domain.CiliumCa;
 import io.meshorch.mesh.domain.MeshLedger;
 import io.meshorch.mesh.domain.RemoteCluster;
 import io.meshorch.mesh.port.ClusterMeshPort;
@@ -23,6 +24,11 @@ import org.junit.jupiter.params.provider.EnumSource;
 class MeshRoutesTest {
   private static final ClusterMeshPort NO_CLUSTERS =
       new ClusterMeshPort() {
+        @Override
+        public CiliumCa ciliumCa(String kubeconfigRef) {
+          throw new AssertionError("routes do not call clusters");
+        }
+
         @Override
         public boolean writeMeshConfig(String kubeconfigRef, List<RemoteCluster> remotes) {
           throw new AssertionError("routes do not call clusters");

@@ -17,6 +17,7 @@ import io.meshorch.kube.KubeApply;
 import io.meshorch.kube.KubeClientProvider;
 import io.meshorch.kube.KubeFailures;
 import io.meshorch.mesh.domain.AgentReport;
+import io.meshorch.mesh.domain.CiliumCa;
 import io.meshorch.mesh.domain.RemoteCluster;
 import io.meshorch.mesh.domain.RemoteStatus;
 import io.meshorch.mesh.port.ClusterMeshPort;
@@ -40,8 +41,8 @@ import org.slf4j.LoggerFactory;
  * {@link ClusterMeshPort} over the Kubernetes API with fabric8: writes what the Cilium chart
  * renders for {@code clustermesh.config.clusters} (Secrets {@code cilium-clustermesh} and {@code
  * cilium-kvstoremesh}, the host aliases of the clustermesh-apiserver) by server-side apply with
- * field manager {@code meshorch-mesh}, and reads the agents through {@code exec} (WebSocket) of
- * {@code cilium-dbg}.
+ * field manager {@code meshorch-mesh}, reads the cluster's Cilium CA ({@link CiliumCaSecret}), and
+ * reads the agents through {@code exec} (WebSocket) of {@code cilium-dbg}.
  */
 public final class Fabric8ClusterMeshAdapter implements ClusterMeshPort {
   static final String NAMESPACE = "kube-system";
@@ -75,6 +76,13 @@ public final class Fabric8ClusterMeshAdapter implements ClusterMeshPort {
     this.clients = clients;
     this.execTimeout = execTimeout;
     this.agentContainer = agentContainer;
+  }
+
+  @Override
+  public CiliumCa ciliumCa(String kubeconfigRef) {
+    try (KubernetesClient client = clients.forCluster(kubeconfigRef)) {
+      return CiliumCaSecret.read(client);
+    }
   }
 
   @Override

@@ -3,22 +3,40 @@ package io.meshorch.mesh.adapter.kubernetes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.meshorch.kit.failure.StepFailure;
 import io.meshorch.kit.secrets.FileSecretStore;
 import io.meshorch.kube.KubeClientProvider;
 import io.meshorch.mesh.domain.AgentReport;
+import io.meshorch.mesh.domain.CiliumCa;
 import io.meshorch.mesh.domain.RemoteCluster;
 import io.meshorch.mesh.domain.RemoteStatus;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.KeyPairGenerator;
+import java.security.MessageDigest;
+import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Date;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class Fabric8ClusterMeshAdapterTest {
   private static final String REF = "meshes/m1/clusters/east/kubeconfig";
@@ -59,6 +77,86 @@ class Fabric8ClusterMeshAdapterTest {
               assertThat(e.code()).isEqualTo("CILIUM_NOT_INSTALLED");
               assertThat(e.retryable()).isFalse();
             });
+  }
+
+  @ParameterizedTest(name = "under {0}")
+  @ValueSource(strings = {"ca.crt", "tls.crt"})
+  void readsTheClustersCiliumCaAsTheFingerprintOfItsCertificate(String key) throws Exception {
+    byte[] der = selfSignedCa();
+    // What cni-service (ca.crt) or cert-manager (tls.crt) stores, the key beside it.
+    ciliumCaSecret(Map.of(key, pem(der), "ca.key", "a private key, never read"));
+
+    CiliumCa ca = adapter.ciliumCa(REF);
+
+    assertThat(ca.sha256())
+        .isEqualTo(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(der)));
+  }
+
+  @Test
+  void failsTerminallyNamingTheSecretWhenTheClusterHasNoCiliumCa() {
+    assertThatThrownBy(() -> adapter.ciliumCa(REF))
+        .isInstanceOfSatisfying(
+            StepFailure.class,
+            e -> {
+              assertThat(e.code()).isEqualTo("CILIUM_CA_MISSING");
+              assertThat(e.retryable()).isFalse();
+            })
+        .hasMessageStartingWith("Secret kube-system/cilium-ca does not exist");
+  }
+
+  @Test
+  void failsTerminallyWhenTheCiliumCaHoldsNoCertificate() {
+    ciliumCaSecret(Map.of("ca.crt", "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n"));
+
+    assertThatThrownBy(() -> adapter.ciliumCa(REF))
+        .isInstanceOfSatisfying(
+            StepFailure.class, e -> assertThat(e.code()).isEqualTo("CILIUM_CA_INVALID"))
+        .hasMessage(
+            "Secret kube-system/cilium-ca does not hold a PEM X.509 certificate in its data");
+  }
+
+  private void ciliumCaSecret(Map<String, String> data) {
+    Map<String, String> encoded = new java.util.LinkedHashMap<>();
+    data.forEach(
+        (k, v) ->
+            encoded.put(
+                k, Base64.getEncoder().encodeToString(v.getBytes(StandardCharsets.US_ASCII))));
+    cluster
+        .client()
+        .secrets()
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName("cilium-ca")
+                .withNamespace("kube-system")
+                .endMetadata()
+                .withData(encoded)
+                .build())
+        .create();
+  }
+
+  private static byte[] selfSignedCa() throws Exception {
+    KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+    generator.initialize(new ECGenParameterSpec("secp256r1"));
+    var keys = generator.generateKeyPair();
+    X500Name subject = new X500Name("CN=Cilium CA m1");
+    Instant now = Instant.now();
+    return new JcaX509v3CertificateBuilder(
+            subject,
+            BigInteger.ONE,
+            Date.from(now),
+            Date.from(now.plus(Duration.ofDays(1))),
+            subject,
+            keys.getPublic())
+        .addExtension(Extension.basicConstraints, true, new BasicConstraints(true))
+        .build(new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate()))
+        .getEncoded();
+  }
+
+  private static String pem(byte[] der) {
+    return "-----BEGIN CERTIFICATE-----\n"
+        + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
+        + "\n-----END CERTIFICATE-----\n";
   }
 
   @Test
