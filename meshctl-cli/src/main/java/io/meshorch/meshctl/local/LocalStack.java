@@ -199,7 +199,10 @@ public final class LocalStack implements MeshBus {
   private void startServices(CompletableFuture<Void> brokerUp) {
     Map<String, Object> common = new HashMap<>();
     common.put("spring.kafka.bootstrap-servers", bootstrapServers());
-    common.put("server.port", "0");
+    // Local mode publishes no HTTP port (a random one per service would reach nobody): the
+    // services run without a web server; health and metrics are served when they run as their
+    // own applications.
+    common.put("spring.main.web-application-type", "none");
     common.put("spring.main.banner-mode", "off");
     common.put("logging.config", LOGGING_CONFIG);
 
