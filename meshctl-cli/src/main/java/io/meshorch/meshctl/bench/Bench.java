@@ -618,8 +618,14 @@ public final class Bench {
     return d;
   }
 
-  /** Waits until the consumer group of each of the five services is stable with assignments. */
-  static void awaitConsumersAssigned(String bootstrapServers, Duration timeout) throws Exception {
+  /**
+   * Waits until the consumer group of each of the five services is stable with assignments (the end
+   * of the startup figure).
+   *
+   * @throws IllegalStateException when they are not within {@code timeout}
+   */
+  public static void awaitConsumersAssigned(String bootstrapServers, Duration timeout)
+      throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     try (Admin admin =
         Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
