@@ -1,6 +1,7 @@
 package io.meshorch.meshctl;
 
 import io.meshorch.meshctl.cli.BenchCommand;
+import io.meshorch.meshctl.cli.LocalStartCommand;
 import io.meshorch.meshctl.cli.SandboxCommand;
 import io.meshorch.meshctl.cli.StatusCommand;
 import io.meshorch.meshctl.cli.UpCommand;
@@ -22,6 +23,7 @@ import picocli.CommandLine.Command;
       WatchCommand.class,
       SandboxCommand.class,
       BenchCommand.class,
+      LocalStartCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class MeshCtl {

@@ -25,12 +25,14 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.common.GroupState;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
 
 /**
  * Runs the benchmark of {@code meshctl bench}: local mode in this process (the embedded broker, the
@@ -618,22 +620,19 @@ public final class Bench {
     return d;
   }
 
-  /** Waits until the consumer group of each of the five services is stable with assignments. */
-  static void awaitConsumersAssigned(String bootstrapServers, Duration timeout) throws Exception {
+  /**
+   * Waits until the consumer group of each of the five services is stable with assignments (the end
+   * of the startup figure).
+   *
+   * @throws IllegalStateException when they are not within {@code timeout}
+   */
+  public static void awaitConsumersAssigned(String bootstrapServers, Duration timeout)
+      throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     try (Admin admin =
         Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
       while (true) {
-        Map<String, ConsumerGroupDescription> groups =
-            admin.describeConsumerGroups(SandboxPlatform.SERVICES).all().get(30, TimeUnit.SECONDS);
-        boolean ready =
-            groups.values().stream()
-                .allMatch(
-                    g ->
-                        g.groupState() == GroupState.STABLE
-                            && g.members().stream()
-                                .anyMatch(m -> !m.assignment().topicPartitions().isEmpty()));
-        if (ready) {
+        if (allAssigned(admin)) {
           return;
         }
         if (System.nanoTime() > deadline) {
@@ -643,6 +642,29 @@ public final class Bench {
         TimeUnit.MILLISECONDS.sleep(50);
       }
     }
+  }
+
+  /**
+   * Whether every service's group is stable with partitions assigned; a group the broker does not
+   * know yet (its consumer has not joined: GroupIdNotFoundException) is not.
+   */
+  private static boolean allAssigned(Admin admin) throws Exception {
+    Map<String, ConsumerGroupDescription> groups;
+    try {
+      groups =
+          admin.describeConsumerGroups(SandboxPlatform.SERVICES).all().get(30, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof GroupIdNotFoundException) {
+        return false;
+      }
+      throw e;
+    }
+    return groups.values().stream()
+        .allMatch(
+            g ->
+                g.groupState() == GroupState.STABLE
+                    && g.members().stream()
+                        .anyMatch(m -> !m.assignment().topicPartitions().isEmpty()));
   }
 
   private static int partitions(String bootstrapServers, String topic) throws Exception {

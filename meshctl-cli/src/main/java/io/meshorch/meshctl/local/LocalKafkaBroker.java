@@ -26,20 +26,29 @@ import org.apache.kafka.server.common.MetadataVersion;
  */
 public final class LocalKafkaBroker implements AutoCloseable {
   private final Path dataDir;
+  private final int brokerPort;
+  private final int controllerPort;
   private KafkaRaftServer server;
-  private String bootstrapServers;
 
+  /**
+   * A broker whose log goes under {@code dataDir}, on loopback ports chosen now (free at this
+   * moment), so that its {@link #bootstrapServers()} can be handed out while it starts.
+   */
   public LocalKafkaBroker(Path dataDir) {
     this.dataDir = dataDir.toAbsolutePath();
+    try {
+      this.brokerPort = freePort();
+      this.controllerPort = freePort();
+    } catch (IOException e) {
+      throw new UncheckedIOException("no free loopback port for the local Kafka broker", e);
+    }
   }
 
-  /** Formats the folder on first use and starts the broker on free loopback ports. */
+  /** Formats the folder on first use and starts the broker on its loopback ports. */
   public LocalKafkaBroker start() {
     try {
       Files.createDirectories(dataDir);
       Path logDir = dataDir.resolve("log");
-      int brokerPort = freePort();
-      int controllerPort = freePort();
       Properties props = new Properties();
       props.put("process.roles", "broker,controller");
       props.put("node.id", "1");
@@ -64,16 +73,15 @@ public final class LocalKafkaBroker implements AutoCloseable {
       format(logDir);
       server = new KafkaRaftServer(new KafkaConfig(props, false), Time.SYSTEM);
       server.startup();
-      bootstrapServers = "127.0.0.1:" + brokerPort;
       return this;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start the local Kafka broker in " + dataDir, e);
     }
   }
 
-  /** {@code host:port} of the running broker. */
+  /** {@code host:port} of the broker: known before {@link #start()}, answering once started. */
   public String bootstrapServers() {
-    return bootstrapServers;
+    return "127.0.0.1:" + brokerPort;
   }
 
   private void format(Path logDir) throws IOException {

@@ -11,20 +11,28 @@ import io.meshorch.sandbox.core.SandboxRecorder;
 import io.meshorch.sandbox.kube.SandboxKube;
 import io.meshorch.sandbox.openstack.SandboxCloud;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.logging.LoggingInitializationContext;
 import org.springframework.boot.logging.LoggingSystem;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.support.GenericApplicationContext;
+import org.springframework.core.env.StandardEnvironment;
 
 /**
  * Local mode: an embedded KRaft broker (log kept in the data folder), the sandbox cloud (OpenStack
@@ -42,6 +50,14 @@ public final class LocalStack implements MeshBus {
       SandboxLatencies.parse("fast,heat-stack=1.5s,vm-boot=500ms");
 
   private static final AtomicInteger STARTERS = new AtomicInteger();
+
+  /** The five services, by application class, with their config names (flow order). */
+  private static final Map<Class<?>, String> SERVICES = services();
+
+  private static final String LOGGING_CONFIG = "classpath:logback.xml";
+
+  /** How long a service's context waits for the embedded broker's start (a bound, not a pace). */
+  private static final Duration BROKER_START_TIMEOUT = Duration.ofMinutes(3);
 
   private final Path dataDir;
   private final LocalKafkaBroker broker;
@@ -131,28 +147,7 @@ public final class LocalStack implements MeshBus {
     System.setProperty("MESHCTL_LOG_DIR", stack.dataDir.resolve("logs").toString());
     try {
       if (withServices) {
-        // The sandbox does not need the broker: start both at once.
-        CompletableFuture<Void> broker =
-            stack.broker == null
-                ? CompletableFuture.completedFuture(null)
-                : CompletableFuture.runAsync(stack.broker::start, r -> daemon(r).start());
-        RuntimeException failure = null;
-        try {
-          stack.sandbox = SandboxPlatform.start(stack.dataDir, stack.latencies);
-        } catch (RuntimeException e) {
-          failure = e;
-        }
-        try {
-          broker.join();
-        } catch (CompletionException e) {
-          if (failure == null) {
-            failure = e.getCause() instanceof RuntimeException r ? r : e;
-          }
-        }
-        if (failure != null) {
-          throw failure;
-        }
-        stack.startServices();
+        stack.startWithServices();
       } else if (stack.broker != null) {
         stack.broker.start();
       }
@@ -164,39 +159,61 @@ public final class LocalStack implements MeshBus {
   }
 
   /**
-   * Starts the five services: the first alone, since its context (re)initialises the process's
-   * logging for this data folder, then the other four at once with Spring's logging system left
-   * alone (their logging is the same), which on two cores takes about half the time of starting
-   * them one after another. A failed start closes the ones that started, through {@link #close()}.
+   * Starts the broker, the sandbox and the five services with as little waiting as two cores allow:
+   * the broker starts on its own thread while the sandbox starts, and the services' contexts are
+   * built as soon as the sandbox's settings exist; each context then waits for the broker (a {@link
+   * BrokerGate}) only before it first talks to Kafka.
    */
-  private void startServices() {
+  private void startWithServices() {
+    initializeLogging();
+    CompletableFuture<Void> brokerUp =
+        broker == null
+            ? CompletableFuture.completedFuture(null)
+            : CompletableFuture.runAsync(broker::start, r -> daemon(r).start());
+    try {
+      sandbox = SandboxPlatform.start(dataDir, latencies);
+      startServices(brokerUp);
+    } catch (RuntimeException e) {
+      // close() may stop the broker only once its start has ended; its own failure says most.
+      RuntimeException brokerFailure = settle(brokerUp);
+      throw brokerFailure != null ? brokerFailure : e;
+    }
+  }
+
+  /**
+   * Sets up the process's logging for this data folder once, as the first service's context would
+   * (Spring's logging system, {@code logback.xml}, JUL bridged), so that the services' contexts can
+   * all start at once with Spring's logging system left alone: their logging is the same.
+   */
+  private static void initializeLogging() {
+    LoggingSystem logging = LoggingSystem.get(LocalStack.class.getClassLoader());
+    logging.beforeInitialize();
+    logging.initialize(
+        new LoggingInitializationContext(new StandardEnvironment()), LOGGING_CONFIG, null);
+  }
+
+  /**
+   * Starts the five services at once, each in its own context. A failed start closes the ones that
+   * started, through {@link #close()}.
+   */
+  private void startServices(CompletableFuture<Void> brokerUp) {
     Map<String, Object> common = new HashMap<>();
     common.put("spring.kafka.bootstrap-servers", bootstrapServers());
-    common.put("server.port", "0");
+    // Local mode publishes no HTTP port (a random one per service would reach nobody): the
+    // services run without a web server; health and metrics are served when they run as their
+    // own applications.
+    common.put("spring.main.web-application-type", "none");
     common.put("spring.main.banner-mode", "off");
-    common.put("logging.config", "classpath:logback.xml");
+    common.put("logging.config", LOGGING_CONFIG);
 
-    services.add(run(InfraServiceApplication.class, InfraServiceApplication.CONFIG_NAME, common));
     String loggingSystem = System.getProperty(LoggingSystem.SYSTEM_PROPERTY);
     System.setProperty(LoggingSystem.SYSTEM_PROPERTY, LoggingSystem.NONE);
-    ExecutorService pool = Executors.newFixedThreadPool(4, LocalStack::daemon);
+    ExecutorService pool = Executors.newFixedThreadPool(SERVICES.size(), LocalStack::daemon);
     try {
-      List<Future<ConfigurableApplicationContext>> started =
-          List.of(
-              pool.submit(
-                  () ->
-                      run(RkeServiceApplication.class, RkeServiceApplication.CONFIG_NAME, common)),
-              pool.submit(
-                  () ->
-                      run(CniServiceApplication.class, CniServiceApplication.CONFIG_NAME, common)),
-              pool.submit(
-                  () -> run(LbServiceApplication.class, LbServiceApplication.CONFIG_NAME, common)),
-              pool.submit(
-                  () ->
-                      run(
-                          MeshServiceApplication.class,
-                          MeshServiceApplication.CONFIG_NAME,
-                          common)));
+      List<Future<ConfigurableApplicationContext>> started = new ArrayList<>();
+      SERVICES.forEach(
+          (application, configName) ->
+              started.add(pool.submit(() -> run(application, configName, common, brokerUp))));
       RuntimeException failure = null;
       for (Future<ConfigurableApplicationContext> f : started) {
         try {
@@ -226,6 +243,45 @@ public final class LocalStack implements MeshBus {
     }
   }
 
+  /** Waits (bounded) for the broker's start to end; its failure, if it failed. */
+  private static RuntimeException settle(CompletableFuture<Void> brokerUp) {
+    try {
+      brokerUp.get(BROKER_START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new IllegalStateException("interrupted while the local Kafka broker starts", e);
+    } catch (ExecutionException e) {
+      return e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e);
+    } catch (TimeoutException e) {
+      return new IllegalStateException(
+          "the local Kafka broker did not start within " + BROKER_START_TIMEOUT, e);
+    }
+  }
+
+  /**
+   * Holds a service's context, once its beans exist, until the broker has started. Registered
+   * before the service's own bean definitions, its {@link SmartInitializingSingleton} callback runs
+   * before spring-kafka's (KafkaAdmin declaring the topics, the listener endpoints) and before any
+   * listener container starts: building the context overlaps the broker's start, talking to Kafka
+   * does not.
+   */
+  private static final class BrokerGate implements SmartInitializingSingleton {
+    private final CompletableFuture<Void> brokerUp;
+
+    BrokerGate(CompletableFuture<Void> brokerUp) {
+      this.brokerUp = brokerUp;
+    }
+
+    @Override
+    public void afterSingletonsInstantiated() {
+      RuntimeException failure = settle(brokerUp);
+      if (failure != null) {
+        throw failure;
+      }
+    }
+  }
+
   private static Thread daemon(Runnable r) {
     Thread t = new Thread(r, "local-start-" + STARTERS.incrementAndGet());
     t.setDaemon(true);
@@ -233,7 +289,10 @@ public final class LocalStack implements MeshBus {
   }
 
   private ConfigurableApplicationContext run(
-      Class<?> application, String configName, Map<String, Object> common) {
+      Class<?> application,
+      String configName,
+      Map<String, Object> common,
+      CompletableFuture<Void> brokerUp) {
     // Command-line arguments, not default properties: they must win over the service's own
     // <name>.yml, exactly as an operator's --name=value or environment would.
     Map<String, Object> properties = new HashMap<>(common);
@@ -245,7 +304,22 @@ public final class LocalStack implements MeshBus {
             .toArray(String[]::new);
     return new SpringApplicationBuilder(application)
         .properties("spring.config.name=" + configName)
+        .initializers(
+            context ->
+                ((GenericApplicationContext) context)
+                    .registerBean(
+                        "meshctlBrokerGate", BrokerGate.class, () -> new BrokerGate(brokerUp)))
         .run(args);
+  }
+
+  private static Map<Class<?>, String> services() {
+    Map<Class<?>, String> services = new LinkedHashMap<>();
+    services.put(InfraServiceApplication.class, InfraServiceApplication.CONFIG_NAME);
+    services.put(RkeServiceApplication.class, RkeServiceApplication.CONFIG_NAME);
+    services.put(CniServiceApplication.class, CniServiceApplication.CONFIG_NAME);
+    services.put(LbServiceApplication.class, LbServiceApplication.CONFIG_NAME);
+    services.put(MeshServiceApplication.class, MeshServiceApplication.CONFIG_NAME);
+    return Collections.unmodifiableMap(services);
   }
 
   @Override
