@@ -41,7 +41,8 @@ import org.springframework.core.env.StandardEnvironment;
  * Local mode: an embedded KRaft broker (log kept in the data folder), the sandbox cloud (OpenStack
  * APIs, SSH daemons as VMs, the {@code rke} stand-in, Kubernetes API servers with kubelet, Cilium
  * and MetalLB controllers) and the five services, each in its own Spring context, configured
- * exactly as they would be against a real cloud: only endpoints and files differ.
+ * exactly as they would be against a real cloud: only endpoints and files differ, and local mode
+ * runs them without their web servers (it publishes no HTTP port).
  *
  * <p>The sandbox's steps take {@link #DEFAULT_LATENCIES} unless other {@link SandboxLatencies} are
  * given (see {@link #latencies(List)}); both sandboxes share one {@link SandboxRecorder}: the step
@@ -153,7 +154,7 @@ public final class LocalStack implements MeshBus {
   }
 
   private static LocalStack start(LocalStack stack, boolean withServices) {
-    // The services' logging (re)starts with each Spring context: send it to this data folder.
+    // Local mode's logging (logback.xml) goes to this data folder.
     System.setProperty("MESHCTL_LOG_DIR", stack.dataDir.resolve("logs").toString());
     try {
       if (withServices) {
