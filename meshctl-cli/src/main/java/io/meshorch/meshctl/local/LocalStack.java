@@ -4,6 +4,7 @@ import io.meshorch.cni.CniServiceApplication;
 import io.meshorch.infra.InfraServiceApplication;
 import io.meshorch.lb.LbServiceApplication;
 import io.meshorch.mesh.MeshServiceApplication;
+import io.meshorch.mesh.domain.MeshLedger;
 import io.meshorch.meshctl.cli.MeshBus;
 import io.meshorch.rke.RkeServiceApplication;
 import io.meshorch.sandbox.core.SandboxLatencies;
@@ -18,6 +19,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -27,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.beans.factory.config.InstantiationAwareBeanPostProcessor;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.logging.LoggingInitializationContext;
 import org.springframework.boot.logging.LoggingSystem;
@@ -38,7 +41,8 @@ import org.springframework.core.env.StandardEnvironment;
  * Local mode: an embedded KRaft broker (log kept in the data folder), the sandbox cloud (OpenStack
  * APIs, SSH daemons as VMs, the {@code rke} stand-in, Kubernetes API servers with kubelet, Cilium
  * and MetalLB controllers) and the five services, each in its own Spring context, configured
- * exactly as they would be against a real cloud: only endpoints and files differ.
+ * exactly as they would be against a real cloud: only endpoints and files differ, and local mode
+ * runs them without their web servers (it publishes no HTTP port).
  *
  * <p>The sandbox's steps take {@link #DEFAULT_LATENCIES} unless other {@link SandboxLatencies} are
  * given (see {@link #latencies(List)}); both sandboxes share one {@link SandboxRecorder}: the step
@@ -55,6 +59,13 @@ public final class LocalStack implements MeshBus {
   private static final Map<Class<?>, String> SERVICES = services();
 
   private static final String LOGGING_CONFIG = "classpath:logback.xml";
+
+  /**
+   * Beans the services build from Kafka while their contexts are created: mesh-service's ledger
+   * replays the topics (which meshes wait for which clusters). Without the gate it would wait for
+   * the broker in its own replay, bounded by {@code mesh.service.replay-timeout}.
+   */
+  private static final Set<Class<?>> BUILT_FROM_KAFKA = Set.of(MeshLedger.class);
 
   /** How long a service's context waits for the embedded broker's start (a bound, not a pace). */
   private static final Duration BROKER_START_TIMEOUT = Duration.ofMinutes(3);
@@ -143,7 +154,7 @@ public final class LocalStack implements MeshBus {
   }
 
   private static LocalStack start(LocalStack stack, boolean withServices) {
-    // The services' logging (re)starts with each Spring context: send it to this data folder.
+    // Local mode's logging (logback.xml) goes to this data folder.
     System.setProperty("MESHCTL_LOG_DIR", stack.dataDir.resolve("logs").toString());
     try {
       if (withServices) {
@@ -162,7 +173,7 @@ public final class LocalStack implements MeshBus {
    * Starts the broker, the sandbox and the five services with as little waiting as two cores allow:
    * the broker starts on its own thread while the sandbox starts, and the services' contexts are
    * built as soon as the sandbox's settings exist; each context then waits for the broker (a {@link
-   * BrokerGate}) only before it first talks to Kafka.
+   * BrokerGate}) only where it first talks to Kafka.
    */
   private void startWithServices() {
     initializeLogging();
@@ -260,13 +271,15 @@ public final class LocalStack implements MeshBus {
   }
 
   /**
-   * Holds a service's context, once its beans exist, until the broker has started. Registered
-   * before the service's own bean definitions, its {@link SmartInitializingSingleton} callback runs
-   * before spring-kafka's (KafkaAdmin declaring the topics, the listener endpoints) and before any
-   * listener container starts: building the context overlaps the broker's start, talking to Kafka
-   * does not.
+   * Holds a service's context until the broker has started, where the context first talks to Kafka.
+   * Registered before the service's own bean definitions, its {@link SmartInitializingSingleton}
+   * callback runs before spring-kafka's (KafkaAdmin declaring the topics, the listener endpoints)
+   * and before any listener container starts. A few beans read Kafka while they are created ({@link
+   * #BUILT_FROM_KAFKA}): their creation waits too. Building the rest of the context overlaps the
+   * broker's start.
    */
-  private static final class BrokerGate implements SmartInitializingSingleton {
+  private static final class BrokerGate
+      implements SmartInitializingSingleton, InstantiationAwareBeanPostProcessor {
     private final CompletableFuture<Void> brokerUp;
 
     BrokerGate(CompletableFuture<Void> brokerUp) {
@@ -274,7 +287,19 @@ public final class LocalStack implements MeshBus {
     }
 
     @Override
+    public Object postProcessBeforeInstantiation(Class<?> beanClass, String beanName) {
+      if (BUILT_FROM_KAFKA.contains(beanClass)) {
+        awaitBroker();
+      }
+      return null;
+    }
+
+    @Override
     public void afterSingletonsInstantiated() {
+      awaitBroker();
+    }
+
+    private void awaitBroker() {
       RuntimeException failure = settle(brokerUp);
       if (failure != null) {
         throw failure;

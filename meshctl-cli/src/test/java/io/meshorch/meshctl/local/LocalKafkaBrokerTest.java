@@ -47,6 +47,19 @@ class LocalKafkaBrokerTest {
   }
 
   @Test
+  void answersOnTheAddressItAnnouncedBeforeStarting() throws Exception {
+    LocalKafkaBroker broker = new LocalKafkaBroker(data);
+    String announced = broker.bootstrapServers();
+    try (broker) {
+      broker.start();
+      assertThat(broker.bootstrapServers()).isEqualTo(announced);
+      try (Admin admin = Admin.create(Map.of("bootstrap.servers", announced))) {
+        assertThat(admin.describeCluster().nodes().get()).hasSize(1);
+      }
+    }
+  }
+
+  @Test
   void doesNotCreateTopicsOnDemand() throws Exception {
     try (LocalKafkaBroker broker = new LocalKafkaBroker(data).start();
         Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
