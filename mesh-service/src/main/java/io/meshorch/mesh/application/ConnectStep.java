@@ -20,10 +20,12 @@ import io.meshorch.mesh.port.ClusterMeshPort;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
@@ -35,9 +37,9 @@ import org.slf4j.LoggerFactory;
  * Connects every cluster of a mesh to all the others, then checks that every cluster's Cilium
  * agents see every remote node. A reconciler: its first call reads every cluster's Cilium CA and
  * ends the step with {@code MeshFailed} CA_MISMATCH (not retryable, nothing written) when they
- * differ, since such agents could never verify each other; each later call writes one cluster's
- * mesh configuration (nothing when it is in place already), or, once all are written, reads every
- * cluster's agents once and judges the mesh:
+ * differ, since such agents could never verify each other; the next call writes every cluster's
+ * mesh configuration, the clusters at the same time (nothing where it is in place already), and
+ * each later call reads every cluster's agents once and judges the mesh:
  *
  * <ul>
  *   <li>healthy: done with {@code MeshReady} (the node table);
@@ -72,12 +74,12 @@ public final class ConnectStep implements Step {
   private final MeshLedger ledger;
   private final Duration timeout;
   private final Clock clock;
-  private final Executor readers;
+  private final Executor workers;
   private final List<ClusterConnection> connections;
+  private final Set<String> written = new HashSet<>();
   private final Wait agentsSeeRemotes;
   private boolean announced;
   private boolean sameCa;
-  private int written;
   private Instant deadline;
   private String lastProgress;
 
@@ -87,13 +89,13 @@ public final class ConnectStep implements Step {
       MeshLedger ledger,
       Duration timeout,
       Clock clock,
-      Executor readers) {
+      Executor workers) {
     this.action = action;
     this.mesh = mesh;
     this.ledger = ledger;
     this.timeout = timeout;
     this.clock = clock;
-    this.readers = readers;
+    this.workers = workers;
     this.connections = ClusterConnection.plan(action.members());
     this.agentsSeeRemotes =
         Wait.of(
@@ -112,7 +114,7 @@ public final class ConnectStep implements Step {
     if (!sameCa) {
       return checkCas(ctx);
     }
-    return written < connections.size() ? writeNext(ctx) : validate(ctx);
+    return written.size() < connections.size() ? writeAll(ctx) : validate(ctx);
   }
 
   /**
@@ -157,11 +159,11 @@ public final class ConnectStep implements Step {
     return Next.again();
   }
 
-  /** Starts {@code read} for every member on the readers; the results in member order. */
+  /** Starts {@code read} for every member on the workers; the results in member order. */
   private <T> Map<ClusterMember, CompletableFuture<T>> readEach(Function<ClusterMember, T> read) {
     Map<ClusterMember, CompletableFuture<T>> reads = new LinkedHashMap<>();
     for (ClusterMember m : action.members()) {
-      reads.put(m, CompletableFuture.supplyAsync(() -> read.apply(m), readers));
+      reads.put(m, CompletableFuture.supplyAsync(() -> read.apply(m), workers));
     }
     return reads;
   }
@@ -171,30 +173,65 @@ public final class ConnectStep implements Step {
     return e.getCause() instanceof RuntimeException r ? r : e;
   }
 
-  /** Writes the mesh configuration of the next cluster. */
-  private Next writeNext(StepContext ctx) {
-    ClusterConnection c = connections.get(written);
-    String cluster = c.member().name();
-    boolean changed;
-    try {
-      changed = mesh.writeMeshConfig(c.member().kubeconfigRef(), c.remotes());
-    } catch (TransientFailure e) {
-      throw new TransientFailure(e.code(), "cluster " + cluster + ": " + e.getMessage(), e);
-    } catch (TerminalFailure e) {
+  /**
+   * Writes the mesh configuration of every cluster not written yet, the clusters at the same time:
+   * each is a different API server, so a mesh of sixteen takes about one write's time, not sixteen.
+   * Every write is waited for before the step goes on: a refusal ends the step naming the first
+   * refusing cluster (in member order); otherwise a transient failure is thrown for the kit to
+   * retry, and the retry writes only the clusters that were not written.
+   */
+  private Next writeAll(StepContext ctx) {
+    Map<ClusterConnection, CompletableFuture<Boolean>> writes = new LinkedHashMap<>();
+    for (ClusterConnection c : connections) {
+      if (!written.contains(c.member().name())) {
+        writes.put(
+            c,
+            CompletableFuture.supplyAsync(
+                () -> mesh.writeMeshConfig(c.member().kubeconfigRef(), c.remotes()), workers));
+      }
+    }
+    TerminalFailure refused = null;
+    String refusing = null;
+    RuntimeException retry = null;
+    for (Map.Entry<ClusterConnection, CompletableFuture<Boolean>> write : writes.entrySet()) {
+      ClusterConnection c = write.getKey();
+      String cluster = c.member().name();
+      try {
+        boolean changed = write.getValue().join();
+        written.add(cluster);
+        log.info(
+            "mesh {}: cluster {} {} to {} remotes",
+            meshId(),
+            cluster,
+            changed ? "connected" : "already connected",
+            c.remotes().size());
+      } catch (CompletionException e) {
+        if (e.getCause() instanceof TerminalFailure t) {
+          if (refused == null) {
+            refused = t;
+            refusing = cluster;
+          }
+        } else if (e.getCause() instanceof TransientFailure t) {
+          if (retry == null) {
+            retry = new TransientFailure(t.code(), "cluster " + cluster + ": " + t.getMessage(), t);
+          }
+        } else if (retry == null) {
+          retry = unwrap(e);
+        }
+      }
+    }
+    if (refused != null) {
       log.error(
           "mesh {}: cluster {} refused its mesh configuration: {}",
           meshId(),
-          cluster,
-          e.getMessage());
-      return Next.done(new MeshFailed(ctx.stage(), cluster, e.code(), e.getMessage(), false));
+          refusing,
+          refused.getMessage());
+      return Next.done(
+          new MeshFailed(ctx.stage(), refusing, refused.code(), refused.getMessage(), false));
     }
-    log.info(
-        "mesh {}: cluster {} {} to {} remotes",
-        meshId(),
-        cluster,
-        changed ? "connected" : "already connected",
-        c.remotes().size());
-    written++;
+    if (retry != null) {
+      throw retry;
+    }
     return Next.again();
   }
 

@@ -30,7 +30,7 @@ public final class MeshSteps {
   private final ClusterMeshPort mesh;
   private final Duration validationTimeout;
   private final Clock clock;
-  private final Executor readers;
+  private final Executor workers;
 
   /**
    * @param ledger the progress of every mesh
@@ -38,24 +38,24 @@ public final class MeshSteps {
    * @param validationTimeout how long the agents may take to see every remote node ({@code
    *     mesh.validation.timeout})
    * @param clock the time of the validation deadline
-   * @param readers runs the reads of the clusters (their Cilium CAs before connecting, their agents
-   *     during validation), one task per cluster (bounded: {@code
-   *     mesh.validation.read-parallelism})
+   * @param workers runs the calls to the clusters (the reads of their Cilium CAs, the writes of
+   *     their mesh configuration, the reads of their agents), one task per cluster (bounded over
+   *     all meshes: {@code mesh.validation.parallelism})
    */
   public MeshSteps(
       MeshLedger ledger,
       ClusterMeshPort mesh,
       Duration validationTimeout,
       Clock clock,
-      Executor readers) {
+      Executor workers) {
     this.ledger = Objects.requireNonNull(ledger, "ledger");
     this.mesh = Objects.requireNonNull(mesh, "mesh");
     this.validationTimeout = Objects.requireNonNull(validationTimeout, "validationTimeout");
     this.clock = Objects.requireNonNull(clock, "clock");
-    this.readers = Objects.requireNonNull(readers, "readers");
+    this.workers = Objects.requireNonNull(workers, "workers");
   }
 
-  /** As the full constructor, with the clusters read one after another. */
+  /** As the full constructor, with the clusters called one after another. */
   public MeshSteps(
       MeshLedger ledger, ClusterMeshPort mesh, Duration validationTimeout, Clock clock) {
     this(ledger, mesh, validationTimeout, clock, Runnable::run);
@@ -75,7 +75,7 @@ public final class MeshSteps {
   /** A fresh step for {@code action}. */
   Step step(MeshAction action) {
     if (action instanceof MeshAction.Connect connect) {
-      return new ConnectStep(connect, mesh, ledger, validationTimeout, clock, readers);
+      return new ConnectStep(connect, mesh, ledger, validationTimeout, clock, workers);
     }
     return new FailStep((MeshAction.Fail) action, ledger);
   }

@@ -52,14 +52,17 @@ public class MeshServiceConfiguration {
     return new Fabric8ClusterMeshAdapter(clients, props.execTimeout(), props.agentContainer());
   }
 
-  /** The threads that read the clusters' agents during validation; stopped at shutdown. */
+  /**
+   * The threads that call the clusters during the mesh step (CAs, connection writes, agents);
+   * stopped at shutdown.
+   */
   @Bean(destroyMethod = "shutdownNow")
-  ExecutorService meshValidationReaders(MeshValidationProperties props) {
+  ExecutorService meshClusterCalls(MeshValidationProperties props) {
     AtomicInteger n = new AtomicInteger();
     return Executors.newFixedThreadPool(
-        props.readParallelism(),
+        props.parallelism(),
         r -> {
-          Thread t = new Thread(r, "mesh-validation-read-" + n.incrementAndGet());
+          Thread t = new Thread(r, "mesh-cluster-call-" + n.incrementAndGet());
           t.setDaemon(true);
           return t;
         });
@@ -70,7 +73,7 @@ public class MeshServiceConfiguration {
       MeshLedger ledger,
       ClusterMeshPort mesh,
       MeshValidationProperties props,
-      ExecutorService meshValidationReaders) {
-    return new MeshSteps(ledger, mesh, props.timeout(), Clock.systemUTC(), meshValidationReaders);
+      ExecutorService meshClusterCalls) {
+    return new MeshSteps(ledger, mesh, props.timeout(), Clock.systemUTC(), meshClusterCalls);
   }
 }

@@ -17,9 +17,11 @@ import org.springframework.validation.annotation.Validated;
  * @param execTimeout how long one {@code cilium-dbg} exec into an agent may take (default 20 s)
  * @param agentContainer the container of the Cilium agent pods that runs {@code cilium-dbg}
  *     (default {@code cilium-agent}, the chart's name)
- * @param readParallelism how many clusters' agents are read at the same time during validation,
- *     over all meshes (default 8): a round of a 16-cluster mesh then takes about two clusters'
- *     reads, not sixteen; the clusters' Cilium CAs, read before connecting, share the same bound
+ * @param parallelism how many clusters mesh-service calls at the same time, over all meshes
+ *     (default 16): the reads of their Cilium CAs before connecting, the writes of their mesh
+ *     configuration and the reads of their agents during validation. Each cluster is its own API
+ *     server, so this bounds mesh-service's threads, not the load on any cluster; with the default,
+ *     the calls of a 16-cluster mesh take about one cluster's time, not sixteen
  */
 @Validated
 @ConfigurationProperties("mesh.validation")
@@ -27,4 +29,4 @@ public record MeshValidationProperties(
     @DefaultValue("5m") @NotNull Duration timeout,
     @DefaultValue("20s") @NotNull Duration execTimeout,
     @DefaultValue("cilium-agent") @NotBlank String agentContainer,
-    @DefaultValue("8") @Positive int readParallelism) {}
+    @DefaultValue("16") @Positive int parallelism) {}

@@ -51,6 +51,7 @@ final class FakeClusterMesh implements ClusterMeshPort {
   private final Map<String, AtomicInteger> caReads = new ConcurrentHashMap<>();
 
   private volatile CyclicBarrier rendezvous;
+  private volatile CyclicBarrier writeRendezvous;
 
   /**
    * Every read of the agents waits (up to 10 s) until {@code parties} reads are in progress at
@@ -58,6 +59,14 @@ final class FakeClusterMesh implements ClusterMeshPort {
    */
   void readsMeetInGroupsOf(int parties) {
     rendezvous = new CyclicBarrier(parties);
+  }
+
+  /**
+   * Every write of a configuration waits (up to 10 s) until {@code parties} writes are in progress
+   * at once; a write that waits longer fails transiently, as a request that times out.
+   */
+  void writesMeetInGroupsOf(int parties) {
+    writeRendezvous = new CyclicBarrier(parties);
   }
 
   void add(String kubeconfigRef, String name, List<String> nodes) {
@@ -146,6 +155,14 @@ final class FakeClusterMesh implements ClusterMeshPort {
   @Override
   public boolean writeMeshConfig(String kubeconfigRef, List<RemoteCluster> remotes) {
     writeCalls.computeIfAbsent(kubeconfigRef, k -> new AtomicInteger()).incrementAndGet();
+    CyclicBarrier meet = writeRendezvous;
+    if (meet != null) {
+      try {
+        meet.await(10, TimeUnit.SECONDS);
+      } catch (InterruptedException | BrokenBarrierException | TimeoutException e) {
+        throw new TransientFailure("KUBE_API_UNAVAILABLE", "no other write in progress: " + e);
+      }
+    }
     if (refusing.contains(kubeconfigRef)) {
       throw new TerminalFailure("KUBE_API_REJECTED", "forbidden: secrets is forbidden");
     }
