@@ -1,8 +1,12 @@
 package io.meshorch.sandbox.kube;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.server.mock.KubernetesAttributesExtractor;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesResponseComposer;
+import io.fabric8.mockwebserver.crud.Attribute;
 import io.fabric8.mockwebserver.crud.AttributeSet;
+import io.fabric8.mockwebserver.crud.AttributeType;
 import io.fabric8.mockwebserver.dsl.HttpMethod;
 import io.fabric8.mockwebserver.http.Buffer;
 import io.fabric8.mockwebserver.http.Headers;
@@ -12,12 +16,16 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.AbstractMap;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -45,6 +53,14 @@ import tools.jackson.core.JacksonException;
  *       updates (status included) and deletions, with the object's JSON before and after. The
  *       listener runs under the store's write lock on the server's event loop, so it must be quick
  *       and must not call the API.
+ *   <li><b>Reads by resource</b>: fabric8's store answers every read (and finds every object a
+ *       write replaces) by copying all its entries and matching each against the request, so a read
+ *       cost grew with everything stored (CRDs, pods, secrets of every kind). An index by resource
+ *       (the plural) holds the store's keys in the store's own order; a read matches only the keys
+ *       of its resource, with fabric8's own matching, and answers as fabric8 does (the object or an
+ *       empty 404; a list composed by fabric8, discovery and empty lists left to fabric8). The
+ *       index changes with the store under the same write lock, and is rebuilt from the store if a
+ *       stored key is ever not the one it expected.
  * </ul>
  */
 final class ObservedCrudDispatcher extends KubernetesCrudDispatcher {
@@ -88,8 +104,17 @@ final class ObservedCrudDispatcher extends KubernetesCrudDispatcher {
   private static final Set<String> WRITE_PARAMETERS =
       Set.of("fieldManager", "force", "fieldValidation", "dryRun");
 
-  /** One write at a time: an apply reads and writes the object under this lock. */
-  private final ReentrantLock writes = new ReentrantLock();
+  /**
+   * One write at a time (an apply reads and writes the object under the write lock); indexed reads
+   * take the read lock, so they never see a write half-done.
+   */
+  private final ReentrantReadWriteLock store = new ReentrantReadWriteLock();
+
+  /** The store's keys by resource (plural), in the store's order; guarded by {@link #store}. */
+  private final Map<String, Set<AttributeSet>> byResource = new HashMap<>();
+
+  /** The resourceVersion of a list: taken after each change; guarded by {@link #store}. */
+  private long listVersion;
 
   /** The write the current thread is making, for {@link #processEvent}. */
   private final ThreadLocal<Write> current = new ThreadLocal<>();
@@ -134,11 +159,11 @@ final class ObservedCrudDispatcher extends KubernetesCrudDispatcher {
   public MockResponse handlePatch(RecordedRequest request) {
     String type = request.getHeader("Content-Type");
     if (type != null && type.startsWith(APPLY_PATCH)) {
-      writes.lock();
+      store.writeLock().lock();
       try {
         return apply(request);
       } finally {
-        writes.unlock();
+        store.writeLock().unlock();
       }
     }
     return write(request, null, () -> super.handlePatch(withoutWriteParameters(request)));
@@ -146,28 +171,113 @@ final class ObservedCrudDispatcher extends KubernetesCrudDispatcher {
 
   @Override
   public MockResponse handleDelete(String path) {
-    writes.lock();
+    store.writeLock().lock();
     try {
       return super.handleDelete(path);
     } finally {
-      writes.unlock();
+      store.writeLock().unlock();
     }
   }
 
+  @Override
+  public MockResponse handleGet(String path) {
+    AttributeSet query = attributeExtractor.fromPath(path);
+    String resource = resourceOf(query);
+    if (resource == null || isWatch(path)) {
+      return super.handleGet(path);
+    }
+    boolean named = query.containsKey(KubernetesAttributesExtractor.NAME);
+    List<String> items = new ArrayList<>();
+    long version;
+    store.readLock().lock();
+    try {
+      for (AttributeSet key : byResource.getOrDefault(resource, Set.of())) {
+        if (key.matches(query)) {
+          String stored = map.get(key);
+          if (stored != null) {
+            items.add(stored);
+            if (named) {
+              break;
+            }
+          }
+        }
+      }
+      version = listVersion;
+    } finally {
+      store.readLock().unlock();
+    }
+    if (named) {
+      return items.isEmpty()
+          ? new MockResponse().setResponseCode(404)
+          : new MockResponse().setResponseCode(200).setBody(items.get(0));
+    }
+    if (items.isEmpty()) {
+      // An empty list may be an API discovery request, which fabric8 answers.
+      return super.handleGet(path);
+    }
+    return new MockResponse()
+        .setResponseCode(200)
+        .setBody(
+            ((KubernetesResponseComposer) responseComposer).compose(items, Long.toString(version)));
+  }
+
+  @Override
+  public Map.Entry<AttributeSet, String> findResource(AttributeSet attributes) {
+    String resource = resourceOf(attributes);
+    if (resource == null) {
+      return super.findResource(attributes);
+    }
+    store.readLock().lock();
+    try {
+      for (AttributeSet key : byResource.getOrDefault(resource, Set.of())) {
+        if (key.matches(attributes)) {
+          String stored = map.get(key);
+          if (stored != null) {
+            return new AbstractMap.SimpleImmutableEntry<>(key, stored);
+          }
+        }
+      }
+      return null;
+    } finally {
+      store.readLock().unlock();
+    }
+  }
+
+  /** fabric8's own answer to a read, matching every stored key: what the index must agree with. */
+  MockResponse unindexedGet(String path) {
+    return super.handleGet(path);
+  }
+
+  /** The resource (plural) a key or query names, when it names exactly one. */
+  private static String resourceOf(AttributeSet attributes) {
+    Attribute plural = attributes.getAttribute(KubernetesAttributesExtractor.PLURAL);
+    if (plural == null
+        || plural.getType() != AttributeType.WITH
+        || plural.getValues().size() != 1) {
+      return null;
+    }
+    return plural.getValues().get(0).toString();
+  }
+
+  private static boolean isWatch(String path) {
+    int q = path.indexOf('?');
+    return q >= 0 && path.substring(q + 1).contains("watch=true");
+  }
+
   private MockResponse write(
-      RecordedRequest request, List<ManagedFields.Entry> applied, Supplier<MockResponse> store) {
-    writes.lock();
+      RecordedRequest request, List<ManagedFields.Entry> applied, Supplier<MockResponse> write) {
+    store.writeLock().lock();
     Write w = new Write(manager(request), isStatus(request.getPath()) ? "status" : "", applied);
     current.set(w);
     try {
-      MockResponse response = store.get();
+      MockResponse response = write.get();
       if (w.stored != null && response.code() / 100 == 2) {
         response.setBody(w.stored);
       }
       return response;
     } finally {
       current.remove();
-      writes.unlock();
+      store.writeLock().unlock();
     }
   }
 
@@ -328,18 +438,69 @@ final class ObservedCrudDispatcher extends KubernetesCrudDispatcher {
       AttributeSet oldAttributes,
       GenericKubernetesResource resource,
       String newState) {
-    Map.Entry<AttributeSet, String> old =
-        oldAttributes == null ? null : findResource(oldAttributes);
-    String before = old == null ? null : old.getValue();
+    // fabric8 calls this with the stored key of the object replaced (or deleted), if any.
+    String before = oldAttributes == null ? null : map.get(oldAttributes);
     Write w = current.get();
     String after = newState;
     if (w != null && newState != null) {
       after = track(w, before, newState);
       w.stored = after;
     }
-    super.processEvent(path, pathAttributes, oldAttributes, resource, after);
+    store.writeLock().lock();
+    try {
+      super.processEvent(path, pathAttributes, oldAttributes, resource, after);
+      reindex(pathAttributes, oldAttributes, resource, after);
+      listVersion = requestResourceVersion();
+    } finally {
+      store.writeLock().unlock();
+    }
     if (!Objects.equals(before, after)) {
       listener.changed(path, before, after);
+    }
+  }
+
+  /**
+   * Moves the index from the replaced key to the key fabric8 stored {@code stored} under, worked
+   * out as fabric8 does; rebuilds the index from the store when that key is not there.
+   */
+  private void reindex(
+      AttributeSet pathAttributes,
+      AttributeSet oldAttributes,
+      GenericKubernetesResource resource,
+      String stored) {
+    if (oldAttributes != null) {
+      Set<AttributeSet> keys = byResource.get(resourceOf(oldAttributes));
+      if (keys != null) {
+        keys.remove(oldAttributes);
+      }
+    }
+    if (stored == null) {
+      return;
+    }
+    KubernetesAttributesExtractor extractor = (KubernetesAttributesExtractor) attributeExtractor;
+    AttributeSet key =
+        resource != null ? extractor.extract(resource) : extractor.fromResource(stored);
+    if (!key.containsKey(KubernetesAttributesExtractor.PLURAL)) {
+      key = AttributeSet.merge(pathAttributes, key);
+    }
+    String resourceName = resourceOf(key);
+    if (resourceName == null || !stored.equals(map.get(key))) {
+      rebuildIndex();
+      return;
+    }
+    byResource.computeIfAbsent(resourceName, r -> new LinkedHashSet<>()).add(key);
+  }
+
+  /** The index afresh from the store, in its order. */
+  private void rebuildIndex() {
+    byResource.clear();
+    synchronized (map) {
+      for (AttributeSet key : map.keySet()) {
+        String resourceName = resourceOf(key);
+        if (resourceName != null) {
+          byResource.computeIfAbsent(resourceName, r -> new LinkedHashSet<>()).add(key);
+        }
+      }
     }
   }
 

@@ -98,9 +98,16 @@ class ControllerLatencyIT {
     assertThat(Duration.between(installed, done.finishedAt()))
         .isGreaterThanOrEqualTo(Duration.ofMillis(1500));
     assertThat(done.clusterName()).isEqualTo("east");
-    assertThat(c.nodes().list().getItems())
-        .allSatisfy(
-            n -> assertThat(n.getStatus().getConditions().get(0).getStatus()).isEqualTo("True"));
+    // The kubelet turns the nodes Ready in the pass that wrote the ready status, just after it.
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .untilAsserted(
+            () ->
+                assertThat(c.nodes().list().getItems())
+                    .allSatisfy(
+                        n ->
+                            assertThat(n.getStatus().getConditions().get(0).getStatus())
+                                .isEqualTo("True")));
   }
 
   @Test
