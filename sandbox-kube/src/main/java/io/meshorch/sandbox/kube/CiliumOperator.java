@@ -22,7 +22,8 @@ final class CiliumOperator {
 
   private CiliumOperator() {}
 
-  static void reconcile(KubernetesClient client, List<Deployment> deployments) {
+  static void reconcile(
+      KubernetesClient client, ClusterActivity activity, List<Deployment> deployments) {
     boolean running =
         deployments.stream()
             .filter(d -> "kube-system".equals(d.getMetadata().getNamespace()))
@@ -36,8 +37,7 @@ final class CiliumOperator {
       return;
     }
     for (ComponentRights.Crd crd : ComponentRights.CILIUM_CRDS) {
-      if (client.apiextensions().v1().customResourceDefinitions().withName(crd.name()).get()
-          != null) {
+      if (activity.hasCrd(crd.name())) {
         continue;
       }
       String plural = crd.name().substring(0, crd.name().indexOf('.'));

@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -56,6 +57,20 @@ final class ClusterActivity implements ObservedCrudDispatcher.Listener {
   private final Set<Instant> servedWebhooks = ConcurrentHashMap.newKeySet();
   private final AtomicLong writes = new AtomicLong();
 
+  /**
+   * What the controllers need of a stored CRD.
+   *
+   * @param conversionWebhook whether its conversion goes through a webhook with a client config
+   * @param caBundle that client config's CA bundle, or null
+   */
+  record CrdFacts(boolean conversionWebhook, String caBundle) {}
+
+  /**
+   * The CRDs stored, by name: what the controllers' informers would cache, so that a pass does not
+   * read (and deserialize) a CRD with its whole schema to learn that it exists.
+   */
+  private final Map<String, CrdFacts> crds = new ConcurrentHashMap<>();
+
   ClusterActivity(SandboxCluster cluster) {
     this.cluster = cluster;
   }
@@ -74,6 +89,8 @@ final class ClusterActivity implements ObservedCrudDispatcher.Listener {
         workloadChanged(before, after, now);
       } else if (path.contains("/namespaces/kube-system/secrets")) {
         secretChanged(before, after, now);
+      } else if (path.contains("/customresourcedefinitions")) {
+        crdChanged(before, after);
       }
     } catch (RuntimeException e) {
       log.warn("sandbox: cannot follow a change of {}: {}", path, e.toString());
@@ -83,6 +100,41 @@ final class ClusterActivity implements ObservedCrudDispatcher.Listener {
       cluster.settled = false;
       cluster.sandbox().reconcileSoon(cluster);
     }
+  }
+
+  private void crdChanged(String before, String after) {
+    Map<String, Object> crd = ObservedCrudDispatcher.parse(after != null ? after : before);
+    String name = String.valueOf(at(crd, "metadata", "name"));
+    if (after == null) {
+      crds.remove(name);
+      return;
+    }
+    Object clientConfig = at(crd, "spec", "conversion", "webhook", "clientConfig");
+    Object caBundle = at(crd, "spec", "conversion", "webhook", "clientConfig", "caBundle");
+    crds.put(
+        name, new CrdFacts(clientConfig != null, caBundle == null ? null : caBundle.toString()));
+  }
+
+  /** The value under {@code keys} in nested maps, or null. */
+  private static Object at(Map<String, Object> object, String... keys) {
+    Object node = object;
+    for (String key : keys) {
+      if (!(node instanceof Map<?, ?> map)) {
+        return null;
+      }
+      node = map.get(key);
+    }
+    return node;
+  }
+
+  /** Whether CRD {@code name} is stored. */
+  boolean hasCrd(String name) {
+    return crds.containsKey(name);
+  }
+
+  /** What the controllers need of CRD {@code name}, if it is stored. */
+  Optional<CrdFacts> crd(String name) {
+    return Optional.ofNullable(crds.get(name));
   }
 
   private void workloadChanged(String before, String after, Instant now) {

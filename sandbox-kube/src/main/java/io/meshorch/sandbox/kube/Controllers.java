@@ -77,7 +77,7 @@ final class Controllers {
         .findFirst()
         .filter(ds -> isReady(client, ds, nodes.size()))
         .ifPresent(ds -> nodesReady(cluster));
-    CiliumOperator.reconcile(client, deployments);
+    CiliumOperator.reconcile(client, cluster.activity(), deployments);
     metalLb.reconcile(cluster);
   }
 

@@ -69,7 +69,7 @@ final class MetalLbController {
               });
     }
     Set<String> assignable = new HashSet<>();
-    if (running(client)) {
+    if (running(client, cluster.activity())) {
       List<Pool> pools = announcedPools(client);
       for (Service s : services) {
         if (!"LoadBalancer".equals(s.getSpec().getType())
@@ -114,19 +114,15 @@ final class MetalLbController {
     sandbox.registerLoadBalancerIps(cluster, assigned);
   }
 
-  private static boolean running(KubernetesClient client) {
+  private static boolean running(KubernetesClient client, ClusterActivity activity) {
     Deployment controller =
         client.apps().deployments().inNamespace(NS).withName("controller").get();
     return controller != null
         && controller.getStatus() != null
         && controller.getStatus().getAvailableReplicas() != null
         && controller.getStatus().getAvailableReplicas() > 0
-        && crd(client, "ipaddresspools.metallb.io")
-        && crd(client, "l2advertisements.metallb.io");
-  }
-
-  private static boolean crd(KubernetesClient client, String name) {
-    return client.apiextensions().v1().customResourceDefinitions().withName(name).get() != null;
+        && activity.hasCrd("ipaddresspools.metallb.io")
+        && activity.hasCrd("l2advertisements.metallb.io");
   }
 
   private static List<Pool> announcedPools(KubernetesClient client) {

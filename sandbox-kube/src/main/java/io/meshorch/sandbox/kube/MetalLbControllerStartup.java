@@ -6,8 +6,6 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhook;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhookConfiguration;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.WebhookClientConfig;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.meshorch.sandbox.core.SandboxStep;
@@ -28,6 +26,7 @@ import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.Extension;
@@ -102,7 +101,8 @@ final class MetalLbControllerStartup {
       return;
     }
     String caBundle = certificate(client, cert);
-    boolean injected = injectValidating(client, caBundle) & injectConversion(client, caBundle);
+    boolean injected =
+        injectValidating(client, caBundle) & injectConversion(client, cluster.activity(), caBundle);
     if (!injected) {
       log.debug("metallb: no webhook configuration to inject on {} yet", cluster.name());
       return;
@@ -239,19 +239,16 @@ final class MetalLbControllerStartup {
     return true;
   }
 
-  private static boolean injectConversion(KubernetesClient client, String caBundle) {
-    CustomResourceDefinition crd =
-        client.apiextensions().v1().customResourceDefinitions().withName(CONVERSION_CRD).get();
-    if (crd == null) {
+  private static boolean injectConversion(
+      KubernetesClient client, ClusterActivity activity, String caBundle) {
+    Optional<ClusterActivity.CrdFacts> facts = activity.crd(CONVERSION_CRD);
+    if (facts.isEmpty()) {
       return false;
     }
-    if (crd.getSpec().getConversion() == null
-        || crd.getSpec().getConversion().getWebhook() == null
-        || crd.getSpec().getConversion().getWebhook().getClientConfig() == null) {
+    if (!facts.get().conversionWebhook()) {
       return true;
     }
-    WebhookClientConfig config = crd.getSpec().getConversion().getWebhook().getClientConfig();
-    if (!caBundle.equals(config.getCaBundle())) {
+    if (!caBundle.equals(facts.get().caBundle())) {
       client
           .apiextensions()
           .v1()
