@@ -9,6 +9,7 @@ import io.meshorch.kit.step.StepContext;
 import io.meshorch.kit.step.StepEnd;
 import io.meshorch.kit.step.Wait;
 import io.meshorch.mesh.domain.AgentReport;
+import io.meshorch.mesh.domain.ApiserverRollout;
 import io.meshorch.mesh.domain.CaAgreement;
 import io.meshorch.mesh.domain.CiliumCa;
 import io.meshorch.mesh.domain.ClusterConnection;
@@ -38,7 +39,10 @@ import org.slf4j.LoggerFactory;
  * agents see every remote node. A reconciler: its first call reads every cluster's Cilium CA and
  * ends the step with {@code MeshFailed} CA_MISMATCH (not retryable, nothing written) when they
  * differ, since such agents could never verify each other; the next call writes every cluster's
- * mesh configuration, the clusters at the same time (nothing where it is in place already), and
+ * mesh configuration, the clusters at the same time (nothing where it is in place already); then it
+ * waits, watching, until every cluster's {@code clustermesh-apiserver} Deployment has rolled out
+ * the new host aliases (as {@code cilium clustermesh status --wait} waits for it: until then
+ * KVStoreMesh dials with the old pods, and reading the agents is wasted work on both sides); and
  * each later call reads every cluster's agents once and judges the mesh:
  *
  * <ul>
@@ -48,15 +52,23 @@ import org.slf4j.LoggerFactory;
  *       REMOTE_NOT_SEEN (retryable) naming the first cluster with a gap and every gap.
  * </ul>
  *
- * A cluster whose CA cannot be read for good (no Secret {@code cilium-ca}), that refuses its
+ * Both waits share one deadline, {@code mesh.validation.timeout} from the moment every cluster's
+ * configuration is written; a rollout that outlasts it ends the step with {@code MeshFailed}
+ * APISERVER_NOT_ROLLED_OUT (retryable) naming the clusters and where each stands.
+ *
+ * <p>A cluster whose CA cannot be read for good (no Secret {@code cilium-ca}), that refuses its
  * configuration, or whose agents cannot be listed for good ends the step with a {@code MeshFailed}
  * naming that cluster; transient API errors are thrown for the kit to retry. A step created afresh
  * for the same mesh (after a restart) converges: it reads the CAs again, writes that are in place
- * change nothing, and validation only reads; its validation deadline starts anew.
+ * change nothing, a rollout done is seen at once, and validation only reads; its deadline starts
+ * anew.
  */
 public final class ConnectStep implements Step {
   /** Reason code of a mesh whose agents did not see every remote node in time. */
   public static final String REMOTE_NOT_SEEN = "REMOTE_NOT_SEEN";
+
+  /** Reason code of a mesh whose clustermesh-apiservers did not roll out in time. */
+  public static final String APISERVER_NOT_ROLLED_OUT = "APISERVER_NOT_ROLLED_OUT";
 
   /** The setting that bounds validation. */
   public static final String TIMEOUT_SETTING = "mesh.validation.timeout";
@@ -78,8 +90,11 @@ public final class ConnectStep implements Step {
   private final List<ClusterConnection> connections;
   private final Set<String> written = new HashSet<>();
   private final Wait agentsSeeRemotes;
+  private final Wait apiserversRolledOut;
   private boolean announced;
   private boolean sameCa;
+  private boolean rolledOut;
+  private boolean watchingRollouts;
   private Instant deadline;
   private String lastProgress;
 
@@ -103,6 +118,12 @@ public final class ConnectStep implements Step {
             timeout.plus(SAFETY_MARGIN),
             REMOTE_NOT_SEEN,
             TIMEOUT_SETTING);
+    this.apiserversRolledOut =
+        Wait.of(
+            "every clustermesh-apiserver rolled out",
+            timeout.plus(SAFETY_MARGIN),
+            APISERVER_NOT_ROLLED_OUT,
+            TIMEOUT_SETTING);
   }
 
   @Override
@@ -114,7 +135,96 @@ public final class ConnectStep implements Step {
     if (!sameCa) {
       return checkCas(ctx);
     }
-    return written.size() < connections.size() ? writeAll(ctx) : validate(ctx);
+    if (written.size() < connections.size()) {
+      return writeAll(ctx);
+    }
+    if (deadline == null) {
+      deadline = clock.instant().plus(timeout);
+    }
+    if (!rolledOut) {
+      Optional<Next> waiting = awaitRollouts(ctx);
+      if (waiting.isPresent()) {
+        return waiting.get();
+      }
+    }
+    return validate(ctx);
+  }
+
+  /**
+   * Reads every cluster's clustermesh-apiserver rollout, the clusters at the same time; empty once
+   * every one is done, else how the step goes on (waiting, nudged by watches opened on the first
+   * wait, or ended by a refusal or the deadline). A rollout that cannot be read transiently counts
+   * as not done.
+   */
+  private Optional<Next> awaitRollouts(StepContext ctx) {
+    Map<String, String> pending = new LinkedHashMap<>();
+    for (Map.Entry<ClusterMember, CompletableFuture<ApiserverRollout>> read :
+        readEach(m -> mesh.apiserverRollout(m.kubeconfigRef())).entrySet()) {
+      String cluster = read.getKey().name();
+      try {
+        ApiserverRollout rollout = read.getValue().join();
+        if (!rollout.done()) {
+          pending.put(cluster, rollout.describe());
+        }
+      } catch (CompletionException e) {
+        if (e.getCause() instanceof TransientFailure t) {
+          pending.put(cluster, "cannot be read: " + t.getMessage());
+        } else if (e.getCause() instanceof TerminalFailure t) {
+          log.error(
+              "mesh {}: the clustermesh-apiserver of cluster {} cannot be read: {}",
+              meshId(),
+              cluster,
+              t.getMessage());
+          return Optional.of(
+              Next.done(new MeshFailed(ctx.stage(), cluster, t.code(), t.getMessage(), false)));
+        } else {
+          throw unwrap(e);
+        }
+      }
+    }
+    if (pending.isEmpty()) {
+      rolledOut = true;
+      log.info("mesh {}: every clustermesh-apiserver runs its new pods", meshId());
+      return Optional.empty();
+    }
+    StringBuilder where = new StringBuilder();
+    pending.forEach(
+        (cluster, state) ->
+            where
+                .append(where.length() == 0 ? "" : ", ")
+                .append(cluster)
+                .append(" (")
+                .append(state)
+                .append(')'));
+    if (!clock.instant().isBefore(deadline)) {
+      String reason =
+          "Deployment kube-system/clustermesh-apiserver not rolled out after "
+              + timeout
+              + ": "
+              + where
+              + "; check with: kubectl -n kube-system rollout status deployment/clustermesh-apiserver";
+      log.error("mesh {}: {}", meshId(), reason);
+      return Optional.of(
+          Next.done(
+              new MeshFailed(
+                  ctx.stage(),
+                  pending.keySet().iterator().next(),
+                  APISERVER_NOT_ROLLED_OUT,
+                  reason,
+                  true)));
+    }
+    if (!watchingRollouts) {
+      for (ClusterMember m : action.members()) {
+        ctx.keep(mesh.watchApiserver(m.kubeconfigRef(), ctx::nudge));
+      }
+      watchingRollouts = true;
+    }
+    String progress = "waiting for clustermesh-apiserver rollout: " + where;
+    if (!progress.equals(lastProgress)) {
+      lastProgress = progress;
+      ctx.progress(progress);
+    }
+    return Optional.of(Next.waitFor(apiserversRolledOut, progress));
   }
 
   /**
@@ -240,9 +350,6 @@ public final class ConnectStep implements Step {
    * as its slowest cluster, not their sum), and judges the mesh.
    */
   private Next validate(StepContext ctx) {
-    if (deadline == null) {
-      deadline = clock.instant().plus(timeout);
-    }
     Map<ClusterMember, CompletableFuture<List<AgentReport>>> reads =
         readEach(m -> mesh.agentReports(m.kubeconfigRef()));
     Map<String, List<AgentReport>> reports = new LinkedHashMap<>();

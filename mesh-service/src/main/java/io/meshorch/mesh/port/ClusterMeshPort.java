@@ -1,6 +1,7 @@
 package io.meshorch.mesh.port;
 
 import io.meshorch.mesh.domain.AgentReport;
+import io.meshorch.mesh.domain.ApiserverRollout;
 import io.meshorch.mesh.domain.CiliumCa;
 import io.meshorch.mesh.domain.RemoteCluster;
 import java.util.List;
@@ -38,6 +39,27 @@ public interface ClusterMeshPort {
    *     (kubeconfig missing, Cilium not installed, request refused)
    */
   boolean writeMeshConfig(String kubeconfigRef, List<RemoteCluster> remotes);
+
+  /**
+   * Where Deployment {@code kube-system/clustermesh-apiserver} stands in rolling out its current
+   * template: new host aliases restart its pods, and until the new ones run, KVStoreMesh dials the
+   * remotes with the old ones, so reading the agents before is wasted work. Read-only.
+   *
+   * @param kubeconfigRef secret-store reference of the cluster's admin kubeconfig
+   * @throws io.meshorch.kit.failure.StepFailure transient (API unreachable) or terminal (kubeconfig
+   *     missing, no such Deployment: {@code CILIUM_NOT_INSTALLED}, request refused)
+   */
+  ApiserverRollout apiserverRollout(String kubeconfigRef);
+
+  /**
+   * Calls {@code onChange} on every change of the cluster's {@code clustermesh-apiserver}
+   * Deployment until closed. Best effort: when the watch cannot be opened or breaks, the caller's
+   * re-checks still find the rollout's end.
+   *
+   * @param kubeconfigRef secret-store reference of the cluster's admin kubeconfig
+   * @return what closes the watch
+   */
+  AutoCloseable watchApiserver(String kubeconfigRef, Runnable onChange);
 
   /**
    * Asks every Cilium agent pod of the cluster (label {@code k8s-app=cilium} in kube-system) what

@@ -138,6 +138,47 @@ class ConnectStepTest {
   }
 
   @Test
+  void readsNoAgentUntilEveryClustermeshApiserverRunsItsNewPods() {
+    clusters.rollsOutAfterReads(ref("west"), 3);
+    Plan.Planned planned = planConnect(steps);
+    StepDriver driver = driver(planned, Duration.ofSeconds(1));
+
+    Result result = run(driver, planned);
+
+    assertThat(result).isEqualTo(new Result.Done(expectedTable()));
+    assertThat(driver.progress())
+        .containsExactly(
+            "connecting 2 clusters",
+            "waiting for clustermesh-apiserver rollout: west (0/1 updated, 1 available, 1 old)");
+    assertThat(clusters.agentReads(ref("east")))
+        .as("one round of agents, once both had rolled out")
+        .isEqualTo(1);
+    assertThat(clusters.watchesOpened(ref("east"))).as("a watch per cluster, once").isEqualTo(1);
+    assertThat(clusters.watchesOpened(ref("west"))).isEqualTo(1);
+    assertThat(clusters.openWatches(ref("west"))).as("closed when the step ends").isZero();
+  }
+
+  @Test
+  void aClustermeshApiserverThatDoesNotRollOutInTimeFailsTheMeshNamingItsCluster() {
+    clusters.rollsOutAfterReads(ref("east"), Integer.MAX_VALUE);
+    Plan.Planned planned = planConnect(steps);
+    StepDriver driver = driver(planned, Duration.ofMinutes(1));
+
+    Result result = run(driver, planned);
+
+    assertThat(result).isInstanceOf(Result.Done.class);
+    MeshFailed failed = (MeshFailed) ((Result.Done) result).outcome();
+    assertThat(failed.cluster()).isEqualTo("east");
+    assertThat(failed.code()).isEqualTo(ConnectStep.APISERVER_NOT_ROLLED_OUT);
+    assertThat(failed.retryable()).isTrue();
+    assertThat(failed.reason())
+        .contains(
+            "not rolled out after PT5M: east (0/1 updated, 1 available, 1 old)",
+            "kubectl -n kube-system rollout status deployment/clustermesh-apiserver");
+    assertThat(clusters.agentReads(ref("east"))).isZero();
+  }
+
+  @Test
   void publishesProgressOnlyWhenTheGapsChange() {
     clusters.syncsAfterReads(ref("east"), 2);
     clusters.syncsAfterReads(ref("west"), 4);

@@ -3,6 +3,7 @@ package io.meshorch.mesh.application;
 import io.meshorch.kit.failure.TerminalFailure;
 import io.meshorch.kit.failure.TransientFailure;
 import io.meshorch.mesh.domain.AgentReport;
+import io.meshorch.mesh.domain.ApiserverRollout;
 import io.meshorch.mesh.domain.CiliumCa;
 import io.meshorch.mesh.domain.RemoteCluster;
 import io.meshorch.mesh.domain.RemoteStatus;
@@ -50,6 +51,12 @@ final class FakeClusterMesh implements ClusterMeshPort {
   private final Map<String, AtomicInteger> transientCaFailures = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> caReads = new ConcurrentHashMap<>();
 
+  private final Map<String, Integer> rolloutReadsToDone = new ConcurrentHashMap<>();
+  private final Map<String, AtomicInteger> rolloutReads = new ConcurrentHashMap<>();
+  private final Map<String, AtomicInteger> agentReads = new ConcurrentHashMap<>();
+  private final Map<String, AtomicInteger> openWatches = new ConcurrentHashMap<>();
+  private final Map<String, AtomicInteger> watchesOpened = new ConcurrentHashMap<>();
+
   private volatile CyclicBarrier rendezvous;
   private volatile CyclicBarrier writeRendezvous;
 
@@ -76,6 +83,29 @@ final class FakeClusterMesh implements ClusterMeshPort {
   /** The agents of the cluster see their configured remotes from their {@code reads}-th read. */
   void syncsAfterReads(String kubeconfigRef, int reads) {
     readsToSync.put(kubeconfigRef, reads);
+  }
+
+  /**
+   * The cluster's clustermesh-apiserver has rolled out from the {@code reads}-th read of its
+   * rollout on (until then one replica of the old template serves); {@link Integer#MAX_VALUE}:
+   * never.
+   */
+  void rollsOutAfterReads(String kubeconfigRef, int reads) {
+    rolloutReadsToDone.put(kubeconfigRef, reads);
+  }
+
+  /** How many times the cluster's agents were read. */
+  int agentReads(String kubeconfigRef) {
+    return count(agentReads, kubeconfigRef);
+  }
+
+  /** How many watches of the cluster's clustermesh-apiserver were opened, and are still open. */
+  int watchesOpened(String kubeconfigRef) {
+    return count(watchesOpened, kubeconfigRef);
+  }
+
+  int openWatches(String kubeconfigRef) {
+    return count(openWatches, kubeconfigRef);
   }
 
   /** The cluster holds {@code ca} as its Cilium CA. */
@@ -140,6 +170,24 @@ final class FakeClusterMesh implements ClusterMeshPort {
   }
 
   @Override
+  public ApiserverRollout apiserverRollout(String kubeconfigRef) {
+    int reads =
+        rolloutReads.computeIfAbsent(kubeconfigRef, k -> new AtomicInteger()).incrementAndGet();
+    if (reads >= rolloutReadsToDone.getOrDefault(kubeconfigRef, 1)) {
+      return new ApiserverRollout(2, 2, 1, 1, 1, 1);
+    }
+    return new ApiserverRollout(2, 2, 1, 0, 1, 1);
+  }
+
+  @Override
+  public AutoCloseable watchApiserver(String kubeconfigRef, Runnable onChange) {
+    watchesOpened.computeIfAbsent(kubeconfigRef, k -> new AtomicInteger()).incrementAndGet();
+    AtomicInteger open = openWatches.computeIfAbsent(kubeconfigRef, k -> new AtomicInteger());
+    open.incrementAndGet();
+    return open::decrementAndGet;
+  }
+
+  @Override
   public CiliumCa ciliumCa(String kubeconfigRef) {
     caReads.computeIfAbsent(kubeconfigRef, k -> new AtomicInteger()).incrementAndGet();
     AtomicInteger failures = transientCaFailures.get(kubeconfigRef);
@@ -195,6 +243,7 @@ final class FakeClusterMesh implements ClusterMeshPort {
     if (apiDown.contains(kubeconfigRef)) {
       throw new TransientFailure("KUBE_API_UNAVAILABLE", "connection refused");
     }
+    agentReads.computeIfAbsent(kubeconfigRef, k -> new AtomicInteger()).incrementAndGet();
     Cluster local = clusters.get(kubeconfigRef);
     int reads =
         readsSinceWrite.computeIfAbsent(kubeconfigRef, k -> new AtomicInteger()).incrementAndGet();

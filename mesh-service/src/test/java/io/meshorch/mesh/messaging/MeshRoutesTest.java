@@ -10,6 +10,7 @@ import io.meshorch.kit.step.StepRoute;
 import io.meshorch.kit.step.StepRoutes;
 import io.meshorch.mesh.application.MeshSteps;
 import io.meshorch.mesh.domain.AgentReport;
+import io.meshorch.mesh.domain.ApiserverRollout;
 import io.meshorch.mesh.domain.CiliumCa;
 import io.meshorch.mesh.domain.MeshLedger;
 import io.meshorch.mesh.domain.RemoteCluster;
@@ -31,6 +32,16 @@ class MeshRoutesTest {
 
         @Override
         public boolean writeMeshConfig(String kubeconfigRef, List<RemoteCluster> remotes) {
+          throw new AssertionError("routes do not call clusters");
+        }
+
+        @Override
+        public ApiserverRollout apiserverRollout(String kubeconfigRef) {
+          throw new AssertionError("routes do not call clusters");
+        }
+
+        @Override
+        public AutoCloseable watchApiserver(String kubeconfigRef, Runnable onChange) {
           throw new AssertionError("routes do not call clusters");
         }
 

@@ -16,7 +16,9 @@ import io.meshorch.kit.failure.TransientFailure;
 import io.meshorch.kube.KubeApply;
 import io.meshorch.kube.KubeClientProvider;
 import io.meshorch.kube.KubeFailures;
+import io.meshorch.kube.KubeWatches;
 import io.meshorch.mesh.domain.AgentReport;
+import io.meshorch.mesh.domain.ApiserverRollout;
 import io.meshorch.mesh.domain.CiliumCa;
 import io.meshorch.mesh.domain.RemoteCluster;
 import io.meshorch.mesh.domain.RemoteStatus;
@@ -119,6 +121,54 @@ public final class Fabric8ClusterMeshAdapter implements ClusterMeshPort {
     } catch (KubernetesClientException e) {
       throw KubeFailures.classify("write the mesh configuration", e);
     }
+  }
+
+  @Override
+  public ApiserverRollout apiserverRollout(String kubeconfigRef) {
+    try (KubernetesClient client = clients.forCluster(kubeconfigRef)) {
+      Deployment d = client.apps().deployments().inNamespace(NAMESPACE).withName(APISERVER).get();
+      if (d == null) {
+        throw new TerminalFailure(
+            "CILIUM_NOT_INSTALLED",
+            "Deployment " + NAMESPACE + "/" + APISERVER + " does not exist");
+      }
+      var status = d.getStatus();
+      Integer wanted = d.getSpec() == null ? null : d.getSpec().getReplicas();
+      return new ApiserverRollout(
+          orZero(d.getMetadata().getGeneration()),
+          status == null ? 0 : orZero(status.getObservedGeneration()),
+          wanted == null ? 1 : wanted,
+          status == null ? 0 : orZero(status.getUpdatedReplicas()),
+          status == null ? 0 : orZero(status.getAvailableReplicas()),
+          status == null ? 0 : orZero(status.getReplicas()));
+    } catch (KubernetesClientException e) {
+      throw KubeFailures.classify("read Deployment " + NAMESPACE + "/" + APISERVER, e);
+    }
+  }
+
+  @Override
+  public AutoCloseable watchApiserver(String kubeconfigRef, Runnable onChange) {
+    KubernetesClient client = clients.forCluster(kubeconfigRef);
+    AutoCloseable watch =
+        KubeWatches.nudgeOnChange(
+            "Deployment " + NAMESPACE + "/" + APISERVER,
+            client.apps().deployments().inNamespace(NAMESPACE).withName(APISERVER),
+            onChange);
+    return () -> {
+      try {
+        watch.close();
+      } finally {
+        client.close();
+      }
+    };
+  }
+
+  private static long orZero(Long value) {
+    return value == null ? 0 : value;
+  }
+
+  private static int orZero(Integer value) {
+    return value == null ? 0 : value;
   }
 
   /**

@@ -2,12 +2,17 @@ package io.meshorch.mesh.adapter.kubernetes;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.meshorch.kit.failure.StepFailure;
 import io.meshorch.kit.secrets.FileSecretStore;
 import io.meshorch.kube.KubeClientProvider;
 import io.meshorch.mesh.domain.AgentReport;
+import io.meshorch.mesh.domain.ApiserverRollout;
 import io.meshorch.mesh.domain.CiliumCa;
 import io.meshorch.mesh.domain.RemoteCluster;
 import io.meshorch.mesh.domain.RemoteStatus;
@@ -24,6 +29,7 @@ import java.util.Date;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.bouncycastle.asn1.x500.X500Name;
@@ -77,6 +83,60 @@ class Fabric8ClusterMeshAdapterTest {
               assertThat(e.code()).isEqualTo("CILIUM_NOT_INSTALLED");
               assertThat(e.retryable()).isFalse();
             });
+  }
+
+  @Test
+  void readsTheClustermeshApiserverRolloutAsKubectlRolloutStatusAndWatchesItsChanges()
+      throws Exception {
+    assertThatThrownBy(() -> adapter.apiserverRollout(REF))
+        .isInstanceOfSatisfying(
+            StepFailure.class, e -> assertThat(e.code()).isEqualTo("CILIUM_NOT_INSTALLED"));
+    // Mid-rollout: the new template seen, its pod created but not available yet, the old one
+    // still serving.
+    Deployment apiserver =
+        cluster
+            .client()
+            .apps()
+            .deployments()
+            .resource(
+                new DeploymentBuilder()
+                    .withNewMetadata()
+                    .withName("clustermesh-apiserver")
+                    .withNamespace("kube-system")
+                    .withGeneration(2L)
+                    .endMetadata()
+                    .withNewSpec()
+                    .withReplicas(1)
+                    .endSpec()
+                    .withNewStatus()
+                    .withObservedGeneration(2L)
+                    .withReplicas(2)
+                    .withUpdatedReplicas(1)
+                    .withAvailableReplicas(1)
+                    .endStatus()
+                    .build())
+            .create();
+    AtomicInteger changes = new AtomicInteger();
+
+    ApiserverRollout during = adapter.apiserverRollout(REF);
+    AutoCloseable watch = adapter.watchApiserver(REF, changes::incrementAndGet);
+    try {
+      apiserver.setStatus(
+          new DeploymentStatusBuilder()
+              .withObservedGeneration(2L)
+              .withReplicas(1)
+              .withUpdatedReplicas(1)
+              .withAvailableReplicas(1)
+              .build());
+      cluster.client().apps().deployments().resource(apiserver).updateStatus();
+      await().atMost(Duration.ofSeconds(10)).until(() -> changes.get() > 0);
+    } finally {
+      watch.close();
+    }
+
+    assertThat(during.done()).isFalse();
+    assertThat(during.describe()).isEqualTo("1/1 updated, 1 available, 1 old");
+    assertThat(adapter.apiserverRollout(REF).done()).isTrue();
   }
 
   @ParameterizedTest(name = "under {0}")
