@@ -11,9 +11,11 @@ import org.springframework.validation.annotation.Validated;
 /**
  * How the mesh is validated after connecting.
  *
- * @param timeout how long every cluster may take to see every remote node, from the first read of
- *     the agents, before MeshFailed with code REMOTE_NOT_SEEN (default 5 min); the agents are read
- *     again on the kit's re-check back-off ({@code mesh.service.recheck.*})
+ * @param timeout how long every cluster's clustermesh-apiserver may take to roll out and then every
+ *     cluster to see every remote node, from the moment every configuration is written, before
+ *     MeshFailed with code APISERVER_NOT_ROLLED_OUT or REMOTE_NOT_SEEN (default 5 min); rollouts
+ *     are watched, the agents read again on the kit's re-check back-off ({@code
+ *     mesh.service.recheck.*})
  * @param execTimeout how long one {@code cilium-dbg} exec into an agent may take (default 20 s)
  * @param agentContainer the container of the Cilium agent pods that runs {@code cilium-dbg}
  *     (default {@code cilium-agent}, the chart's name)
