@@ -7,7 +7,6 @@ import io.fabric8.kubernetes.api.model.NodeAddress;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.meshorch.sandbox.core.SandboxStep;
 import java.time.Duration;
 import java.time.Instant;
@@ -67,8 +66,7 @@ final class CiliumAgents {
   }
 
   Result exec(SandboxCluster cluster, String namespace, String podName, List<String> command) {
-    KubernetesClient client = cluster.client();
-    Pod pod = client.pods().inNamespace(namespace).withName(podName).get();
+    Pod pod = cluster.reads().pod(namespace, podName);
     if (pod == null) {
       return new Result(
           "", "Error from server (NotFound): pods \"" + podName + "\" not found\n", 1);
@@ -123,7 +121,7 @@ final class CiliumAgents {
    * every remote of Secret {@code cilium-kvstoremesh} as this pod dials it (its host aliases).
    */
   private List<Object> kvstoremeshStatus(SandboxCluster cluster, Pod pod, Instant now) {
-    Secret config = cluster.client().secrets().inNamespace(NS).withName(KVSTOREMESH_SECRET).get();
+    Secret config = cluster.reads().secret(NS, KVSTOREMESH_SECRET);
     List<Object> out = new ArrayList<>();
     if (config != null) {
       Map<String, String> aliases = hostAliases(pod);
@@ -166,8 +164,8 @@ final class CiliumAgents {
 
   private List<Object> nodeList(SandboxCluster cluster, Pod pod, Instant now) {
     List<Object> out = new ArrayList<>();
-    String local = clusterName(cluster.client()).orElse("default");
-    cluster.nodes().forEach(n -> out.add(nodeEntry(local, n, "custom-resource")));
+    String local = clusterName(cluster.reads()).orElse("default");
+    cluster.reads().nodes().forEach(n -> out.add(nodeEntry(local, n, "custom-resource")));
     for (Remote r : remotes(cluster, pod, now)) {
       if (r.ready()) {
         r.nodes().forEach(n -> out.add(nodeEntry(r.name(), n, "kvstore")));
@@ -191,8 +189,7 @@ final class CiliumAgents {
   }
 
   private List<Remote> remotes(SandboxCluster cluster, Pod pod, Instant now) {
-    KubernetesClient client = cluster.client();
-    Secret config = client.secrets().inNamespace(NS).withName(ClusterActivity.MESH_SECRET).get();
+    Secret config = cluster.reads().secret(NS, ClusterActivity.MESH_SECRET);
     if (config == null) {
       return List.of();
     }
@@ -277,19 +274,18 @@ final class CiliumAgents {
     if (etcdConfig.contains(MeshTls.LOCAL_APISERVER)) {
       // KVStoreMesh: the agent reads the local clustermesh-apiserver, whose kvstoremesh container
       // dials the remote with its own config (Secret cilium-kvstoremesh), files and host aliases.
-      Optional<Pod> kvstoremesh = MeshTls.etcdPod(local.client());
+      Optional<Pod> kvstoremesh = MeshTls.etcdPod(local.reads());
       if (kvstoremesh.isEmpty()) {
         return down.failing(
             "dial tcp " + MeshTls.LOCAL_APISERVER + ":2379: connect: connection refused");
       }
       Optional<String> tls =
           MeshTls.handshake(
-              local.client(), agent, etcdConfig, local.client(), MeshTls.LOCAL_APISERVER, now);
+              local.reads(), agent, etcdConfig, local.reads(), MeshTls.LOCAL_APISERVER, now);
       if (tls.isPresent()) {
         return down.failing(tls.get());
       }
-      Secret kvstoremeshConfig =
-          local.client().secrets().inNamespace(NS).withName(KVSTOREMESH_SECRET).get();
+      Secret kvstoremeshConfig = local.reads().secret(NS, KVSTOREMESH_SECRET);
       config =
           kvstoremeshConfig == null ? null : ClusterActivity.entries(kvstoremeshConfig).get(name);
       if (config == null) {
@@ -311,16 +307,16 @@ final class CiliumAgents {
     Link dialed =
         new Link(null, null, List.of(), ip, owner, ownerWrites, reachable, localWrites, now);
     if (owner == null
-        || !servesMesh(owner.client(), ip)
+        || !servesMesh(owner.reads(), ip)
         || !reachable
-        || !apiserverAvailable(owner.client())) {
+        || !apiserverAvailable(owner.reads())) {
       return dialed.failing("dial tcp " + ip + ":2379: i/o timeout");
     }
-    KubernetesClient remote = owner.client();
+    ClusterReads remote = owner.reads();
     if (!clusterName(remote).map(name::equals).orElse(false)) {
       return dialed.failing("remote cluster configuration required but not found");
     }
-    Optional<String> tls = MeshTls.handshake(local.client(), dialer, config, remote, host, now);
+    Optional<String> tls = MeshTls.handshake(local.reads(), dialer, config, remote, host, now);
     if (tls.isPresent()) {
       return dialed.failing(tls.get());
     }
@@ -330,7 +326,7 @@ final class CiliumAgents {
       since = startedAt(dialer);
     }
     return new Link(
-        null, since, owner.nodes(), ip, owner, ownerWrites, reachable, localWrites, now);
+        null, since, owner.reads().nodes(), ip, owner, ownerWrites, reachable, localWrites, now);
   }
 
   /**
@@ -398,8 +394,8 @@ final class CiliumAgents {
         return;
       }
       Instant podStarted = startedAt(agent.get());
-      if (cluster.client().secrets().inNamespace(NS).withName(KVSTOREMESH_SECRET).get() != null) {
-        Optional<Pod> kvstoremesh = MeshTls.etcdPod(cluster.client());
+      if (cluster.reads().secret(NS, KVSTOREMESH_SECRET) != null) {
+        Optional<Pod> kvstoremesh = MeshTls.etcdPod(cluster.reads());
         if (kvstoremesh.isPresent() && startedAt(kvstoremesh.get()).isAfter(podStarted)) {
           podStarted = startedAt(kvstoremesh.get());
         }
@@ -419,9 +415,8 @@ final class CiliumAgents {
 
   private void connectCheck(SandboxCluster cluster, String podName, String name, Instant due) {
     try {
-      KubernetesClient client = cluster.client();
-      Pod pod = client.pods().inNamespace(NS).withName(podName).get();
-      Secret config = client.secrets().inNamespace(NS).withName(ClusterActivity.MESH_SECRET).get();
+      Pod pod = cluster.reads().pod(NS, podName);
+      Secret config = cluster.reads().secret(NS, ClusterActivity.MESH_SECRET);
       if (pod == null || config == null) {
         return;
       }
@@ -442,14 +437,7 @@ final class CiliumAgents {
   }
 
   private static Optional<Pod> newestAgent(SandboxCluster cluster) {
-    return cluster
-        .client()
-        .pods()
-        .inNamespace(NS)
-        .withLabel("k8s-app", "cilium")
-        .list()
-        .getItems()
-        .stream()
+    return cluster.reads().pods(NS, "k8s-app", "cilium").stream()
         .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
         .max(Comparator.comparing(CiliumAgents::startedAt));
   }
@@ -459,24 +447,24 @@ final class CiliumAgents {
   }
 
   /** Whether {@code ip} is the LoadBalancer address of the cluster's mesh endpoint on 2379. */
-  private static boolean servesMesh(KubernetesClient client, String ip) {
-    Service svc = client.services().inNamespace(NS).withName("clustermesh-apiserver").get();
+  private static boolean servesMesh(ClusterReads reads, String ip) {
+    Service svc = reads.service(NS, "clustermesh-apiserver");
     return svc != null
         && MetalLbController.ingressIp(svc).map(ip::equals).orElse(false)
         && svc.getSpec().getPorts().stream()
             .anyMatch(p -> Integer.valueOf(2379).equals(p.getPort()));
   }
 
-  private static boolean apiserverAvailable(KubernetesClient client) {
-    var d = client.apps().deployments().inNamespace(NS).withName("clustermesh-apiserver").get();
+  private static boolean apiserverAvailable(ClusterReads reads) {
+    var d = reads.deployment(NS, "clustermesh-apiserver");
     return d != null
         && d.getStatus() != null
         && d.getStatus().getAvailableReplicas() != null
         && d.getStatus().getAvailableReplicas() > 0;
   }
 
-  static Optional<String> clusterName(KubernetesClient client) {
-    ConfigMap cm = client.configMaps().inNamespace(NS).withName("cilium-config").get();
+  static Optional<String> clusterName(ClusterReads reads) {
+    ConfigMap cm = reads.configMap(NS, "cilium-config");
     return Optional.ofNullable(cm).map(ConfigMap::getData).map(d -> d.get("cluster-name"));
   }
 

@@ -1,7 +1,6 @@
 package io.meshorch.sandbox.kube;
 
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.Map;
@@ -32,10 +31,10 @@ final class MeshTls {
    * @return the failure as the dialer reports it, or empty when both sides accept each other
    */
   static Optional<String> handshake(
-      KubernetesClient local,
+      ClusterReads local,
       Pod dialer,
       String etcdConfig,
-      KubernetesClient remote,
+      ClusterReads remote,
       String host,
       Instant now) {
     Map<String, Object> config = parse(etcdConfig);
@@ -73,14 +72,8 @@ final class MeshTls {
   }
 
   /** A running pod of the remote's clustermesh-apiserver (its etcd container serves 2379). */
-  static Optional<Pod> etcdPod(KubernetesClient remote) {
-    return remote
-        .pods()
-        .inNamespace("kube-system")
-        .withLabel("k8s-app", "clustermesh-apiserver")
-        .list()
-        .getItems()
-        .stream()
+  static Optional<Pod> etcdPod(ClusterReads remote) {
+    return remote.pods("kube-system", "k8s-app", "clustermesh-apiserver").stream()
         .filter(PodStates::ready)
         .max(Comparator.comparing(CiliumAgents::startedAt));
   }

@@ -8,7 +8,6 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.VolumeProjection;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -21,7 +20,8 @@ import java.util.Optional;
  * mounted at the longest prefix of the path, then for a {@code secret}, {@code configMap} or {@code
  * projected} volume the key that lands at the rest of the path ({@code items} map keys to paths;
  * without items every key is a file of its own name). Read from the cluster's current Secrets and
- * ConfigMaps, as a projected volume is refreshed by the kubelet.
+ * ConfigMaps (as of its latest write, {@link ClusterReads}), as a projected volume is refreshed by
+ * the kubelet.
  */
 final class PodFiles {
   private PodFiles() {}
@@ -31,7 +31,7 @@ final class PodFiles {
    * container mounting it), or empty when no volume provides it ({@code open <path>: no such file
    * or directory}).
    */
-  static Optional<String> read(KubernetesClient client, Pod pod, String container, String path) {
+  static Optional<String> read(ClusterReads reads, Pod pod, String container, String path) {
     if (pod.getSpec() == null) {
       return Optional.empty();
     }
@@ -67,27 +67,26 @@ final class PodFiles {
     return pod.getSpec().getVolumes().stream()
         .filter(v -> v.getName().equals(name))
         .findFirst()
-        .flatMap(v -> fromVolume(client, ns, v, file));
+        .flatMap(v -> fromVolume(reads, ns, v, file));
   }
 
-  private static Optional<String> fromVolume(
-      KubernetesClient client, String ns, Volume v, String file) {
+  private static Optional<String> fromVolume(ClusterReads reads, String ns, Volume v, String file) {
     if (v.getSecret() != null) {
-      return fromSecret(client, ns, v.getSecret().getSecretName(), v.getSecret().getItems(), file);
+      return fromSecret(reads, ns, v.getSecret().getSecretName(), v.getSecret().getItems(), file);
     }
     if (v.getConfigMap() != null) {
       return fromConfigMap(
-          client, ns, v.getConfigMap().getName(), v.getConfigMap().getItems(), file);
+          reads, ns, v.getConfigMap().getName(), v.getConfigMap().getItems(), file);
     }
     if (v.getProjected() != null && v.getProjected().getSources() != null) {
       for (VolumeProjection p : v.getProjected().getSources()) {
         Optional<String> found = Optional.empty();
         if (p.getSecret() != null) {
-          found = fromSecret(client, ns, p.getSecret().getName(), p.getSecret().getItems(), file);
+          found = fromSecret(reads, ns, p.getSecret().getName(), p.getSecret().getItems(), file);
         } else if (p.getConfigMap() != null) {
           found =
               fromConfigMap(
-                  client, ns, p.getConfigMap().getName(), p.getConfigMap().getItems(), file);
+                  reads, ns, p.getConfigMap().getName(), p.getConfigMap().getItems(), file);
         }
         if (found.isPresent()) {
           return found;
@@ -98,8 +97,8 @@ final class PodFiles {
   }
 
   private static Optional<String> fromSecret(
-      KubernetesClient client, String ns, String name, List<KeyToPath> items, String file) {
-    Secret s = client.secrets().inNamespace(ns).withName(name).get();
+      ClusterReads reads, String ns, String name, List<KeyToPath> items, String file) {
+    Secret s = reads.secret(ns, name);
     if (s == null) {
       return Optional.empty();
     }
@@ -117,8 +116,8 @@ final class PodFiles {
   }
 
   private static Optional<String> fromConfigMap(
-      KubernetesClient client, String ns, String name, List<KeyToPath> items, String file) {
-    ConfigMap cm = client.configMaps().inNamespace(ns).withName(name).get();
+      ClusterReads reads, String ns, String name, List<KeyToPath> items, String file) {
+    ConfigMap cm = reads.configMap(ns, name);
     Map<String, String> data = cm == null ? null : cm.getData();
     return data == null ? Optional.empty() : key(items, file).map(data::get);
   }

@@ -35,6 +35,7 @@ public final class SandboxCluster implements AutoCloseable {
   private final MetalLbWebhookGate metalLbWebhook;
   private final ApiServer server;
   private final KubernetesClient client;
+  private final ClusterReads reads;
   private final String host;
   private final String token = UUID.randomUUID().toString().replace("-", "");
   final AtomicBoolean queued = new AtomicBoolean();
@@ -67,6 +68,7 @@ public final class SandboxCluster implements AutoCloseable {
             .withHttpClientFactory(new Vertx5HttpClientFactory(sandbox.vertx()))
             .withKubernetesSerialization(SERIALIZATION)
             .build();
+    this.reads = new ClusterReads(client, activity::writes);
     try {
       seed();
     } catch (RuntimeException e) {
@@ -168,6 +170,11 @@ public final class SandboxCluster implements AutoCloseable {
 
   List<Node> nodes() {
     return client.nodes().list().getItems();
+  }
+
+  /** The agents' reads of this cluster, answered from memory until its next write. */
+  ClusterReads reads() {
+    return reads;
   }
 
   ClusterYml spec() {
