@@ -226,4 +226,25 @@ class ApplicationCredentialOverTlsIT {
     assertThat(new Openstack4jNetworkAdapter(session).subnetCidrs("mesh-net"))
         .containsExactly("127.12.0.0/16");
   }
+
+  @Test
+  void authenticatesWithAPasswordOverHttpsWithCacertToo() throws Exception {
+    String yaml =
+        "clouds:\n"
+            + "  sandbox:\n"
+            + "    auth:\n"
+            + "      auth_url: "
+            + cloud.identityUrl()
+            + "\n"
+            + "      username: demo\n"
+            + "      password: sandbox\n"
+            + "      project_name: demo\n"
+            + "    cacert: "
+            + caFile
+            + "\n";
+    OpenstackSession session = session("password", yaml, null);
+
+    assertThat(new Openstack4jNetworkAdapter(session).subnetCidrs("mesh-net"))
+        .containsExactly("127.12.0.0/16");
+  }
 }
