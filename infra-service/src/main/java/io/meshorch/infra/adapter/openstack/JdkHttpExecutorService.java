@@ -33,9 +33,10 @@ import org.openstack4j.core.transport.ObjectMapperSingleton;
  * SSLContext} on JDK 9 and later: it calls okhttp's {@code sslSocketFactory(SSLSocketFactory)},
  * which throws {@code UnsupportedOperationException} there, so a cloud behind a private CA ({@code
  * cacert}) could not be reached. This one honours {@link Config#getSslContext()} and the connect
- * and read timeouts, keeps one client (and its connections) per SSL context and connect timeout,
- * and follows redirects as okhttp did. Unlike the okhttp connector it does not re-authenticate on a
- * 401: {@link OpenstackSession} drops the token and the step is retried.
+ * and read timeouts, keeps one client (and its connections) per SSL context and connect timeout (a
+ * session makes one SSL context, so that is one client per configured cloud), and follows redirects
+ * as okhttp did. Unlike the okhttp connector it does not re-authenticate on a 401: {@link
+ * OpenstackSession} drops the token and the step is retried.
  */
 public final class JdkHttpExecutorService implements HttpExecutorService {
   private static final Set<String> RESTRICTED_HEADERS =
