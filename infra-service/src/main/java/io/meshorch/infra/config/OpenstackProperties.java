@@ -16,6 +16,8 @@ import org.springframework.validation.annotation.Validated;
  *
  * @param cloudsFile path of a clouds.yaml (default {@code $OS_CLIENT_CONFIG_FILE}); when unset or
  *     empty, the {@code OS_*} variables are used
+ * @param secureFile path of a secure.yaml merged over the clouds.yaml (default {@code
+ *     $OS_CLIENT_SECURE_FILE}); when unset, the OpenStack client's search path is used
  * @param cloud the entry under {@code clouds:} to use (default {@code openstack})
  * @param connectTimeout TCP connect timeout of every OpenStack call (default 10 s)
  * @param readTimeout read timeout of every OpenStack call (default 30 s)
@@ -28,6 +30,7 @@ import org.springframework.validation.annotation.Validated;
 @ConfigurationProperties("mesh.openstack")
 public record OpenstackProperties(
     String cloudsFile,
+    String secureFile,
     @DefaultValue("openstack") @NotBlank String cloud,
     @DefaultValue("10s") @NotNull Duration connectTimeout,
     @DefaultValue("30s") @NotNull Duration readTimeout,

@@ -1,48 +1,32 @@
 package io.meshorch.infra.domain;
 
+import java.util.Objects;
+
 /**
- * How to authenticate against Keystone v3 with a password, scoped to a project.
+ * Where a cloud is and how to authenticate against its Keystone v3: with a password scoped to a
+ * project, or with an application credential (already scoped to its project).
  *
  * @param source where the values came from (a clouds.yaml path and cloud name, or the environment),
- *     for error messages
+ *     for messages: it names the cloud in errors and warnings
  * @param authUrl the Keystone v3 URL, e.g. {@code https://keystone.example.org:5000/v3}
- * @param username the user name
- * @param password the password; never logged ({@link #toString()} masks it)
- * @param projectName the project name, or null when {@code projectId} is given
- * @param projectId the project ID, or null when {@code projectName} is given
- * @param userDomainName the user's domain name ({@code Default} when not given)
- * @param projectDomainName the project's domain name ({@code Default} when not given)
+ * @param auth the secret and who it belongs to; never logged ({@link #toString()} masks secrets)
  * @param regionName the region whose endpoints are used, or null for the first one
+ * @param tls which certificates the HTTP client trusts for this cloud
  */
 public record CloudCredentials(
-    String source,
-    String authUrl,
-    String username,
-    String password,
-    String projectName,
-    String projectId,
-    String userDomainName,
-    String projectDomainName,
-    String regionName) {
+    String source, String authUrl, KeystoneAuth auth, String regionName, CloudTls tls) {
 
-  @Override
-  public String toString() {
-    return "CloudCredentials[source="
-        + source
-        + ", authUrl="
-        + authUrl
-        + ", username="
-        + username
-        + ", password=****, projectName="
-        + projectName
-        + ", projectId="
-        + projectId
-        + ", userDomainName="
-        + userDomainName
-        + ", projectDomainName="
-        + projectDomainName
-        + ", regionName="
-        + regionName
-        + "]";
+  /** Checks that every part is present. */
+  public CloudCredentials {
+    Objects.requireNonNull(source, "source");
+    Objects.requireNonNull(authUrl, "authUrl");
+    Objects.requireNonNull(auth, "auth");
+    Objects.requireNonNull(tls, "tls");
+  }
+
+  /** Password credentials with the JDK's trust store, as most tests and openrc files have them. */
+  public static CloudCredentials password(
+      String source, String authUrl, KeystoneAuth.Password password, String regionName) {
+    return new CloudCredentials(source, authUrl, password, regionName, CloudTls.systemDefault());
   }
 }

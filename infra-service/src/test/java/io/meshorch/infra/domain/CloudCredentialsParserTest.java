@@ -36,22 +36,20 @@ class CloudCredentialsParserTest {
     CloudCredentials c = CloudCredentialsParser.fromCloudsYaml(CLOUDS, "devstack", "clouds.yaml");
 
     assertThat(c.authUrl()).isEqualTo("http://127.0.0.1:5000/v3");
-    assertThat(c.username()).isEqualTo("demo");
-    assertThat(c.password()).isEqualTo("s3cr3t");
-    assertThat(c.projectName()).isEqualTo("demo");
-    assertThat(c.projectId()).isNull();
-    assertThat(c.userDomainName()).isEqualTo("Users");
-    assertThat(c.projectDomainName()).isEqualTo("Projects");
+    assertThat(c.auth())
+        .isEqualTo(new KeystoneAuth.Password("demo", "s3cr3t", "demo", null, "Users", "Projects"));
     assertThat(c.regionName()).isEqualTo("RegionOne");
+    assertThat(c.tls()).isEqualTo(CloudTls.systemDefault());
   }
 
   @Test
   void defaultsDomainsAndAcceptsAProjectId() {
     CloudCredentials c = CloudCredentialsParser.fromCloudsYaml(CLOUDS, "minimal", "clouds.yaml");
+    KeystoneAuth.Password p = (KeystoneAuth.Password) c.auth();
 
-    assertThat(c.projectId()).isEqualTo("7ef1b7e264c14314a5fa45d32b8821dd");
-    assertThat(c.userDomainName()).isEqualTo("Default");
-    assertThat(c.projectDomainName()).isEqualTo("Default");
+    assertThat(p.projectId()).isEqualTo("7ef1b7e264c14314a5fa45d32b8821dd");
+    assertThat(p.userDomainName()).isEqualTo("Default");
+    assertThat(p.projectDomainName()).isEqualTo("Default");
     assertThat(c.regionName()).isNull();
   }
 
@@ -95,15 +93,10 @@ class CloudCredentialsParserTest {
 
     assertThat(c)
         .isEqualTo(
-            new CloudCredentials(
+            CloudCredentials.password(
                 "environment (OS_*)",
                 "http://k:5000/v3",
-                "demo",
-                "pw",
-                "demo",
-                null,
-                "Default",
-                "Default",
+                new KeystoneAuth.Password("demo", "pw", "demo", null, "Default", "Default"),
                 "RegionOne"));
   }
 
@@ -116,5 +109,257 @@ class CloudCredentialsParserTest {
     assertThatThrownBy(() -> CloudCredentialsParser.fromEnvironment(env))
         .hasMessageContaining("OS_AUTH_URL, OS_PASSWORD, OS_PROJECT_NAME (or OS_PROJECT_ID)")
         .hasMessageContaining("mesh.openstack.clouds-file");
+  }
+
+  private static final String APP_CREDS =
+      """
+      clouds:
+        byid:
+          auth_type: v3applicationcredential
+          auth:
+            auth_url: https://keystone.example.org:5000/v3
+            application_credential_id: 21dced0fd20347869b93710d2b98aae0
+            application_credential_secret: "app-s3cr3t"
+            project_name: ignored-the-credential-has-its-project
+          region_name: RegionOne
+          cacert: /etc/ssl/private-ca.pem
+        byname:
+          auth_type: v3applicationcredential
+          auth:
+            auth_url: https://keystone.example.org:5000/v3
+            application_credential_name: mesh-bot
+            application_credential_secret: app-s3cr3t
+            username: ops
+            user_domain_name: Users
+        byowner-id:
+          auth_type: v3applicationcredential
+          auth:
+            auth_url: https://keystone.example.org:5000/v3
+            application_credential_name: mesh-bot
+            application_credential_secret: app-s3cr3t
+            user_id: 48aa3f82931148f5a038064622dc326b
+          verify: false
+      """;
+
+  @Test
+  void readsAnApplicationCredentialById() {
+    CloudCredentials c = CloudCredentialsParser.fromCloudsYaml(APP_CREDS, "byid", "clouds.yaml");
+
+    assertThat(c.auth())
+        .isEqualTo(
+            new KeystoneAuth.ApplicationCredential(
+                "21dced0fd20347869b93710d2b98aae0", null, "app-s3cr3t", null, null, null, null));
+    assertThat(c.tls())
+        .isEqualTo(
+            new CloudTls("/etc/ssl/private-ca.pem", "clouds.yaml: clouds.byid.cacert", true, null));
+    assertThat(c.toString()).doesNotContain("app-s3cr3t").contains("secret=****");
+  }
+
+  @Test
+  void readsAnApplicationCredentialByNameWithItsOwner() {
+    CloudCredentials byName =
+        CloudCredentialsParser.fromCloudsYaml(APP_CREDS, "byname", "clouds.yaml");
+    CloudCredentials byOwnerId =
+        CloudCredentialsParser.fromCloudsYaml(APP_CREDS, "byowner-id", "clouds.yaml");
+
+    assertThat(byName.auth())
+        .isEqualTo(
+            new KeystoneAuth.ApplicationCredential(
+                null, "mesh-bot", "app-s3cr3t", null, "ops", "Users", null));
+    assertThat(byOwnerId.auth())
+        .isEqualTo(
+            new KeystoneAuth.ApplicationCredential(
+                null,
+                "mesh-bot",
+                "app-s3cr3t",
+                "48aa3f82931148f5a038064622dc326b",
+                null,
+                null,
+                null));
+    assertThat(byOwnerId.tls())
+        .isEqualTo(new CloudTls(null, null, false, "clouds.yaml: clouds.byowner-id.verify=false"));
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "{application_credential_id: i}"
+            + "|c.yaml: clouds.x.auth.application_credential_secret (an application credential"
+            + " authenticates with its secret)",
+        "{application_credential_secret: s}"
+            + "|c.yaml: clouds.x.auth.application_credential_id (or application_credential_name"
+            + " with its owner)",
+        "{application_credential_name: n, application_credential_secret: s}"
+            + "|c.yaml: clouds.x.auth.user_id (or username with its domain): an application"
+            + " credential given by name needs its owner",
+        "{application_credential_name: n, application_credential_secret: s, username: u}"
+            + "|c.yaml: clouds.x.auth.user_domain_name (or user_domain_id): the owner u of an"
+            + " application credential given by name needs its domain",
+      })
+  void namesTheBrokenRuleOfAnApplicationCredential(String auth, String message) {
+    String yaml =
+        "clouds: {x: {auth_type: v3applicationcredential, auth: {auth_url: 'https://k/v3', "
+            + auth.substring(1)
+            + "}}";
+
+    assertThatThrownBy(() -> CloudCredentialsParser.fromCloudsYaml(yaml, "x", "c.yaml"))
+        .isInstanceOf(CloudCredentialsParser.InvalidCloudConfig.class)
+        .hasMessageContaining(message);
+  }
+
+  @Test
+  void rejectsAnAuthTypeItCannotUseNamingTheSupportedOnes() {
+    String yaml = "clouds: {x: {auth_type: v3token, auth: {auth_url: 'https://k/v3'}}}";
+
+    assertThatThrownBy(() -> CloudCredentialsParser.fromCloudsYaml(yaml, "x", "c.yaml"))
+        .hasMessageContaining("c.yaml: clouds.x.auth_type is 'v3token'")
+        .hasMessageContaining("password, v3password, v3applicationcredential");
+  }
+
+  @Test
+  void mergesSecureYamlOverCloudsYamlPerCloud() {
+    String clouds =
+        """
+        clouds:
+          prod:
+            auth_type: v3applicationcredential
+            auth:
+              auth_url: https://keystone.example.org:5000/v3
+              application_credential_id: 21dced0f
+              application_credential_secret: placeholder
+            region_name: RegionOne
+          other:
+            auth: {auth_url: 'https://o/v3', username: u, password: p, project_name: pr}
+        """;
+    String secure =
+        """
+        clouds:
+          prod:
+            auth:
+              application_credential_secret: from-secure
+            cacert: /etc/openstack/prod-ca.pem
+        """;
+
+    CloudCredentials c =
+        CloudCredentialsParser.fromCloudsYaml(
+            clouds, "/etc/openstack/clouds.yaml", secure, "/etc/openstack/secure.yaml", "prod");
+
+    KeystoneAuth.ApplicationCredential ac = (KeystoneAuth.ApplicationCredential) c.auth();
+    assertThat(ac.id()).isEqualTo("21dced0f");
+    assertThat(ac.secret()).isEqualTo("from-secure");
+    assertThat(c.authUrl()).isEqualTo("https://keystone.example.org:5000/v3");
+    assertThat(c.regionName()).isEqualTo("RegionOne");
+    assertThat(c.tls().cacert()).isEqualTo("/etc/openstack/prod-ca.pem");
+    assertThat(c.source())
+        .isEqualTo("/etc/openstack/clouds.yaml + /etc/openstack/secure.yaml (cloud prod)");
+  }
+
+  @Test
+  void takesTheSecretOnlyFromSecureYamlAndNamesBothFilesWhenSomethingIsMissing() {
+    String clouds = "clouds: {prod: {auth: {auth_url: 'https://k/v3', username: u}}}";
+    String secure = "clouds: {prod: {auth: {password: from-secure}}}";
+
+    CloudCredentials withProject =
+        CloudCredentialsParser.fromCloudsYaml(
+            clouds.replace("username: u", "username: u, project_id: p1"),
+            "clouds.yaml",
+            secure,
+            "secure.yaml",
+            "prod");
+
+    assertThat(((KeystoneAuth.Password) withProject.auth()).password()).isEqualTo("from-secure");
+    assertThatThrownBy(
+            () ->
+                CloudCredentialsParser.fromCloudsYaml(
+                    clouds, "clouds.yaml", secure, "secure.yaml", "prod"))
+        .hasMessageContaining(
+            "clouds.yaml + secure.yaml: clouds.prod.auth.project_name (or project_id)");
+  }
+
+  @Test
+  void readsApplicationCredentialAndTlsVariables() {
+    Map<String, String> env =
+        Map.of(
+            "OS_AUTH_TYPE", "v3applicationcredential",
+            "OS_AUTH_URL", "https://k:5000/v3",
+            "OS_APPLICATION_CREDENTIAL_NAME", "mesh-bot",
+            "OS_APPLICATION_CREDENTIAL_SECRET", "app-s3cr3t",
+            "OS_USERNAME", "ops",
+            "OS_USER_DOMAIN_ID", "default",
+            "OS_CACERT", "/etc/ssl/ca.pem",
+            "OS_REGION_NAME", "RegionTwo");
+
+    CloudCredentials c = CloudCredentialsParser.fromEnvironment(env);
+
+    assertThat(c.auth())
+        .isEqualTo(
+            new KeystoneAuth.ApplicationCredential(
+                null, "mesh-bot", "app-s3cr3t", null, "ops", null, "default"));
+    assertThat(c.tls()).isEqualTo(new CloudTls("/etc/ssl/ca.pem", "OS_CACERT", true, null));
+    assertThat(c.regionName()).isEqualTo("RegionTwo");
+  }
+
+  @Test
+  void readsAnApplicationCredentialIdFromTheEnvironmentAndOsInsecure() {
+    Map<String, String> env =
+        Map.of(
+            "OS_AUTH_TYPE", "v3applicationcredential",
+            "OS_AUTH_URL", "https://k:5000/v3",
+            "OS_APPLICATION_CREDENTIAL_ID", "21dced0f",
+            "OS_APPLICATION_CREDENTIAL_SECRET", "app-s3cr3t",
+            "OS_CACERT", "/etc/ssl/ca.pem",
+            "OS_INSECURE", "true");
+
+    CloudCredentials c = CloudCredentialsParser.fromEnvironment(env);
+
+    assertThat(((KeystoneAuth.ApplicationCredential) c.auth()).id()).isEqualTo("21dced0f");
+    assertThat(c.tls()).isEqualTo(new CloudTls(null, null, false, "OS_INSECURE=true"));
+  }
+
+  @Test
+  void namesTheMissingSecretVariableAndAMalformedInsecure() {
+    Map<String, String> noSecret =
+        Map.of(
+            "OS_AUTH_TYPE", "v3applicationcredential",
+            "OS_AUTH_URL", "https://k/v3",
+            "OS_APPLICATION_CREDENTIAL_ID", "i");
+    Map<String, String> badInsecure =
+        Map.of(
+            "OS_AUTH_URL", "https://k/v3",
+            "OS_USERNAME", "u",
+            "OS_PASSWORD", "p",
+            "OS_PROJECT_ID", "p1",
+            "OS_INSECURE", "maybe");
+
+    assertThatThrownBy(() -> CloudCredentialsParser.fromEnvironment(noSecret))
+        .hasMessageContaining(
+            "missing OpenStack environment variable(s): OS_APPLICATION_CREDENTIAL_SECRET (an"
+                + " application credential authenticates with its secret)");
+    assertThatThrownBy(() -> CloudCredentialsParser.fromEnvironment(badInsecure))
+        .hasMessageContaining("OS_INSECURE must be true or false, found 'maybe'");
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "verify: false|false|clouds.yaml: clouds.x.verify=false",
+        "insecure: true|false|clouds.yaml: clouds.x.insecure=true",
+        "'verify: true'|true|",
+        "'insecure: false'|true|",
+      })
+  void turnsVerificationOffOnlyWhenAsked(String setting, boolean verify, String why) {
+    String yaml =
+        "clouds:\n  x:\n    "
+            + setting
+            + "\n    cacert: /ca.pem\n    auth: {auth_url: 'https://k/v3', username: u,"
+            + " password: p, project_id: p1}\n";
+
+    CloudTls tls = CloudCredentialsParser.fromCloudsYaml(yaml, "x", "clouds.yaml").tls();
+
+    assertThat(tls.verify()).isEqualTo(verify);
+    assertThat(tls.verifySetting()).isEqualTo(why);
+    assertThat(tls.cacert()).isEqualTo(verify ? "/ca.pem" : null);
   }
 }

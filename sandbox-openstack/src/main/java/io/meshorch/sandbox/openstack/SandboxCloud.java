@@ -1,6 +1,8 @@
 package io.meshorch.sandbox.openstack;
 
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import io.meshorch.sandbox.core.ClusterRef;
 import io.meshorch.sandbox.core.SandboxLatencies;
 import io.meshorch.sandbox.core.SandboxRecorder;
@@ -51,6 +53,10 @@ public final class SandboxCloud implements AutoCloseable {
   final String networkId = UUID.randomUUID().toString();
   final String subnetId = UUID.randomUUID().toString();
   final Map<String, Instant> tokens = new ConcurrentHashMap<>();
+
+  /** Application credentials of the user in the project, by ID. */
+  final Map<String, ApplicationCredential> applicationCredentials = new LinkedHashMap<>();
+
   final Map<String, SandboxPort> ports = new ConcurrentHashMap<>();
   final Map<String, SandboxServer> servers = new ConcurrentHashMap<>();
   final Map<String, SandboxSecurityGroup> securityGroups = new ConcurrentHashMap<>();
@@ -74,6 +80,7 @@ public final class SandboxCloud implements AutoCloseable {
 
   private final java.util.ArrayDeque<RequestRecord> requests = new java.util.ArrayDeque<>();
   private HttpServer http;
+  private SandboxTls tls;
   private final HeatApi heat = new HeatApi(this);
   private final NeutronApi neutron = new NeutronApi(this);
   private final NovaApi nova = new NovaApi(this);
@@ -93,6 +100,11 @@ public final class SandboxCloud implements AutoCloseable {
       SandboxSecurityGroup group = new SandboxSecurityGroup(name, "", projectId);
       securityGroups.put(group.id, group);
     }
+    config.applicationCredentials.forEach(
+        (name, secret) -> {
+          String id = UUID.randomUUID().toString().replace("-", "");
+          applicationCredentials.put(id, new ApplicationCredential(id, name, secret));
+        });
     config.keypairs.forEach(
         (name, line) -> {
           try {
@@ -112,13 +124,24 @@ public final class SandboxCloud implements AutoCloseable {
     return new Builder();
   }
 
+  /** An application credential: its secret, owned by the cloud's user, scoped to its project. */
+  record ApplicationCredential(String id, String name, String secret) {}
+
   /** A mutating or reading call the sandbox served, for tests. */
   public record RequestRecord(String method, String path, int status) {}
 
   /** Starts the HTTP server. */
   public SandboxCloud start() {
     try {
-      http = HttpServer.create(new InetSocketAddress(config.bindAddress, config.port), 64);
+      InetSocketAddress address = new InetSocketAddress(config.bindAddress, config.port);
+      if (config.https) {
+        tls = SandboxTls.issue(config.bindAddress);
+        HttpsServer https = HttpsServer.create(address, 64);
+        https.setHttpsConfigurator(new HttpsConfigurator(tls.serverContext()));
+        http = https;
+      } else {
+        http = HttpServer.create(address, 64);
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot bind the sandbox cloud", e);
     }
@@ -225,27 +248,88 @@ public final class SandboxCloud implements AutoCloseable {
                   "Not Found")));
     }
     Map<String, Object> body = request.json();
+    Object methods = Json.at(body, "auth", "identity", "methods");
+    if (methods instanceof List<?> list && list.contains("application_credential")) {
+      return applicationCredentialToken(body);
+    }
     String user = Json.str(body, "auth", "identity", "password", "user", "name");
     String password = Json.str(body, "auth", "identity", "password", "user", "password");
     String project = Json.str(body, "auth", "scope", "project", "name");
     String projectById = Json.str(body, "auth", "scope", "project", "id");
     boolean projectOk = config.project.equals(project) || projectId.equals(projectById);
     if (!config.user.equals(user) || !config.password.equals(password) || !projectOk) {
-      return Response.json(
-              401,
-              "UNAUTHORIZED",
-              Http.obj(
-                  "error",
-                  Http.obj(
-                      "code",
-                      401,
-                      "message",
-                      "The request you have made requires authentication.",
-                      "title",
-                      "Unauthorized")))
-          .header("WWW-Authenticate", "Keystone uri=\"" + baseUrl() + "/identity/v3\"")
-          .header("x-openstack-request-id", Http.requestId());
+      return unauthorized();
     }
+    return token(List.of("password"), null);
+  }
+
+  /**
+   * Keystone's application-credential method: the credential by ID, or by name with its owner (user
+   * ID, or name and domain); the right secret; and no scope, since the credential carries its
+   * project (Keystone refuses a scope here). Every refusal is Keystone's plain 401.
+   */
+  private Response applicationCredentialToken(Map<String, Object> body) {
+    if (Json.at(body, "auth", "scope") != null) {
+      return unauthorized();
+    }
+    String[] ac = {"auth", "identity", "application_credential"};
+    String id = Json.str(body, concat(ac, "id"));
+    String name = Json.str(body, concat(ac, "name"));
+    String secret = Json.str(body, concat(ac, "secret"));
+    ApplicationCredential found = null;
+    if (id != null) {
+      found = applicationCredentials.get(id);
+    } else if (name != null && ownerMatches(body, ac)) {
+      found =
+          applicationCredentials.values().stream()
+              .filter(c -> c.name().equals(name))
+              .findFirst()
+              .orElse(null);
+    }
+    if (found == null || !found.secret().equals(secret)) {
+      return unauthorized();
+    }
+    return token(
+        List.of("application_credential"),
+        Http.obj("id", found.id(), "name", found.name(), "restricted", true));
+  }
+
+  private boolean ownerMatches(Map<String, Object> body, String[] ac) {
+    String ownerId = Json.str(body, concat(ac, "user", "id"));
+    if (ownerId != null) {
+      return ownerId.equals(userId);
+    }
+    String ownerName = Json.str(body, concat(ac, "user", "name"));
+    String domainName = Json.str(body, concat(ac, "user", "domain", "name"));
+    String domainId = Json.str(body, concat(ac, "user", "domain", "id"));
+    boolean domainOk = config.domain.equals(domainName) || "default".equals(domainId);
+    return config.user.equals(ownerName) && domainOk;
+  }
+
+  private static String[] concat(String[] head, String... tail) {
+    String[] out = java.util.Arrays.copyOf(head, head.length + tail.length);
+    System.arraycopy(tail, 0, out, head.length, tail.length);
+    return out;
+  }
+
+  private Response unauthorized() {
+    return Response.json(
+            401,
+            "UNAUTHORIZED",
+            Http.obj(
+                "error",
+                Http.obj(
+                    "code",
+                    401,
+                    "message",
+                    "The request you have made requires authentication.",
+                    "title",
+                    "Unauthorized")))
+        .header("WWW-Authenticate", "Keystone uri=\"" + baseUrl() + "/identity/v3\"")
+        .header("x-openstack-request-id", Http.requestId());
+  }
+
+  private Response token(List<String> methods, Map<String, Object> applicationCredential) {
     String token =
         UUID.randomUUID().toString().replace("-", "")
             + UUID.randomUUID().toString().replace("-", "");
@@ -255,7 +339,7 @@ public final class SandboxCloud implements AutoCloseable {
     Map<String, Object> domain = Http.obj("id", "default", "name", config.domain);
     Map<String, Object> tokenBody =
         Http.obj(
-            "methods", List.of("password"),
+            "methods", methods,
             "user",
                 Http.obj(
                     "domain",
@@ -277,6 +361,9 @@ public final class SandboxCloud implements AutoCloseable {
                     Http.obj("id", "r-reader", "name", "reader"),
                     Http.obj("id", "r-heat", "name", "heat_stack_owner")),
             "catalog", catalog());
+    if (applicationCredential != null) {
+      tokenBody.put("application_credential", applicationCredential);
+    }
     return Response.json(201, "CREATED", Http.obj("token", tokenBody))
         .header("X-Subject-Token", token)
         .header("Vary", "X-Auth-Token")
@@ -319,9 +406,39 @@ public final class SandboxCloud implements AutoCloseable {
         name);
   }
 
-  /** {@code http://host:port} of the sandbox. */
+  /** {@code http://host:port} of the sandbox ({@code https://} when built with {@code https()}). */
   public String baseUrl() {
-    return "http://" + config.bindAddress + ":" + http.getAddress().getPort();
+    return (config.https ? "https://" : "http://")
+        + config.bindAddress
+        + ":"
+        + http.getAddress().getPort();
+  }
+
+  /**
+   * The PEM of the private CA that issued the HTTPS certificate (a clouds.yaml {@code cacert}).
+   *
+   * @throws IllegalStateException when the cloud serves plain HTTP or is not started
+   */
+  public String caCertificatePem() {
+    if (tls == null) {
+      throw new IllegalStateException(
+          "the sandbox cloud serves HTTPS only when built with https()");
+    }
+    return tls.caPem();
+  }
+
+  /** The ID of the application credential {@code name} (made by the builder). */
+  public String applicationCredentialId(String name) {
+    return applicationCredentials.values().stream()
+        .filter(c -> c.name().equals(name))
+        .map(ApplicationCredential::id)
+        .findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("no application credential " + name));
+  }
+
+  /** The ID of the cloud's user (the owner of its application credentials). */
+  public String userId() {
+    return userId;
   }
 
   /** The Keystone v3 URL to authenticate against (a clouds.yaml {@code auth_url}). */
@@ -523,7 +640,27 @@ public final class SandboxCloud implements AutoCloseable {
     int vmSshPort = 2222;
     String networkName = "mesh-net";
     final Map<String, String> keypairs = new LinkedHashMap<>();
+    final Map<String, String> applicationCredentials = new LinkedHashMap<>();
     final List<String> securityGroups = new java.util.ArrayList<>();
+    boolean https;
+
+    /**
+     * Serves HTTPS with a certificate of a private CA made for this cloud ({@link
+     * #caCertificatePem()}), as a cloud behind a company CA; the default is plain HTTP.
+     */
+    public Builder https() {
+      this.https = true;
+      return this;
+    }
+
+    /**
+     * An application credential of the user in the project ({@code openstack application credential
+     * create NAME --secret SECRET}); its ID is {@link #applicationCredentialId(String)}.
+     */
+    public Builder applicationCredential(String name, String secret) {
+      applicationCredentials.put(name, secret);
+      return this;
+    }
 
     /**
      * A security group that exists in the project before any stack (besides {@code default}), as a

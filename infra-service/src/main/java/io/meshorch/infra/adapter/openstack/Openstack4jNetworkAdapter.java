@@ -7,7 +7,6 @@ import io.meshorch.kit.failure.TerminalFailure;
 import io.meshorch.kit.failure.TransientFailure;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
@@ -35,12 +34,10 @@ public final class Openstack4jNetworkAdapter implements NetworkPort {
   private static final Logger log = LoggerFactory.getLogger(Openstack4jNetworkAdapter.class);
 
   private final OpenstackSession session;
-  private final HttpClient http;
   private final JsonMapper json = JsonMapper.builder().build();
 
   public Openstack4jNetworkAdapter(OpenstackSession session) {
     this.session = session;
-    this.http = HttpClient.newBuilder().connectTimeout(session.connectTimeout()).build();
   }
 
   @Override
@@ -97,10 +94,9 @@ public final class Openstack4jNetworkAdapter implements NetworkPort {
             .build();
     HttpResponse<String> response;
     try {
-      response = http.send(request, HttpResponse.BodyHandlers.ofString());
+      response = session.http().send(request, HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
-      throw new TransientFailure(
-          "OPENSTACK_UNREACHABLE", what + ": cannot reach Neutron at " + uri.getAuthority(), e);
+      throw session.ioFailure(what + " (Neutron)", uri, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new TransientFailure("INTERRUPTED", what + ": interrupted", e);

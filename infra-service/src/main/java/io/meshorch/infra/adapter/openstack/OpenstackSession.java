@@ -2,13 +2,19 @@ package io.meshorch.infra.adapter.openstack;
 
 import io.meshorch.infra.domain.CloudCredentials;
 import io.meshorch.infra.domain.CloudCredentialsParser.InvalidCloudConfig;
+import io.meshorch.infra.domain.KeystoneAuth;
+import io.meshorch.kit.failure.StepFailure;
 import io.meshorch.kit.failure.TerminalFailure;
 import io.meshorch.kit.failure.TransientFailure;
+import java.io.IOException;
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLHandshakeException;
 import org.openstack4j.api.OSClient.OSClientV3;
 import org.openstack4j.api.client.IOSClientBuilder;
 import org.openstack4j.api.exceptions.AuthenticationException;
@@ -30,17 +36,28 @@ import org.slf4j.LoggerFactory;
  * client is kept between calls, and any thread may call. The token is renewed (under a lock) when
  * it is within the refresh margin of its expiry. Credentials are read lazily, so a missing setting
  * surfaces as a terminal failure naming the key, not as a crash at start-up.
+ *
+ * <p>A password is sent through openstack4j; an application credential, which openstack4j cannot
+ * send, through {@link KeystoneApplicationCredentialLogin}; both tokens are used alike. Every HTTP
+ * call, openstack4j's (through {@link JdkHttpExecutorService}) and the raw ones, trusts what the
+ * cloud's {@code cacert}/{@code verify} say ({@link CloudTrust}); a certificate that is not trusted
+ * is a terminal {@code OPENSTACK_TLS_FAILED} naming the cloud and {@code cacert}.
  */
 public final class OpenstackSession {
   private static final Logger log = LoggerFactory.getLogger(OpenstackSession.class);
 
   private final Supplier<CloudCredentials> credentialsSource;
-  private final Config config;
   private final Duration connectTimeout;
   private final Duration readTimeout;
   private final Duration refreshMargin;
+  private final KeystoneApplicationCredentialLogin applicationCredentials =
+      new KeystoneApplicationCredentialLogin();
   private CloudCredentials credentials;
+  private Transport transport;
   private Token token;
+
+  /** openstack4j's settings and the client of the raw calls, both with the cloud's TLS trust. */
+  private record Transport(Config config, HttpClient http) {}
 
   /**
    * @param credentials where to read the credentials from (called once, on first use)
@@ -57,16 +74,12 @@ public final class OpenstackSession {
     this.connectTimeout = connectTimeout;
     this.readTimeout = readTimeout;
     this.refreshMargin = refreshMargin;
-    this.config =
-        Config.newConfig()
-            .withConnectionTimeout((int) connectTimeout.toMillis())
-            .withReadTimeout((int) readTimeout.toMillis());
   }
 
   /** A client bound to the calling thread, authenticated with the current token. */
   OSClientV3 client() {
     Token current = token();
-    OSClientV3 client = OSFactory.clientFromToken(current, Facing.PUBLIC, config);
+    OSClientV3 client = OSFactory.clientFromToken(current, Facing.PUBLIC, transport().config());
     String region = credentials().regionName();
     return region == null ? client : client.useRegion(region);
   }
@@ -85,7 +98,7 @@ public final class OpenstackSession {
       throw new TransientFailure(
           "OPENSTACK_TOKEN_REJECTED", what + ": the service refused the token (401)", e);
     } catch (RuntimeException e) {
-      throw Openstack4jFailures.classify(what, e);
+      throw classify(what, e);
     }
   }
 
@@ -94,12 +107,30 @@ public final class OpenstackSession {
     return token().getId();
   }
 
+  /** The HTTP client for raw calls, with the cloud's TLS trust and connect timeout. */
+  HttpClient http() {
+    return transport().http();
+  }
+
   Duration connectTimeout() {
     return connectTimeout;
   }
 
   Duration readTimeout() {
     return readTimeout;
+  }
+
+  /**
+   * The failure of a raw call to {@code uri} that threw {@code e}: terminal when the server's
+   * certificate is not trusted, else transient (unreachable).
+   */
+  StepFailure ioFailure(String what, URI uri, IOException e) {
+    SSLHandshakeException tls = handshakeCause(e);
+    if (tls != null) {
+      return tlsFailure(what, tls);
+    }
+    return new TransientFailure(
+        "OPENSTACK_UNREACHABLE", what + ": cannot reach " + uri.getAuthority() + ": " + e, e);
   }
 
   /** Forgets the token (after a 401 from a service), so that the next call authenticates anew. */
@@ -146,6 +177,31 @@ public final class OpenstackSession {
     return credentials;
   }
 
+  private synchronized Transport transport() {
+    if (transport == null) {
+      CloudCredentials c = credentials();
+      SSLContext ssl;
+      try {
+        ssl = CloudTrust.sslContext(c);
+      } catch (InvalidCloudConfig e) {
+        throw new TerminalFailure("OPENSTACK_CONFIG_INVALID", e.getMessage(), e);
+      }
+      Config config =
+          Config.newConfig()
+              .withConnectionTimeout((int) connectTimeout.toMillis())
+              .withReadTimeout((int) readTimeout.toMillis())
+              .withSSLContext(ssl);
+      HttpClient http =
+          HttpClient.newBuilder()
+              .connectTimeout(connectTimeout)
+              .version(HttpClient.Version.HTTP_1_1)
+              .sslContext(ssl)
+              .build();
+      transport = new Transport(config, http);
+    }
+    return transport;
+  }
+
   private synchronized Token token() {
     if (token == null
         || token.getExpires() == null
@@ -156,27 +212,75 @@ public final class OpenstackSession {
   }
 
   private Token authenticate(CloudCredentials c) {
-    String what = "authenticate as " + c.username() + " at " + c.authUrl();
+    Token fresh;
+    if (c.auth() instanceof KeystoneAuth.ApplicationCredential ac) {
+      fresh = applicationCredentials.authenticate(c, ac, transport().http(), readTimeout, this);
+    } else {
+      fresh = authenticate(c, (KeystoneAuth.Password) c.auth());
+    }
+    log.info(
+        "authenticated with {} at {}, token expires {}",
+        c.auth().principal(),
+        c.authUrl(),
+        fresh.getExpires());
+    return fresh;
+  }
+
+  private Token authenticate(CloudCredentials c, KeystoneAuth.Password p) {
+    String what = "authenticate as " + p.username() + " at " + c.authUrl();
     IOSClientBuilder.V3 builder =
         OSFactory.builderV3()
             .endpoint(c.authUrl())
-            .withConfig(config)
-            .credentials(c.username(), c.password(), Identifier.byName(c.userDomainName()));
+            .withConfig(transport().config())
+            .credentials(p.username(), p.password(), Identifier.byName(p.userDomainName()));
     builder =
-        c.projectId() != null
-            ? builder.scopeToProject(Identifier.byId(c.projectId()))
+        p.projectId() != null
+            ? builder.scopeToProject(Identifier.byId(p.projectId()))
             : builder.scopeToProject(
-                Identifier.byName(c.projectName()), Identifier.byName(c.projectDomainName()));
+                Identifier.byName(p.projectName()), Identifier.byName(p.projectDomainName()));
     try {
-      Token fresh = builder.authenticate().getToken();
-      log.info(
-          "authenticated as {} at {}, token expires {}",
-          c.username(),
-          c.authUrl(),
-          fresh.getExpires());
-      return fresh;
+      return builder.authenticate().getToken();
     } catch (RuntimeException e) {
-      throw Openstack4jFailures.classify(what, e);
+      throw classify(what, e);
     }
+  }
+
+  private StepFailure classify(String what, RuntimeException e) {
+    SSLHandshakeException tls = handshakeCause(e);
+    return tls != null ? tlsFailure(what, tls) : Openstack4jFailures.classify(what, e);
+  }
+
+  private TerminalFailure tlsFailure(String what, SSLHandshakeException e) {
+    CloudCredentials c = credentials();
+    String advice =
+        c.tls().cacert() != null
+            ? "the server's certificate does not chain to a CA of "
+                + c.tls().cacertSetting()
+                + " ("
+                + c.tls().cacert()
+                + ")"
+            : "the server's certificate is not trusted by the JDK's trust store; if the cloud uses"
+                + " a private CA, set cacert in its clouds.yaml entry (or OS_CACERT) to the CA's"
+                + " PEM bundle";
+    return new TerminalFailure(
+        "OPENSTACK_TLS_FAILED",
+        what
+            + ": TLS handshake failed for cloud "
+            + c.source()
+            + ": "
+            + advice
+            + " ("
+            + e.getMessage()
+            + ")",
+        e);
+  }
+
+  private static SSLHandshakeException handshakeCause(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SSLHandshakeException tls) {
+        return tls;
+      }
+    }
+    return null;
   }
 }

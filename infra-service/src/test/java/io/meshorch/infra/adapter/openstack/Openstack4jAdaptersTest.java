@@ -9,6 +9,7 @@ import io.meshorch.infra.domain.CloudCredentials;
 import io.meshorch.infra.domain.ClusterStack;
 import io.meshorch.infra.domain.ConsoleFingerprints;
 import io.meshorch.infra.domain.HeatTemplate;
+import io.meshorch.infra.domain.KeystoneAuth;
 import io.meshorch.infra.domain.NetworkPortState;
 import io.meshorch.infra.domain.StackAlreadyExistsException;
 import io.meshorch.infra.domain.StackNode;
@@ -85,8 +86,11 @@ class Openstack4jAdaptersTest {
   private static OpenstackSession session(String authUrl, String password) {
     return new OpenstackSession(
         () ->
-            new CloudCredentials(
-                "test", authUrl, "demo", password, "demo", null, "Default", "Default", "RegionOne"),
+            CloudCredentials.password(
+                "test",
+                authUrl,
+                new KeystoneAuth.Password("demo", password, "demo", null, "Default", "Default"),
+                "RegionOne"),
         Duration.ofSeconds(2),
         Duration.ofSeconds(10),
         Duration.ofMinutes(5));
