@@ -85,7 +85,9 @@ final class ClusterActivity implements ObservedCrudDispatcher.Listener {
     Instant now = Instant.now();
     writes.incrementAndGet();
     try {
-      if (path.contains("/daemonsets") || path.contains("/deployments")) {
+      if ((path.contains("/daemonsets") || path.contains("/deployments"))
+          && !path.endsWith("/status")) {
+        // A status write cannot change the pod template.
         workloadChanged(before, after, now);
       } else if (path.contains("/namespaces/kube-system/secrets")) {
         secretChanged(before, after, now);

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -44,6 +45,9 @@ import tools.jackson.databind.json.JsonMapper;
  */
 final class FieldPaths {
   static final JsonMapper JSON = JsonMapper.builder().build();
+
+  private static final int MAX_PARSED_ELEMENTS = 10_000;
+  private static final Map<String, Object> PARSED_ELEMENTS = new ConcurrentHashMap<>();
 
   /** What {@link #valueAt} returns for a path the object does not have. */
   static final Object MISSING = new Object();
@@ -236,7 +240,7 @@ final class FieldPaths {
   /** The index in {@code list} (at field names {@code names}) of the item or element named. */
   static int indexOf(String kind, List<String> names, List<?> list, String element) {
     if (element.startsWith("v:")) {
-      Object wanted = parse(element.substring(2));
+      Object wanted = parsedElement(element);
       for (int i = 0; i < list.size(); i++) {
         if (Objects.equals(list.get(i), wanted)) {
           return i;
@@ -245,7 +249,7 @@ final class FieldPaths {
       return -1;
     }
     if (element.startsWith("k:") && listType(kind, names) instanceof Keyed keyed) {
-      Object wanted = parse(element.substring(2));
+      Object wanted = parsedElement(element);
       for (int i = 0; i < list.size(); i++) {
         if (list.get(i) instanceof Map<?, ?> item && wanted.equals(key(keyed, item))) {
           return i;
@@ -253,6 +257,23 @@ final class FieldPaths {
       }
     }
     return -1;
+  }
+
+  /**
+   * The JSON of a {@code k:} or {@code v:} path element, parsed once: the same few elements (a
+   * container's name, a port, a condition's type) are looked up again on every write. Shared:
+   * compared only, never changed.
+   */
+  private static Object parsedElement(String element) {
+    Object parsed = PARSED_ELEMENTS.get(element);
+    if (parsed == null) {
+      parsed = parse(element.substring(2));
+      if (PARSED_ELEMENTS.size() >= MAX_PARSED_ELEMENTS) {
+        PARSED_ELEMENTS.clear();
+      }
+      PARSED_ELEMENTS.put(element, parsed);
+    }
+    return parsed;
   }
 
   /**
@@ -399,9 +420,24 @@ final class FieldPaths {
     return parse(json(value));
   }
 
+  /** A deep copy of an object of the mapper's types (maps, lists and immutable scalars). */
   @SuppressWarnings("unchecked")
   static Map<String, Object> copy(Map<String, Object> object) {
-    return (Map<String, Object>) normal(object);
+    return (Map<String, Object>) deepCopy(object);
+  }
+
+  private static Object deepCopy(Object value) {
+    if (value instanceof Map<?, ?> m) {
+      Map<String, Object> out = new LinkedHashMap<>(Math.max(4, m.size() * 2));
+      m.forEach((k, v) -> out.put(String.valueOf(k), deepCopy(v)));
+      return out;
+    }
+    if (value instanceof List<?> l) {
+      List<Object> out = new ArrayList<>(l.size());
+      l.forEach(v -> out.add(deepCopy(v)));
+      return out;
+    }
+    return value;
   }
 
   static <T> List<T> plus(List<T> list, T element) {
