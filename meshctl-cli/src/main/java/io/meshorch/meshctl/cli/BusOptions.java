@@ -90,7 +90,7 @@ public final class BusOptions {
     notes.add(
         "meshctl: local mode in "
             + dataDir.toAbsolutePath().normalize()
-            + " for this command (no meshctl serve running)");
+            + " for this command (no running meshctl serve found)");
     return new Target(Kind.LOCAL, null, List.copyOf(notes));
   }
 

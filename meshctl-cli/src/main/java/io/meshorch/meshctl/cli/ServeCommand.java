@@ -50,6 +50,12 @@ public final class ServeCommand implements Callable<Integer> {
 
   @Mixin SandboxLatencyOption sandboxLatency;
 
+  /** Set by the stop hook; guarded by {@code this}. */
+  private boolean stopping;
+
+  /** Set when the services did not become ready; guarded by {@code this}. */
+  private boolean startFailed;
+
   @Override
   public Integer call() throws Exception {
     Path dir = dataDir.toAbsolutePath().normalize();
@@ -68,8 +74,8 @@ public final class ServeCommand implements Callable<Integer> {
             + latencies.describe()
             + ")...");
     long t0 = System.nanoTime();
-    // A stop during the start is the JVM's default: the services' contexts close (Spring's own
-    // shutdown hooks), the lock goes with the process, and no serve file was written yet.
+    // A stop before the services exist is the JVM's default: nothing to close but the contexts that
+    // Spring's own shutdown hooks close, and the lock goes with the process.
     LocalStack stack;
     try {
       stack = LocalStack.start(dir, true, latencies);
@@ -77,25 +83,31 @@ public final class ServeCommand implements Callable<Integer> {
       lock.close();
       throw e;
     }
-    ServeFile serve =
-        new ServeFile(
-            stack.bootstrapServers(),
-            ProcessHandle.current().pid(),
-            Instant.now(),
-            dir.resolve("logs").resolve("meshctl.log"),
-            dir);
-    try {
-      // Ready means consuming: a request published now is taken at once.
-      Bench.awaitConsumersAssigned(stack.bootstrapServers(), ASSIGNED_TIMEOUT);
-      serve.write();
-    } catch (Exception e) {
-      stack.close();
-      lock.close();
-      throw e;
-    }
-    CountDownLatch forever = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(new Thread(() -> stop(stack, lock, dir), "meshctl-serve-stop"));
+    ServeFile serve;
+    // Ready means consuming: a request published from now on is taken at once.
+    try {
+      Bench.awaitConsumersAssigned(stack.bootstrapServers(), ASSIGNED_TIMEOUT);
+    } catch (Exception e) {
+      synchronized (this) {
+        startFailed = true; // exit 1: the stop hook closes what started and keeps that status
+      }
+      throw e;
+    }
+    synchronized (this) {
+      serve =
+          new ServeFile(
+              stack.bootstrapServers(),
+              ProcessHandle.current().pid(),
+              Instant.now(),
+              dir.resolve("logs").resolve("meshctl.log"),
+              dir);
+      if (stopping) {
+        return Exit.READY; // the stop hook ends the process
+      }
+      serve.write();
+    }
     PrintStream out = System.out;
     out.printf(
         Locale.ROOT,
@@ -111,7 +123,7 @@ public final class ServeCommand implements Callable<Integer> {
             + " (also status, watch)");
     out.println("Ctrl-C or SIGTERM stops it.");
     out.flush();
-    forever.await();
+    new CountDownLatch(1).await(); // until the stop hook ends the process
     return Exit.READY;
   }
 
@@ -122,8 +134,12 @@ public final class ServeCommand implements Callable<Integer> {
    * own exit status after a signal would be 128 + signal; {@link Runtime#halt} is the only way to
    * set another one once shutdown has begun, and it runs after everything was closed).
    */
-  private static void stop(LocalStack stack, DataDirLock lock, Path dir) {
-    int status = Exit.READY;
+  private void stop(LocalStack stack, DataDirLock lock, Path dir) {
+    int status;
+    synchronized (this) {
+      stopping = true; // no serve file is written from now on
+      status = startFailed ? Exit.FAILED : Exit.READY;
+    }
     System.err.println("meshctl serve: stopping (services, sandbox, broker)...");
     try {
       stack.close();

@@ -44,7 +44,9 @@ class BusOptionsTest {
     assertThat(target.notes())
         .containsExactly(
             "meshctl: ignoring " + file + ": process 77 is not running",
-            "meshctl: local mode in " + data + " for this command (no meshctl serve running)");
+            "meshctl: local mode in "
+                + data
+                + " for this command (no running meshctl serve found)");
   }
 
   @Test
@@ -92,6 +94,8 @@ class BusOptionsTest {
     assertThat(target.kind()).isEqualTo(Kind.LOCAL);
     assertThat(target.notes())
         .containsExactly(
-            "meshctl: local mode in " + data + " for this command (no meshctl serve running)");
+            "meshctl: local mode in "
+                + data
+                + " for this command (no running meshctl serve found)");
   }
 }
