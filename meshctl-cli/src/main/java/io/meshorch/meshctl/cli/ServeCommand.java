@@ -33,7 +33,8 @@ import picocli.CommandLine.Option;
           + " Ctrl-C or SIGTERM.",
       "Once ready it writes <data-dir>/serve.json; up, status and watch without"
           + " --bootstrap-server then use this platform instead of starting local mode for one"
-          + " command. Exit codes: 0 stopped on request, 1 another serve runs for the data folder"
+          + " command. Exit codes: 0 stopped on request, 1 another local mode (a serve, or a"
+          + " command's own) holds the data folder"
           + " or the start failed."
     })
 public final class ServeCommand implements Callable<Integer> {
