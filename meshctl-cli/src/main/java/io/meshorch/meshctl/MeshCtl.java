@@ -1,12 +1,15 @@
 package io.meshorch.meshctl;
 
 import io.meshorch.meshctl.cli.BenchCommand;
+import io.meshorch.meshctl.cli.Exit;
 import io.meshorch.meshctl.cli.LocalStartCommand;
 import io.meshorch.meshctl.cli.SandboxCommand;
+import io.meshorch.meshctl.cli.ServeCommand;
 import io.meshorch.meshctl.cli.StatusCommand;
 import io.meshorch.meshctl.cli.UpCommand;
 import io.meshorch.meshctl.cli.ValidateCommand;
 import io.meshorch.meshctl.cli.WatchCommand;
+import io.meshorch.meshctl.local.DataDirInUseException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -18,6 +21,7 @@ import picocli.CommandLine.Command;
     description = "Builds Cilium cluster meshes on OpenStack: one request, N clusters.",
     subcommands = {
       UpCommand.class,
+      ServeCommand.class,
       ValidateCommand.class,
       StatusCommand.class,
       WatchCommand.class,
@@ -35,6 +39,15 @@ public final class MeshCtl {
 
   /** Runs meshctl with {@code args} and returns the exit code (0 ready, 1 failed, 2 rejected). */
   public static int run(String... args) {
-    return new CommandLine(new MeshCtl()).execute(args);
+    return new CommandLine(new MeshCtl())
+        .setExecutionExceptionHandler(
+            (e, commandLine, parseResult) -> {
+              if (e instanceof DataDirInUseException) {
+                commandLine.getErr().println("meshctl: " + e.getMessage());
+                return Exit.FAILED;
+              }
+              throw e;
+            })
+        .execute(args);
   }
 }

@@ -63,14 +63,8 @@ public final class UpCommand implements Callable<Integer> {
       progress.println(Render.violations(parsed.problems()));
       return Exit.REJECTED;
     }
-    if (bus.local()) {
-      progress.println(
-          "meshctl: starting local mode in "
-              + bus.dataDir
-              + " (Kafka, the five services, the sandbox cloud)...");
-      if (sandboxLatency.given()) {
-        progress.println("meshctl: sandbox latencies " + latencies.describe());
-      }
+    if (bus.local() && sandboxLatency.given()) {
+      progress.println("meshctl: sandbox latencies " + latencies.describe());
     }
     try (MeshBus mesh = bus.withServices(latencies);
         EventFollower follower = new EventFollower(mesh.bootstrapServers(), Topics.ALL, false)) {
@@ -105,7 +99,9 @@ public final class UpCommand implements Callable<Integer> {
       return LocalStack.DEFAULT_LATENCIES;
     }
     if (!bus.local()) {
-      progress.println("meshctl: --sandbox-latency ignored: it applies to local mode only");
+      progress.println(
+          "meshctl: --sandbox-latency ignored: it applies to local mode started by this command"
+              + " (give it to meshctl serve instead)");
       return LocalStack.DEFAULT_LATENCIES;
     }
     return sandboxLatency.latencies();
