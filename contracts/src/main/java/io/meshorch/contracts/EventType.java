@@ -23,7 +23,10 @@ public enum EventType {
   PORTS_UPDATED("mesh.PortsUpdated.v1", PortsUpdated.class, Topics.INFRA),
   CLUSTER_FAILED("mesh.ClusterFailed.v1", ClusterFailed.class, null),
   MESH_READY("mesh.MeshReady.v1", MeshReady.class, Topics.MESH),
-  MESH_FAILED("mesh.MeshFailed.v1", MeshFailed.class, Topics.MESH);
+  MESH_FAILED("mesh.MeshFailed.v1", MeshFailed.class, Topics.MESH),
+  MESH_DELETE_REQUESTED("mesh.MeshDeleteRequested.v1", MeshDeleteRequested.class, Topics.REQUESTS),
+  CLUSTER_DELETED("mesh.ClusterDeleted.v1", ClusterDeleted.class, null),
+  MESH_DELETED("mesh.MeshDeleted.v1", MeshDeleted.class, Topics.MESH);
 
   private final String wireName;
   private final Class<? extends MeshEvent> payloadClass;
@@ -46,7 +49,7 @@ public enum EventType {
 
   /**
    * The one topic this type is published on, or empty when every service may publish it on its own
-   * topic (progress and cluster failures).
+   * topic (progress, cluster failures and cluster deletions).
    */
   public Optional<String> fixedTopic() {
     return Optional.ofNullable(topic);

@@ -17,4 +17,7 @@ public sealed interface MeshEvent
         PortsUpdated,
         ClusterFailed,
         MeshReady,
-        MeshFailed {}
+        MeshFailed,
+        MeshDeleteRequested,
+        ClusterDeleted,
+        MeshDeleted {}

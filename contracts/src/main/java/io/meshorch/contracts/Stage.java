@@ -10,5 +10,12 @@ public final class Stage {
   public static final String PORTS = "ports";
   public static final String MESH = "mesh";
 
+  /**
+   * Deleting a mesh ({@link MeshDeleteRequested}): the stage of a {@link ClusterFailed} or {@link
+   * MeshFailed} when a deletion gives up (e.g. Heat's DELETE_FAILED), and of the delete steps'
+   * {@code StepStarted} and progress.
+   */
+  public static final String DELETE = "delete";
+
   private Stage() {}
 }

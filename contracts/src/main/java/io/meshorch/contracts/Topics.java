@@ -8,7 +8,10 @@ import java.util.List;
  * produces to. All records are keyed by mesh ID so that the events of one mesh stay in order.
  */
 public final class Topics {
-  /** User requests ({@link MeshRequested}); produced by meshctl, HTTP or plain Kafka clients. */
+  /**
+   * User requests ({@link MeshRequested}, {@link MeshDeleteRequested}); produced by meshctl, HTTP
+   * or plain Kafka clients.
+   */
   public static final String REQUESTS = "mesh.requests";
 
   public static final String INFRA = "mesh.infra.events";

@@ -55,8 +55,8 @@ class ServiceCanvasTest {
 
         | | topic | events |
         |---|---|---|
-        | consumes | `mesh.infra.events` | `VmsReady` (other types there are skipped) |
-        | emits | `mesh.rke.events` | `StepStarted`, `ClusterUp`, `ClusterFailed` (stage `kubernetes`), `MeshReady` |
+        | consumes | `mesh.infra.events` | `VmsReady`, `ClusterDeleted` (other types there are skipped) |
+        | emits | `mesh.rke.events` | `StepStarted`, `ClusterUp`, `ClusterDeleted`, `ClusterFailed` (stage `kubernetes`), `MeshReady` |
 
         ## Settings
         """;

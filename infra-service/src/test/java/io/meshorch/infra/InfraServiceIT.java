@@ -3,11 +3,14 @@ package io.meshorch.infra;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.meshorch.contracts.ClusterDeleted;
+import io.meshorch.contracts.ClusterFailed;
 import io.meshorch.contracts.ClusterSpec;
 import io.meshorch.contracts.EventCodec;
 import io.meshorch.contracts.EventEnvelope;
 import io.meshorch.contracts.LbIpAssigned;
 import io.meshorch.contracts.MachineSpec;
+import io.meshorch.contracts.MeshDeleteRequested;
 import io.meshorch.contracts.MeshRejected;
 import io.meshorch.contracts.MeshRequested;
 import io.meshorch.contracts.NodeInfo;
@@ -17,7 +20,9 @@ import io.meshorch.contracts.Topics;
 import io.meshorch.contracts.Violation;
 import io.meshorch.contracts.VmsReady;
 import io.meshorch.contracts.validation.MeshRequestValidator;
+import io.meshorch.infra.domain.AddressPair;
 import io.meshorch.infra.domain.StackState;
+import io.meshorch.infra.port.NetworkPort;
 import io.meshorch.infra.port.OrchestrationPort;
 import io.meshorch.kit.messaging.KafkaDeadLetters;
 import io.meshorch.sandbox.openstack.SandboxCloud;
@@ -117,6 +122,7 @@ class InfraServiceIT {
 
   @Autowired EmbeddedKafkaBroker broker;
   @Autowired OrchestrationPort heat;
+  @Autowired NetworkPort neutron;
 
   @DynamicPropertySource
   static void sandbox(DynamicPropertyRegistry registry) {
@@ -440,6 +446,153 @@ class InfraServiceIT {
     assertThat(deadLetters()).extracting(ConsumerRecord::key).doesNotContain("poison-b");
     assertThat(probe.events()).noneMatch(e -> "poison-b".equals(e.meshId()));
     assertThat(deadLetters()).extracting(ConsumerRecord::key).doesNotContain("poison-e");
+  }
+
+  // --- deleting a mesh (MeshDeleteRequested)
+
+  private static EventEnvelope deleteRequest(String meshId) {
+    return EventEnvelope.create(meshId, null, null, "meshctl", new MeshDeleteRequested());
+  }
+
+  /** Builds one cluster and lets {@code ip} through its ports, as a run up to PortsUpdated does. */
+  private VmsReady builtWithPairs(String meshId, ClusterSpec spec, String ip) throws Exception {
+    EventEnvelope request = request(meshId, spec);
+    send(Topics.REQUESTS, request);
+    VmsReady vms = awaitVmsReady(request, spec.name());
+    EventEnvelope assigned =
+        EventEnvelope.create(
+            meshId,
+            spec.name(),
+            UUID.randomUUID(),
+            "lb-service",
+            new LbIpAssigned(spec, vms.nodes(), "ref", ip, 2379));
+    send(Topics.LB, assigned);
+    assertThat(awaitOutcome(assigned).payload()).isInstanceOf(PortsUpdated.class);
+    return vms;
+  }
+
+  /** The outcome (or failure) answering {@code trigger}: no step start, no progress. */
+  private static EventEnvelope awaitFinal(EventEnvelope trigger) {
+    return probe.await(
+        WAIT,
+        e ->
+            trigger.eventId().equals(e.causationId())
+                && !(e.payload() instanceof StepStarted)
+                && !(e.payload() instanceof io.meshorch.contracts.ProgressReported));
+  }
+
+  private static long stackDeletes(String stackName) {
+    return CLOUD.requests().stream()
+        .filter(
+            r ->
+                r.method().equals("DELETE")
+                    && r.path().contains("/stacks/" + stackName + "/")
+                    && r.status() == 204)
+        .count();
+  }
+
+  @Test
+  void deletesTheStackAfterRemovingItsPairAndASecondDeleteDoesNothing() throws Exception {
+    ClusterSpec spec = Samples.cluster("gone", 7, 2);
+    VmsReady vms = builtWithPairs("del1", spec, "192.168.57.10");
+    EventEnvelope delete = deleteRequest("del1");
+
+    send(Topics.REQUESTS, delete);
+    EventEnvelope out = awaitFinal(delete);
+
+    assertThat(out.cluster()).isEqualTo("gone");
+    ClusterDeleted deleted = (ClusterDeleted) out.payload();
+    assertThat(deleted.part()).isEqualTo("vms");
+    assertThat(deleted.deleted())
+        .extracting(ClusterDeleted.Resource::kind, ClusterDeleted.Resource::name)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(
+                "address-pair", "192.168.57.10 on port " + vms.nodes().get(0).portId()),
+            org.assertj.core.groups.Tuple.tuple(
+                "address-pair", "192.168.57.10 on port " + vms.nodes().get(1).portId()),
+            org.assertj.core.groups.Tuple.tuple(
+                "heat-stack", "mesh-del1-gone (" + vms.stackId() + ")"));
+    assertThat(CLOUD.stackNames()).doesNotContain("mesh-del1-gone");
+    assertThat(heat.findStack("mesh-del1-gone")).isEmpty();
+    assertThat(vms.nodes()).allSatisfy(n -> assertThat(CLOUD.findPort(n.portId())).isEmpty());
+    assertThat(answersFor(delete, "gone"))
+        .containsExactly("StepStarted", "ProgressReported", "ClusterDeleted");
+
+    // the same record again, and a second down: nothing is planned, nothing deleted twice
+    send(Topics.REQUESTS, delete);
+    EventEnvelope again = deleteRequest("del1");
+    send(Topics.REQUESTS, again);
+    EventEnvelope marker = request("del1", Samples.cluster("marker", 8, 1));
+    send(Topics.REQUESTS, marker);
+    awaitVmsReady(marker, "marker");
+    assertThat(answersFor(delete, "gone"))
+        .containsExactly("StepStarted", "ProgressReported", "ClusterDeleted");
+    assertThat(probe.events()).noneMatch(e -> again.eventId().equals(e.causationId()));
+    assertThat(stackDeletes("mesh-del1-gone")).isEqualTo(1);
+  }
+
+  @Test
+  void aDeleteFailedIsAskedAgainAndEndsInClusterDeleted() throws Exception {
+    ClusterSpec spec = Samples.cluster("flaky", 9, 1);
+    builtWithPairs("del2", spec, "192.168.58.10");
+    CLOUD.failStackDeletes(
+        "mesh-del2-flaky", "Resource DELETE failed: Conflict: resources.port_0: port in use", 2);
+    EventEnvelope delete = deleteRequest("del2");
+
+    send(Topics.REQUESTS, delete);
+    EventEnvelope out = awaitFinal(delete);
+
+    assertThat(out.payload()).isInstanceOf(ClusterDeleted.class);
+    assertThat(stackDeletes("mesh-del2-flaky")).isEqualTo(3);
+    assertThat(CLOUD.stackNames()).doesNotContain("mesh-del2-flaky");
+  }
+
+  @Test
+  void aStackThatKeepsFailingToDeleteIsReportedWithHeatsReasonAndKeepsOnlyOthersPairs()
+      throws Exception {
+    ClusterSpec spec = Samples.cluster("stuck", 10, 1);
+    VmsReady vms = builtWithPairs("del3", spec, "192.168.59.10");
+    String portId = vms.nodes().get(0).portId();
+    neutron.replaceAllowedAddressPairs(
+        portId, List.of(AddressPair.of("192.168.59.10"), AddressPair.of("10.99.0.0/24")));
+    CLOUD.failStackDeletes(
+        "mesh-del3-stuck", "Resource DELETE failed: Conflict: resources.node_0: in use", 100);
+    EventEnvelope delete = deleteRequest("del3");
+
+    send(Topics.REQUESTS, delete);
+    EventEnvelope out = awaitFinal(delete);
+
+    assertThat(out.payload())
+        .isEqualTo(
+            new ClusterFailed(
+                "delete",
+                "HEAT_STACK_DELETE_FAILED",
+                "Heat could not delete stack mesh-del3-stuck: Resource DELETE failed: Conflict:"
+                    + " resources.node_0: in use",
+                true));
+    assertThat(CLOUD.findPort(portId).orElseThrow().allowedAddressPairs())
+        .extracting(p -> p.get("ip_address"))
+        .containsExactly("10.99.0.0/24");
+    assertThat(CLOUD.stackNames()).contains("mesh-del3-stuck");
+  }
+
+  @Test
+  void aDeleteDuringTheBuildCancelsTheVmStepAndDeletesWhatItCreated() throws Exception {
+    EventEnvelope request = request("del4", Samples.cluster("early", 11, 1));
+    EventEnvelope delete = deleteRequest("del4");
+
+    send(Topics.REQUESTS, request);
+    send(Topics.REQUESTS, delete);
+    EventEnvelope built = awaitFinal(request);
+    EventEnvelope out = awaitFinal(delete);
+
+    assertThat(built.payload())
+        .isEqualTo(
+            new ClusterFailed(
+                "vms", "CANCELLED", "mesh del4 is being deleted (meshctl down)", false));
+    assertThat(out.payload()).isInstanceOf(ClusterDeleted.class);
+    assertThat(CLOUD.stackNames()).doesNotContain("mesh-del4-early");
+    assertThat(probe.eventsOf(VmsReady.class)).noneMatch(e -> "del4".equals(e.meshId()));
   }
 
   private static List<ConsumerRecord<String, byte[]>> deadLetters() {

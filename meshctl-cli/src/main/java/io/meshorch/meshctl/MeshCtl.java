@@ -1,6 +1,7 @@
 package io.meshorch.meshctl;
 
 import io.meshorch.meshctl.cli.BenchCommand;
+import io.meshorch.meshctl.cli.DownCommand;
 import io.meshorch.meshctl.cli.Exit;
 import io.meshorch.meshctl.cli.LocalStartCommand;
 import io.meshorch.meshctl.cli.SandboxCommand;
@@ -21,6 +22,7 @@ import picocli.CommandLine.Command;
     description = "Builds Cilium cluster meshes on OpenStack: one request, N clusters.",
     subcommands = {
       UpCommand.class,
+      DownCommand.class,
       ServeCommand.class,
       ValidateCommand.class,
       StatusCommand.class,

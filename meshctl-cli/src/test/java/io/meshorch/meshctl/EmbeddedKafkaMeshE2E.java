@@ -8,9 +8,11 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.meshorch.cni.adapter.pki.BouncyCastleCaGenerator;
 import io.meshorch.cni.domain.MeshCa;
+import io.meshorch.contracts.ClusterDeleted;
 import io.meshorch.contracts.ClusterFailed;
 import io.meshorch.contracts.ClusterUp;
 import io.meshorch.contracts.EventEnvelope;
+import io.meshorch.contracts.MeshDeleted;
 import io.meshorch.contracts.MeshFailed;
 import io.meshorch.contracts.MeshReady;
 import io.meshorch.contracts.PortsUpdated;
@@ -18,6 +20,7 @@ import io.meshorch.contracts.ProgressReported;
 import io.meshorch.kit.secrets.FileSecretStore;
 import io.meshorch.meshctl.local.LocalStack;
 import io.meshorch.sandbox.core.ClusterRef;
+import io.meshorch.sandbox.core.SideEffect;
 import io.meshorch.sandbox.kube.SandboxCluster;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -31,6 +34,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -47,6 +51,70 @@ class EmbeddedKafkaMeshE2E extends MeshScenarios {
         dataDir,
         true,
         LocalStack.DEFAULT_LATENCIES.with("metallb-webhook@lagging/*=6s,rke-up@cas/west=15s"));
+  }
+
+  @Test
+  void downDeletesEveryStackPairStateAndSecretOfTheMeshAndASecondDownIsANoOp() throws Exception {
+    Path file = data.resolve("gone.yaml");
+    Files.writeString(
+        file,
+        """
+        mesh: gone
+        defaults:
+          machine: {image: ubuntu-22.04, flavor: m1.large, network: mesh-net, keyName: mesh, sshUser: ubuntu}
+        clusters:
+          - {name: east, id: 1, nodeCount: 1, podCidr: 10.171.0.0/16, serviceCidr: 10.181.0.0/16, lbAddressPool: 192.168.71.10-192.168.71.19}
+          - {name: west, id: 2, nodeCount: 1, podCidr: 10.172.0.0/16, serviceCidr: 10.182.0.0/16, lbAddressPool: 192.168.72.10-192.168.72.19}
+        """);
+    assertThat(meshctl("up", "-f", file.toString())).as("meshctl up exit code").isZero();
+    List<String> portIds =
+        of("gone", null, PortsUpdated.class).stream()
+            .flatMap(e -> ((PortsUpdated) e.payload()).portIds().stream())
+            .toList();
+    assertThat(portIds).hasSize(2);
+    assertThat(filesOf(stack.secretsDir().resolve("meshes").resolve("gone"))).isNotEmpty();
+
+    int exit = meshctl("down", "gone");
+
+    assertThat(exit).as("meshctl down exit code").isZero();
+    assertThat(stack.cloud().stackNames()).noneMatch(name -> name.startsWith("mesh-gone-"));
+    assertThat(portIds).allSatisfy(id -> assertThat(stack.cloud().findPort(id)).isEmpty());
+    assertThat(filesOf(stack.secretsDir().resolve("meshes").resolve("gone")))
+        .as("secrets of mesh gone")
+        .isEmpty();
+    assertThat(filesOf(data.resolve("rke").resolve("gone"))).as("RKE state of mesh gone").isEmpty();
+    MeshDeleted deleted = (MeshDeleted) of("gone", null, MeshDeleted.class).get(0).payload();
+    assertThat(deleted.clusters())
+        .extracting(MeshDeleted.DeletedCluster::name)
+        .containsExactly("east", "west");
+    assertThat(deleted.clusters())
+        .allSatisfy(
+            c ->
+                assertThat(c.deleted())
+                    .extracting(ClusterDeleted.Resource::kind)
+                    .contains("address-pair", "heat-stack", "rke-state", "secret"));
+    assertThat(deleted.deleted())
+        .containsExactly(new ClusterDeleted.Resource("secret", "meshes/gone/cilium-ca"));
+
+    // a second down: nothing left, exit 0, and nothing is deleted twice
+    assertThat(meshctl("down", "gone")).as("second meshctl down exit code").isZero();
+    assertThat(of("gone", null, MeshDeleted.class))
+        .extracting(e -> ((MeshDeleted) e.payload()).clusters())
+        .last()
+        .asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.LIST)
+        .isEmpty();
+    assertThat(stack.cloud().counters().total(SideEffect.HEAT_STACK_DELETED))
+        .as("stacks deleted on the whole platform: only mesh gone's two, once each")
+        .isEqualTo(2);
+  }
+
+  private static List<Path> filesOf(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return List.of();
+    }
+    try (var files = Files.walk(dir)) {
+      return files.filter(Files::isRegularFile).toList();
+    }
   }
 
   @Test

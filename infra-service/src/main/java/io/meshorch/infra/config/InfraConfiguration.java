@@ -6,10 +6,13 @@ import io.meshorch.infra.adapter.openstack.Openstack4jComputeAdapter;
 import io.meshorch.infra.adapter.openstack.Openstack4jNetworkAdapter;
 import io.meshorch.infra.adapter.openstack.Openstack4jOrchestrationAdapter;
 import io.meshorch.infra.adapter.openstack.OpenstackSession;
+import io.meshorch.infra.application.FootprintObserver;
 import io.meshorch.infra.application.LbIpAssignedSteps;
+import io.meshorch.infra.application.MeshDeleteRequestedSteps;
 import io.meshorch.infra.application.MeshRequestedSteps;
 import io.meshorch.infra.application.NodeSetup;
 import io.meshorch.infra.application.VmsTimings;
+import io.meshorch.infra.domain.MeshFootprint;
 import io.meshorch.infra.port.ComputePort;
 import io.meshorch.infra.port.NetworkPort;
 import io.meshorch.infra.port.OrchestrationPort;
@@ -84,6 +87,26 @@ public class InfraConfiguration {
       }
     }
     return new NodeSetup(userData, cidrs);
+  }
+
+  /** What infra-service built per mesh, from its own topic (see {@link FootprintObserver}). */
+  @Bean
+  MeshFootprint meshFootprint() {
+    return new MeshFootprint();
+  }
+
+  @Bean
+  FootprintObserver footprintObserver(MeshFootprint footprint) {
+    return new FootprintObserver(footprint);
+  }
+
+  @Bean
+  MeshDeleteRequestedSteps meshDeleteRequestedSteps(
+      MeshFootprint footprint,
+      OrchestrationPort orchestration,
+      NetworkPort network,
+      VmsProperties vms) {
+    return new MeshDeleteRequestedSteps(footprint, orchestration, network, vms.stackTimeout());
   }
 
   @Bean

@@ -4,6 +4,7 @@ import io.meshorch.contracts.ClusterFailed;
 import io.meshorch.contracts.EventType;
 import io.meshorch.contracts.Stage;
 import io.meshorch.infra.application.LbIpAssignedSteps;
+import io.meshorch.infra.application.MeshDeleteRequestedSteps;
 import io.meshorch.infra.application.MeshRequestedSteps;
 import io.meshorch.kit.messaging.UnreadableRecordAnswer;
 import io.meshorch.kit.step.StepRoute;
@@ -17,6 +18,9 @@ import org.springframework.context.annotation.Configuration;
  * mesh.MeshRequested.v1 (mesh.requests), stage vms
  *   → MeshRequestedSteps: validate; MeshRejected, or one VmsStep per cluster
  *   → per cluster: StepStarted, ProgressReported…, then VmsReady or ClusterFailed
+ * mesh.MeshDeleteRequested.v1 (mesh.requests), stage delete
+ *   → MeshDeleteRequestedSteps: one DeleteVmsStep per cluster built here (none if unknown)
+ *   → per cluster: StepStarted, then ClusterDeleted (part vms) or ClusterFailed
  * mesh.LbIpAssigned.v1 (mesh.lb.events), stage ports
  *   → LbIpAssignedSteps: one PortsStep for the cluster
  *   → StepStarted, then PortsUpdated or ClusterFailed
@@ -45,6 +49,15 @@ public class InfraRoutes {
             cluster == null
                 ? UnreadableRequestAnswer.rejection(reason)
                 : new ClusterFailed(Stage.VMS, code, reason, retryable));
+  }
+
+  /**
+   * A delete request starts one delete step per cluster built here; each ends in {@code
+   * ClusterDeleted} (part vms) or {@code ClusterFailed} (stage delete).
+   */
+  @Bean
+  StepRoute meshDeleteRequestedRoute(MeshDeleteRequestedSteps steps) {
+    return StepRoute.of(EventType.MESH_DELETE_REQUESTED, Stage.DELETE, event -> steps.plan(event));
   }
 
   @Bean

@@ -28,4 +28,11 @@ public interface OrchestrationPort {
    * @throws StackAlreadyExistsException when a stack of that name exists (Heat's 409)
    */
   String createStack(String name, String template, List<String> tags);
+
+  /**
+   * Asks Heat to delete the stack {@code name} with ID {@code id}; returns at once (the delete goes
+   * on asynchronously: poll {@link #findStack} until it is empty, or the stack turns {@code
+   * DELETE_FAILED}). A stack that does not exist (404) is deleted already: success.
+   */
+  void deleteStack(String name, String id);
 }

@@ -134,6 +134,14 @@ class FakeCloud implements OrchestrationPort, ComputePort, NetworkPort {
     return nodes;
   }
 
+  final List<String> deletes = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  @Override
+  public void deleteStack(String name, String id) {
+    deletes.add(name);
+    stacks.remove(name);
+  }
+
   @Override
   public String createStack(String name, String template, List<String> tags) {
     if (name.equals(raceOn)) {

@@ -6,7 +6,9 @@ import io.meshorch.kit.messaging.TopicReplayer;
 import io.meshorch.kit.port.SecretStore;
 import io.meshorch.kube.KubeClientProvider;
 import io.meshorch.mesh.adapter.kubernetes.Fabric8ClusterMeshAdapter;
+import io.meshorch.mesh.application.MeshDeleteSteps;
 import io.meshorch.mesh.application.MeshSteps;
+import io.meshorch.mesh.domain.MeshDeletions;
 import io.meshorch.mesh.domain.MeshLedger;
 import io.meshorch.mesh.port.ClusterMeshPort;
 import java.time.Clock;
@@ -23,7 +25,11 @@ import org.springframework.context.annotation.Configuration;
  * step factory the routes ({@code messaging.MeshRoutes}) plan with.
  */
 @Configuration(proxyBeanMethods = false)
-@EnableConfigurationProperties({KubeProperties.class, MeshValidationProperties.class})
+@EnableConfigurationProperties({
+  KubeProperties.class,
+  MeshValidationProperties.class,
+  MeshDeleteProperties.class
+})
 public class MeshServiceConfiguration {
   /** The topics mesh-service consumes (its listener) and replays at start-up. */
   public static final List<String> INPUT_TOPICS =
@@ -34,11 +40,41 @@ public class MeshServiceConfiguration {
    * and this service's own topic (which says which meshes are done and which steps were started).
    */
   @Bean
-  MeshLedger meshLedger(TopicReplayer replayer, MeshServiceProperties service) {
+  MeshLedger meshLedger(
+      TopicReplayer replayer, MeshServiceProperties service, MeshDeletions deletions) {
     MeshLedger ledger = new MeshLedger();
-    replayer.replay(INPUT_TOPICS, service.replayTimeout(), ledger::record);
-    replayer.replay(List.of(service.topic()), service.replayTimeout(), ledger::recordOwn);
+    replayer.replay(
+        INPUT_TOPICS,
+        service.replayTimeout(),
+        e -> {
+          // as the routes do: a deletion's facts (its failures too) are not a run's
+          if (!deletions.record(e)) {
+            ledger.record(e);
+          }
+        });
+    replayer.replay(
+        List.of(service.topic()),
+        service.replayTimeout(),
+        e -> {
+          ledger.recordOwn(e);
+          deletions.record(e);
+        });
     return ledger;
+  }
+
+  /**
+   * What mesh-service knows about deleting each mesh; filled by the same start-up replay as the
+   * ledger ({@link #meshLedger}), then by the routes.
+   */
+  @Bean
+  MeshDeletions meshDeletions() {
+    return new MeshDeletions();
+  }
+
+  @Bean
+  MeshDeleteSteps meshDeleteSteps(
+      MeshDeletions deletions, SecretStore secrets, MeshDeleteProperties props) {
+    return new MeshDeleteSteps(deletions, secrets, props.timeout(), Clock.systemUTC());
   }
 
   /** Clients of the clusters; closed at shutdown (after the steps stopped) with its Vert.x. */

@@ -27,4 +27,14 @@ public interface KubernetesDeployerPort {
    *     executable cannot be started, {@code RKE_WORK_DIR} when the work dir cannot be written
    */
   DeployRun start(ClusterPlan plan);
+
+  /**
+   * Removes what the deployer keeps of cluster {@code cluster} of mesh {@code meshId} (RKE1: its
+   * work directory with {@code cluster.yml}, {@code cluster.rkestate} and logs), killing a
+   * deployment of it still under way. Removing a cluster it does not know is success.
+   *
+   * @return what was removed, e.g. the state directory; empty when there was nothing
+   * @throws io.meshorch.kit.failure.TransientFailure {@code RKE_WORK_DIR} when it cannot be removed
+   */
+  java.util.List<String> remove(String meshId, String cluster);
 }

@@ -141,6 +141,18 @@ final class Fakes {
       return current.values().iterator().next();
     }
 
+    final List<String> removed = new CopyOnWriteArrayList<>();
+
+    @Override
+    public List<String> remove(String meshId, String cluster) {
+      Run running = current.remove(cluster);
+      if (running != null) {
+        running.end();
+      }
+      removed.add(meshId + "/" + cluster);
+      return running == null ? List.of() : List.of("/work/" + meshId + "/" + cluster);
+    }
+
     @Override
     public DeployRun start(ClusterPlan plan) {
       Run running = current.get(plan.clusterName());

@@ -7,6 +7,11 @@ package io.meshorch.sandbox.core;
 public enum SideEffect {
   /** A {@code POST /stacks} that created a Heat stack (201). */
   HEAT_STACK_CREATED("heat-stacks-created"),
+  /**
+   * A {@code DELETE /stacks/{name}/{id}} that started deleting a stack (204); a DELETE of a stack
+   * being deleted already or gone does not count.
+   */
+  HEAT_STACK_DELETED("heat-stacks-deleted"),
   /** A Neutron {@code PUT /ports/{id}} that changed the port's allowed-address-pairs. */
   PORT_PAIRS_CHANGED("port-pair-updates"),
   /** {@code rke up} invoked with a valid cluster.yml (each run, whether or not it converges). */

@@ -25,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 final class HeatApi {
   private final SandboxCloud cloud;
   private final Map<String, Stack> stacks = new ConcurrentHashMap<>();
+  private final Map<String, DeleteFailure> deleteFailures = new java.util.HashMap<>();
 
   HeatApi(SandboxCloud cloud) {
     this.cloud = cloud;
@@ -425,15 +426,44 @@ final class HeatApi {
     return value;
   }
 
+  /**
+   * Fails the next {@code times} deletes of the stack named {@code name}: each ends {@code
+   * DELETE_FAILED} with {@code reason} and leaves every resource in place; a later DELETE works.
+   */
+  void failDeletes(String name, String reason, int times) {
+    deleteFailures.put(name, new DeleteFailure(reason, times));
+  }
+
+  private record DeleteFailure(String reason, int left) {}
+
   private Response delete(Stack stack) {
     synchronized (stack) {
+      if (stack.status.equals("DELETE_COMPLETE")) {
+        // A deleted stack is still shown by ID, but it cannot be deleted again.
+        return error(
+            404,
+            "Not Found",
+            "EntityNotFound",
+            "The Stack (" + stack.name + ") could not be found.");
+      }
+      if (stack.status.equals("DELETE_IN_PROGRESS")) {
+        return noContent();
+      }
       stack.status = "DELETE_IN_PROGRESS";
       stack.reason = "Stack DELETE started";
       stack.updated = Instant.now();
+      cloud.recorder.count(SideEffect.HEAT_STACK_DELETED, stack.cluster);
     }
+    String failWith = takeDeleteFailure(stack.name);
     cloud.scheduler.schedule(
         () -> {
           synchronized (stack) {
+            if (failWith != null) {
+              stack.status = "DELETE_FAILED";
+              stack.reason = failWith;
+              stack.updated = Instant.now();
+              return;
+            }
             for (String id : stack.physicalIds.values()) {
               cloud.deleteServer(id);
             }
@@ -446,6 +476,26 @@ final class HeatApi {
         },
         300,
         TimeUnit.MILLISECONDS);
+    return noContent();
+  }
+
+  /** The reason the next delete of {@code name} fails with, or null; counts the failure down. */
+  private String takeDeleteFailure(String name) {
+    synchronized (deleteFailures) {
+      DeleteFailure f = deleteFailures.get(name);
+      if (f == null) {
+        return null;
+      }
+      if (f.left() <= 1) {
+        deleteFailures.remove(name);
+      } else {
+        deleteFailures.put(name, new DeleteFailure(f.reason(), f.left() - 1));
+      }
+      return f.reason();
+    }
+  }
+
+  private static Response noContent() {
     return new Response(
         204,
         "No Content",

@@ -451,6 +451,15 @@ public final class SandboxCloud implements AutoCloseable {
     return heat.liveStackNames();
   }
 
+  /**
+   * Makes the next {@code times} deletes of stack {@code name} fail as Heat's do: the stack turns
+   * {@code DELETE_FAILED} with {@code reason} as its {@code stack_status_reason} and keeps its
+   * servers and ports; the delete after those works.
+   */
+  public void failStackDeletes(String name, String reason, int times) {
+    heat.failDeletes(name, reason, times);
+  }
+
   /** A port by ID. */
   public Optional<SandboxPort> findPort(String portId) {
     return Optional.ofNullable(ports.get(portId));

@@ -297,6 +297,56 @@ class SandboxCloudTest {
   }
 
   @Test
+  void aDeleteShowsDeleteInProgressThenTheNameIsGoneFromShowAndListAndItCountsOnce() {
+    OSClientV3 os = login("s3cret");
+    Stack stack = createAndWait(os, "mesh-t-east");
+    String portId = cloud.servers().get(0).port.id;
+
+    os.heat().stacks().delete("mesh-t-east", stack.getId());
+    String during = os.heat().stacks().getDetails("mesh-t-east", stack.getId()).getStatus();
+    os.heat().stacks().delete("mesh-t-east", stack.getId());
+
+    assertThat(during).isEqualTo("DELETE_IN_PROGRESS");
+    await()
+        .pollInSameThread()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> os.heat().stacks().getStackByName("mesh-t-east") == null);
+    assertThat(os.heat().stacks().list(Map.of("name", "mesh-t-east"))).isEmpty();
+    assertThat(cloud.findPort(portId)).isEmpty();
+    assertThat(cloud.counters().total(io.meshorch.sandbox.core.SideEffect.HEAT_STACK_DELETED))
+        .isEqualTo(1);
+  }
+
+  @Test
+  void aDeleteMadeToFailEndsDeleteFailedWithItsReasonKeepsTheServersAndTheNextDeleteWorks() {
+    OSClientV3 os = login("s3cret");
+    Stack stack = createAndWait(os, "mesh-t-east");
+    cloud.failStackDeletes(
+        "mesh-t-east", "Resource DELETE failed: Conflict: resources.port_0: port in use", 1);
+
+    os.heat().stacks().delete("mesh-t-east", stack.getId());
+    Stack failed =
+        await()
+            .pollInSameThread()
+            .atMost(Duration.ofSeconds(10))
+            .until(
+                () -> os.heat().stacks().getDetails("mesh-t-east", stack.getId()),
+                s -> s.getStatus().equals("DELETE_FAILED"));
+
+    assertThat(failed.getStackStatusReason())
+        .isEqualTo("Resource DELETE failed: Conflict: resources.port_0: port in use");
+    assertThat(cloud.servers()).hasSize(2);
+    assertThat(cloud.stackNames()).containsExactly("mesh-t-east");
+
+    os.heat().stacks().delete("mesh-t-east", stack.getId());
+    await()
+        .pollInSameThread()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> os.heat().stacks().getStackByName("mesh-t-east") == null);
+    assertThat(cloud.servers()).isEmpty();
+  }
+
+  @Test
   void failsTheStackLikeHeatWhenTheNetworkDoesNotExist() {
     OSClientV3 os = login("s3cret");
     os.heat()

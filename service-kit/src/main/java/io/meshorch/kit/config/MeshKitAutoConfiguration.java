@@ -18,6 +18,7 @@ import io.meshorch.kit.port.EventPublisherPort;
 import io.meshorch.kit.port.SecretStore;
 import io.meshorch.kit.retry.Backoff;
 import io.meshorch.kit.secrets.FileSecretStore;
+import io.meshorch.kit.step.OwnTopicObserver;
 import io.meshorch.kit.step.Recheck;
 import io.meshorch.kit.step.StepEngine;
 import io.meshorch.kit.step.StepJournal;
@@ -118,8 +119,12 @@ public class MeshKitAutoConfiguration {
 
   /** Started and finished steps; filled from the own topic when partitions are assigned. */
   @Bean
-  StepJournal stepJournal() {
-    return new StepJournal();
+  StepJournal stepJournal(ObjectProvider<OwnTopicObserver> observers) {
+    return new StepJournal(
+        observers
+            .orderedStream()
+            .<java.util.function.Consumer<io.meshorch.contracts.EventEnvelope>>map(o -> o::observe)
+            .toList());
   }
 
   @Bean

@@ -35,6 +35,8 @@ public final class StepDriver implements StepContext {
   private Runnable beforeRecheck = () -> {};
   private int nudges;
   private int calls;
+  private final List<String> cancellations = new ArrayList<>();
+  private java.util.function.IntSupplier othersRunning = () -> 0;
 
   /** A driver for a step answering {@code trigger} for its own cluster. */
   public StepDriver(EventEnvelope trigger, String stage) {
@@ -93,6 +95,20 @@ public final class StepDriver implements StepContext {
     step.ended(end);
   }
 
+  /**
+   * How many other steps {@link #cancelOtherSteps} reports as not ended yet, asked at each call
+   * (default: none), so a test can play steps that take a while to stop.
+   */
+  public StepDriver othersRunning(java.util.function.IntSupplier running) {
+    this.othersRunning = Objects.requireNonNull(running, "running");
+    return this;
+  }
+
+  /** The reasons the step gave when it cancelled the service's other steps, in order. */
+  public List<String> cancellations() {
+    return List.copyOf(cancellations);
+  }
+
   /** The progress messages the step published, in order. */
   public List<String> progress() {
     return List.copyOf(progress);
@@ -137,5 +153,11 @@ public final class StepDriver implements StepContext {
   public <T extends AutoCloseable> T keep(T resource) {
     kept.add(resource);
     return resource;
+  }
+
+  @Override
+  public int cancelOtherSteps(String reason) {
+    cancellations.add(reason);
+    return othersRunning.getAsInt();
   }
 }

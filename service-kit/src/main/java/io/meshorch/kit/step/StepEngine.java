@@ -115,6 +115,26 @@ public final class StepEngine {
   }
 
   /**
+   * Cancels the running steps of mesh {@code meshId} (of {@code cluster} only, unless it is null)
+   * whose stage is not {@code keepStage}; see {@link StepContext#cancelOtherSteps}.
+   *
+   * @return how many of them have not ended yet
+   */
+  public int cancel(String meshId, String cluster, String keepStage, String reason) {
+    int left = 0;
+    for (Run run : List.copyOf(running.values())) {
+      if (run.trigger.meshId().equals(meshId)
+          && (cluster == null || cluster.equals(run.key.cluster()))
+          && !run.stage().equals(keepStage)) {
+        if (run.cancel(reason)) {
+          left++;
+        }
+      }
+    }
+    return left;
+  }
+
+  /**
    * Stops (without failing them) the running steps whose trigger is on a partition {@code keep}
    * refuses, e.g. after a rebalance took the partition to another replica.
    */
@@ -198,6 +218,7 @@ public final class StepEngine {
     private String waitName;
     private long waitStartNanos;
     private int waitChecks;
+    private volatile String cancelled;
     private MeshEvent unpublished;
     private StepEnd unpublishedEnd;
     private int publishAttempts;
@@ -244,6 +265,27 @@ public final class StepEngine {
         }
         queue();
       }
+    }
+
+    @Override
+    public int cancelOtherSteps(String reason) {
+      return StepEngine.this.cancel(
+          trigger.meshId(), key.cluster(), route.stage(), Objects.requireNonNull(reason));
+    }
+
+    /** Asks the step to end as cancelled at its next pass; false when it has ended already. */
+    boolean cancel(String reason) {
+      synchronized (this) {
+        if (state == State.ENDED) {
+          return false;
+        }
+        if (cancelled == null) {
+          cancelled = reason;
+          log.info("{} step {}: cancelling ({})", route.stage(), key, reason);
+        }
+      }
+      nudge();
+      return true;
     }
 
     @Override
@@ -314,6 +356,10 @@ public final class StepEngine {
       try {
         if (unpublished != null) {
           publishFinal(unpublished, unpublishedEnd);
+        } else if (cancelled != null) {
+          publishFinal(
+              route.failure(trigger, key.cluster(), "CANCELLED", truncate(cancelled), false),
+              StepEnd.FAILED);
         } else {
           advanceOnce();
         }

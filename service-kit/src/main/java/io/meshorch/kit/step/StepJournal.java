@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * Which steps this service started and which it finished, read from what it published on its own
@@ -21,9 +22,25 @@ public final class StepJournal {
 
   private final Map<StepKey, Started> started = new ConcurrentHashMap<>();
   private final Set<StepKey> finished = ConcurrentHashMap.newKeySet();
+  private final List<Consumer<EventEnvelope>> observers;
+
+  /** A journal only. */
+  public StepJournal() {
+    this(List.of());
+  }
+
+  /**
+   * A journal that also shows every event it records to {@code observers}: a service's memory of
+   * what it did (e.g. which clusters of a mesh it built), rebuilt from its own topic like the
+   * journal. Observers see events again on every replay, so they must keep facts, not counts.
+   */
+  public StepJournal(List<Consumer<EventEnvelope>> observers) {
+    this.observers = List.copyOf(observers);
+  }
 
   /** Takes an event this service published (live or replayed) into account. */
   public void record(EventEnvelope published) {
+    observers.forEach(o -> o.accept(published));
     if (published.causationId() == null || published.eventType() == EventType.PROGRESS_REPORTED) {
       return;
     }

@@ -248,6 +248,44 @@ class StepEngineTest {
   }
 
   @Test
+  void aStepCancelsTheOtherStagesStepsOfItsClusterWhichEndCancelledAndAreNotResumable() {
+    AtomicInteger buildChecks = new AtomicInteger();
+    EventEnvelope build =
+        start(
+            ctx -> {
+              buildChecks.incrementAndGet();
+              return waiting("stack in progress");
+            });
+    EventEnvelope otherCluster = startOn(engine, stepOf(ctx -> waiting("other")), "west");
+    await().atMost(Duration.ofSeconds(5)).until(() -> buildChecks.get() >= 1);
+    List<Integer> stillRunning = new CopyOnWriteArrayList<>();
+    EventEnvelope delete = trigger("east");
+
+    engine.start(
+        DELETE_ROUTE,
+        delete,
+        new Plan.Planned(
+            new StepKey(delete.eventId(), "east"),
+            () ->
+                ctx -> {
+                  int left = ctx.cancelOtherSteps("the mesh is being deleted");
+                  stillRunning.add(left);
+                  return left > 0 ? waiting("build steps to stop") : up();
+                }),
+        SOURCE);
+
+    EventEnvelope cancelled = awaitOutcome(build);
+    assertThat(cancelled.payload())
+        .isEqualTo(
+            new ClusterFailed("kubernetes", "CANCELLED", "the mesh is being deleted", false));
+    assertThat(awaitOutcome(delete).payload()).isInstanceOf(ClusterUp.class);
+    assertThat(stillRunning.get(0)).isEqualTo(1);
+    assertThat(stillRunning.get(stillRunning.size() - 1)).isZero();
+    assertThat(published.outcomeOf(otherCluster)).as("another cluster's step goes on").isNull();
+    assertThat(engine.inFlight()).isEqualTo(1);
+  }
+
+  @Test
   void progressIsPublishedForTheStepsCluster() {
     EventEnvelope trigger =
         start(
@@ -368,6 +406,9 @@ class StepEngineTest {
         }
       };
 
+  private static final StepRoute DELETE_ROUTE =
+      StepRoute.of(EventType.CLUSTER_DELETED, "delete", e -> Plan.nothing());
+
   private static Next waiting(String status) {
     return Next.waitFor(WAIT, status);
   }
@@ -390,11 +431,15 @@ class StepEngineTest {
   }
 
   private static EventEnvelope startOn(StepEngine engine, Step step) {
-    EventEnvelope trigger = trigger("east");
+    return startOn(engine, step, "east");
+  }
+
+  private static EventEnvelope startOn(StepEngine engine, Step step, String cluster) {
+    EventEnvelope trigger = trigger(cluster);
     engine.start(
         ROUTE,
         trigger,
-        new Plan.Planned(new StepKey(trigger.eventId(), "east"), () -> step),
+        new Plan.Planned(new StepKey(trigger.eventId(), cluster), () -> step),
         SOURCE);
     return trigger;
   }

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.openstack4j.api.Builders;
 import org.openstack4j.api.exceptions.ResponseException;
+import org.openstack4j.model.common.ActionResponse;
 import org.openstack4j.model.heat.Stack;
 import org.openstack4j.model.heat.StackCreate;
 import org.slf4j.Logger;
@@ -61,6 +62,22 @@ public final class Openstack4jOrchestrationAdapter implements OrchestrationPort 
       }
       throw e;
     }
+  }
+
+  @Override
+  public void deleteStack(String name, String id) {
+    ActionResponse response =
+        session.call("delete stack " + name, os -> os.heat().stacks().delete(name, id));
+    if (response.isSuccess() || response.getCode() == 404) {
+      log.info(
+          "asked Heat to delete stack {} (id {}): {}",
+          name,
+          id,
+          response.isSuccess() ? "accepted" : "not found, deleted already");
+      return;
+    }
+    throw Openstack4jFailures.byStatus(
+        "delete stack " + name, response.getCode(), response.getFault(), null);
   }
 
   private static StackState toState(Stack stack) {

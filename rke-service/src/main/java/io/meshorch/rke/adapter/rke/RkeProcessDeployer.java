@@ -89,6 +89,32 @@ public final class RkeProcessDeployer implements KubernetesDeployerPort {
     return new Handle(run, true);
   }
 
+  @Override
+  public synchronized java.util.List<String> remove(String meshId, String cluster) {
+    Path dir = workDir.resolve(meshId).resolve(cluster);
+    RkeRun known = runs.remove(dir);
+    if (known == null) {
+      known = fromPidFile(dir, dir.resolve(CLUSTER_FILE));
+    }
+    if (known != null && !known.finished()) {
+      log.info("killing rke up of {}: its cluster is being deleted", dir);
+      known.kill();
+    }
+    if (!Files.exists(dir)) {
+      return java.util.List.of();
+    }
+    try (var walk = Files.walk(dir)) {
+      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException | UncheckedIOException e) {
+      throw new io.meshorch.kit.failure.TransientFailure(
+          "RKE_WORK_DIR", "cannot remove " + dir + " (mesh.rke.work-dir): " + e, e);
+    }
+    log.info("removed the RKE state of {}", dir);
+    return java.util.List.of(dir.toString());
+  }
+
   private RkeRun launch(Path dir, Path clusterYml, String text) {
     Path logFile = dir.resolve(LOG_FILE);
     try {

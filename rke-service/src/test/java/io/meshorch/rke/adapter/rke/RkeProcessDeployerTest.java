@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -249,6 +250,23 @@ class RkeProcessDeployerTest {
                 ProcessHandle.of(child).map(ProcessHandle::isAlive).orElse(false) == false
                     && ProcessHandle.of(parent).map(ProcessHandle::isAlive).orElse(false) == false);
     assertThatThrownBy(run::result).isInstanceOf(TransientFailure.class);
+  }
+
+  @Test
+  void removingAClusterKillsItsRunningRkeUpAndDeletesItsStateAndAgainFindsNothing()
+      throws Exception {
+    RkeProcessDeployer deployer = deployer(gatedRke());
+    DeployRun run = deployer.start(plan());
+    long pid = pid();
+
+    List<String> removed = deployer.remove("demo", "east");
+    List<String> again = deployer(gatedRke()).remove("demo", "east");
+
+    assertThat(removed).containsExactly(clusterDir().toString());
+    assertThat(clusterDir()).doesNotExist();
+    await().atMost(WAIT).until(run::finished);
+    assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+    assertThat(again).isEmpty();
   }
 
   @Test
