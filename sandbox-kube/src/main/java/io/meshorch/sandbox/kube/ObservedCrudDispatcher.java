@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.AbstractMap;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -508,6 +509,7 @@ final class ObservedCrudDispatcher extends KubernetesCrudDispatcher {
   private static String track(Write w, String before, String newState) {
     Map<String, Object> was = before == null ? null : parse(before);
     Map<String, Object> is = parse(newState);
+    mergeStringData(is);
     List<ManagedFields.Entry> entries =
         w.applied != null
             ? w.applied
@@ -523,6 +525,28 @@ final class ObservedCrudDispatcher extends KubernetesCrudDispatcher {
       return before;
     }
     return FieldPaths.json(is);
+  }
+
+  /**
+   * A Secret's {@code stringData} merged into its {@code data} (base64; over a key of the same
+   * name) and dropped, as the API server does: {@code stringData} is write-only, never stored or
+   * read back.
+   */
+  @SuppressWarnings("unchecked")
+  private static void mergeStringData(Map<String, Object> object) {
+    if (!"Secret".equals(object.get("kind"))
+        || !(object.remove("stringData") instanceof Map<?, ?> plain)) {
+      return;
+    }
+    Map<String, Object> data =
+        object.get("data") instanceof Map<?, ?> d ? (Map<String, Object>) d : new LinkedHashMap<>();
+    plain.forEach(
+        (k, v) ->
+            data.put(
+                String.valueOf(k),
+                Base64.getEncoder()
+                    .encodeToString(String.valueOf(v).getBytes(StandardCharsets.UTF_8))));
+    object.put("data", data);
   }
 
   private static boolean isStatus(String path) {

@@ -13,6 +13,8 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.HostAliasBuilder;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceStatusBuilder;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhookConfiguration;
@@ -208,6 +210,27 @@ class ServerSideApplyIT {
     assertThat(e.getFieldsType()).isEqualTo("FieldsV1");
     assertThat(e.getTime()).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ");
     assertThat(fieldsV1(e)).isEqualTo(Map.of("f:data", Map.of("f:cluster-name", Map.of())));
+  }
+
+  @Test
+  void aSecretsStringDataIsStoredAsDataAndNeverReadBack() {
+    KubernetesClient c = client("kubectl/v1.31.0");
+    c.secrets()
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName("plain")
+                .withNamespace(KS)
+                .endMetadata()
+                .addToData("kept", "b2xk")
+                .addToStringData("token", "s3cr3t")
+                .build())
+        .create();
+
+    Secret stored = c.secrets().inNamespace(KS).withName("plain").get();
+
+    assertThat(stored.getStringData()).isNullOrEmpty();
+    assertThat(stored.getData()).containsEntry("kept", "b2xk").containsEntry("token", "czNjcjN0");
   }
 
   @Test
