@@ -145,11 +145,17 @@ class MetalLbWebhookIT {
             .filter(r -> r.step() == SandboxStep.METALLB_ROLLOUT)
             .findFirst()
             .orElseThrow();
+    // The pass due when the webhook starts answering records it; a write may get in just before.
     StepRecord webhook =
-        kube.stepLog().records().stream()
-            .filter(r -> r.step() == SandboxStep.METALLB_WEBHOOK)
-            .findFirst()
-            .orElseThrow();
+        await()
+            .atMost(Duration.ofSeconds(5))
+            .until(
+                () ->
+                    kube.stepLog().records().stream()
+                        .filter(r -> r.step() == SandboxStep.METALLB_WEBHOOK)
+                        .findFirst()
+                        .orElse(null),
+                r -> r != null);
     assertThat(Duration.between(rollout.finishedAt(), webhook.finishedAt()))
         .isGreaterThanOrEqualTo(Duration.ofMillis(2900));
   }
