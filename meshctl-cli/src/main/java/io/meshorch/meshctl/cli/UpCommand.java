@@ -1,10 +1,8 @@
 package io.meshorch.meshctl.cli;
 
 import io.meshorch.contracts.EventEnvelope;
-import io.meshorch.contracts.MeshRequested;
 import io.meshorch.contracts.Topics;
 import io.meshorch.meshctl.follow.EventFollower;
-import io.meshorch.meshctl.follow.LastRequest;
 import io.meshorch.meshctl.follow.MeshRun;
 import io.meshorch.meshctl.follow.Render;
 import io.meshorch.meshctl.local.LocalStack;
@@ -16,7 +14,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -76,7 +73,8 @@ public final class UpCommand implements Callable<Integer> {
     }
     try (MeshBus mesh = bus.withServices(latencies);
         EventFollower follower = new EventFollower(mesh.bootstrapServers(), Topics.ALL, false)) {
-      List<MeshChanges.Change> changes = changes(mesh.bootstrapServers(), parsed, progress);
+      List<MeshChanges.Change> changes =
+          HistoryCheck.changes(mesh.bootstrapServers(), parsed, progress);
       if (!changes.isEmpty()) {
         if (json) {
           System.out.println(Render.changesJson(parsed.meshId(), changes));
@@ -106,41 +104,6 @@ public final class UpCommand implements Callable<Integer> {
         case FAILED, IN_PROGRESS -> Exit.FAILED;
       };
     }
-  }
-
-  /**
-   * What the file changes that the mesh, as last requested, cannot follow (read from the history
-   * before anything is published); printed on {@code progress}, one line each. Empty for a new or
-   * deleted mesh, or when only clusters are added.
-   */
-  private static List<MeshChanges.Change> changes(
-      String bootstrapServers, MeshFile.Parsed parsed, PrintStream progress) {
-    if (parsed.meshId() == null) {
-      return List.of(); // no mesh to compare with: the validator names the missing field
-    }
-    Optional<EventEnvelope> last;
-    try (EventFollower history = new EventFollower(bootstrapServers, Topics.ALL, true)) {
-      last = LastRequest.of(history.readToEnd(Duration.ofSeconds(60)), parsed.meshId());
-    }
-    if (last.isEmpty()) {
-      return List.of();
-    }
-    List<MeshChanges.Change> changes =
-        MeshChanges.compare(
-            parsed.meshId(), (MeshRequested) last.get().payload(), parsed.request());
-    if (!changes.isEmpty()) {
-      progress.println(
-          "mesh "
-              + parsed.meshId()
-              + ": the file changes what the running mesh keeps (compared with its last request,"
-              + " event "
-              + last.get().eventId()
-              + " of "
-              + last.get().occurredAt()
-              + "); nothing was sent:");
-      changes.forEach(c -> progress.println("  " + c.line()));
-    }
-    return changes;
   }
 
   /** The sandbox's latencies from {@code --sandbox-latency}; a bad spec is a usage error. */

@@ -72,7 +72,11 @@ class UpAgainstHistoryIT {
   }
 
   private static String file(String... clusters) {
-    return "mesh: " + MESH + "\nclusters:\n" + String.join("", clusters);
+    return "mesh: "
+        + MESH
+        + "\ndefaults:\n  machine: {image: ubuntu-22.04, flavor: m1.large, network: mesh-net,"
+        + " keyName: mesh, sshUser: ubuntu}\nclusters:\n"
+        + String.join("", clusters);
   }
 
   private static MeshRequested request(String text) {
@@ -101,6 +105,12 @@ class UpAgainstHistoryIT {
           .map(e -> (MeshRequested) e.payload())
           .toList();
     }
+  }
+
+  private static int validate(String text) throws Exception {
+    Path file = Files.writeString(Files.createTempFile(dir, "mesh", ".yaml"), text);
+    return MeshCtl.run(
+        "validate", "-f", file.toString(), "--bootstrap-server", broker.bootstrapServers());
   }
 
   private static int up(String text) throws Exception {
@@ -139,6 +149,9 @@ class UpAgainstHistoryIT {
     assertThat(up(movedWest)).isEqualTo(Exit.REJECTED);
     // Leaving east out is a removal, which is not supported.
     assertThat(up(file(WEST))).isEqualTo(Exit.REJECTED);
+    // validate against the bus makes the same comparison.
+    assertThat(validate(movedWest)).isEqualTo(Exit.REJECTED);
+    assertThat(validate(file(EAST, WEST, NORTH))).isEqualTo(Exit.READY);
     assertThat(requests()).hasSize(2);
 
     // Adding a cluster is fine: the request goes out as it is.
