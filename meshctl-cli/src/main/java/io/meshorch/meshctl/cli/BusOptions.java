@@ -8,6 +8,7 @@ import io.meshorch.sandbox.core.SandboxLatencies;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import picocli.CommandLine.Model.CommandSpec;
@@ -106,6 +107,20 @@ public final class BusOptions {
   /** True when this command starts local mode itself. */
   boolean local() {
     return target().kind() == Kind.LOCAL;
+  }
+
+  /**
+   * The brokers of {@code --bootstrap-server} or of a running {@code serve} (said on stderr), or
+   * empty when only local mode could give a bus: for a command that reads history only when a bus
+   * runs, and never starts one.
+   */
+  Optional<String> running() {
+    Target t = resolve(bootstrapServers, dataDir, ServeFile::find);
+    if (t.kind() == Kind.LOCAL) {
+      return Optional.empty();
+    }
+    t.notes().forEach(System.err::println);
+    return Optional.of(t.bootstrapServers());
   }
 
   /** The bus with services (starting local mode when there is nothing to connect to). */

@@ -6,12 +6,14 @@ import io.meshorch.meshctl.follow.EventFollower;
 import io.meshorch.meshctl.follow.MeshRun;
 import io.meshorch.meshctl.follow.Render;
 import io.meshorch.meshctl.local.LocalStack;
+import io.meshorch.meshctl.spec.MeshChanges;
 import io.meshorch.meshctl.spec.MeshFile;
 import io.meshorch.sandbox.core.SandboxLatencies;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -21,7 +23,10 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code meshctl up -f mesh.yaml}: publishes {@code MeshRequested} and follows the mesh until it is
- * ready (exit 0), failed (1) or rejected (2).
+ * ready (exit 0), failed (1) or rejected (2). Before publishing, it compares the file with the
+ * mesh's last accepted request in the history ({@link MeshChanges}): a change a running mesh cannot
+ * follow (an immutable field, the node count, a cluster left out) is rejected (2) and nothing is
+ * sent.
  */
 @Command(
     name = "up",
@@ -68,6 +73,14 @@ public final class UpCommand implements Callable<Integer> {
     }
     try (MeshBus mesh = bus.withServices(latencies);
         EventFollower follower = new EventFollower(mesh.bootstrapServers(), Topics.ALL, false)) {
+      List<MeshChanges.Change> changes =
+          HistoryCheck.changes(mesh.bootstrapServers(), parsed, progress);
+      if (!changes.isEmpty()) {
+        if (json) {
+          System.out.println(Render.changesJson(parsed.meshId(), changes));
+        }
+        return Exit.REJECTED;
+      }
       EventEnvelope request =
           EventEnvelope.create(parsed.meshId(), null, null, "meshctl", parsed.request());
       RequestPublisher.publish(mesh.bootstrapServers(), request);

@@ -16,6 +16,7 @@ import io.meshorch.contracts.ProgressReported;
 import io.meshorch.contracts.StepStarted;
 import io.meshorch.contracts.Violation;
 import io.meshorch.contracts.VmsReady;
+import io.meshorch.meshctl.spec.MeshChanges;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -188,6 +189,19 @@ public final class Render {
         doc.put("clusters", clusters);
       }
     }
+    return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(doc);
+  }
+
+  /**
+   * Changes a running mesh cannot follow, as JSON in the shape of a rejected run ({@code meshId},
+   * {@code status: REJECTED}, {@code violations} with {@code field} and {@code rule}), each
+   * violation also naming its {@code cluster} and the values it {@code was} and is {@code now}.
+   */
+  public static String changesJson(String meshId, List<MeshChanges.Change> changes) {
+    Map<String, Object> doc = new LinkedHashMap<>();
+    doc.put("meshId", meshId);
+    doc.put("status", MeshRun.Outcome.REJECTED.name());
+    doc.put("violations", changes.stream().map(MeshChanges.Change::toJson).toList());
     return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(doc);
   }
 

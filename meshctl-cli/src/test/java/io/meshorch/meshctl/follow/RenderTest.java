@@ -10,6 +10,7 @@ import io.meshorch.contracts.MeshRejected;
 import io.meshorch.contracts.MeshRequested;
 import io.meshorch.contracts.StepStarted;
 import io.meshorch.contracts.Violation;
+import io.meshorch.meshctl.spec.MeshChanges;
 import io.meshorch.testkit.Samples;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -77,6 +78,28 @@ class RenderTest {
     assertThat(doc.get("status").asString()).isEqualTo("REJECTED");
     assertThat(doc.get("violations")).hasSize(2);
     assertThat(doc.at("/violations/1/field").asString()).isEqualTo("clusters[1].podCidr");
+  }
+
+  @Test
+  void jsonOfChangesARunningMeshCannotFollowHasTheShapeOfARejection() {
+    List<MeshChanges.Change> changes =
+        List.of(
+            new MeshChanges.Change(
+                "demo", "west", "podCidr", "10.2.0.0/16", "10.9.0.0/16", "cannot change"),
+            new MeshChanges.Change("demo", "east", null, null, null, "removal not supported"));
+
+    JsonNode doc = JSON.readTree(Render.changesJson("demo", changes));
+
+    assertThat(doc.get("meshId").asString()).isEqualTo("demo");
+    assertThat(doc.get("status").asString()).isEqualTo("REJECTED");
+    assertThat(doc.get("violations")).hasSize(2);
+    assertThat(doc.at("/violations/0/field").asString()).isEqualTo("clusters[west].podCidr");
+    assertThat(doc.at("/violations/0/rule").asString())
+        .isEqualTo("podCidr 10.2.0.0/16 -> 10.9.0.0/16: cannot change");
+    assertThat(doc.at("/violations/0/was").asString()).isEqualTo("10.2.0.0/16");
+    assertThat(doc.at("/violations/0/now").asString()).isEqualTo("10.9.0.0/16");
+    assertThat(doc.at("/violations/1/field").asString()).isEqualTo("clusters[east]");
+    assertThat(doc.at("/violations/1/cluster").asString()).isEqualTo("east");
   }
 
   @Test
