@@ -331,10 +331,13 @@ public final class SandboxKube implements AutoCloseable {
                 spec.identity(),
                 id -> {
                   created[0] = true;
-                  return new SandboxCluster(spec, ref, hostAddress(), this);
+                  SandboxCluster started = new SandboxCluster(spec, ref, hostAddress(), this);
+                  // Counted with the creation itself: a concurrent run that finds this cluster
+                  // (a re-run racing a killed run's late finish) must already see it counted.
+                  recorder.count(SideEffect.RKE_CLUSTER_STARTED, ref);
+                  return started;
                 });
         if (created[0]) {
-          recorder.count(SideEffect.RKE_CLUSTER_STARTED, ref);
           log.info(
               "rke up: cluster {} with {} nodes serves at {}",
               spec.clusterName(),
