@@ -1,6 +1,6 @@
 package io.meshorch.meshctl.cli;
 
-import io.meshorch.meshctl.local.SandboxPlatform;
+import io.meshorch.local.SandboxPlatform;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

@@ -3,6 +3,8 @@ package io.meshorch.meshctl.local;
 import io.meshorch.cni.CniServiceApplication;
 import io.meshorch.infra.InfraServiceApplication;
 import io.meshorch.lb.LbServiceApplication;
+import io.meshorch.local.LocalKafkaBroker;
+import io.meshorch.local.SandboxPlatform;
 import io.meshorch.mesh.MeshServiceApplication;
 import io.meshorch.mesh.domain.MeshLedger;
 import io.meshorch.meshctl.cli.MeshBus;

@@ -2,7 +2,7 @@ package io.meshorch.meshctl.bench;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.meshorch.meshctl.local.LocalKafkaBroker;
+import io.meshorch.local.LocalKafkaBroker;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;

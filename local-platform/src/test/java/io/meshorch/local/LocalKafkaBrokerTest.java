@@ -1,4 +1,4 @@
-package io.meshorch.meshctl.local;
+package io.meshorch.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

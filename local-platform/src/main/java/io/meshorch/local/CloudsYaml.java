@@ -1,4 +1,4 @@
-package io.meshorch.meshctl.local;
+package io.meshorch.local;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

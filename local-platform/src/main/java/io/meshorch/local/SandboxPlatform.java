@@ -1,4 +1,4 @@
-package io.meshorch.meshctl.local;
+package io.meshorch.local;
 
 import io.meshorch.sandbox.core.SandboxLatencies;
 import io.meshorch.sandbox.core.SandboxRecorder;
