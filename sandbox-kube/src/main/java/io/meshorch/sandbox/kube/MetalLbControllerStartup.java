@@ -9,37 +9,17 @@ import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhoo
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.meshorch.sandbox.core.SandboxStep;
-import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
-import java.math.BigInteger;
+import io.meshorch.sandbox.core.pki.CertificateAuthority;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.SecureRandom;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
-import java.util.Date;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x509.BasicConstraints;
-import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.asn1.x509.GeneralName;
-import org.bouncycastle.asn1.x509.GeneralNames;
-import org.bouncycastle.asn1.x509.KeyUsage;
-import org.bouncycastle.cert.X509v3CertificateBuilder;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
-import org.bouncycastle.operator.ContentSigner;
-import org.bouncycastle.operator.OperatorCreationException;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,6 +48,10 @@ import org.slf4j.LoggerFactory;
 final class MetalLbControllerStartup {
   private static final Logger log = LoggerFactory.getLogger(MetalLbControllerStartup.class);
   private static final SecureRandom RANDOM = new SecureRandom();
+
+  /** cert-controller issues for ten years. */
+  private static final Duration CERT_VALIDITY = Duration.ofDays(3650);
+
   static final String NS = MetalLbController.NS;
   static final String WEBHOOK_SECRET = "metallb-webhook-cert";
   static final String WEBHOOK_CONFIGURATION = "metallb-webhook-configuration";
@@ -269,74 +253,19 @@ final class MetalLbControllerStartup {
    * (base64 of PEM) under {@code ca.crt}, {@code ca.key}, {@code tls.crt}, {@code tls.key}.
    */
   static Map<String, String> issue(String dnsName) {
-    try {
-      // cert-controller uses RSA 2048; P-256 keys verify the same way and are made in a
-      // millisecond.
-      KeyPairGenerator keys = KeyPairGenerator.getInstance("EC");
-      keys.initialize(256, RANDOM);
-      KeyPair caKeys = keys.generateKeyPair();
-      KeyPair serverKeys = keys.generateKeyPair();
-      Instant now = Instant.now();
-      X500Name ca = new X500Name("CN=cert,O=metallb");
-      X509Certificate caCert =
-          sign(
-              new JcaX509v3CertificateBuilder(
-                      ca,
-                      serial(),
-                      Date.from(now.minus(Duration.ofHours(1))),
-                      Date.from(now.plus(Duration.ofDays(3650))),
-                      ca,
-                      caKeys.getPublic())
-                  .addExtension(Extension.basicConstraints, true, new BasicConstraints(true))
-                  .addExtension(
-                      Extension.keyUsage,
-                      true,
-                      new KeyUsage(KeyUsage.keyCertSign | KeyUsage.digitalSignature)),
-              caKeys);
-      X509Certificate serverCert =
-          sign(
-              new JcaX509v3CertificateBuilder(
-                      ca,
-                      serial(),
-                      Date.from(now.minus(Duration.ofHours(1))),
-                      Date.from(now.plus(Duration.ofDays(3650))),
-                      new X500Name("CN=" + dnsName + ",O=metallb"),
-                      serverKeys.getPublic())
-                  .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
-                  .addExtension(
-                      Extension.subjectAlternativeName,
-                      false,
-                      new GeneralNames(new GeneralName(GeneralName.dNSName, dnsName))),
-              caKeys);
-      Map<String, String> data = new LinkedHashMap<>();
-      data.put("ca.crt", pem(caCert));
-      data.put("ca.key", pem(caKeys.getPrivate()));
-      data.put("tls.crt", pem(serverCert));
-      data.put("tls.key", pem(serverKeys.getPrivate()));
-      return data;
-    } catch (GeneralSecurityException | OperatorCreationException | IOException e) {
-      throw new IllegalStateException("cannot issue the MetalLB webhook certificate", e);
-    }
+    // cert-controller uses RSA 2048; the sandbox CA's P-256 keys verify the same way.
+    CertificateAuthority ca = CertificateAuthority.create("CN=cert,O=metallb", CERT_VALIDITY);
+    CertificateAuthority.Issued server =
+        ca.issue("CN=" + dnsName + ",O=metallb", List.of(dnsName), List.of(), CERT_VALIDITY);
+    Map<String, String> data = new LinkedHashMap<>();
+    data.put("ca.crt", base64(CertificateAuthority.pem(ca.certificate())));
+    data.put("ca.key", base64(CertificateAuthority.pem(ca.keys().getPrivate())));
+    data.put("tls.crt", base64(CertificateAuthority.pem(server.certificate())));
+    data.put("tls.key", base64(CertificateAuthority.pem(server.keys().getPrivate())));
+    return data;
   }
 
-  private static X509Certificate sign(X509v3CertificateBuilder builder, KeyPair issuer)
-      throws OperatorCreationException, GeneralSecurityException {
-    ContentSigner signer =
-        new JcaContentSignerBuilder("SHA256withECDSA").build(issuer.getPrivate());
-    return new JcaX509CertificateConverter().getCertificate(builder.build(signer));
-  }
-
-  private static BigInteger serial() {
-    return new BigInteger(64, RANDOM);
-  }
-
-  private static String pem(Object object) {
-    StringWriter out = new StringWriter();
-    try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
-      writer.writeObject(object);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return Base64.getEncoder().encodeToString(out.toString().getBytes(StandardCharsets.UTF_8));
+  private static String base64(String pem) {
+    return Base64.getEncoder().encodeToString(pem.getBytes(StandardCharsets.UTF_8));
   }
 }
