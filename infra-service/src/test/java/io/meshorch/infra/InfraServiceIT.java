@@ -32,6 +32,10 @@ import io.meshorch.testkit.Samples;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,6 +61,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.kafka.test.EmbeddedKafkaBroker;
 import org.springframework.kafka.test.context.EmbeddedKafka;
@@ -65,6 +70,7 @@ import org.springframework.test.context.DynamicPropertySource;
 
 @SpringBootTest(
     classes = InfraServiceApplication.class,
+    webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
     properties = {
       "spring.config.name=" + InfraServiceApplication.CONFIG_NAME,
       "spring.kafka.bootstrap-servers=${spring.embedded.kafka.brokers}",
@@ -80,6 +86,8 @@ class InfraServiceIT {
   private static final Duration WAIT = Duration.ofSeconds(40);
   private static final Duration STACK_DELAY = Duration.ofSeconds(1);
   private static final EventCodec CODEC = new EventCodec();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private static final SandboxCloud CLOUD;
   private static final Path DIR;
 
@@ -240,6 +248,64 @@ class InfraServiceIT {
                 .payload();
     assertThat(started.stage()).isEqualTo("vms");
     assertThat(started.triggerTopic()).isEqualTo(Topics.REQUESTS);
+  }
+
+  @Test
+  void exposesStepCountsAndEventCountsOnPrometheusAndIsReadyAfterAStepRun(
+      @Value("${local.server.port}") int port) throws Exception {
+    EventEnvelope request = request("itmetrics", Samples.cluster("east", 21, 1));
+    send(Topics.REQUESTS, request);
+    awaitVmsReady(request, "east");
+
+    // what Prometheus scrapes; the step's duration is recorded as it ends, just after its event
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                sample(
+                        get(port, "/actuator/prometheus").body(),
+                        "mesh_step_duration_seconds_count",
+                        "outcome=\"completed\"")
+                    >= 1);
+    String scrape = get(port, "/actuator/prometheus").body();
+    assertThat(
+            sample(
+                scrape,
+                "mesh_step_duration_seconds_bucket",
+                "outcome=\"completed\"",
+                "le=\"+Inf\""))
+        .isGreaterThanOrEqualTo(1);
+    assertThat(sample(scrape, "mesh_events_consumed_total", "type=\"mesh.MeshRequested.v1\""))
+        .isGreaterThanOrEqualTo(1);
+    assertThat(sample(scrape, "mesh_events_produced_total", "type=\"mesh.VmsReady.v1\""))
+        .isGreaterThanOrEqualTo(1);
+    assertThat(sample(scrape, "mesh_events_produced_total", "type=\"mesh.StepStarted.v1\""))
+        .isGreaterThanOrEqualTo(1);
+    assertThat(scrape)
+        .contains("mesh_steps_in_flight{service=\"infra-service\"}")
+        .contains("kafka_consumer_fetch_manager_records_lag_max");
+
+    HttpResponse<String> ready = get(port, "/actuator/health/readiness");
+    assertThat(ready.statusCode()).isEqualTo(200);
+    assertThat(ready.body()).contains("\"kafka\"").contains("\"status\":\"UP\"");
+  }
+
+  private static HttpResponse<String> get(int port, String path) throws Exception {
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .timeout(Duration.ofSeconds(10))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** The sum of the samples of {@code name} whose labels contain every one of {@code labels}. */
+  private static double sample(String scrape, String name, String... labels) {
+    return scrape
+        .lines()
+        .filter(l -> l.startsWith(name + "{"))
+        .filter(l -> java.util.Arrays.stream(labels).allMatch(l::contains))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+        .sum();
   }
 
   @Test

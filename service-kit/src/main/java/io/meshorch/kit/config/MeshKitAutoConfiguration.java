@@ -4,6 +4,7 @@ import io.meshorch.contracts.EventCodec;
 import io.meshorch.contracts.MalformedEventException;
 import io.meshorch.contracts.Topics;
 import io.meshorch.kit.health.ConsumerHealthIndicator;
+import io.meshorch.kit.health.KafkaReachabilityHealthIndicator;
 import io.meshorch.kit.messaging.ConsumerProgress;
 import io.meshorch.kit.messaging.InboundDispatcher;
 import io.meshorch.kit.messaging.KafkaDeadLetters;
@@ -13,6 +14,7 @@ import io.meshorch.kit.messaging.TopicReplayer;
 import io.meshorch.kit.messaging.UnprocessableRecordException;
 import io.meshorch.kit.messaging.UnprocessableRecords;
 import io.meshorch.kit.messaging.UnreadableRecordAnswer;
+import io.meshorch.kit.metrics.MeshMetrics;
 import io.meshorch.kit.port.DeadLetterPort;
 import io.meshorch.kit.port.EventPublisherPort;
 import io.meshorch.kit.port.SecretStore;
@@ -24,6 +26,8 @@ import io.meshorch.kit.step.StepEngine;
 import io.meshorch.kit.step.StepJournal;
 import io.meshorch.kit.step.StepRoute;
 import io.meshorch.kit.step.StepRoutes;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -59,6 +63,8 @@ import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.core.MicrometerConsumerListener;
+import org.springframework.kafka.core.MicrometerProducerListener;
 import org.springframework.kafka.listener.ContainerProperties;
 import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
 import org.springframework.kafka.listener.DefaultErrorHandler;
@@ -85,6 +91,13 @@ public class MeshKitAutoConfiguration {
     return new EventCodec();
   }
 
+  /** The product metrics, in the service's meter registry when it has one (Actuator). */
+  @Bean
+  MeshMetrics meshMetrics(ObjectProvider<MeterRegistry> registry, MeshServiceProperties props) {
+    MeterRegistry r = registry.getIfAvailable();
+    return r == null ? MeshMetrics.none() : new MeshMetrics(r, props.name());
+  }
+
   @Bean
   KafkaAdmin.NewTopics meshTopics(MeshServiceProperties props) {
     Set<String> names = new LinkedHashSet<>();
@@ -100,16 +113,21 @@ public class MeshKitAutoConfiguration {
 
   @Bean
   KafkaTemplate<String, byte[]> meshKafkaTemplate(
-      KafkaProperties kafka, MeshServiceProperties props) {
+      KafkaProperties kafka, MeshServiceProperties props, ObjectProvider<MeterRegistry> registry) {
     Map<String, Object> config = new HashMap<>(kafka.buildProducerProperties());
     config.put(ProducerConfig.ACKS_CONFIG, "all");
     config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     config.put(ProducerConfig.CLIENT_ID_CONFIG, props.name() + "-producer");
     // send() must not block longer than a publish may take when the broker is away.
     config.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, props.publishTimeout().toMillis());
-    return new KafkaTemplate<>(
+    DefaultKafkaProducerFactory<String, byte[]> producers =
         new DefaultKafkaProducerFactory<>(
-            config, new StringSerializer(), new ByteArraySerializer()));
+            config, new StringSerializer(), new ByteArraySerializer());
+    registry.ifAvailable(
+        r ->
+            producers.addListener(
+                new MicrometerProducerListener<>(r, List.of(Tag.of("service", props.name())))));
+    return new KafkaTemplate<>(producers);
   }
 
   @Bean
@@ -133,9 +151,10 @@ public class MeshKitAutoConfiguration {
       KafkaTemplate<String, byte[]> meshKafkaTemplate,
       EventCodec codec,
       MeshServiceProperties props,
-      StepJournal journal) {
+      StepJournal journal,
+      MeshMetrics metrics) {
     return new KafkaEventPublisher(
-        meshKafkaTemplate, codec, props.topic(), props.publishTimeout(), journal);
+        meshKafkaTemplate, codec, props.topic(), props.publishTimeout(), journal, metrics);
   }
 
   @Bean
@@ -149,7 +168,10 @@ public class MeshKitAutoConfiguration {
 
   @Bean
   StepEngine stepEngine(
-      EventPublisherPort publisher, DeadLetterPort deadLetters, MeshServiceProperties props) {
+      EventPublisherPort publisher,
+      DeadLetterPort deadLetters,
+      MeshServiceProperties props,
+      MeshMetrics metrics) {
     MeshServiceProperties.Recheck r = props.recheck();
     MeshServiceProperties.Retry retry = props.stepRetry();
     return new StepEngine(
@@ -158,7 +180,8 @@ public class MeshKitAutoConfiguration {
         props.name(),
         props.workers(),
         new Recheck(r.first(), r.max(), r.multiplier()),
-        new Backoff(retry.attempts(), retry.initialDelay(), retry.maxDelay(), 2.0));
+        new Backoff(retry.attempts(), retry.initialDelay(), retry.maxDelay(), 2.0),
+        metrics);
   }
 
   /** Stops the steps after the listener containers stopped: nothing new comes in, nothing fails. */
@@ -191,9 +214,18 @@ public class MeshKitAutoConfiguration {
       StepEngine engine,
       EventPublisherPort publisher,
       ConsumerProgress progress,
-      MeshServiceProperties props) {
+      MeshServiceProperties props,
+      MeshMetrics metrics) {
     return new InboundDispatcher(
-        codec, routes, journal, engine, publisher, progress, props.name(), props.maxRecordBytes());
+        codec,
+        routes,
+        journal,
+        engine,
+        publisher,
+        progress,
+        props.name(),
+        props.maxRecordBytes(),
+        metrics);
   }
 
   @Bean
@@ -218,7 +250,8 @@ public class MeshKitAutoConfiguration {
       StepRoutes routes,
       EventPublisherPort publisher,
       UnreadableRecordAnswer unreadable,
-      ConsumerProgress progress) {
+      ConsumerProgress progress,
+      ObjectProvider<MeterRegistry> registry) {
     Map<String, Object> config = new HashMap<>(kafka.buildConsumerProperties());
     config.put(ConsumerConfig.GROUP_ID_CONFIG, props.consumerGroup());
     config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -226,9 +259,16 @@ public class MeshKitAutoConfiguration {
     config.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
     ConcurrentKafkaListenerContainerFactory<String, byte[]> factory =
         new ConcurrentKafkaListenerContainerFactory<>();
-    factory.setConsumerFactory(
+    DefaultKafkaConsumerFactory<String, byte[]> consumers =
         new DefaultKafkaConsumerFactory<>(
-            config, new StringDeserializer(), new ByteArrayDeserializer()));
+            config, new StringDeserializer(), new ByteArrayDeserializer());
+    // The Kafka client's metrics, consumer lag among them
+    // (kafka_consumer_fetch_manager_records_lag{topic,partition}, ..._records_lag_max).
+    registry.ifAvailable(
+        r ->
+            consumers.addListener(
+                new MicrometerConsumerListener<>(r, List.of(Tag.of("service", props.name())))));
+    factory.setConsumerFactory(consumers);
     // The listener returns as soon as a record's steps are recorded as started, so offsets are
     // committed per poll batch, in order; no step ever holds a record (or pauses the consumer).
     factory.getContainerProperties().setAckMode(ContainerProperties.AckMode.BATCH);
@@ -303,6 +343,15 @@ public class MeshKitAutoConfiguration {
           progress,
           props.stallTimeout(),
           Duration.ofSeconds(5));
+    }
+
+    /**
+     * Whether the bus answers, as the health contributor {@code kafka}; services put it in their
+     * readiness group ({@code management.endpoint.health.group.readiness.include}).
+     */
+    @Bean
+    KafkaReachabilityHealthIndicator kafkaHealthIndicator(Admin meshHealthAdmin) {
+      return new KafkaReachabilityHealthIndicator(meshHealthAdmin, Duration.ofSeconds(3));
     }
   }
 }

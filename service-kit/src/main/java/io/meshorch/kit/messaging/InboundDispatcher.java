@@ -4,6 +4,7 @@ import io.meshorch.contracts.EventCodec;
 import io.meshorch.contracts.EventEnvelope;
 import io.meshorch.contracts.StepStarted;
 import io.meshorch.contracts.UnknownEventTypeException;
+import io.meshorch.kit.metrics.MeshMetrics;
 import io.meshorch.kit.port.EventPublisherPort;
 import io.meshorch.kit.step.Plan;
 import io.meshorch.kit.step.StepEngine;
@@ -40,6 +41,7 @@ public final class InboundDispatcher {
   private final ConsumerProgress progress;
   private final String producer;
   private final int maxRecordBytes;
+  private final MeshMetrics metrics;
 
   public InboundDispatcher(
       EventCodec codec,
@@ -50,6 +52,29 @@ public final class InboundDispatcher {
       ConsumerProgress progress,
       String producer,
       int maxRecordBytes) {
+    this(
+        codec,
+        routes,
+        journal,
+        engine,
+        publisher,
+        progress,
+        producer,
+        maxRecordBytes,
+        MeshMetrics.none());
+  }
+
+  /** As the other constructor, counting the events read by type in {@code metrics}. */
+  public InboundDispatcher(
+      EventCodec codec,
+      StepRoutes routes,
+      StepJournal journal,
+      StepEngine engine,
+      EventPublisherPort publisher,
+      ConsumerProgress progress,
+      String producer,
+      int maxRecordBytes,
+      MeshMetrics metrics) {
     this.codec = codec;
     this.routes = routes;
     this.journal = journal;
@@ -58,11 +83,13 @@ public final class InboundDispatcher {
     this.progress = progress;
     this.producer = producer;
     this.maxRecordBytes = maxRecordBytes;
+    this.metrics = metrics;
   }
 
   /** Handles one record; returns once its steps are recorded as started and running. */
   public void dispatch(ConsumerRecord<String, byte[]> record) {
     EventEnvelope event = decode(record);
+    metrics.eventConsumed(event == null ? "unknown" : event.type());
     if (event != null) {
       MDC.put("meshId", event.meshId());
       MDC.put("eventId", event.eventId().toString());

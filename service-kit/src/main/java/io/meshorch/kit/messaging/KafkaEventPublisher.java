@@ -4,6 +4,7 @@ import io.meshorch.contracts.EventCodec;
 import io.meshorch.contracts.EventEnvelope;
 import io.meshorch.contracts.Topics;
 import io.meshorch.kit.failure.TransientFailure;
+import io.meshorch.kit.metrics.MeshMetrics;
 import io.meshorch.kit.port.EventPublisherPort;
 import io.meshorch.kit.step.StepJournal;
 import java.nio.charset.StandardCharsets;
@@ -29,6 +30,7 @@ public final class KafkaEventPublisher implements EventPublisherPort {
   private final String topic;
   private final Duration timeout;
   private final StepJournal journal;
+  private final MeshMetrics metrics;
 
   public KafkaEventPublisher(
       KafkaTemplate<String, byte[]> template,
@@ -36,11 +38,23 @@ public final class KafkaEventPublisher implements EventPublisherPort {
       String topic,
       Duration timeout,
       StepJournal journal) {
+    this(template, codec, topic, timeout, journal, MeshMetrics.none());
+  }
+
+  /** As the other constructor, counting the events published by type in {@code metrics}. */
+  public KafkaEventPublisher(
+      KafkaTemplate<String, byte[]> template,
+      EventCodec codec,
+      String topic,
+      Duration timeout,
+      StepJournal journal,
+      MeshMetrics metrics) {
     this.template = template;
     this.codec = codec;
     this.topic = topic;
     this.timeout = timeout;
     this.journal = journal;
+    this.metrics = metrics;
   }
 
   @Override
@@ -71,6 +85,7 @@ public final class KafkaEventPublisher implements EventPublisherPort {
           "PUBLISH_FAILED", "could not publish " + event.type() + " to " + topic + ": " + e, e);
     }
     journal.record(event);
+    metrics.eventProduced(event.type());
     log.info(
         "published {} for mesh {} cluster {} ({})",
         event.type(),

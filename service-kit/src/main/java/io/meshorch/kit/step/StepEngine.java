@@ -4,6 +4,7 @@ import io.meshorch.contracts.EventEnvelope;
 import io.meshorch.contracts.MeshEvent;
 import io.meshorch.contracts.ProgressReported;
 import io.meshorch.kit.failure.StepFailure;
+import io.meshorch.kit.metrics.MeshMetrics;
 import io.meshorch.kit.port.DeadLetterPort;
 import io.meshorch.kit.port.EventPublisherPort;
 import io.meshorch.kit.retry.Backoff;
@@ -48,6 +49,7 @@ public final class StepEngine {
   private final Backoff stepRetry;
   private final ScheduledExecutorService scheduler;
   private final ExecutorService workers;
+  private final MeshMetrics metrics;
   private final Map<StepKey, Run> running = new ConcurrentHashMap<>();
   private volatile boolean stopping;
 
@@ -67,6 +69,21 @@ public final class StepEngine {
       int workers,
       Recheck recheck,
       Backoff stepRetry) {
+    this(publisher, deadLetters, producer, workers, recheck, stepRetry, MeshMetrics.none());
+  }
+
+  /**
+   * As {@link #StepEngine(EventPublisherPort, DeadLetterPort, String, int, Recheck, Backoff)},
+   * recording step durations, failures and the steps in flight in {@code metrics}.
+   */
+  public StepEngine(
+      EventPublisherPort publisher,
+      DeadLetterPort deadLetters,
+      String producer,
+      int workers,
+      Recheck recheck,
+      Backoff stepRetry,
+      MeshMetrics metrics) {
     this.publisher = publisher;
     this.deadLetters = deadLetters;
     this.producer = producer;
@@ -77,6 +94,8 @@ public final class StepEngine {
     timer.setRemoveOnCancelPolicy(true);
     this.scheduler = timer;
     this.workers = Executors.newFixedThreadPool(workers, threads(producer + "-steps"));
+    this.metrics = metrics;
+    metrics.inFlight(running::size);
   }
 
   /** True while the step runs here. */
@@ -222,6 +241,9 @@ public final class StepEngine {
     private MeshEvent unpublished;
     private StepEnd unpublishedEnd;
     private int publishAttempts;
+    private final long startNanos = System.nanoTime();
+    // the code of the failure being published, for the failure metric
+    private String failureCode;
 
     Run(StepRoute route, EventEnvelope trigger, StepKey key, TriggerRef source) {
       this.route = route;
@@ -357,6 +379,7 @@ public final class StepEngine {
         if (unpublished != null) {
           publishFinal(unpublished, unpublishedEnd);
         } else if (cancelled != null) {
+          failureCode = "CANCELLED";
           publishFinal(
               route.failure(trigger, key.cluster(), "CANCELLED", truncate(cancelled), false),
               StepEnd.FAILED);
@@ -468,6 +491,7 @@ public final class StepEngine {
       if (unexpected) {
         deadLetters.send(source.topic(), trigger, route.stage() + " step gave up: " + reason);
       }
+      failureCode = code;
       publishFinal(
           route.failure(trigger, key.cluster(), code, truncate(reason), retryable), StepEnd.FAILED);
     }
@@ -502,6 +526,7 @@ public final class StepEngine {
                 + truncate(e.getMessage());
         log.error("{} step {}: {}", route.stage(), key, reason);
         deadLetters.send(source.topic(), trigger, reason);
+        failureCode = "OUTCOME_UNPUBLISHABLE";
         try {
           publisher.publish(
               envelope(
@@ -548,6 +573,13 @@ public final class StepEngine {
         }
       }
       if (end != StepEnd.STOPPED) {
+        Duration took = Duration.ofNanos(System.nanoTime() - startNanos);
+        if (end == StepEnd.FAILED) {
+          metrics.stepFailed(route.stage(), failureCode == null ? "UNKNOWN" : failureCode);
+          metrics.stepEnded(route.stage(), MeshMetrics.FAILED, took);
+        } else {
+          metrics.stepEnded(route.stage(), MeshMetrics.COMPLETED, took);
+        }
         log.info(
             "{} step {} {}", route.stage(), key, end.name().toLowerCase(java.util.Locale.ROOT));
       }

@@ -11,10 +11,12 @@ import io.meshorch.contracts.ProgressReported;
 import io.meshorch.contracts.VmsReady;
 import io.meshorch.kit.failure.TerminalFailure;
 import io.meshorch.kit.failure.TransientFailure;
+import io.meshorch.kit.metrics.MeshMetrics;
 import io.meshorch.kit.port.DeadLetterPort;
 import io.meshorch.kit.port.EventPublisherPort;
 import io.meshorch.kit.retry.Backoff;
 import io.meshorch.testkit.Samples;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.List;
@@ -209,6 +211,62 @@ class StepEngineTest {
     assertThat(failed.retryable()).isFalse();
     assertThat(failed.code()).isEqualTo("CLUSTER_SPEC_INVALID");
     assertThat(calls).hasValue(1);
+  }
+
+  @Test
+  void recordsStepDurationsByStageAndOutcomeFailuresByCodeAndTheStepsInFlight() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    engine.stop(Duration.ofSeconds(5));
+    engine =
+        new StepEngine(
+            published,
+            deadLetters,
+            "test-service",
+            4,
+            FAST,
+            new Backoff(3, Duration.ofMillis(10), Duration.ofMillis(20), 2),
+            new MeshMetrics(registry, "test-service"));
+    AtomicBoolean released = new AtomicBoolean();
+    start(ctx -> released.get() ? up() : waiting("later"));
+    start(
+        ctx -> {
+          throw new TerminalFailure("CLUSTER_SPEC_INVALID", "nodes[0].address is blank");
+        });
+
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> failures(registry, "CLUSTER_SPEC_INVALID") == 1.0);
+    assertThat(registry.get(MeshMetrics.STEPS_IN_FLIGHT).gauge().value()).isEqualTo(1.0);
+    released.set(true);
+    await().atMost(Duration.ofSeconds(10)).until(() -> steps(registry, "completed") == 1);
+
+    assertThat(steps(registry, "failed")).isEqualTo(1);
+    assertThat(registry.get(MeshMetrics.STEPS_IN_FLIGHT).gauge().value()).isZero();
+    assertThat(
+            registry
+                .get(MeshMetrics.STEP_DURATION)
+                .tags("stage", "kubernetes", "outcome", "completed", "service", "test-service")
+                .timer()
+                .totalTime(java.util.concurrent.TimeUnit.MILLISECONDS))
+        .isPositive();
+  }
+
+  private static double failures(SimpleMeterRegistry registry, String code) {
+    var counter =
+        registry
+            .find(MeshMetrics.STEP_FAILURES)
+            .tags("stage", "kubernetes", "code", code)
+            .counter();
+    return counter == null ? 0 : counter.count();
+  }
+
+  private static long steps(SimpleMeterRegistry registry, String outcome) {
+    var timer =
+        registry
+            .find(MeshMetrics.STEP_DURATION)
+            .tags("stage", "kubernetes", "outcome", outcome)
+            .timer();
+    return timer == null ? 0 : timer.count();
   }
 
   @Test
