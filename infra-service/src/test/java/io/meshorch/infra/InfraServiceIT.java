@@ -620,7 +620,8 @@ class InfraServiceIT {
     VmsReady vms = builtWithPairs("del3", spec, "192.168.59.10");
     String portId = vms.nodes().get(0).portId();
     neutron.replaceAllowedAddressPairs(
-        portId, List.of(AddressPair.of("192.168.59.10"), AddressPair.of("10.99.0.0/24")));
+        neutron.port(portId),
+        List.of(AddressPair.of("192.168.59.10"), AddressPair.of("10.99.0.0/24")));
     CLOUD.failStackDeletes(
         "mesh-del3-stuck", "Resource DELETE failed: Conflict: resources.node_0: in use", 100);
     EventEnvelope delete = deleteRequest("del3");

@@ -159,7 +159,7 @@ public final class DeleteVmsStep implements Step {
       List<AddressPair> kept =
           port.allowedAddressPairs().stream().filter(p -> !p.ipAddress().equals(ip)).toList();
       if (kept.size() != port.allowedAddressPairs().size()) {
-        network.replaceAllowedAddressPairs(portId, kept);
+        network.replaceAllowedAddressPairs(port, kept);
         deleted.add(new ClusterDeleted.Resource("address-pair", ip + " on port " + portId));
         log.info("port {} no longer allows {}", portId, ip);
       }

@@ -70,7 +70,7 @@ public final class PortsStep implements Step {
           ip,
           already.by().ipAddress());
     } else if (decision instanceof AddressPairMerge.Replace replace) {
-      network.replaceAllowedAddressPairs(port.id(), replace.pairs());
+      network.replaceAllowedAddressPairs(port, replace.pairs());
       log.info("port {} of {} now allows {}", port.id(), node.name(), ip);
     } else if (decision instanceof AddressPairMerge.LimitReached limit) {
       throw new TerminalFailure(

@@ -28,11 +28,15 @@ public interface NetworkPort {
   NetworkPortState port(String portId);
 
   /**
-   * Replaces the port's allowed-address-pairs with {@code pairs} (Neutron replaces, never merges),
-   * sending nothing else. Idempotent: writing the same list again changes nothing but the revision.
+   * Replaces the allowed-address-pairs of the port {@code read} with {@code pairs} (Neutron
+   * replaces, never merges), sending nothing else, only if the port is still at the revision it was
+   * read at: a read-merge-write that would silently drop another writer's change is refused
+   * instead. Idempotent: writing the same list again changes nothing but the revision.
    *
+   * @throws io.meshorch.kit.failure.TransientFailure with code {@code PORT_CHANGED_CONCURRENTLY}
+   *     when the port changed since {@code read}: read it again, merge again, write again
    * @throws io.meshorch.kit.failure.TerminalFailure with code {@code ADDRESS_PAIR_LIMIT} when
    *     Neutron refuses the number of pairs, naming the port
    */
-  void replaceAllowedAddressPairs(String portId, List<AddressPair> pairs);
+  void replaceAllowedAddressPairs(NetworkPortState read, List<AddressPair> pairs);
 }

@@ -194,11 +194,16 @@ class FakeCloud implements OrchestrationPort, ComputePort, NetworkPort {
     if (pairs == null) {
       throw new TerminalFailure("PORT_NOT_FOUND", "port " + portId + " does not exist");
     }
-    return new NetworkPortState(portId, "fa:16:3e:00:00:01", pairs);
+    return new NetworkPortState(portId, "fa:16:3e:00:00:01", pairs, writesOf(portId));
   }
 
   @Override
-  public void replaceAllowedAddressPairs(String portId, List<AddressPair> pairs) {
+  public void replaceAllowedAddressPairs(NetworkPortState read, List<AddressPair> pairs) {
+    String portId = read.id();
+    if (read.revisionNumber() != writesOf(portId)) {
+      throw new TransientFailure(
+          "PORT_CHANGED_CONCURRENTLY", "port " + portId + " changed since it was read");
+    }
     if (flakyPortWrites.remove(portId)) {
       throw new TransientFailure(
           "OPENSTACK_UNAVAILABLE", "update port " + portId + " (HTTP 503): try later");

@@ -131,7 +131,8 @@ class ApplicationCredentialOverTlsIT {
             .atMost(Duration.ofSeconds(15))
             .until(() -> heat.findStack(names.stackName()).orElseThrow(), s -> !s.inProgress());
     StackNode node = StackOutputs.nodes(done.outputs(), 1).get(0);
-    neutron.replaceAllowedAddressPairs(node.portId(), List.of(new AddressPair("10.9.9.9", null)));
+    neutron.replaceAllowedAddressPairs(
+        neutron.port(node.portId()), List.of(new AddressPair("10.9.9.9", null)));
 
     assertThat(done.status()).isEqualTo("CREATE_COMPLETE");
     assertThat(neutron.port(node.portId()).allowedAddressPairs())

@@ -18,8 +18,18 @@ final class Http {
 
   private Http() {}
 
-  /** A request, read once. */
-  record Request(String method, String path, Map<String, String> query, String body, String token) {
+  /**
+   * A request, read once.
+   *
+   * @param ifMatch the {@code If-Match} header, or null
+   */
+  record Request(
+      String method,
+      String path,
+      Map<String, String> query,
+      String body,
+      String token,
+      String ifMatch) {
     @SuppressWarnings("unchecked")
     Map<String, Object> json() {
       if (body == null || body.isBlank()) {
@@ -72,7 +82,8 @@ final class Http {
         path,
         query,
         body,
-        exchange.getRequestHeaders().getFirst("X-Auth-Token"));
+        exchange.getRequestHeaders().getFirst("X-Auth-Token"),
+        exchange.getRequestHeaders().getFirst("If-Match"));
   }
 
   static void write(HttpExchange exchange, Response response) throws IOException {

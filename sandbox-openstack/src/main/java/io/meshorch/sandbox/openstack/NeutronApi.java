@@ -70,7 +70,7 @@ final class NeutronApi {
           return ok(Http.obj("port", port.toJson()));
         }
         if (request.method().equals("PUT")) {
-          return update(port, request.json());
+          return update(port, request.json(), request.ifMatch());
         }
       }
       if (collection.equals("security-groups") && request.method().equals("GET")) {
@@ -206,7 +206,7 @@ final class NeutronApi {
   }
 
   @SuppressWarnings("unchecked")
-  private Response update(SandboxPort port, Map<String, Object> body) {
+  private Response update(SandboxPort port, Map<String, Object> body, String ifMatch) {
     if (!(body.get("port") instanceof Map<?, ?> raw)) {
       return error(400, "Bad Request", "HTTPBadRequest", "Resource body required");
     }
@@ -273,6 +273,15 @@ final class NeutronApi {
       }
     }
     synchronized (port) {
+      // Neutron's revision-if-match extension: a compare-and-swap on the revision the writer read.
+      Integer constrained = revisionConstraint(ifMatch);
+      if (constrained != null && constrained != port.revision) {
+        return error(
+            412,
+            "Precondition Failed",
+            "RevisionNumberConstraintFailed",
+            "Constrained to " + constrained + ", but current revision is " + port.revision);
+      }
       if (pairs != null) {
         if (!new HashSet<>(pairs).equals(new HashSet<>(port.allowedAddressPairs))) {
           cloud.recorder.count(SideEffect.PORT_PAIRS_CHANGED, port.cluster);
@@ -289,6 +298,27 @@ final class NeutronApi {
       port.updatedAt = Instant.now();
       return ok(Http.obj("port", port.toJson()));
     }
+  }
+
+  /**
+   * The revision an {@code If-Match: revision_number=<n>} header constrains the update to, or null
+   * when there is no such constraint (Neutron ignores If-Match values of other forms).
+   */
+  private static Integer revisionConstraint(String ifMatch) {
+    if (ifMatch == null) {
+      return null;
+    }
+    for (String value : ifMatch.split(",")) {
+      String v = value.strip();
+      if (v.startsWith("revision_number=")) {
+        try {
+          return Integer.valueOf(v.substring("revision_number=".length()));
+        } catch (NumberFormatException e) {
+          return null;
+        }
+      }
+    }
+    return null;
   }
 
   private static Response ok(Object body) {

@@ -265,6 +265,34 @@ class SandboxCloudTest {
   }
 
   @Test
+  void anUpdateConstrainedToARevisionThatIsNoLongerCurrentIsRefusedWith412() throws Exception {
+    OSClientV3 os = login("s3cret");
+    createAndWait(os, "cas");
+    SandboxPort port = cloud.ports.values().iterator().next();
+    String url = cloud.baseUrl() + "/neutron/v2.0/ports/" + port.id();
+    String token = os.getToken().getId();
+    String first = "{\"port\":{\"allowed_address_pairs\":[{\"ip_address\":\"10.9.0.1\"}]}}";
+    String second = "{\"port\":{\"allowed_address_pairs\":[{\"ip_address\":\"10.9.0.2\"}]}}";
+
+    // Two writers read revision 1; the first writes, the second must not overwrite it unseen.
+    HttpResponse<String> won = put(url, token, first, "revision_number=1");
+    HttpResponse<String> lost = put(url, token, second, "revision_number=1");
+    HttpResponse<String> retried = put(url, token, second, "revision_number=2");
+
+    assertThat(won.statusCode()).isEqualTo(200);
+    assertThat(lost.statusCode()).isEqualTo(412);
+    JsonNode error = json.readTree(lost.body()).get("NeutronError");
+    assertThat(error.get("type").asString()).isEqualTo("RevisionNumberConstraintFailed");
+    assertThat(error.get("message").asString())
+        .isEqualTo("Constrained to 1, but current revision is 2");
+    assertThat(retried.statusCode()).isEqualTo(200);
+    assertThat(json.readTree(retried.body()).at("/port/revision_number").asInt()).isEqualTo(3);
+    assertThat(port.allowedAddressPairs())
+        .extracting(p -> p.get("ip_address"))
+        .containsExactly("10.9.0.2");
+  }
+
+  @Test
   void rejectsRequestsWithoutAValidToken() throws Exception {
     HttpResponse<String> response =
         http.send(
@@ -377,13 +405,20 @@ class SandboxCloudTest {
 
   private HttpResponse<String> put(String url, String token, String body)
       throws IOException, InterruptedException {
-    return http.send(
+    return put(url, token, body, null);
+  }
+
+  private HttpResponse<String> put(String url, String token, String body, String ifMatch)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder request =
         HttpRequest.newBuilder(URI.create(url))
             .header("X-Auth-Token", token)
             .header("Content-Type", "application/json")
-            .PUT(HttpRequest.BodyPublishers.ofString(body))
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
+            .PUT(HttpRequest.BodyPublishers.ofString(body));
+    if (ifMatch != null) {
+      request.header("If-Match", ifMatch);
+    }
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   private static int freePort() throws IOException {

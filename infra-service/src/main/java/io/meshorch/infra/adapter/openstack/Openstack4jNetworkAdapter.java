@@ -3,6 +3,7 @@ package io.meshorch.infra.adapter.openstack;
 import io.meshorch.infra.domain.AddressPair;
 import io.meshorch.infra.domain.NetworkPortState;
 import io.meshorch.infra.port.NetworkPort;
+import io.meshorch.kit.failure.StepFailure;
 import io.meshorch.kit.failure.TerminalFailure;
 import io.meshorch.kit.failure.TransientFailure;
 import java.io.IOException;
@@ -12,9 +13,7 @@ import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.openstack4j.model.network.AllowedAddressPair;
 import org.openstack4j.model.network.Network;
-import org.openstack4j.model.network.Port;
 import org.openstack4j.model.network.Subnet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,10 +24,13 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Neutron ports. Reads go through openstack4j; the pair update is one raw {@code PUT
- * /v2.0/ports/{id}} carrying only {@code allowed_address_pairs}, with openstack4j's token and the
- * catalog's network endpoint, because openstack4j's own port update also sends the read-only {@code
- * created_at}, which Neutron rejects with 400.
+ * Neutron networks and ports. Network and subnet reads go through openstack4j. A port is read and
+ * written raw ({@code GET} and {@code PUT /v2.0/ports/{id}}, with openstack4j's token and the
+ * catalog's network endpoint): openstack4j's port has no {@code revision_number} and loses the
+ * pairs' order, and its update also sends the read-only {@code created_at}, which Neutron rejects
+ * with 400. The update carries only {@code allowed_address_pairs} and {@code If-Match:
+ * revision_number=<read>}, Neutron's compare-and-swap, so that a concurrent writer's pair is never
+ * overwritten unseen.
  */
 public final class Openstack4jNetworkAdapter implements NetworkPort {
   private static final Logger log = LoggerFactory.getLogger(Openstack4jNetworkAdapter.class);
@@ -67,46 +69,58 @@ public final class Openstack4jNetworkAdapter implements NetworkPort {
 
   @Override
   public NetworkPortState port(String portId) {
-    Port port = session.call("read port " + portId, os -> os.networking().port().get(portId));
-    if (port == null) {
-      throw new TerminalFailure("PORT_NOT_FOUND", "port " + portId + " does not exist");
+    // A raw GET as for the update: openstack4j's Port has no revision_number and hands the pairs
+    // back as a set, without Neutron's order.
+    String what = "read port " + portId;
+    HttpResponse<String> response = send(what, request(portUri(portId)).GET().build());
+    if (response.statusCode() != 200) {
+      throw failure(what, portId, response);
     }
+    JsonNode port = json.readTree(response.body()).path("port");
     List<AddressPair> pairs = new ArrayList<>();
-    if (port.getAllowedAddressPairs() != null) {
-      for (AllowedAddressPair pair : port.getAllowedAddressPairs()) {
-        pairs.add(new AddressPair(pair.getIpAddress(), pair.getMacAddress()));
-      }
+    for (JsonNode pair : port.path("allowed_address_pairs")) {
+      JsonNode mac = pair.path("mac_address");
+      pairs.add(
+          new AddressPair(
+              pair.path("ip_address").asString(), mac.isString() ? mac.asString() : null));
     }
-    return new NetworkPortState(port.getId(), port.getMacAddress(), pairs);
+    return new NetworkPortState(
+        port.path("id").asString(portId),
+        port.path("mac_address").asString(null),
+        pairs,
+        port.path("revision_number").asLong(-1));
   }
 
   @Override
-  public void replaceAllowedAddressPairs(String portId, List<AddressPair> pairs) {
+  public void replaceAllowedAddressPairs(NetworkPortState read, List<AddressPair> pairs) {
+    String portId = read.id();
     String what = "update allowed address pairs of port " + portId;
-    URI uri = portUri(portId);
-    HttpRequest request =
-        HttpRequest.newBuilder(uri)
-            .timeout(session.readTimeout())
-            .header("X-Auth-Token", session.tokenId())
+    HttpRequest.Builder request =
+        request(portUri(portId))
             .header("Content-Type", "application/json")
-            .header("Accept", "application/json")
-            .PUT(HttpRequest.BodyPublishers.ofString(body(pairs)))
-            .build();
-    HttpResponse<String> response;
-    try {
-      response = session.http().send(request, HttpResponse.BodyHandlers.ofString());
-    } catch (IOException e) {
-      throw session.ioFailure(what + " (Neutron)", uri, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new TransientFailure("INTERRUPTED", what + ": interrupted", e);
+            .PUT(HttpRequest.BodyPublishers.ofString(body(pairs)));
+    if (read.revisionNumber() >= 0) {
+      // Neutron's compare-and-swap (revision-if-match): 412 if another writer came in between.
+      request.header("If-Match", "revision_number=" + read.revisionNumber());
     }
+    HttpResponse<String> response = send(what, request.build());
     int status = response.statusCode();
     if (status == 200) {
       log.info("port {} now has {} allowed address pair(s)", portId, pairs.size());
       return;
     }
     Map.Entry<String, String> error = neutronError(response.body());
+    if (status == 412) {
+      throw new TransientFailure(
+          "PORT_CHANGED_CONCURRENTLY",
+          "port "
+              + portId
+              + " changed since it was read at revision "
+              + read.revisionNumber()
+              + " ("
+              + error.getValue()
+              + "); it is read and merged again");
+    }
     if (status == 400 && "AllowedAddressPairExhausted".equals(error.getKey())) {
       throw new TerminalFailure(
           "ADDRESS_PAIR_LIMIT",
@@ -117,15 +131,40 @@ public final class Openstack4jNetworkAdapter implements NetworkPort {
               + " allowed address pairs: "
               + error.getValue());
     }
+    throw failure(what, portId, response);
+  }
+
+  private HttpRequest.Builder request(URI uri) {
+    return HttpRequest.newBuilder(uri)
+        .timeout(session.readTimeout())
+        .header("X-Auth-Token", session.tokenId())
+        .header("Accept", "application/json");
+  }
+
+  private HttpResponse<String> send(String what, HttpRequest request) {
+    try {
+      return session.http().send(request, HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw session.ioFailure(what + " (Neutron)", request.uri(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TransientFailure("INTERRUPTED", what + ": interrupted", e);
+    }
+  }
+
+  /** The failure of an answer other than success, named for the port. */
+  private StepFailure failure(String what, String portId, HttpResponse<String> response) {
+    int status = response.statusCode();
     if (status == 404) {
-      throw new TerminalFailure("PORT_NOT_FOUND", "port " + portId + " does not exist");
+      return new TerminalFailure("PORT_NOT_FOUND", "port " + portId + " does not exist");
     }
     if (status == 401) {
       session.invalidate();
-      throw new TransientFailure(
+      return new TransientFailure(
           "OPENSTACK_TOKEN_REJECTED", what + ": Neutron refused the token (401)");
     }
-    throw Openstack4jFailures.byStatus(what, status, error.getValue(), null);
+    return Openstack4jFailures.byStatus(
+        what, status, neutronError(response.body()).getValue(), null);
   }
 
   private URI portUri(String portId) {

@@ -223,7 +223,8 @@ class Openstack4jAdaptersTest {
     String portId = nodes.get(0).portId();
 
     neutron.replaceAllowedAddressPairs(
-        portId, List.of(AddressPair.of("10.195.197.192/28"), AddressPair.of("192.168.51.10")));
+        neutron.port(portId),
+        List.of(AddressPair.of("10.195.197.192/28"), AddressPair.of("192.168.51.10")));
     NetworkPortState port = neutron.port(portId);
 
     assertThat(cloud.findPort(portId).orElseThrow().allowedAddressPairs())
@@ -231,10 +232,41 @@ class Openstack4jAdaptersTest {
         .containsExactly("10.195.197.192/28", "192.168.51.10");
     assertThat(port.allowedAddressPairs())
         .extracting(AddressPair::ipAddress)
-        .containsExactlyInAnyOrder("10.195.197.192/28", "192.168.51.10");
+        .containsExactly("10.195.197.192/28", "192.168.51.10");
+    assertThat(port.revisionNumber()).isGreaterThan(1);
     assertThat(port.allowedAddressPairs())
         .extracting(AddressPair::macAddress)
         .containsOnly(port.macAddress());
+  }
+
+  @Test
+  void neverOverwritesAPairAnotherWriterAddedSinceThePortWasRead() {
+    String portId = nodes.get(0).portId();
+    NetworkPortState ours = neutron.port(portId);
+    NetworkPortState theirs = neutron.port(portId);
+    List<AddressPair> theirPairs = new ArrayList<>(theirs.allowedAddressPairs());
+    theirPairs.add(AddressPair.of("10.77.0.1"));
+    neutron.replaceAllowedAddressPairs(theirs, theirPairs);
+
+    List<AddressPair> ourPairs = new ArrayList<>(ours.allowedAddressPairs());
+    ourPairs.add(AddressPair.of("10.88.0.1"));
+    assertThatThrownBy(() -> neutron.replaceAllowedAddressPairs(ours, ourPairs))
+        .isInstanceOfSatisfying(
+            StepFailure.class,
+            f -> {
+              assertThat(f.code()).isEqualTo("PORT_CHANGED_CONCURRENTLY");
+              assertThat(f.retryable()).isTrue();
+              assertThat(f.getMessage())
+                  .contains(portId, "revision " + ours.revisionNumber(), "current revision");
+            });
+    // Read again, merge again: both writers' pairs stay.
+    NetworkPortState again = neutron.port(portId);
+    List<AddressPair> merged = new ArrayList<>(again.allowedAddressPairs());
+    merged.add(AddressPair.of("10.88.0.1"));
+    neutron.replaceAllowedAddressPairs(again, merged);
+    assertThat(cloud.findPort(portId).orElseThrow().allowedAddressPairs())
+        .extracting(p -> p.get("ip_address"))
+        .contains("10.77.0.1", "10.88.0.1");
   }
 
   @Test
@@ -245,7 +277,8 @@ class Openstack4jAdaptersTest {
       eleven.add(AddressPair.of("10.9.0." + i));
     }
 
-    assertThatThrownBy(() -> neutron.replaceAllowedAddressPairs(portId, eleven))
+    NetworkPortState read = neutron.port(portId);
+    assertThatThrownBy(() -> neutron.replaceAllowedAddressPairs(read, eleven))
         .isInstanceOfSatisfying(
             StepFailure.class,
             f -> {
