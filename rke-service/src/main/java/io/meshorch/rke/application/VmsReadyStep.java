@@ -108,9 +108,11 @@ public final class VmsReadyStep implements Step {
       log.info("cluster {} of mesh {} is deployed already", plan.clusterName(), plan.meshId());
       return deployed(stored.get());
     }
-    nodes = new NodeReadiness(targets, deps.shell(), settings.commandTimeout());
+    // RKE2 brings containerd: its nodes are ready once cloud-init is done, without Docker.
+    nodes = new NodeReadiness(targets, deps.shell(), settings.commandTimeout(), !plan.rke2());
     nodesDeadline = deps.clock().instant().plus(settings.readyTimeout());
-    deployment = new Deployment(plan, deps.deployer(), settings.deployTimeout(), deps.clock());
+    deployment =
+        new Deployment(plan, targets, deps.deployer(), settings.deployTimeout(), deps.clock());
     ctx.progress("waiting for " + targets.size() + " node(s) over SSH");
     phase = Phase.NODES;
     return Next.again();
