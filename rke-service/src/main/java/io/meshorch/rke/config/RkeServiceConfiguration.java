@@ -56,7 +56,8 @@ public class RkeServiceConfiguration {
       KubernetesDeployerPort deployer,
       SecretStore secrets,
       SshProperties ssh,
-      RkeProperties rke) {
+      RkeProperties rke,
+      Rke2Properties rke2) {
     RkeStepSettings settings =
         new RkeStepSettings(
             ssh.port(),
@@ -66,7 +67,8 @@ public class RkeServiceConfiguration {
             ssh.readyTimeout(),
             rke.timeout(),
             rke.kubernetesVersion(),
-            rke.addonJobTimeout());
+            rke.addonJobTimeout(),
+            rke2.version());
     return new VmsReadySteps(shell, deployer, secrets, settings, Clock.systemUTC());
   }
 }

@@ -114,6 +114,30 @@ public record ClusterPlan(
       String sshKeyPath,
       String kubernetesVersion,
       int addonJobTimeoutSeconds) {
+    return of(
+        meshId,
+        cluster,
+        nodes,
+        sshPort,
+        sshKeyPath,
+        kubernetesVersion,
+        null,
+        addonJobTimeoutSeconds);
+  }
+
+  /**
+   * As {@link #of(String, ClusterSpec, List, int, String, String, int)}, with {@code rke2Version}
+   * the RKE2 release for RKE2 clusters that name none (null: the RKE2 deployer's default).
+   */
+  public static ClusterPlan of(
+      String meshId,
+      ClusterSpec cluster,
+      List<NodeInfo> nodes,
+      int sshPort,
+      String sshKeyPath,
+      String kubernetesVersion,
+      String rke2Version,
+      int addonJobTimeoutSeconds) {
     List<PlannedNode> planned = new ArrayList<>();
     for (int i = 0; i < nodes.size(); i++) {
       NodeInfo node = nodes.get(i);
@@ -126,7 +150,7 @@ public record ClusterPlan(
     String version =
         k != null && k.version() != null && !k.version().isBlank()
             ? k.version()
-            : KubernetesSpec.RKE1.equals(distribution) ? kubernetesVersion : null;
+            : KubernetesSpec.RKE1.equals(distribution) ? kubernetesVersion : rke2Version;
     return new ClusterPlan(
         meshId,
         cluster.name(),
