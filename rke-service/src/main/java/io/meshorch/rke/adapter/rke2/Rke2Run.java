@@ -105,7 +105,9 @@ final class Rke2Run implements DeployRun {
         case SERVER_READY -> serverReady();
         case AGENTS -> {
           if (agent < nodes.size()) {
-            prepare(agent++);
+            prepare(agent);
+            // Only once it is prepared: an agent that did not answer is looked at again.
+            agent++;
           }
           if (agent >= nodes.size()) {
             phase = Phase.REGISTERED;

@@ -41,7 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
  * commands with the sandbox's RKE2 model ({@code SandboxKube.rke2()}): install, config.yaml, units,
  * the agents' join and the server's kubeconfig.
  */
-@Timeout(60)
+@Timeout(120)
 class Rke2SshDeployerTest {
   private static final Duration TIMEOUT = Duration.ofSeconds(10);
   private static final java.util.concurrent.atomic.AtomicInteger SUBNET =
@@ -139,7 +139,7 @@ class Rke2SshDeployerTest {
   @Test
   void installsRke2ServerThenAgentRewritesTheKubeconfigAndARerunChangesNothing() {
     Rke2SshDeployer deployer = deployer(secrets);
-    DeployRun run = drive(deployer.start(plan(), targets), Duration.ofSeconds(20));
+    DeployRun run = drive(deployer.start(plan(), targets), Duration.ofSeconds(45));
 
     Kubeconfig kubeconfig = run.result();
     SandboxCluster served = kube.cluster(cluster).orElseThrow();
@@ -181,7 +181,7 @@ class Rke2SshDeployerTest {
     DeployRun run = deployer(secrets).start(plan(), targets);
 
     await()
-        .atMost(Duration.ofSeconds(20))
+        .atMost(Duration.ofSeconds(45))
         .pollInterval(Duration.ofMillis(50))
         .until(
             () -> {
@@ -198,7 +198,7 @@ class Rke2SshDeployerTest {
 
   @Test
   void aServerBootstrappedWithAnotherTokenFailsTheRunNamingTheJournal() {
-    drive(deployer(new Secrets()).start(plan(), targets), Duration.ofSeconds(20));
+    drive(deployer(new Secrets()).start(plan(), targets), Duration.ofSeconds(45));
 
     // The secret store lost the token: a new one is generated and the server refuses it.
     DeployRun run = drive(deployer(secrets).start(plan(), targets), Duration.ofSeconds(10));
