@@ -16,6 +16,10 @@ package io.meshorch.contracts;
  * @param lbAddressPool the MetalLB layer-2 pool, a CIDR ({@code 192.168.50.16/28}) or a range
  *     ({@code 192.168.50.10-192.168.50.19}); disjoint from the pools of the other clusters
  * @param machine the OpenStack image, flavor, network and keypair of the cluster's VMs
+ * @param kubernetes optional: the Kubernetes distribution and version of this cluster; null: the
+ *     mesh's ({@link MeshRequested#kubernetes()}), else RKE1 at rke-service's configured version.
+ *     infra-service fills in the mesh's default, so the per-cluster events after {@code
+ *     MeshRequested} carry the effective value (or null for the RKE1 default)
  */
 public record ClusterSpec(
     String name,
@@ -24,4 +28,18 @@ public record ClusterSpec(
     String podCidr,
     String serviceCidr,
     String lbAddressPool,
-    MachineSpec machine) {}
+    MachineSpec machine,
+    KubernetesSpec kubernetes) {
+
+  /** A cluster with the default Kubernetes (see {@code kubernetes}). */
+  public ClusterSpec(
+      String name,
+      Integer id,
+      Integer nodeCount,
+      String podCidr,
+      String serviceCidr,
+      String lbAddressPool,
+      MachineSpec machine) {
+    this(name, id, nodeCount, podCidr, serviceCidr, lbAddressPool, machine, null);
+  }
+}

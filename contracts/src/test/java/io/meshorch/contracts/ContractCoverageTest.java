@@ -52,7 +52,11 @@ class ContractCoverageTest {
    * since): they still validate, decode, and encode again as they were.
    */
   @ParameterizedTest
-  @CsvSource({"mesh.MeshFailed.v1, before-retryable.json"})
+  @CsvSource({
+    "mesh.MeshFailed.v1, before-retryable.json",
+    "mesh.MeshRequested.v1, before-kubernetes.json",
+    "mesh.ClusterUp.v1, before-kubernetes.json"
+  })
   void fixturesOfOlderProducersStillValidateAndDecode(String wireName, String file)
       throws IOException {
     EventType type = EventType.fromWireName(wireName).orElseThrow();

@@ -88,6 +88,8 @@ public final class SandboxPlatform implements AutoCloseable {
             .meshReachability((from, ip, owner) -> allowedOnEveryNodePort(vms, owner, ip))
             .build();
     kube.start();
+    // RKE2 clusters are installed on the VMs over SSH: the VMs answer RKE2's commands.
+    cloud.addVmCommands(kube.rke2());
     Path rke = RkeStandInScript.write(privateDir("bin"), kube.rkeControlUrl());
     Path clouds =
         CloudsYaml.write(

@@ -268,4 +268,56 @@ class EmbeddedKafkaMeshE2E extends MeshScenarios {
             "failed calling webhook \"ipaddresspoolvalidationwebhook.metallb.io\"",
             "connect: connection refused");
   }
+
+  @Test
+  void aMixedMeshOfAnRke1AndAnRke2ClusterIsReadyAndStatusNamesEachDistribution()
+      throws IOException {
+    Path file = data.resolve("mixed.yaml");
+    Files.writeString(
+        file,
+        """
+        mesh: mixed
+        defaults:
+          machine: {image: ubuntu-22.04, flavor: m1.large, network: mesh-net, keyName: mesh, sshUser: ubuntu}
+          kubernetes: {distribution: rke2}
+        clusters:
+          - {name: east, id: 1, nodeCount: 1, podCidr: 10.151.0.0/16, serviceCidr: 10.251.0.0/16, lbAddressPool: 192.168.83.10-192.168.83.19, kubernetes: {distribution: rke1}}
+          - {name: west, id: 2, nodeCount: 2, podCidr: 10.152.0.0/16, serviceCidr: 10.252.0.0/16, lbAddressPool: 192.168.84.10-192.168.84.19}
+        """);
+
+    int exit = meshctl("up", "-f", file.toString());
+
+    assertThat(exit).as("meshctl up exit code").isZero();
+    MeshReady ready = (MeshReady) of("mixed", null, MeshReady.class).get(0).payload();
+    assertThat(ready.clusters())
+        .filteredOn(c -> c.name().equals("west"))
+        .singleElement()
+        .satisfies(west -> assertThat(west.remoteNodes()).hasSize(1))
+        .satisfies(west -> assertThat(west.nodes()).hasSize(2));
+    ClusterUp west = (ClusterUp) of("mixed", "west", ClusterUp.class).get(0).payload();
+    assertThat(west.cluster().kubernetes().distribution()).isEqualTo("rke2");
+    assertThat(west.cluster().kubernetes().version()).as("the default release").isNotBlank();
+    ClusterRef westRef = new ClusterRef("mixed", "west");
+    ClusterRef eastRef = new ClusterRef("mixed", "east");
+    assertThat(stack.recorder().counters().count(SideEffect.RKE2_INSTALLED, westRef))
+        .as("RKE2 installed on both west nodes")
+        .isEqualTo(2);
+    assertThat(stack.recorder().counters().count(SideEffect.RKE_UP_INVOKED, westRef)).isZero();
+    assertThat(stack.recorder().counters().count(SideEffect.RKE_UP_INVOKED, eastRef)).isEqualTo(1);
+    assertThat(stack.recorder().counters().count(SideEffect.RKE2_INSTALLED, eastRef)).isZero();
+    assertThat(stack.kube().cluster("west").map(SandboxCluster::nodeNames).orElseThrow())
+        .hasSize(2);
+
+    io.meshorch.meshctl.follow.MeshRun run = new io.meshorch.meshctl.follow.MeshRun("mixed");
+    of("mixed", null, io.meshorch.contracts.MeshEvent.class).forEach(run::apply);
+    tools.jackson.databind.JsonNode status =
+        tools.jackson.databind.json.JsonMapper.builder()
+            .build()
+            .readTree(io.meshorch.meshctl.follow.Render.json(run));
+    assertThat(status.at("/status").asString()).isEqualTo("READY");
+    assertThat(status.at("/clusters/0/distribution").asString()).isEqualTo("rke1");
+    assertThat(status.at("/clusters/1/distribution").asString()).isEqualTo("rke2");
+    assertThat(status.at("/clusters/1/version").asString())
+        .isEqualTo(west.cluster().kubernetes().version());
+  }
 }

@@ -19,7 +19,7 @@ import org.springframework.validation.annotation.Validated;
  *     kept archive (whose digest is kept next to it; if given, both must agree)
  * @param kubeVersion Kubernetes version the chart is rendered for (default 1.32.0, RKE 1.8's)
  * @param k8sServiceHost where agents and operator reach the API server (default {@code 127.0.0.1}:
- *     on RKE1 every node serves it there, see the README)
+ *     on RKE1 and RKE2 every node serves it there, see the README)
  * @param k8sServicePort its port (default 6443)
  * @param readyTimeout how long to wait for the agents on every node, the operator and the
  *     clustermesh-apiserver (default 5 min); re-checks follow {@code mesh.service.recheck.*}, and a

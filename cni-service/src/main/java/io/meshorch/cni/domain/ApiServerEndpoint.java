@@ -7,7 +7,8 @@ import java.util.Objects;
  * {@code k8sServiceHost}/{@code k8sServicePort}), before the cluster's Service network works.
  *
  * @param host a host name or IP that answers on every node (RKE1: {@code 127.0.0.1}, served by the
- *     kube-apiserver on control-plane nodes and by RKE's {@code nginx-proxy} on the others)
+ *     kube-apiserver on control-plane nodes and by RKE's {@code nginx-proxy} on the others; RKE2
+ *     likewise: the API server on servers, {@code rke2-api-server-agent-load-balancer} on agents)
  * @param port its port ({@code 6443})
  */
 public record ApiServerEndpoint(String host, int port) {

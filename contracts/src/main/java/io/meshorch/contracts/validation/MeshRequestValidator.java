@@ -2,6 +2,7 @@ package io.meshorch.contracts.validation;
 
 import io.meshorch.contracts.ClusterSpec;
 import io.meshorch.contracts.EventCodec;
+import io.meshorch.contracts.KubernetesSpec;
 import io.meshorch.contracts.MachineSpec;
 import io.meshorch.contracts.MeshRequested;
 import io.meshorch.contracts.Violation;
@@ -109,6 +110,13 @@ public final class MeshRequestValidator {
 
   private static final EventCodec CODEC = new EventCodec();
 
+  /** An RKE1 {@code kubernetes_version}, as RKE's system images name it: v1.28.15-rancher1-1. */
+  private static final Pattern RKE1_VERSION =
+      Pattern.compile("v\\d+\\.\\d+\\.\\d+-rancher\\d+-\\d+");
+
+  /** An RKE2 release, as its GitHub releases and install script name it: v1.30.4+rke2r1. */
+  private static final Pattern RKE2_VERSION = Pattern.compile("v\\d+\\.\\d+\\.\\d+\\+rke2r\\d+");
+
   /**
    * The violations of {@code request} for mesh {@code meshId}; empty when it is valid. Only the
    * limit violations when a limit is exceeded; at most {@link #MAX_VIOLATIONS} entries.
@@ -125,6 +133,7 @@ public final class MeshRequestValidator {
     if (clusters.isEmpty()) {
       out.add(new Violation("clusters", "at least one cluster is required"));
     }
+    checkKubernetes(out, "kubernetes", request == null ? null : request.kubernetes());
     for (int i = 0; i < clusters.size(); i++) {
       checkCluster(out, i, clusters.get(i));
     }
@@ -233,6 +242,47 @@ public final class MeshRequestValidator {
         Ipv4Block::parsePool,
         "an IPv4 CIDR or an address range a.b.c.d-e.f.g.h");
     checkMachine(out, i, c.machine());
+    checkKubernetes(out, "clusters[" + i + "].kubernetes", c.kubernetes());
+  }
+
+  /**
+   * {@code kubernetes} of the mesh or of one cluster (at {@code at}): optional; when given, a known
+   * distribution and a version of its form (or none: rke-service's default).
+   */
+  private static void checkKubernetes(ViolationGroups out, String at, KubernetesSpec k) {
+    if (k == null) {
+      return;
+    }
+    String distribution = k.distribution();
+    Pattern form;
+    String example;
+    if (KubernetesSpec.RKE1.equals(distribution)) {
+      form = RKE1_VERSION;
+      example = "v1.28.15-rancher1-1";
+    } else if (KubernetesSpec.RKE2.equals(distribution)) {
+      form = RKE2_VERSION;
+      example = "v1.30.4+rke2r1";
+    } else {
+      String found = distribution == null ? "" : ", found '" + quote(distribution) + "'";
+      out.add(
+          new Violation(
+              at + ".distribution",
+              "must be " + KubernetesSpec.RKE1 + " or " + KubernetesSpec.RKE2 + found));
+      return;
+    }
+    String version = k.version();
+    if (version != null && !form.matcher(version).matches()) {
+      out.add(
+          new Violation(
+              at + ".version",
+              "must be a "
+                  + distribution
+                  + " release like "
+                  + example
+                  + " (or absent for rke-service's default), found '"
+                  + quote(version)
+                  + "'"));
+    }
   }
 
   private static void checkMachine(ViolationGroups out, int i, MachineSpec m) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import io.meshorch.contracts.ClusterSpec;
 import io.meshorch.contracts.EventCodec;
 import io.meshorch.contracts.EventEnvelope;
+import io.meshorch.contracts.KubernetesSpec;
 import io.meshorch.contracts.MachineSpec;
 import io.meshorch.contracts.MeshReady;
 import io.meshorch.contracts.MeshRejected;
@@ -48,6 +49,60 @@ class MeshRequestValidatorTest {
   @Test
   void acceptsAWellFormedMesh() {
     assertThat(validate(east(), west())).isEmpty();
+  }
+
+  private static ClusterSpec eastOn(KubernetesSpec kubernetes) {
+    ClusterSpec e = east();
+    return new ClusterSpec(
+        e.name(),
+        e.id(),
+        e.nodeCount(),
+        e.podCidr(),
+        e.serviceCidr(),
+        e.lbAddressPool(),
+        e.machine(),
+        kubernetes);
+  }
+
+  @ParameterizedTest(name = "{0} {1} is accepted")
+  @CsvSource(
+      value = {"rke1, v1.28.15-rancher1-1", "rke1, NULL", "rke2, v1.30.4+rke2r1", "rke2, NULL"},
+      nullValues = "NULL")
+  void acceptsEachDistributionWithAVersionOfItsFormOrNone(String distribution, String version) {
+    KubernetesSpec k = new KubernetesSpec(distribution, version);
+    assertThat(validate(eastOn(k), west())).isEmpty();
+    assertThat(validator.validate("demo", new MeshRequested(List.of(east(), west()), k))).isEmpty();
+  }
+
+  @ParameterizedTest(name = "{0} {1} is rejected at {2}")
+  @CsvSource(
+      delimiter = '|',
+      nullValues = "NULL",
+      value = {
+        "k3s | NULL | clusters[0].kubernetes.distribution | must be rke1 or rke2, found 'k3s'",
+        "NULL | v1.30.4+rke2r1 | clusters[0].kubernetes.distribution | must be rke1 or rke2",
+        "rke2 | v1.28.15-rancher1-1 | clusters[0].kubernetes.version | must be a rke2 release like"
+            + " v1.30.4+rke2r1",
+        "rke1 | v1.30.4+rke2r1 | clusters[0].kubernetes.version | must be a rke1 release like"
+            + " v1.28.15-rancher1-1",
+        "rke2 | 1.30.4 | clusters[0].kubernetes.version | found '1.30.4'"
+      })
+  void namesTheFieldAndTheRuleOfAnUnusableKubernetesChoice(
+      String distribution, String version, String field, String rule) {
+    List<Violation> violations = validate(eastOn(new KubernetesSpec(distribution, version)));
+
+    assertThat(violations).hasSize(1);
+    assertThat(violations.get(0).field()).isEqualTo(field);
+    assertThat(violations.get(0).rule()).contains(rule);
+  }
+
+  @Test
+  void checksTheMeshWideKubernetesDefaultToo() {
+    List<Violation> violations =
+        validator.validate(
+            "demo", new MeshRequested(List.of(east()), new KubernetesSpec("rke3", null)));
+
+    assertThat(violations).extracting(Violation::field).containsExactly("kubernetes.distribution");
   }
 
   @ParameterizedTest(name = "cluster name ''{0}'' is rejected")

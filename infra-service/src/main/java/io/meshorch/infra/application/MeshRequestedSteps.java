@@ -2,6 +2,7 @@ package io.meshorch.infra.application;
 
 import io.meshorch.contracts.ClusterSpec;
 import io.meshorch.contracts.EventEnvelope;
+import io.meshorch.contracts.KubernetesSpec;
 import io.meshorch.contracts.MeshRejected;
 import io.meshorch.contracts.MeshRequested;
 import io.meshorch.contracts.Violation;
@@ -64,6 +65,7 @@ public final class MeshRequestedSteps {
         request.clusters().stream().map(c -> c.machine().network()).distinct().toList();
     return Plan.steps(
         request.clusters().stream()
+            .map(cluster -> withMeshKubernetes(cluster, request.kubernetes()))
             .map(
                 cluster ->
                     Plan.Planned.of(
@@ -71,6 +73,25 @@ public final class MeshRequestedSteps {
                         cluster.name(),
                         () -> step(event.meshId(), cluster, networks)))
             .toList());
+  }
+
+  /**
+   * {@code cluster} with the mesh's Kubernetes choice when it names none, so that every event after
+   * the request carries the cluster's effective distribution (null stays null: the RKE1 default).
+   */
+  static ClusterSpec withMeshKubernetes(ClusterSpec cluster, KubernetesSpec meshDefault) {
+    if (cluster.kubernetes() != null || meshDefault == null) {
+      return cluster;
+    }
+    return new ClusterSpec(
+        cluster.name(),
+        cluster.id(),
+        cluster.nodeCount(),
+        cluster.podCidr(),
+        cluster.serviceCidr(),
+        cluster.lbAddressPool(),
+        cluster.machine(),
+        meshDefault);
   }
 
   /** A fresh VM step for {@code cluster} of mesh {@code meshId}, alone in its mesh. */

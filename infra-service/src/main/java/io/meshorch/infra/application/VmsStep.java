@@ -1,6 +1,7 @@
 package io.meshorch.infra.application;
 
 import io.meshorch.contracts.ClusterSpec;
+import io.meshorch.contracts.KubernetesSpec;
 import io.meshorch.contracts.NodeInfo;
 import io.meshorch.contracts.VmsReady;
 import io.meshorch.infra.domain.CloudConfig;
@@ -170,7 +171,15 @@ public final class VmsStep implements Step {
    */
   private StackInputs inputs() {
     String userData =
-        setup.userData().orElseGet(() -> CloudConfig.render(cluster.machine().sshUser()));
+        setup
+            .userData()
+            .orElseGet(
+                () ->
+                    CloudConfig.render(
+                        cluster.machine().sshUser(),
+                        // RKE2 brings containerd: its nodes need no Docker.
+                        cluster.kubernetes() == null
+                            || !KubernetesSpec.RKE2.equals(cluster.kubernetes().distribution())));
     List<String> groups = cluster.machine().securityGroups();
     if (groups != null && !groups.isEmpty()) {
       return new StackInputs(userData, List.of(), List.of());

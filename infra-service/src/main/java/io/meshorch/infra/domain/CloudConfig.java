@@ -25,6 +25,9 @@ import org.yaml.snakeyaml.Yaml;
  *       as the tutorial does;
  *   <li>{@code systemctl enable --now docker}.
  * </ul>
+ *
+ * <p>Nodes of an RKE2 cluster get only the bpffs part: RKE2 brings its own containerd, so neither
+ * Docker nor the {@code docker} group is needed (rke-service installs RKE2 over SSH with sudo).
  */
 public final class CloudConfig {
   /** The first line cloud-init requires of cloud-config user data. */
@@ -32,23 +35,35 @@ public final class CloudConfig {
 
   private CloudConfig() {}
 
-  /** The user data for nodes whose login user is {@code sshUser} (a validated POSIX name). */
+  /** The user data for RKE1 nodes whose login user is {@code sshUser} (a validated POSIX name). */
   public static String render(String sshUser) {
+    return render(sshUser, true);
+  }
+
+  /**
+   * The user data for nodes whose login user is {@code sshUser} (a validated POSIX name), with
+   * Docker (RKE1) or without it (RKE2, which brings containerd).
+   */
+  public static String render(String sshUser, boolean docker) {
     Objects.requireNonNull(sshUser, "sshUser");
     Map<String, Object> config = new LinkedHashMap<>();
-    config.put("package_update", true);
-    config.put("packages", List.of("docker.io"));
+    if (docker) {
+      config.put("package_update", true);
+      config.put("packages", List.of("docker.io"));
+    }
     config.put("mounts", List.of(List.of("bpffs", "/sys/fs/bpf", "bpf", "defaults", "0", "0")));
     config.put(
         "bootcmd",
         List.of(
             List.of("sh", "-c", "mountpoint -q /sys/fs/bpf || mount -t bpf bpffs /sys/fs/bpf"),
             List.of("mount", "--make-shared", "/sys/fs/bpf")));
-    config.put(
-        "runcmd",
-        List.of(
-            List.of("systemctl", "enable", "--now", "docker"),
-            List.of("usermod", "-aG", "docker", sshUser)));
+    if (docker) {
+      config.put(
+          "runcmd",
+          List.of(
+              List.of("systemctl", "enable", "--now", "docker"),
+              List.of("usermod", "-aG", "docker", sshUser)));
+    }
     DumperOptions options = new DumperOptions();
     // AUTO: each command on one line, as cloud-init's documentation writes them
     options.setDefaultFlowStyle(DumperOptions.FlowStyle.AUTO);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.meshorch.contracts.ClusterSpec;
 import io.meshorch.contracts.EventEnvelope;
+import io.meshorch.contracts.KubernetesSpec;
 import io.meshorch.contracts.MachineSpec;
 import io.meshorch.contracts.MeshRequested;
 import io.meshorch.contracts.NodeInfo;
@@ -78,6 +79,27 @@ class VmsStepTest {
     assertThat(cloud.stacks.get(STACK).template)
         .contains("remote_ip_prefix: 192.168.0.0/24", "remote_ip_prefix: 10.9.0.0/16")
         .contains("usermod, -aG, docker, ubuntu");
+  }
+
+  @Test
+  void anRke2ClusterByTheMeshDefaultGetsNoDockerAndItsVmsReadySaysRke2() {
+    KubernetesSpec rke2 = new KubernetesSpec(KubernetesSpec.RKE2, "v1.30.4+rke2r1");
+    ClusterSpec effective = MeshRequestedSteps.withMeshKubernetes(EAST, rke2);
+    VmsStep step =
+        new MeshRequestedSteps(
+                new MeshRequestValidator(), cloud, cloud, cloud, NodeSetup.DEFAULT, timings, clock)
+            .step("m1", effective);
+
+    VmsReady ready = outcome(driver(request).run(step, 200));
+
+    assertThat(ready.cluster().kubernetes()).isEqualTo(rke2);
+    assertThat(cloud.stacks.get(STACK).template)
+        .doesNotContain("docker")
+        .contains("mount, --make-shared, /sys/fs/bpf");
+    assertThat(MeshRequestedSteps.withMeshKubernetes(effective, null)).isSameAs(effective);
+    ClusterSpec own =
+        MeshRequestedSteps.withMeshKubernetes(effective, new KubernetesSpec("rke1", null));
+    assertThat(own.kubernetes()).as("a cluster's own choice wins").isEqualTo(rke2);
   }
 
   @Test

@@ -4,6 +4,7 @@ import io.meshorch.contracts.CiliumReady;
 import io.meshorch.contracts.ClusterFailed;
 import io.meshorch.contracts.ClusterUp;
 import io.meshorch.contracts.EventEnvelope;
+import io.meshorch.contracts.KubernetesSpec;
 import io.meshorch.contracts.LbIpAssigned;
 import io.meshorch.contracts.MeshEvent;
 import io.meshorch.contracts.MeshFailed;
@@ -39,6 +40,33 @@ public final class MeshRun {
     String meshEndpoint;
     String lastMessage = "";
     ClusterFailed failure;
+    String distribution = KubernetesSpec.RKE1;
+    String version;
+
+    /** {@code rke1} or {@code rke2}: requested, then as deployed ({@code ClusterUp}). */
+    public String distribution() {
+      return distribution;
+    }
+
+    /**
+     * The Kubernetes release: requested, then as deployed; null while left to the deployer's
+     * default (RKE1 without a configured version reports none).
+     */
+    public String version() {
+      return version;
+    }
+
+    void kubernetes(KubernetesSpec k) {
+      if (k == null) {
+        return;
+      }
+      if (k.distribution() != null) {
+        distribution = k.distribution();
+      }
+      if (k.version() != null) {
+        version = k.version();
+      }
+    }
 
     public String stage() {
       return stage;
@@ -95,8 +123,8 @@ public final class MeshRun {
       cluster(event).lastMessage = s.stage() + " step started";
     } else if (payload instanceof VmsReady v) {
       step(event, Stage.VMS).nodes = v.nodes().size();
-    } else if (payload instanceof ClusterUp) {
-      step(event, Stage.KUBERNETES);
+    } else if (payload instanceof ClusterUp u) {
+      step(event, Stage.KUBERNETES).kubernetes(u.cluster().kubernetes());
     } else if (payload instanceof CiliumReady) {
       step(event, Stage.CNI);
     } else if (payload instanceof LbIpAssigned l) {
@@ -124,7 +152,12 @@ public final class MeshRun {
     requestedAt = event.occurredAt();
     request.clusters().stream()
         .filter(c -> c != null && c.name() != null)
-        .forEach(c -> clusters.put(c.name(), new ClusterState()));
+        .forEach(
+            c -> {
+              ClusterState state = new ClusterState();
+              state.kubernetes(c.kubernetes() != null ? c.kubernetes() : request.kubernetes());
+              clusters.put(c.name(), state);
+            });
   }
 
   private MeshRun end(Outcome to, EventEnvelope event) {

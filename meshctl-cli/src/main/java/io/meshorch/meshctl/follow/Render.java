@@ -18,6 +18,7 @@ import io.meshorch.contracts.Violation;
 import io.meshorch.contracts.VmsReady;
 import io.meshorch.meshctl.spec.MeshChanges;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -162,7 +163,20 @@ public final class Render {
     doc.put("meshId", run.meshId());
     doc.put("status", run.outcome().name());
     switch (run.outcome()) {
-      case READY -> doc.put("clusters", run.ready().clusters());
+      case READY -> {
+        List<Map<String, Object>> clusters = new ArrayList<>();
+        for (MeshReady.MeshClusterView view : run.ready().clusters()) {
+          Map<String, Object> one = new LinkedHashMap<>();
+          one.put("name", view.name());
+          one.put("id", view.id());
+          one.put("nodes", view.nodes());
+          one.put("meshEndpointIp", view.meshEndpointIp());
+          one.put("remoteNodes", view.remoteNodes());
+          kubernetes(one, run.clusters().get(view.name()));
+          clusters.add(one);
+        }
+        doc.put("clusters", clusters);
+      }
       case FAILED -> {
         MeshFailed f = run.failed();
         Map<String, Object> failure = new LinkedHashMap<>();
@@ -184,12 +198,19 @@ public final class Render {
                   one.put("nodes", c.nodes());
                   one.put("meshEndpoint", c.meshEndpoint());
                   one.put("lastMessage", c.lastMessage());
+                  kubernetes(one, c);
                   clusters.put(name, one);
                 });
         doc.put("clusters", clusters);
       }
     }
     return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(doc);
+  }
+
+  /** A cluster's {@code distribution} and {@code version} (null: the deployer's default). */
+  private static void kubernetes(Map<String, Object> out, MeshRun.ClusterState state) {
+    out.put("distribution", state == null ? "rke1" : state.distribution());
+    out.put("version", state == null ? null : state.version());
   }
 
   /**

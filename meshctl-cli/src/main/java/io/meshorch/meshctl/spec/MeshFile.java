@@ -1,6 +1,7 @@
 package io.meshorch.meshctl.spec;
 
 import io.meshorch.contracts.ClusterSpec;
+import io.meshorch.contracts.KubernetesSpec;
 import io.meshorch.contracts.MachineSpec;
 import io.meshorch.contracts.MeshRequested;
 import io.meshorch.contracts.Violation;
@@ -20,7 +21,9 @@ import org.yaml.snakeyaml.error.YAMLException;
  * Reads a mesh file ({@code mesh.yaml}) into the mesh ID and the {@link MeshRequested} event. Only
  * the shape is checked here (known keys, value types); the mesh rules are checked by {@code
  * MeshRequestValidator}. A {@code defaults.machine} block applies to every cluster that does not
- * set a machine key itself.
+ * set a machine key itself. {@code kubernetes} ({@code distribution: rke1|rke2}, optional {@code
+ * version}) picks the Kubernetes of one cluster; {@code defaults.kubernetes} is the mesh's choice
+ * for clusters without one ({@link MeshRequested#kubernetes()}); without either, RKE1.
  *
  * <pre>
  * mesh: demo
@@ -29,13 +32,25 @@ import org.yaml.snakeyaml.error.YAMLException;
  * clusters:
  *   - {name: east, id: 1, nodeCount: 2, podCidr: 10.101.0.0/16, serviceCidr: 10.201.0.0/16,
  *      lbAddressPool: 192.168.50.10-192.168.50.19}
+ *   - {name: west, id: 2, nodeCount: 2, podCidr: 10.102.0.0/16, serviceCidr: 10.202.0.0/16,
+ *      lbAddressPool: 192.168.51.10-192.168.51.19,
+ *      kubernetes: {distribution: rke2, version: v1.30.4+rke2r1}}
  * </pre>
  */
 public final class MeshFile {
   private static final Set<String> TOP = Set.of("mesh", "defaults", "clusters");
-  private static final Set<String> DEFAULTS = Set.of("machine");
+  private static final Set<String> DEFAULTS = Set.of("machine", "kubernetes");
   private static final Set<String> CLUSTER =
-      Set.of("name", "id", "nodeCount", "podCidr", "serviceCidr", "lbAddressPool", "machine");
+      Set.of(
+          "name",
+          "id",
+          "nodeCount",
+          "podCidr",
+          "serviceCidr",
+          "lbAddressPool",
+          "machine",
+          "kubernetes");
+  private static final Set<String> KUBERNETES = Set.of("distribution", "version");
   private static final Set<String> MACHINE =
       Set.of("image", "flavor", "network", "keyName", "sshUser", "securityGroups");
 
@@ -85,7 +100,20 @@ public final class MeshFile {
         clusters.add(cluster(items.get(i), "clusters[" + i + "]", defaultMachine, problems));
       }
     }
-    return new Parsed(meshId, new MeshRequested(clusters), List.copyOf(problems));
+    KubernetesSpec meshKubernetes =
+        kubernetes(defaults.get("kubernetes"), "defaults.kubernetes", problems);
+    return new Parsed(meshId, new MeshRequested(clusters, meshKubernetes), List.copyOf(problems));
+  }
+
+  /** A {@code kubernetes} block, or null when absent. */
+  private static KubernetesSpec kubernetes(Object value, String at, List<Violation> problems) {
+    if (value == null) {
+      return null;
+    }
+    Map<String, Object> k = object(value, at, KUBERNETES, problems);
+    return new KubernetesSpec(
+        string(k.get("distribution"), at + ".distribution", problems),
+        string(k.get("version"), at + ".version", problems));
   }
 
   private static ClusterSpec cluster(
@@ -127,7 +155,8 @@ public final class MeshFile {
         string(c.get("podCidr"), at + ".podCidr", problems),
         string(c.get("serviceCidr"), at + ".serviceCidr", problems),
         string(c.get("lbAddressPool"), at + ".lbAddressPool", problems),
-        machine);
+        machine,
+        kubernetes(c.get("kubernetes"), at + ".kubernetes", problems));
   }
 
   private static Map<String, Object> object(

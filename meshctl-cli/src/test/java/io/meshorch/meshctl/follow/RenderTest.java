@@ -3,7 +3,10 @@ package io.meshorch.meshctl.follow;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.meshorch.contracts.ClusterFailed;
+import io.meshorch.contracts.ClusterSpec;
+import io.meshorch.contracts.ClusterUp;
 import io.meshorch.contracts.EventEnvelope;
+import io.meshorch.contracts.KubernetesSpec;
 import io.meshorch.contracts.MeshFailed;
 import io.meshorch.contracts.MeshReady;
 import io.meshorch.contracts.MeshRejected;
@@ -62,6 +65,59 @@ class RenderTest {
     assertThat(doc.at("/clusters/0/remoteNodes/0/cluster").asString()).isEqualTo("west");
     assertThat(doc.at("/clusters/1/remoteNodes/0/nodes/1").asString()).isEqualTo("e1");
     assertThat(doc.at("/clusters/0/meshEndpointIp").asString()).isEqualTo("192.168.51.10");
+  }
+
+  @Test
+  void jsonShowsEachClustersDistributionAndVersionRequestedThenDeployed() {
+    ClusterSpec east = Samples.cluster("east", 1, 2);
+    ClusterSpec west = Samples.cluster("west", 2, 1);
+    MeshRun run = new MeshRun("demo");
+    run.apply(
+        EventEnvelope.create(
+            "demo",
+            null,
+            null,
+            "meshctl",
+            new MeshRequested(List.of(east, west), new KubernetesSpec("rke2", null))));
+    ClusterSpec eastRke1 =
+        new ClusterSpec(
+            "east",
+            1,
+            2,
+            east.podCidr(),
+            east.serviceCidr(),
+            east.lbAddressPool(),
+            east.machine(),
+            new KubernetesSpec("rke1", "v1.28.15-rancher1-1"));
+
+    JsonNode requested = JSON.readTree(Render.json(run));
+    assertThat(requested.at("/clusters/west/distribution").asString()).isEqualTo("rke2");
+    assertThat(requested.at("/clusters/west/version").isNull()).isTrue();
+
+    ClusterSpec westDeployed =
+        new ClusterSpec(
+            "west",
+            2,
+            1,
+            west.podCidr(),
+            west.serviceCidr(),
+            west.lbAddressPool(),
+            west.machine(),
+            new KubernetesSpec("rke2", "v1.32.5+rke2r1"));
+    run.apply(
+        EventEnvelope.create(
+            "demo", "west", null, "rke-service", new ClusterUp(westDeployed, List.of(), "u", "r")));
+    run.apply(
+        EventEnvelope.create(
+            "demo", "east", null, "rke-service", new ClusterUp(eastRke1, List.of(), "u", "r")));
+    run.apply(EventEnvelope.create("demo", null, null, "mesh-service", ready()));
+    JsonNode doc = JSON.readTree(Render.json(run));
+
+    assertThat(doc.at("/clusters/0/name").asString()).isEqualTo("east");
+    assertThat(doc.at("/clusters/0/distribution").asString()).isEqualTo("rke1");
+    assertThat(doc.at("/clusters/0/version").asString()).isEqualTo("v1.28.15-rancher1-1");
+    assertThat(doc.at("/clusters/1/distribution").asString()).isEqualTo("rke2");
+    assertThat(doc.at("/clusters/1/version").asString()).isEqualTo("v1.32.5+rke2r1");
   }
 
   @Test

@@ -3,6 +3,7 @@ package io.meshorch.meshctl.spec;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.meshorch.contracts.ClusterSpec;
+import io.meshorch.contracts.KubernetesSpec;
 import io.meshorch.contracts.MachineSpec;
 import io.meshorch.contracts.Violation;
 import io.meshorch.contracts.validation.MeshRequestValidator;
@@ -18,7 +19,7 @@ class MeshFileTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"two-clusters.yaml", "three-clusters.yaml"})
+  @ValueSource(strings = {"two-clusters.yaml", "three-clusters.yaml", "mixed-rke1-rke2.yaml"})
   void shippedExamplesAreValidMeshes(String name) {
     MeshFile.Parsed parsed = MeshFile.read(example(name));
 
@@ -77,6 +78,35 @@ class MeshFileTest {
         .isEqualTo(new MachineSpec("ubuntu-22.04", "m1.large", "mesh-net", "mesh", "ubuntu"));
     assertThat(clusters.get(2).machine().flavor()).isEqualTo("m1.xlarge");
     assertThat(clusters.get(2).machine().image()).isEqualTo("ubuntu-22.04");
+  }
+
+  @Test
+  void readsEachClustersKubernetesAndTheMeshDefault() {
+    MeshFile.Parsed parsed = MeshFile.read(example("mixed-rke1-rke2.yaml"));
+
+    assertThat(parsed.problems()).isEmpty();
+    assertThat(parsed.request().kubernetes()).isEqualTo(new KubernetesSpec("rke2", null));
+    assertThat(parsed.request().clusters())
+        .extracting(ClusterSpec::kubernetes)
+        .containsExactly(
+            new KubernetesSpec("rke1", null), new KubernetesSpec("rke2", "v1.30.4+rke2r1"));
+  }
+
+  @Test
+  void namesUnknownKubernetesKeys() {
+    MeshFile.Parsed parsed =
+        MeshFile.parse(
+            """
+            mesh: demo
+            defaults:
+              kubernetes: {distro: rke2}
+            clusters:
+              - {name: east, kubernetes: {distribution: rke2, channel: stable}}
+            """);
+
+    assertThat(parsed.problems())
+        .extracting(Violation::field)
+        .containsExactlyInAnyOrder("defaults.kubernetes.distro", "clusters[0].kubernetes.channel");
   }
 
   @Test

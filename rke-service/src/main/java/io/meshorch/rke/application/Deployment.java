@@ -8,11 +8,13 @@ import io.meshorch.kit.step.StepEnd;
 import io.meshorch.kit.step.Wait;
 import io.meshorch.rke.domain.ClusterPlan;
 import io.meshorch.rke.domain.Kubeconfig;
+import io.meshorch.rke.domain.SshTarget;
 import io.meshorch.rke.port.DeployRun;
 import io.meshorch.rke.port.KubernetesDeployerPort;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
 
@@ -31,6 +33,7 @@ final class Deployment {
   private static final Duration SAFETY = Duration.ofMinutes(1);
 
   private final ClusterPlan plan;
+  private final List<SshTarget> nodes;
   private final KubernetesDeployerPort deployer;
   private final Duration timeout;
   private final Clock clock;
@@ -38,8 +41,18 @@ final class Deployment {
   private Instant deadline;
   private int failedRuns;
 
-  Deployment(ClusterPlan plan, KubernetesDeployerPort deployer, Duration timeout, Clock clock) {
+  /**
+   * @param nodes the plan's nodes with their host-key policies, for a deployer that works over SSH
+   *     itself (RKE2)
+   */
+  Deployment(
+      ClusterPlan plan,
+      List<SshTarget> nodes,
+      KubernetesDeployerPort deployer,
+      Duration timeout,
+      Clock clock) {
     this.plan = plan;
+    this.nodes = List.copyOf(nodes);
     this.deployer = deployer;
     this.timeout = timeout;
     this.clock = clock;
@@ -59,6 +72,11 @@ final class Deployment {
     if (run == null) {
       start(ctx, beforeStart);
     }
+    boolean moved = run.advance();
+    if (!run.finished() && moved) {
+      // RKE2 did a piece of its work on the nodes and has more to do at once.
+      return Next.again();
+    }
     if (!run.finished()) {
       if (!clock.instant().isBefore(deadline)) {
         DeployRun killed = run;
@@ -73,7 +91,7 @@ final class Deployment {
                     + " (mesh.rke.timeout) and was killed"));
       }
       return Next.waitFor(
-          Wait.of("rke up", timeout.plus(SAFETY), "RKE_UP_TIMEOUT", "mesh.rke.timeout"),
+          Wait.of(waitName(), timeout.plus(SAFETY), "RKE_UP_TIMEOUT", "mesh.rke.timeout"),
           run.describe() + " running since " + run.startedAt());
     }
     DeployRun ended = run;
@@ -115,7 +133,7 @@ final class Deployment {
 
   private void start(StepContext ctx, Runnable beforeStart) {
     beforeStart.run();
-    run = deployer.start(plan);
+    run = deployer.start(plan, nodes);
     deadline = run.startedAt().plus(timeout);
     run.onExit(ctx::nudge);
     if (!run.deploysPlan()) {
@@ -129,7 +147,11 @@ final class Deployment {
       ctx.progress("waiting for " + run.describe() + ", started before the service restarted");
     } else {
       ctx.progress(
-          "rke up started on " + plan.nodes().size() + " node(s) (" + run.describe() + ")");
+          (plan.rke2() ? "rke2 install started on " : "rke up started on ")
+              + plan.nodes().size()
+              + " node(s) ("
+              + run.describe()
+              + ")");
     }
   }
 
@@ -137,13 +159,18 @@ final class Deployment {
     failedRuns++;
     return new TransientFailure(
         cause.code(),
-        "rke up for cluster "
+        (plan.rke2() ? "rke2 for cluster " : "rke up for cluster ")
             + plan.clusterName()
             + " failed ("
             + failedRuns
             + " failed run(s) so far, mesh.service.step-retry.attempts): "
             + cause.getMessage(),
         cause);
+  }
+
+  /** The wait every run of this distribution is awaited under (see the class comment). */
+  private String waitName() {
+    return plan.rke2() ? "rke2" : "rke up";
   }
 
   private static String format(Duration d) {

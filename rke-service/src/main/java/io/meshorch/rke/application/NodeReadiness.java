@@ -43,6 +43,7 @@ final class NodeReadiness {
   private final List<SshTarget> targets;
   private final RemoteShellPort shell;
   private final Duration commandTimeout;
+  private final boolean docker;
   // node name → why it is not ready yet, in node order; ready nodes are removed
   private final Map<String, String> waiting = new LinkedHashMap<>();
   private final Set<String> cloudInitDone = new HashSet<>();
@@ -50,6 +51,16 @@ final class NodeReadiness {
   private final Deque<SshTarget> round = new ArrayDeque<>();
 
   NodeReadiness(List<SshTarget> targets, RemoteShellPort shell, Duration commandTimeout) {
+    this(targets, shell, commandTimeout, true);
+  }
+
+  /**
+   * @param docker whether a node needs Docker answering its SSH user (RKE1); without (RKE2, which
+   *     brings containerd), a node is ready once cloud-init is done
+   */
+  NodeReadiness(
+      List<SshTarget> targets, RemoteShellPort shell, Duration commandTimeout, boolean docker) {
+    this.docker = docker;
     this.targets = List.copyOf(targets);
     this.shell = shell;
     this.commandTimeout = commandTimeout;
@@ -116,6 +127,12 @@ final class NodeReadiness {
           }
           case DONE -> cloudInitDone.add(node);
         }
+      }
+      if (!docker) {
+        waiting.remove(node);
+        log.info("node {} ({}) is ready, cloud-init done", node, target.host());
+        ctx.progress("node " + node + " ready (cloud-init done)");
+        return;
       }
       CommandResult answer = shell.run(target, NodeChecks.DOCKER, commandTimeout);
       keyRefused.remove(node);

@@ -17,6 +17,7 @@ import java.util.Optional;
  * @param deployTimeout longest one deployment ({@code rke up}) may run before it is killed
  * @param kubernetesVersion the Kubernetes version to pin, or null/blank for the deployer's default
  * @param addonJobTimeout how long RKE waits for each add-on job
+ * @param rke2Version the RKE2 release for RKE2 clusters that name none
  */
 public record RkeStepSettings(
     int sshPort,
@@ -26,7 +27,8 @@ public record RkeStepSettings(
     Duration readyTimeout,
     Duration deployTimeout,
     String kubernetesVersion,
-    Duration addonJobTimeout) {
+    Duration addonJobTimeout,
+    String rke2Version) {
   public RkeStepSettings {
     Objects.requireNonNull(privateKeyPath, "privateKeyPath");
     Objects.requireNonNull(commandTimeout, "commandTimeout");
@@ -34,6 +36,28 @@ public record RkeStepSettings(
     Objects.requireNonNull(deployTimeout, "deployTimeout");
     Objects.requireNonNull(addonJobTimeout, "addonJobTimeout");
     privateKeyPath = privateKeyPath.toAbsolutePath().normalize();
+  }
+
+  /** Settings without an RKE2 default release (RKE2 clusters then need their own version). */
+  public RkeStepSettings(
+      int sshPort,
+      Path privateKeyPath,
+      Path knownHosts,
+      Duration commandTimeout,
+      Duration readyTimeout,
+      Duration deployTimeout,
+      String kubernetesVersion,
+      Duration addonJobTimeout) {
+    this(
+        sshPort,
+        privateKeyPath,
+        knownHosts,
+        commandTimeout,
+        readyTimeout,
+        deployTimeout,
+        kubernetesVersion,
+        addonJobTimeout,
+        null);
   }
 
   /** The known_hosts file, if configured. */

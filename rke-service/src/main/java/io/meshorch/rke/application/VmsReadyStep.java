@@ -1,7 +1,9 @@
 package io.meshorch.rke.application;
 
+import io.meshorch.contracts.ClusterSpec;
 import io.meshorch.contracts.ClusterUp;
 import io.meshorch.contracts.EventEnvelope;
+import io.meshorch.contracts.KubernetesSpec;
 import io.meshorch.contracts.NodeInfo;
 import io.meshorch.contracts.VmsReady;
 import io.meshorch.kit.failure.TerminalFailure;
@@ -96,6 +98,7 @@ public final class VmsReadyStep implements Step {
               settings.sshPort(),
               settings.privateKeyPath().toString(),
               settings.kubernetesVersion(),
+              settings.rke2Version(),
               (int) Math.max(1, settings.addonJobTimeout().toSeconds()));
     } catch (InvalidPlanException e) {
       throw new TerminalFailure("CLUSTER_SPEC_INVALID", "VmsReady: " + e.getMessage(), e);
@@ -108,9 +111,11 @@ public final class VmsReadyStep implements Step {
       log.info("cluster {} of mesh {} is deployed already", plan.clusterName(), plan.meshId());
       return deployed(stored.get());
     }
-    nodes = new NodeReadiness(targets, deps.shell(), settings.commandTimeout());
+    // RKE2 brings containerd: its nodes are ready once cloud-init is done, without Docker.
+    nodes = new NodeReadiness(targets, deps.shell(), settings.commandTimeout(), !plan.rke2());
     nodesDeadline = deps.clock().instant().plus(settings.readyTimeout());
-    deployment = new Deployment(plan, deps.deployer(), settings.deployTimeout(), deps.clock());
+    deployment =
+        new Deployment(plan, targets, deps.deployer(), settings.deployTimeout(), deps.clock());
     ctx.progress("waiting for " + targets.size() + " node(s) over SSH");
     phase = Phase.NODES;
     return Next.again();
@@ -179,7 +184,27 @@ public final class VmsReadyStep implements Step {
   }
 
   private ClusterUp clusterUp() {
-    return new ClusterUp(in.cluster(), in.nodes(), apiServerUrl, plan.kubeconfigRef());
+    return new ClusterUp(deployedSpec(), in.nodes(), apiServerUrl, plan.kubeconfigRef());
+  }
+
+  /**
+   * The cluster's spec as deployed: an RKE2 cluster's {@code kubernetes} names the release
+   * installed (also when the request left it to the default), so status shows what runs.
+   */
+  private ClusterSpec deployedSpec() {
+    ClusterSpec c = in.cluster();
+    if (!plan.rke2() || plan.kubernetesVersion() == null) {
+      return c;
+    }
+    return new ClusterSpec(
+        c.name(),
+        c.id(),
+        c.nodeCount(),
+        c.podCidr(),
+        c.serviceCidr(),
+        c.lbAddressPool(),
+        c.machine(),
+        new KubernetesSpec(KubernetesSpec.RKE2, plan.kubernetesVersion()));
   }
 
   /** The stored kubeconfig, when the stamp stored with it is this step's. */

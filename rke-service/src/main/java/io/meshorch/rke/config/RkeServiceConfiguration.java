@@ -2,7 +2,10 @@ package io.meshorch.rke.config;
 
 import io.meshorch.kit.port.SecretStore;
 import io.meshorch.rke.adapter.rke.RkeProcessDeployer;
+import io.meshorch.rke.adapter.rke2.Rke2Settings;
+import io.meshorch.rke.adapter.rke2.Rke2SshDeployer;
 import io.meshorch.rke.adapter.ssh.SshjRemoteShell;
+import io.meshorch.rke.application.DeployersByDistribution;
 import io.meshorch.rke.application.RkeStepSettings;
 import io.meshorch.rke.application.VmsReadySteps;
 import io.meshorch.rke.port.KubernetesDeployerPort;
@@ -17,7 +20,7 @@ import org.springframework.context.annotation.Configuration;
  * The route table is {@link io.meshorch.rke.messaging.RkeRoutes}.
  */
 @Configuration(proxyBeanMethods = false)
-@EnableConfigurationProperties({SshProperties.class, RkeProperties.class})
+@EnableConfigurationProperties({SshProperties.class, RkeProperties.class, Rke2Properties.class})
 public class RkeServiceConfiguration {
 
   @Bean
@@ -25,9 +28,26 @@ public class RkeServiceConfiguration {
     return new SshjRemoteShell(ssh.privateKeyPath(), ssh.connectTimeout());
   }
 
+  /** RKE1's {@code rke up} or RKE2 over SSH, per cluster (its {@code kubernetes.distribution}). */
   @Bean
-  KubernetesDeployerPort kubernetesDeployer(RkeProperties rke) {
-    return new RkeProcessDeployer(rke.executable(), rke.workDir(), rke.failureLines());
+  KubernetesDeployerPort kubernetesDeployer(
+      RkeProperties rke,
+      Rke2Properties rke2,
+      SshProperties ssh,
+      RemoteShellPort shell,
+      SecretStore secrets) {
+    return new DeployersByDistribution(
+        new RkeProcessDeployer(rke.executable(), rke.workDir(), rke.failureLines()),
+        new Rke2SshDeployer(
+            shell,
+            secrets,
+            new Rke2Settings(
+                rke2.version(),
+                rke2.installScriptUrl(),
+                rke2.artifactPath(),
+                ssh.commandTimeout(),
+                rke2.installTimeout()),
+            Clock.systemUTC()));
   }
 
   @Bean
@@ -36,7 +56,8 @@ public class RkeServiceConfiguration {
       KubernetesDeployerPort deployer,
       SecretStore secrets,
       SshProperties ssh,
-      RkeProperties rke) {
+      RkeProperties rke,
+      Rke2Properties rke2) {
     RkeStepSettings settings =
         new RkeStepSettings(
             ssh.port(),
@@ -46,7 +67,8 @@ public class RkeServiceConfiguration {
             ssh.readyTimeout(),
             rke.timeout(),
             rke.kubernetesVersion(),
-            rke.addonJobTimeout());
+            rke.addonJobTimeout(),
+            rke2.version());
     return new VmsReadySteps(shell, deployer, secrets, settings, Clock.systemUTC());
   }
 }

@@ -1,6 +1,7 @@
 package io.meshorch.rke.domain;
 
 import io.meshorch.contracts.ClusterSpec;
+import io.meshorch.contracts.KubernetesSpec;
 import io.meshorch.contracts.NodeInfo;
 import io.meshorch.contracts.validation.Ipv4Block;
 import java.util.ArrayList;
@@ -25,6 +26,8 @@ import java.util.regex.Pattern;
  * @param kubernetesVersion the Kubernetes version to install (RKE's {@code kubernetes_version}), or
  *     null for the deployer's default
  * @param addonJobTimeoutSeconds how long RKE waits for each add-on job, seconds
+ * @param distribution {@value KubernetesSpec#RKE1} ({@code rke up}) or {@value KubernetesSpec#RKE2}
+ *     (RKE2 over SSH): which deployer brings the cluster up
  */
 public record ClusterPlan(
     String meshId,
@@ -36,7 +39,8 @@ public record ClusterPlan(
     String podCidr,
     String serviceCidr,
     String kubernetesVersion,
-    int addonJobTimeoutSeconds) {
+    int addonJobTimeoutSeconds,
+    String distribution) {
 
   private static final Pattern SEGMENT = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
 
@@ -59,15 +63,48 @@ public record ClusterPlan(
     }
     requireCidr("cluster.podCidr", podCidr);
     requireCidr("cluster.serviceCidr", serviceCidr);
+    if (!KubernetesSpec.RKE1.equals(distribution) && !KubernetesSpec.RKE2.equals(distribution)) {
+      throw new InvalidPlanException(
+          "cluster.kubernetes.distribution must be rke1 or rke2, found '" + distribution + "'");
+    }
     if (addonJobTimeoutSeconds < 1) {
       throw new InvalidPlanException(
           "addon job timeout must be at least 1 s, found " + addonJobTimeoutSeconds);
     }
   }
 
+  /** An RKE1 plan (the default distribution). */
+  public ClusterPlan(
+      String meshId,
+      String clusterName,
+      List<PlannedNode> nodes,
+      String sshUser,
+      int sshPort,
+      String sshKeyPath,
+      String podCidr,
+      String serviceCidr,
+      String kubernetesVersion,
+      int addonJobTimeoutSeconds) {
+    this(
+        meshId,
+        clusterName,
+        nodes,
+        sshUser,
+        sshPort,
+        sshKeyPath,
+        podCidr,
+        serviceCidr,
+        kubernetesVersion,
+        addonJobTimeoutSeconds,
+        KubernetesSpec.RKE1);
+  }
+
   /**
    * The plan for the cluster of a {@code VmsReady} event: node {@code i} gets {@link
-   * PlannedNode#rolesFor(int)}, the SSH user comes from the cluster's machine spec.
+   * PlannedNode#rolesFor(int)}, the SSH user comes from the cluster's machine spec. The
+   * distribution and version come from the cluster's {@code kubernetes} (absent: RKE1); without a
+   * version of its own, an RKE1 cluster gets {@code kubernetesVersion} (the configured RKE1
+   * default) and an RKE2 cluster {@code null} (the RKE2 deployer's default).
    */
   public static ClusterPlan of(
       String meshId,
@@ -77,12 +114,43 @@ public record ClusterPlan(
       String sshKeyPath,
       String kubernetesVersion,
       int addonJobTimeoutSeconds) {
+    return of(
+        meshId,
+        cluster,
+        nodes,
+        sshPort,
+        sshKeyPath,
+        kubernetesVersion,
+        null,
+        addonJobTimeoutSeconds);
+  }
+
+  /**
+   * As {@link #of(String, ClusterSpec, List, int, String, String, int)}, with {@code rke2Version}
+   * the RKE2 release for RKE2 clusters that name none (null: the RKE2 deployer's default).
+   */
+  public static ClusterPlan of(
+      String meshId,
+      ClusterSpec cluster,
+      List<NodeInfo> nodes,
+      int sshPort,
+      String sshKeyPath,
+      String kubernetesVersion,
+      String rke2Version,
+      int addonJobTimeoutSeconds) {
     List<PlannedNode> planned = new ArrayList<>();
     for (int i = 0; i < nodes.size(); i++) {
       NodeInfo node = nodes.get(i);
       planned.add(new PlannedNode(node.name(), node.address(), PlannedNode.rolesFor(i)));
     }
     String user = cluster.machine() == null ? null : cluster.machine().sshUser();
+    KubernetesSpec k = cluster.kubernetes();
+    String distribution =
+        k == null || k.distribution() == null ? KubernetesSpec.RKE1 : k.distribution();
+    String version =
+        k != null && k.version() != null && !k.version().isBlank()
+            ? k.version()
+            : KubernetesSpec.RKE1.equals(distribution) ? kubernetesVersion : rke2Version;
     return new ClusterPlan(
         meshId,
         cluster.name(),
@@ -92,8 +160,9 @@ public record ClusterPlan(
         sshKeyPath,
         cluster.podCidr(),
         cluster.serviceCidr(),
-        kubernetesVersion == null || kubernetesVersion.isBlank() ? null : kubernetesVersion,
-        addonJobTimeoutSeconds);
+        version == null || version.isBlank() ? null : version,
+        addonJobTimeoutSeconds,
+        distribution);
   }
 
   /**
@@ -111,6 +180,20 @@ public record ClusterPlan(
    */
   public String deploymentRef() {
     return "meshes/" + meshId + "/clusters/" + clusterName + "/deployment";
+  }
+
+  /** True when RKE2 (over SSH) deploys this cluster rather than RKE1's {@code rke up}. */
+  public boolean rke2() {
+    return KubernetesSpec.RKE2.equals(distribution);
+  }
+
+  /**
+   * Where the cluster's RKE2 join token lives: {@code
+   * meshes/<meshId>/clusters/<cluster>/rke2-token} (generated once per cluster, never logged or
+   * sent in an event).
+   */
+  public String rke2TokenRef() {
+    return "meshes/" + meshId + "/clusters/" + clusterName + "/rke2-token";
   }
 
   /** The kubernetes version to pin, if any. */

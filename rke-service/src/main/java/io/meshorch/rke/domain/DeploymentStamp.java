@@ -46,6 +46,10 @@ public final class DeploymentStamp {
     text.append("services=").append(plan.serviceCidr()).append('\n');
     text.append("kubernetes=").append(plan.pinnedKubernetesVersion().orElse("")).append('\n');
     text.append("addonJobTimeout=").append(plan.addonJobTimeoutSeconds()).append('\n');
+    if (plan.rke2()) {
+      // Only for RKE2: the stamps of RKE1 clusters deployed before the field existed stay valid.
+      text.append("distribution=").append(plan.distribution()).append('\n');
+    }
     try {
       byte[] digest =
           MessageDigest.getInstance("SHA-256")

@@ -10,6 +10,20 @@ import java.time.Instant;
  */
 public interface DeployRun {
 
+  /**
+   * Moves a deployment that progresses only when looked at (RKE2 over SSH: a few short commands on
+   * its nodes per call) by one bounded piece of work; a deployment that runs on its own (RKE1's
+   * {@code rke up} process) does nothing. Never waits for the cluster: what is still awaited is
+   * looked at again on the caller's next call.
+   *
+   * @return true when it moved on and the caller should call again at once; false when it waits for
+   *     the nodes (or runs on its own)
+   * @throws io.meshorch.kit.failure.TerminalFailure when a node cannot be trusted (host key)
+   */
+  default boolean advance() {
+    return false;
+  }
+
   /** True once the deployment ended, successfully or not. */
   boolean finished();
 

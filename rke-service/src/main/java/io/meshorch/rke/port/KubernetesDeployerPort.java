@@ -1,11 +1,13 @@
 package io.meshorch.rke.port;
 
 import io.meshorch.rke.domain.ClusterPlan;
+import io.meshorch.rke.domain.SshTarget;
+import java.util.List;
 
 /**
- * Brings up Kubernetes on nodes that are ready (reachable over SSH, Docker running). One
- * implementation per distribution (RKE1's {@code rke up} today; RKE2 over SSH can come later)
- * behind the same deployer-neutral {@link ClusterPlan}.
+ * Brings up Kubernetes on nodes that are ready (reachable over SSH; for RKE1, Docker running). One
+ * implementation per distribution (RKE1's {@code rke up}, RKE2 over SSH) behind the same
+ * deployer-neutral {@link ClusterPlan}; {@link ClusterPlan#distribution()} picks one per cluster.
  *
  * <p>A deployment takes minutes (RKE1: 5 to 15 on a real cloud), so the port never makes its caller
  * wait: {@link #start} returns a {@link DeployRun} at once, which says when it ended.
@@ -29,6 +31,16 @@ public interface KubernetesDeployerPort {
   DeployRun start(ClusterPlan plan);
 
   /**
+   * As {@link #start(ClusterPlan)}, for a deployer that works on the nodes over SSH itself (RKE2):
+   * {@code nodes} are the plan's nodes in order, each with its verified host-key policy. A deployer
+   * that opens no SSH session of its own (RKE1's {@code rke up} does, without this service) ignores
+   * them.
+   */
+  default DeployRun start(ClusterPlan plan, List<SshTarget> nodes) {
+    return start(plan);
+  }
+
+  /**
    * Removes what the deployer keeps of cluster {@code cluster} of mesh {@code meshId} (RKE1: its
    * work directory with {@code cluster.yml}, {@code cluster.rkestate} and logs), killing a
    * deployment of it still under way. Removing a cluster it does not know is success.
@@ -36,5 +48,5 @@ public interface KubernetesDeployerPort {
    * @return what was removed, e.g. the state directory; empty when there was nothing
    * @throws io.meshorch.kit.failure.TransientFailure {@code RKE_WORK_DIR} when it cannot be removed
    */
-  java.util.List<String> remove(String meshId, String cluster);
+  List<String> remove(String meshId, String cluster);
 }

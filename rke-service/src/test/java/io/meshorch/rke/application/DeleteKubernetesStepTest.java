@@ -29,6 +29,7 @@ class DeleteKubernetesStepTest {
         List.of(
             "meshes/m1/clusters/east/kubeconfig",
             "meshes/m1/clusters/east/deployment",
+            "meshes/m1/clusters/east/rke2-token",
             "meshes/m1/clusters/east/clustermesh-apiserver-certs",
             "meshes/m1/clusters/west/kubeconfig",
             "meshes/m1/cilium-ca")) {
@@ -44,6 +45,7 @@ class DeleteKubernetesStepTest {
         .containsExactly(
             "meshes/m1/clusters/east/kubeconfig",
             "meshes/m1/clusters/east/deployment",
+            "meshes/m1/clusters/east/rke2-token",
             "meshes/m1/clusters/east/clustermesh-apiserver-certs");
     assertThat(secrets.values.keySet())
         .containsExactlyInAnyOrder("meshes/m1/clusters/west/kubeconfig", "meshes/m1/cilium-ca");

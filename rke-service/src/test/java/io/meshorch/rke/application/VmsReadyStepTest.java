@@ -6,6 +6,7 @@ import io.meshorch.contracts.ClusterSpec;
 import io.meshorch.contracts.ClusterUp;
 import io.meshorch.contracts.EventCodec;
 import io.meshorch.contracts.EventEnvelope;
+import io.meshorch.contracts.KubernetesSpec;
 import io.meshorch.contracts.NodeInfo;
 import io.meshorch.contracts.ProgressReported;
 import io.meshorch.contracts.VmsReady;
@@ -106,6 +107,36 @@ class VmsReadyStepTest {
   private static StepDriver.Result.StillWaiting waiting(StepDriver.Result result) {
     assertThat(result).isInstanceOf(StepDriver.Result.StillWaiting.class);
     return (StepDriver.Result.StillWaiting) result;
+  }
+
+  @Test
+  void anRke2ClustersNodesAreReadyOnceCloudInitIsDoneWithoutDockerAndRke2DeploysThem() {
+    ClusterSpec rke2 =
+        new ClusterSpec(
+            EAST.name(),
+            EAST.id(),
+            EAST.nodeCount(),
+            EAST.podCidr(),
+            EAST.serviceCidr(),
+            EAST.lbAddressPool(),
+            EAST.machine(),
+            new KubernetesSpec(KubernetesSpec.RKE2, "v1.30.4+rke2r1"));
+    // cloud-init done, no Docker answering: what an RKE2 node's user data leaves.
+    nodes.boot.put(NODE_0, Boot.DOCKER_STARTING);
+    nodes.boot.put(NODE_1, Boot.DOCKER_STARTING);
+    EventEnvelope event = vmsReady(rke2, true);
+
+    ClusterUp up = clusterUp(driver(event).run(steps().stepFor(event), 100));
+
+    assertThat(up.cluster().kubernetes()).isEqualTo(rke2.kubernetes());
+    assertThat(nodes.commands).noneMatch(c -> c.contains("docker"));
+    assertThat(deployer.started)
+        .singleElement()
+        .satisfies(
+            plan -> {
+              assertThat(plan.rke2()).isTrue();
+              assertThat(plan.kubernetesVersion()).isEqualTo("v1.30.4+rke2r1");
+            });
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.meshorch.rke.support;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import io.meshorch.sandbox.core.VmCommands;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -14,6 +15,7 @@ import java.security.KeyPairGenerator;
 import java.security.PublicKey;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
@@ -38,11 +40,16 @@ public final class TestVm implements AutoCloseable {
   private final KeyPair hostKey;
   private final AtomicInteger commands = new AtomicInteger();
   private final Instant bootedAt;
+  private final String address;
+  private final VmCommands installed;
 
-  private TestVm(SshServer sshd, KeyPair hostKey, Instant bootedAt) {
+  private TestVm(
+      SshServer sshd, KeyPair hostKey, Instant bootedAt, String address, VmCommands installed) {
     this.sshd = sshd;
     this.hostKey = hostKey;
     this.bootedAt = bootedAt;
+    this.address = address;
+    this.installed = installed;
   }
 
   /** A key pair generated now; never a committed key. */
@@ -84,6 +91,20 @@ public final class TestVm implements AutoCloseable {
    */
   public static TestVm start(
       String address, int port, PublicKey userKey, KeyPair hostKey, Duration boot) {
+    return start(address, port, userKey, hostKey, boot, (login, command) -> Optional.empty());
+  }
+
+  /**
+   * Starts a daemon that also answers the commands of software installed on it the sandbox's way
+   * ({@code installed}, e.g. {@code SandboxKube.rke2()}), as the sandbox cloud's VMs do.
+   */
+  public static TestVm start(
+      String address,
+      int port,
+      PublicKey userKey,
+      KeyPair hostKey,
+      Duration boot,
+      VmCommands installed) {
     SshServer sshd = SshServer.setUpDefaultServer();
     sshd.setHost(address);
     sshd.setPort(port);
@@ -91,7 +112,7 @@ public final class TestVm implements AutoCloseable {
     sshd.setPasswordAuthenticator(null);
     sshd.setKeyboardInteractiveAuthenticator(null);
     sshd.setPublickeyAuthenticator((user, key, session) -> KeyUtils.compareKeys(userKey, key));
-    TestVm vm = new TestVm(sshd, hostKey, Instant.now().plus(boot));
+    TestVm vm = new TestVm(sshd, hostKey, Instant.now().plus(boot), address, installed);
     sshd.setCommandFactory((channel, command) -> vm.new Answer(command));
     try {
       sshd.start();
@@ -182,7 +203,16 @@ public final class TestVm implements AutoCloseable {
       } else if (command.startsWith("docker version")) {
         out.write("24.0.9\n".getBytes(UTF_8));
       } else {
-        status = 127;
+        Optional<VmCommands.Answer> answer =
+            installed.answer(
+                new VmCommands.Login(
+                    "vm-" + address, address, channel.getSession().getUsername(), !booting),
+                command);
+        status = answer.map(VmCommands.Answer::exitStatus).orElse(127);
+        if (answer.isPresent()) {
+          out.write(answer.get().stdout().getBytes(UTF_8));
+          err.write(answer.get().stderr().getBytes(UTF_8));
+        }
       }
       out.flush();
       err.flush();

@@ -16,6 +16,8 @@ public enum SideEffect {
   PORT_PAIRS_CHANGED("port-pair-updates"),
   /** {@code rke up} invoked with a valid cluster.yml (each run, whether or not it converges). */
   RKE_UP_INVOKED("rke-up-invocations"),
+  /** RKE2's install script run on a node (each run, also one that reinstalls a release). */
+  RKE2_INSTALLED("rke2-installs"),
   /** A Kubernetes API server started for a cluster (a distinct cluster brought up). */
   RKE_CLUSTER_STARTED("rke-clusters-started"),
   /** DaemonSet {@code kube-system/cilium} created (a new object, not an update). */

@@ -82,6 +82,7 @@ public final class SandboxKube implements AutoCloseable {
           daemon("sandbox-kube-controllers"));
   private final Controllers controllers = new Controllers(this);
   private final CiliumAgents agents = new CiliumAgents(this);
+  private final Rke2Nodes rke2 = new Rke2Nodes(this);
   private final Vertx vertx;
   private HttpServer control;
 
@@ -133,6 +134,43 @@ public final class SandboxKube implements AutoCloseable {
       throw new IllegalStateException("start() the sandbox first");
     }
     return URI.create("http://" + hostAddress() + ":" + control.getAddress().getPort() + "/rke");
+  }
+
+  /**
+   * RKE2 on the cloud sandbox's VMs: give it to the cloud ({@code
+   * cloud.addVmCommands(kube.rke2())}) so that the VMs answer RKE2's install, units, join and
+   * kubeconfig over SSH.
+   */
+  public Rke2Nodes rke2() {
+    return rke2;
+  }
+
+  /**
+   * Starts (once) the API server of the RKE2 cluster whose server node is {@code serverAddress},
+   * listening on that address, with the nodes of {@code spec}; a second call returns the running
+   * one.
+   */
+  SandboxCluster startRke2Cluster(ClusterYml spec, ClusterRef ref, String serverAddress) {
+    boolean[] created = {false};
+    SandboxCluster cluster =
+        clusters.computeIfAbsent(
+            spec.identity(),
+            id -> {
+              created[0] = true;
+              SandboxCluster started = new SandboxCluster(spec, ref, serverAddress, this);
+              recorder.count(SideEffect.RKE_CLUSTER_STARTED, ref);
+              return started;
+            });
+    if (created[0]) {
+      recorder.finished(SandboxStep.RKE_UP, ref, "cluster " + spec.clusterName(), Instant.now());
+      log.info(
+          "rke2: cluster {} with {} nodes serves at {}",
+          spec.clusterName(),
+          spec.nodes().size(),
+          cluster.apiServerUrl());
+      reconcileSoon(cluster);
+    }
+    return cluster;
   }
 
   /** The running clusters, in no particular order. */

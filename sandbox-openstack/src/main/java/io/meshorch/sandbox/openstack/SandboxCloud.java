@@ -9,6 +9,7 @@ import io.meshorch.sandbox.core.SandboxRecorder;
 import io.meshorch.sandbox.core.SandboxStep;
 import io.meshorch.sandbox.core.SideEffectCounters;
 import io.meshorch.sandbox.core.StepLog;
+import io.meshorch.sandbox.core.VmCommands;
 import io.meshorch.sandbox.openstack.Http.Request;
 import io.meshorch.sandbox.openstack.Http.Response;
 import java.io.IOException;
@@ -66,6 +67,7 @@ public final class SandboxCloud implements AutoCloseable {
   final SandboxLatencies latencies;
   final SandboxRecorder recorder;
   private final SharedSshIo sshIo = new SharedSshIo();
+  private final List<VmCommands> vmCommands = new java.util.concurrent.CopyOnWriteArrayList<>();
   final ScheduledExecutorService scheduler =
       Executors.newScheduledThreadPool(
           4,
@@ -470,6 +472,25 @@ public final class SandboxCloud implements AutoCloseable {
     return ports.values().stream().filter(p -> p.fixedIp().equals(address)).toList();
   }
 
+  /**
+   * Adds commands the VMs answer (software installed on them over SSH, e.g. the Kubernetes
+   * sandbox's RKE2); asked in the order added, after the image's own commands.
+   */
+  public void addVmCommands(VmCommands commands) {
+    vmCommands.add(java.util.Objects.requireNonNull(commands, "commands"));
+  }
+
+  private java.util.Optional<VmCommands.Answer> installedCommand(
+      VmCommands.Login login, String command) {
+    for (VmCommands c : vmCommands) {
+      java.util.Optional<VmCommands.Answer> answer = c.answer(login, command);
+      if (answer.isPresent()) {
+        return answer;
+      }
+    }
+    return java.util.Optional.empty();
+  }
+
   /** The live servers. */
   public List<SandboxServer> servers() {
     return List.copyOf(servers.values());
@@ -525,7 +546,8 @@ public final class SandboxCloud implements AutoCloseable {
                 sshIo,
                 node,
                 cloudInitDone,
-                scheduler);
+                scheduler,
+                this::installedCommand);
       } catch (RuntimeException e) {
         log.error("VM {} did not boot", server.name, e);
         server.console.append("sshd: failed to start: ").append(e.getMessage()).append('\n');

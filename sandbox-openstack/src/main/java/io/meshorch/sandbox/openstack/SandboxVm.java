@@ -1,5 +1,6 @@
 package io.meshorch.sandbox.openstack;
 
+import io.meshorch.sandbox.core.VmCommands;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -83,6 +84,7 @@ final class SandboxVm implements AutoCloseable {
    * @param io the I/O threads all VMs share
    * @param cloudInitDone when cloud-init finishes (Docker up)
    * @param scheduler finishes {@code cloud-init status --wait} at {@code cloudInitDone}
+   * @param installed commands of software installed on the VM over SSH (asked last)
    */
   static SandboxVm boot(
       String hostname,
@@ -92,7 +94,8 @@ final class SandboxVm implements AutoCloseable {
       SharedSshIo io,
       CloudInit.Node node,
       Instant cloudInitDone,
-      ScheduledExecutorService scheduler) {
+      ScheduledExecutorService scheduler,
+      VmCommands installed) {
     try {
       KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
       generator.initialize(256);
@@ -110,11 +113,13 @@ final class SandboxVm implements AutoCloseable {
           (channel, command) ->
               new VmCommand(
                   hostname,
+                  address,
                   command,
                   node,
                   channel.getSession().getUsername(),
                   cloudInitDone,
-                  scheduler));
+                  scheduler,
+                  installed));
       io.configure(sshd);
       sshd.start();
       return new SandboxVm(
@@ -144,6 +149,8 @@ final class SandboxVm implements AutoCloseable {
   /** One exec request, answered like an Ubuntu cloud image with Docker would. */
   private static final class VmCommand implements Command {
     private final String hostname;
+    private final String address;
+    private final VmCommands installed;
     private final String command;
     private final CloudInit.Node node;
     private final String user;
@@ -156,12 +163,16 @@ final class SandboxVm implements AutoCloseable {
 
     VmCommand(
         String hostname,
+        String address,
         String command,
         CloudInit.Node node,
         String user,
         Instant cloudInitDone,
-        ScheduledExecutorService scheduler) {
+        ScheduledExecutorService scheduler,
+        VmCommands installed) {
       this.hostname = hostname;
+      this.address = address;
+      this.installed = installed;
       this.command = command.trim();
       this.node = node;
       this.user = user;
@@ -267,6 +278,14 @@ final class SandboxVm implements AutoCloseable {
       }
       if (command.equals("uname -r")) {
         return print("5.15.0-91-generic");
+      }
+      java.util.Optional<VmCommands.Answer> answer =
+          installed.answer(
+              new VmCommands.Login(hostname, address, user, !cloudInitRunning()), command);
+      if (answer.isPresent()) {
+        out.write(answer.get().stdout().getBytes(StandardCharsets.UTF_8));
+        err.write(answer.get().stderr().getBytes(StandardCharsets.UTF_8));
+        return answer.get().exitStatus();
       }
       String name = command.split("\\s+")[0];
       err.write(("bash: " + name + ": command not found\n").getBytes(StandardCharsets.UTF_8));

@@ -61,7 +61,7 @@ public final class SshjRemoteShell implements RemoteShellPort {
         String err = IOUtils.readFully(cmd.getErrorStream()).toString(StandardCharsets.UTF_8);
         cmd.join(timeout.toMillis(), TimeUnit.MILLISECONDS);
         Integer status = cmd.getExitStatus();
-        log.debug("{}: '{}' exited {}", where, command, status);
+        log.debug("{}: '{}' exited {}", where, shown(command), status);
         return new CommandResult(status == null ? -1 : status, out, err);
       }
     } catch (TransportException e) {
@@ -77,12 +77,22 @@ public final class SshjRemoteShell implements RemoteShellPort {
     } catch (ConnectionException e) {
       if (e.getCause() instanceof java.util.concurrent.TimeoutException) {
         throw new TransientFailure(
-            "SSH_COMMAND_TIMEOUT", where + ": '" + command + "' did not finish in " + timeout, e);
+            "SSH_COMMAND_TIMEOUT",
+            where + ": '" + shown(command) + "' did not finish in " + timeout,
+            e);
       }
       throw unreachable(where, e);
     } catch (IOException e) {
       throw unreachable(where, e);
     }
+  }
+
+  /**
+   * {@code command} for logs and messages: long base64 runs (file contents sent inline, such as
+   * RKE2's config.yaml with its join token) are blanked.
+   */
+  static String shown(String command) {
+    return command.replaceAll("[A-Za-z0-9+/=]{40,}", "<redacted>");
   }
 
   private static RecordingKnownHosts trust(SSHClient ssh, HostKeyTrust trust, String where) {
