@@ -139,6 +139,10 @@ final class MeshTimeline {
 
     private void meshFailed(MeshFailed f, Instant t) {
       cells(f.cluster(), f.stage()).forEach(c -> c.fail(t));
+      if (!Stage.MESH.equals(f.stage())) {
+        // mesh-service's step only reported another stage's failure: the mesh was never connected
+        cells(null, Stage.MESH).forEach(MutableCell::notReached);
+      }
       boolean reported =
           failures.stream()
               .anyMatch(
@@ -157,6 +161,7 @@ final class MeshTimeline {
     private void end(MeshState to, Instant t) {
       state = to;
       endedAt = t;
+      message = ""; // what it was waiting for is over
     }
 
     private void done(String cluster, String stage, Instant t) {
@@ -240,6 +245,14 @@ final class MeshTimeline {
     void progress(Instant t, String text) {
       start(t);
       message = text == null ? "" : text;
+    }
+
+    void notReached() {
+      if (state == CellState.RUNNING) {
+        state = CellState.PENDING;
+        startedAt = null;
+        message = "";
+      }
     }
 
     void fail(Instant t) {

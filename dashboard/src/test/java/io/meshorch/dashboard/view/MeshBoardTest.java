@@ -131,9 +131,14 @@ class MeshBoardTest {
             new MeshFailed(
                 Stage.VMS, "east", "NETWORK_NOT_FOUND", "no network no-such-network", null)));
 
+    board.apply(at(950, null, new StepStarted(Stage.MESH, "mesh.infra.events", 0, 3)));
+
     MeshView view = view("demo");
     assertThat(view.state()).isEqualTo(MeshState.FAILED);
     assertThat(cell(view, "east", Stage.VMS).state()).isEqualTo(CellState.FAILED);
+    assertThat(cell(view, "east", Stage.MESH).state())
+        .as("mesh-service's step that only reported the failure: the mesh step was not reached")
+        .isEqualTo(CellState.PENDING);
     assertThat(cell(view, "east", Stage.KUBERNETES).state()).isEqualTo(CellState.PENDING);
     assertThat(view.failures())
         .singleElement()
