@@ -70,7 +70,10 @@ function renderList() {
   const filter = $("filter").value.trim().toLowerCase();
   const selected = selectedId();
   const rows = [];
-  for (const view of meshes.values()) {
+  const newestFirst = [...meshes.values()].sort(
+    (a, b) => (millis(b.requestedAt) ?? millis(b.updatedAt)) - (millis(a.requestedAt) ?? millis(a.updatedAt))
+  );
+  for (const view of newestFirst) {
     if (filter && !view.meshId.toLowerCase().includes(filter)) continue;
     const row = el(
       "tr",
