@@ -161,8 +161,11 @@ public final class ServeCommand implements Callable<Integer> {
     }
     System.err.println("meshctl serve: stopping (dashboard, services, sandbox, broker)...");
     try {
-      dashboard.close();
-      stack.close();
+      try {
+        dashboard.close();
+      } finally {
+        stack.close();
+      }
     } catch (RuntimeException e) {
       System.err.println("meshctl serve: stop failed: " + e);
       status = Exit.FAILED;
