@@ -55,7 +55,7 @@ class ComposeFileTest {
    * module is in the tree it is checked like the others (its pom must opt in to an image); remove
    * it from here then.
    */
-  private static final Set<String> PENDING_MODULES = Set.of("dashboard");
+  private static final Set<String> PENDING_MODULES = Set.of();
 
   @Test
   void validatesAgainstTheComposeSpecificationSchema() throws IOException {

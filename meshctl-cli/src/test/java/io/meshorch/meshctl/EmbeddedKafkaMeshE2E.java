@@ -11,12 +11,15 @@ import io.meshorch.cni.domain.MeshCa;
 import io.meshorch.contracts.ClusterDeleted;
 import io.meshorch.contracts.ClusterFailed;
 import io.meshorch.contracts.ClusterUp;
+import io.meshorch.contracts.EventCodec;
 import io.meshorch.contracts.EventEnvelope;
 import io.meshorch.contracts.MeshDeleted;
 import io.meshorch.contracts.MeshFailed;
 import io.meshorch.contracts.MeshReady;
 import io.meshorch.contracts.PortsUpdated;
 import io.meshorch.contracts.ProgressReported;
+import io.meshorch.contracts.Stage;
+import io.meshorch.contracts.Topics;
 import io.meshorch.kit.secrets.FileSecretStore;
 import io.meshorch.meshctl.local.LocalStack;
 import io.meshorch.sandbox.core.ClusterRef;
@@ -35,10 +38,19 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.openqa.selenium.Keys;
 
 /** The scenarios on local mode's embedded KRaft broker, exactly as {@code ./meshctl up} runs. */
 class EmbeddedKafkaMeshE2E extends MeshScenarios {
@@ -46,11 +58,156 @@ class EmbeddedKafkaMeshE2E extends MeshScenarios {
   LocalStack startStack(Path dataDir) {
     // Mesh "lagging": MetalLB's webhook answers 6 s after its controller is ready, longer than
     // the Kubernetes client's own retries of an HTTP 500 (3.5 s). Mesh "cas": west's `rke up`
-    // takes 15 s, so that east has its Cilium before west has Kubernetes.
+    // takes 15 s, so that east has its Cilium before west has Kubernetes. Mesh "live": each
+    // cluster's `rke up` takes 3 s, long enough to see it running on the dashboard.
     return LocalStack.start(
         dataDir,
         true,
-        LocalStack.DEFAULT_LATENCIES.with("metallb-webhook@lagging/*=6s,rke-up@cas/west=15s"));
+        LocalStack.DEFAULT_LATENCIES.with(
+            "metallb-webhook@lagging/*=6s,rke-up@cas/west=15s,rke-up@live/*=3s"));
+  }
+
+  // The dashboard in a real browser, on this platform (its start is the costly part of a test).
+
+  private static DashboardPage page;
+
+  private static DashboardPage page() throws IOException {
+    if (page == null) {
+      page =
+          DashboardPage.start(
+              stack.bootstrapServers(), Files.createTempDirectory(data, "chromium-profile"));
+    }
+    return page;
+  }
+
+  @AfterAll
+  void closeDashboard() {
+    if (page != null) {
+      page.close();
+    }
+  }
+
+  @Test
+  void theDashboardShowsAMeshsClustersMovingThroughTheStagesLiveAndEndingReady() throws Exception {
+    DashboardPage page = page();
+    page.open(page.dashboard().meshUrl("live"));
+    page.js("window.sameDocument = true;");
+    Path file = data.resolve("live.yaml");
+    Files.writeString(
+        file,
+        """
+        mesh: live
+        defaults:
+          machine: {image: ubuntu-22.04, flavor: m1.large, network: mesh-net, keyName: mesh, sshUser: ubuntu}
+        clusters:
+          - {name: east, id: 1, nodeCount: 2, podCidr: 10.151.0.0/16, serviceCidr: 10.251.0.0/16, lbAddressPool: 192.168.91.10-192.168.91.19}
+          - {name: west, id: 2, nodeCount: 1, podCidr: 10.152.0.0/16, serviceCidr: 10.252.0.0/16, lbAddressPool: 192.168.92.10-192.168.92.19}
+        """);
+    CompletableFuture<Integer> up =
+        CompletableFuture.supplyAsync(() -> meshctl("up", "-f", file.toString()));
+
+    // While `rke up` runs: both clusters have their VMs and are getting Kubernetes, at once.
+    await("east and west with their VMs done and Kubernetes running, on the page")
+        .atMost(Duration.ofSeconds(120))
+        .pollInterval(Duration.ofMillis(100))
+        .until(
+            () ->
+                Stream.of("east", "west")
+                    .allMatch(
+                        c ->
+                            "DONE".equals(page.cellState(c, Stage.VMS))
+                                && "RUNNING".equals(page.cellState(c, Stage.KUBERNETES))));
+    assertThat(page.text("#mesh-state")).isEqualTo("in progress");
+    assertThat(page.cellState("east", Stage.MESH)).isEqualTo("PENDING");
+    page.screenshot("dashboard-in-progress.png");
+
+    assertThat(up.get(2, TimeUnit.MINUTES)).as("meshctl up exit code").isZero();
+    await("mesh live READY on the page")
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> "ready".equals(page.text("#mesh-state")));
+    for (String cluster : List.of("east", "west")) {
+      for (String stage :
+          List.of(
+              Stage.VMS,
+              Stage.KUBERNETES,
+              Stage.CNI,
+              Stage.LOAD_BALANCER,
+              Stage.PORTS,
+              Stage.MESH)) {
+        assertThat(page.cellState(cluster, stage)).as("%s of %s", stage, cluster).isEqualTo("DONE");
+      }
+    }
+    assertThat(page.text("#nodes tr[data-cluster='east'] td.sees"))
+        .isEqualTo("west: mesh-live-west-node-0");
+    assertThat(page.js("return window.sameDocument === true;"))
+        .as("the page was updated in place, never reloaded")
+        .isEqualTo(true);
+    assertThat(page.text("#meshes tr[data-mesh='live']")).contains("ready");
+    assertThat(page.js("return document.querySelector('#meshes tbody tr').dataset.mesh;"))
+        .as("the list, the most recently requested mesh first")
+        .isEqualTo("live");
+    page.screenshot("dashboard-ready.png");
+  }
+
+  @Test
+  void theDashboardShowsAFailedMeshsStageAndCauseWhenOpenedById() throws Exception {
+    DashboardPage page = page();
+    page.open(page.dashboard().url());
+    Path file = data.resolve("unreachable.yaml");
+    Files.writeString(
+        file,
+        """
+        mesh: unreachable
+        defaults:
+          machine: {image: ubuntu-22.04, flavor: m1.large, network: no-such-network, keyName: mesh, sshUser: ubuntu}
+        clusters:
+          - {name: east, id: 1, nodeCount: 1, podCidr: 10.153.0.0/16, serviceCidr: 10.253.0.0/16, lbAddressPool: 192.168.93.10-192.168.93.19}
+        """);
+    assertThat(meshctl("up", "-f", file.toString())).as("meshctl up exit code").isEqualTo(1);
+
+    page.type("filter", "unreachable", Keys.ENTER);
+    await("mesh unreachable FAILED on the page")
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> "failed".equals(page.text("#mesh-state")));
+    assertThat(page.currentUrl()).endsWith("#/mesh/unreachable");
+    assertThat(
+            page.js(
+                "return [...document.querySelectorAll('#meshes tbody tr')].map(r => r.dataset.mesh);"))
+        .as("the list filtered by ID")
+        .isEqualTo(List.of("unreachable"));
+    assertThat(page.cellState("east", Stage.VMS)).isEqualTo("FAILED");
+    assertThat(page.cellState("east", Stage.KUBERNETES)).isEqualTo("PENDING");
+    assertThat(page.text("#failures tbody tr td.stage")).isEqualTo(Stage.VMS);
+    assertThat(page.text("#failures tbody tr td.code")).isEqualTo("NETWORK_NOT_FOUND");
+    assertThat(page.text("#failures tbody tr td.reason")).contains("no-such-network");
+    page.screenshot("dashboard-failed.png");
+  }
+
+  @Test
+  void theDashboardShowsTextFromEventsAsTextNeverAsMarkup() throws Exception {
+    String markup = "<img src=x onerror=\"window.injected = 1\">";
+    try (KafkaProducer<String, byte[]> producer =
+        new KafkaProducer<>(
+            Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()),
+            new StringSerializer(),
+            new ByteArraySerializer())) {
+      EventEnvelope event =
+          EventEnvelope.create(
+              "markup", "<b>east</b>", null, "test", new ProgressReported(Stage.CNI, markup));
+      producer
+          .send(new ProducerRecord<>(Topics.CNI, "markup", new EventCodec().encode(event)))
+          .get();
+    }
+    DashboardPage page = page();
+    page.open(page.dashboard().meshUrl("markup"));
+
+    await("mesh markup on the page")
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> markup.equals(page.text("td.cell[data-stage='cni'] .msg")));
+    assertThat(page.text("#grid tbody td.cluster")).isEqualTo("<b>east</b>");
+    assertThat(page.js("return document.querySelectorAll('#detail img, #detail b').length;"))
+        .isEqualTo(0L);
+    assertThat(page.js("return window.injected === undefined;")).isEqualTo(true);
   }
 
   @Test

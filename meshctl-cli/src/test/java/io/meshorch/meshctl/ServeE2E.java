@@ -6,6 +6,10 @@ import static org.awaitility.Awaitility.await;
 import io.meshorch.meshctl.local.DataDirLock;
 import io.meshorch.meshctl.local.ServeFile;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +20,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -81,6 +87,25 @@ class ServeE2E {
         .contains("meshctl serve already runs for " + dir + " (pid " + serve.pid());
     assertThat(alpha.get(3, TimeUnit.MINUTES)).as("meshctl up alpha exit code").isZero();
     assertThat(beta.get(3, TimeUnit.MINUTES)).as("meshctl up beta exit code").isZero();
+
+    // The dashboard it printed shows both meshes ready.
+    Matcher dashboard = Pattern.compile("dashboard: +(http://\\S+/)").matcher(tail("serve.out"));
+    assertThat(dashboard.find())
+        .as("serve prints its dashboard's URL: %s", tail("serve.out"))
+        .isTrue();
+    HttpClient http = HttpClient.newHttpClient();
+    await("alpha and beta READY on the dashboard")
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                http.send(
+                        HttpRequest.newBuilder(URI.create(dashboard.group(1) + "api/meshes"))
+                            .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                    .body(),
+            body ->
+                body.contains("{\"meshId\":\"alpha\",\"state\":\"READY\"")
+                    && body.contains("{\"meshId\":\"beta\",\"state\":\"READY\""));
 
     Process status =
         meshctlJvm(

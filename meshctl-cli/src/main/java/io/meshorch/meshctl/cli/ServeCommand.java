@@ -2,6 +2,7 @@ package io.meshorch.meshctl.cli;
 
 import io.meshorch.meshctl.bench.Bench;
 import io.meshorch.meshctl.local.DataDirLock;
+import io.meshorch.meshctl.local.LocalDashboard;
 import io.meshorch.meshctl.local.LocalStack;
 import io.meshorch.meshctl.local.ServeFile;
 import io.meshorch.sandbox.core.SandboxLatencies;
@@ -29,8 +30,8 @@ import picocli.CommandLine.Option;
 @Command(
     name = "serve",
     description = {
-      "Run local mode (an embedded Kafka broker, the five services, the sandbox cloud) until"
-          + " Ctrl-C or SIGTERM.",
+      "Run local mode (an embedded Kafka broker, the five services, the sandbox cloud, the live"
+          + " dashboard) until Ctrl-C or SIGTERM.",
       "Once ready it writes <data-dir>/serve.json; up, status and watch without"
           + " --bootstrap-server then use this platform instead of starting local mode for one"
           + " command. Exit codes: 0 stopped on request, 1 another local mode (a serve, or a"
@@ -50,6 +51,14 @@ public final class ServeCommand implements Callable<Integer> {
   Path dataDir;
 
   @Mixin SandboxLatencyOption sandboxLatency;
+
+  @Option(
+      names = "--dashboard-port",
+      defaultValue = "0",
+      paramLabel = "PORT",
+      description =
+          "Port of the live dashboard on 127.0.0.1 (default: a free port; its URL is printed).")
+  int dashboardPort;
 
   /** Set by the stop hook; guarded by {@code this}. */
   private boolean stopping;
@@ -84,8 +93,16 @@ public final class ServeCommand implements Callable<Integer> {
       lock.close();
       throw e;
     }
+    LocalDashboard dashboard;
+    try {
+      dashboard = LocalDashboard.start(stack.bootstrapServers(), dashboardPort);
+    } catch (RuntimeException e) {
+      stack.close();
+      lock.close();
+      throw e;
+    }
     Runtime.getRuntime()
-        .addShutdownHook(new Thread(() -> stop(stack, lock, dir), "meshctl-serve-stop"));
+        .addShutdownHook(new Thread(() -> stop(stack, dashboard, lock, dir), "meshctl-serve-stop"));
     ServeFile serve;
     // Ready means consuming: a request published from now on is taken at once.
     try {
@@ -115,6 +132,7 @@ public final class ServeCommand implements Callable<Integer> {
         "meshctl serve: ready after %.1f s (pid %d)%n",
         (System.nanoTime() - t0) / 1e9,
         serve.pid());
+    out.println("  dashboard:       " + dashboard.url());
     out.println("  Kafka bootstrap: " + serve.bootstrapServers());
     out.println("  logs:            " + serve.log());
     out.println("  serve file:      " + ServeFile.path(dir));
@@ -135,15 +153,19 @@ public final class ServeCommand implements Callable<Integer> {
    * own exit status after a signal would be 128 + signal; {@link Runtime#halt} is the only way to
    * set another one once shutdown has begun, and it runs after everything was closed).
    */
-  private void stop(LocalStack stack, DataDirLock lock, Path dir) {
+  private void stop(LocalStack stack, LocalDashboard dashboard, DataDirLock lock, Path dir) {
     int status;
     synchronized (this) {
       stopping = true; // no serve file is written from now on
       status = startFailed ? Exit.FAILED : Exit.READY;
     }
-    System.err.println("meshctl serve: stopping (services, sandbox, broker)...");
+    System.err.println("meshctl serve: stopping (dashboard, services, sandbox, broker)...");
     try {
-      stack.close();
+      try {
+        dashboard.close();
+      } finally {
+        stack.close();
+      }
     } catch (RuntimeException e) {
       System.err.println("meshctl serve: stop failed: " + e);
       status = Exit.FAILED;
