@@ -60,7 +60,11 @@ public class InfraConfiguration {
 
   @Bean
   MeshRequestedSteps meshRequestedSteps(
-      OrchestrationPort orchestration, ComputePort compute, NetworkPort network, VmsProperties vms)
+      OrchestrationPort orchestration,
+      ComputePort compute,
+      NetworkPort network,
+      VmsProperties vms,
+      MeshFootprint footprint)
       throws IOException {
     return new MeshRequestedSteps(
         new MeshRequestValidator(),
@@ -69,7 +73,8 @@ public class InfraConfiguration {
         network,
         nodeSetup(vms),
         new VmsTimings(vms.stackTimeout(), vms.consoleTimeout()),
-        Clock.systemUTC());
+        Clock.systemUTC(),
+        footprint);
   }
 
   /** Reads the operator's user data once, at start: a missing file stops the service at once. */
