@@ -10,8 +10,8 @@ import io.meshorch.kit.step.OwnTopicObserver;
 
 /**
  * Keeps {@link MeshFootprint} from infra-service's own events (live and replayed): a VM step
- * started builds a cluster, {@link PortsUpdated} records the pairs added and the spec the cluster
- * is built for, {@link ClusterDeleted} deletes the cluster.
+ * started builds a cluster, {@link PortsUpdated} records the pairs added, {@link ClusterDeleted}
+ * deletes the cluster.
  */
 public final class FootprintObserver implements OwnTopicObserver {
   private final MeshFootprint footprint;
@@ -29,7 +29,11 @@ public final class FootprintObserver implements OwnTopicObserver {
     if (published.payload() instanceof StepStarted s && s.stage().equals(Stage.VMS)) {
       footprint.built(published.meshId(), cluster, published.occurredAt());
     } else if (published.payload() instanceof PortsUpdated p) {
-      footprint.ported(published.meshId(), cluster, p, published.occurredAt());
+      footprint.pairsAdded(
+          published.meshId(),
+          cluster,
+          new MeshFootprint.AddedPairs(p.meshEndpointIp(), p.portIds()),
+          published.occurredAt());
     } else if (published.payload() instanceof ClusterDeleted) {
       footprint.deleted(published.meshId(), cluster, published.occurredAt());
     }

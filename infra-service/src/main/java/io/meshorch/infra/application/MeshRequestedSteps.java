@@ -4,19 +4,14 @@ import io.meshorch.contracts.ClusterSpec;
 import io.meshorch.contracts.EventEnvelope;
 import io.meshorch.contracts.MeshRejected;
 import io.meshorch.contracts.MeshRequested;
-import io.meshorch.contracts.PortsUpdated;
 import io.meshorch.contracts.Violation;
 import io.meshorch.contracts.validation.MeshRequestValidator;
-import io.meshorch.infra.domain.ClusterStack;
-import io.meshorch.infra.domain.MeshFootprint;
 import io.meshorch.infra.port.ComputePort;
 import io.meshorch.infra.port.NetworkPort;
 import io.meshorch.infra.port.OrchestrationPort;
 import io.meshorch.kit.step.Plan;
-import io.meshorch.kit.step.Step;
 import java.time.Clock;
 import java.util.List;
-import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,11 +20,6 @@ import org.slf4j.LoggerFactory;
  * {@link MeshRejected} (every violation the validator reports) and nothing is created; a valid one
  * starts one {@link VmsStep} per cluster, named by the request's event ID and the cluster's name.
  * The kit runs these steps side by side, so a failing or slow cluster holds back no other.
- *
- * <p>A cluster that infra-service built for exactly the requested spec, whose build ended with its
- * {@code PortsUpdated} and that was not deleted since ({@link MeshFootprint}), gets a {@link
- * KeptClusterStep} instead: {@code up} of a mesh with one more cluster builds only that one, and
- * {@code up} again after a failure builds again only the clusters that did not end.
  */
 public final class MeshRequestedSteps {
   private static final Logger log = LoggerFactory.getLogger(MeshRequestedSteps.class);
@@ -41,9 +31,7 @@ public final class MeshRequestedSteps {
   private final NodeSetup setup;
   private final VmsTimings timings;
   private final Clock clock;
-  private final MeshFootprint footprint;
 
-  /** As the full constructor, with no memory of built clusters: every cluster is built. */
   public MeshRequestedSteps(
       MeshRequestValidator validator,
       OrchestrationPort orchestration,
@@ -52,23 +40,6 @@ public final class MeshRequestedSteps {
       NodeSetup setup,
       VmsTimings timings,
       Clock clock) {
-    this(validator, orchestration, compute, network, setup, timings, clock, new MeshFootprint());
-  }
-
-  /**
-   * @param footprint what infra-service built per mesh (from its own topic): the clusters built for
-   *     the requested spec already are kept
-   */
-  public MeshRequestedSteps(
-      MeshRequestValidator validator,
-      OrchestrationPort orchestration,
-      ComputePort compute,
-      NetworkPort network,
-      NodeSetup setup,
-      VmsTimings timings,
-      Clock clock,
-      MeshFootprint footprint) {
-    this.footprint = footprint;
     this.validator = validator;
     this.orchestration = orchestration;
     this.compute = compute;
@@ -98,22 +69,8 @@ public final class MeshRequestedSteps {
                     Plan.Planned.of(
                         event.eventId(),
                         cluster.name(),
-                        () -> stepOf(event.meshId(), cluster, networks)))
+                        () -> step(event.meshId(), cluster, networks)))
             .toList());
-  }
-
-  /** The kept cluster's step when it is built for {@code cluster} already, else a VM step. */
-  private Step stepOf(String meshId, ClusterSpec cluster, List<String> networks) {
-    Optional<PortsUpdated> built =
-        footprint.lastPorted(meshId, cluster.name()).filter(p -> cluster.equals(p.cluster()));
-    if (built.isEmpty()) {
-      return step(meshId, cluster, networks);
-    }
-    return new KeptClusterStep(
-        new ClusterStack(meshId, cluster.name()),
-        built.get(),
-        orchestration,
-        () -> step(meshId, cluster, networks));
   }
 
   /** A fresh VM step for {@code cluster} of mesh {@code meshId}, alone in its mesh. */

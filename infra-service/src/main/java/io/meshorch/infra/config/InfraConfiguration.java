@@ -60,11 +60,7 @@ public class InfraConfiguration {
 
   @Bean
   MeshRequestedSteps meshRequestedSteps(
-      OrchestrationPort orchestration,
-      ComputePort compute,
-      NetworkPort network,
-      VmsProperties vms,
-      MeshFootprint footprint)
+      OrchestrationPort orchestration, ComputePort compute, NetworkPort network, VmsProperties vms)
       throws IOException {
     return new MeshRequestedSteps(
         new MeshRequestValidator(),
@@ -73,8 +69,7 @@ public class InfraConfiguration {
         network,
         nodeSetup(vms),
         new VmsTimings(vms.stackTimeout(), vms.consoleTimeout()),
-        Clock.systemUTC(),
-        footprint);
+        Clock.systemUTC());
   }
 
   /** Reads the operator's user data once, at start: a missing file stops the service at once. */

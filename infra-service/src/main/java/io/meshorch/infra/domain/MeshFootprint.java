@@ -1,6 +1,5 @@
 package io.meshorch.infra.domain;
 
-import io.meshorch.contracts.PortsUpdated;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -12,9 +11,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * What infra-service created per mesh, as facts read from its own events: the clusters whose VM
  * step it started, the mesh endpoint IP it let through which ports, and the clusters whose VMs it
- * deleted, and the last {@link PortsUpdated} of each cluster (the end of its build, with the spec
- * it was built for). Facts carry their time, so their order and repetitions (replays) do not
- * matter: a cluster is live when it was built after it was last deleted. Thread-safe.
+ * deleted. Facts carry their time, so their order and repetitions (replays) do not matter: a
+ * cluster is live when it was built after it was last deleted. Thread-safe.
  */
 public final class MeshFootprint {
 
@@ -44,7 +42,6 @@ public final class MeshFootprint {
     Instant deleted;
     Instant pairsAt;
     AddedPairs pairs;
-    PortsUpdated ported;
 
     boolean live() {
       return built != null && (deleted == null || built.isAfter(deleted));
@@ -69,40 +66,6 @@ public final class MeshFootprint {
             f.pairs = pairs;
           }
         });
-  }
-
-  /**
-   * The build of {@code cluster} ended at {@code at} with {@code ported}: its pairs were added (as
-   * {@link #pairsAdded}), and the cluster is built for {@code ported.cluster()}.
-   */
-  public void ported(String meshId, String cluster, PortsUpdated ported, Instant at) {
-    update(
-        meshId,
-        cluster,
-        f -> {
-          if (f.pairsAt == null || !at.isBefore(f.pairsAt)) {
-            f.pairsAt = at;
-            f.pairs = new AddedPairs(ported.meshEndpointIp(), ported.portIds());
-            f.ported = ported;
-          }
-        });
-  }
-
-  /**
-   * The last {@link PortsUpdated} of {@code cluster}, if its build ended and the cluster was not
-   * deleted since: what a request for the same spec would end with again.
-   */
-  public Optional<PortsUpdated> lastPorted(String meshId, String cluster) {
-    Map<String, Facts> clusters = meshes.getOrDefault(meshId, Map.of());
-    synchronized (clusters) {
-      Facts f = clusters.get(cluster);
-      if (f == null || f.ported == null || !f.live()) {
-        return Optional.empty();
-      }
-      return f.deleted == null || f.pairsAt.isAfter(f.deleted)
-          ? Optional.of(f.ported)
-          : Optional.empty();
-    }
   }
 
   /** The VMs of {@code cluster} were deleted at {@code at}. */

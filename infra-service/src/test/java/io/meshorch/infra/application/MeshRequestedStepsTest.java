@@ -9,15 +9,9 @@ import io.meshorch.contracts.EventEnvelope;
 import io.meshorch.contracts.EventType;
 import io.meshorch.contracts.MeshRejected;
 import io.meshorch.contracts.MeshRequested;
-import io.meshorch.contracts.NodeInfo;
-import io.meshorch.contracts.PortsUpdated;
 import io.meshorch.contracts.ProgressReported;
 import io.meshorch.contracts.VmsReady;
 import io.meshorch.contracts.validation.MeshRequestValidator;
-import io.meshorch.infra.domain.ClusterStack;
-import io.meshorch.infra.domain.HeatTemplate;
-import io.meshorch.infra.domain.MeshFootprint;
-import io.meshorch.infra.domain.StackInputs;
 import io.meshorch.kit.retry.Backoff;
 import io.meshorch.kit.step.Plan;
 import io.meshorch.kit.step.Recheck;
@@ -28,7 +22,6 @@ import io.meshorch.kit.step.TriggerRef;
 import io.meshorch.testkit.Samples;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -145,103 +138,6 @@ class MeshRequestedStepsTest {
       assertThat(failed.retryable()).isTrue();
       assertThat(failed.reason())
           .contains("mesh-m1-slow", "CREATE_IN_PROGRESS", "mesh.vms.stack-timeout");
-    } finally {
-      engine.stop(Duration.ofSeconds(5));
-    }
-  }
-
-  @Test
-  void aClusterBuiltForTheSameSpecEndsWithItsLastPortsUpdatedAndOnlyTheAddedOneIsBuilt() {
-    ClusterSpec east = Samples.cluster("east", 1, 1);
-    MeshFootprint footprint = new MeshFootprint();
-    PortsUpdated eastPorted = ported(east);
-    cloud.createStack(
-        "mesh-m1-east",
-        HeatTemplate.render(
-            new ClusterStack("m1", "east"), east, new StackInputs("", List.of(), List.of())),
-        List.of("mesh:m1"));
-    await()
-        .atMost(Duration.ofSeconds(5))
-        .until(() -> cloud.findStack("mesh-m1-east").orElseThrow().complete());
-    footprint.built("m1", "east", Instant.parse("2026-11-30T01:00:00Z"));
-    footprint.ported("m1", "east", eastPorted, Instant.parse("2026-11-30T01:05:00Z"));
-    EventEnvelope event = request("m1", east, Samples.cluster("west", 2, 1));
-
-    List<EventEnvelope> published = runOnEngine(stepsWith(footprint), event);
-
-    assertThat(outcome(published, "east").orElseThrow().payload()).isEqualTo(eastPorted);
-    assertThat(outcome(published, "west").orElseThrow().payload()).isInstanceOf(VmsReady.class);
-    assertThat(cloud.creates).as("only west's stack is created").hasValue(2);
-    assertThat(cloud.stacks).containsOnlyKeys("mesh-m1-east", "mesh-m1-west");
-  }
-
-  @Test
-  void aKeptClusterWhoseStackIsGoneOrWhoseSpecChangedIsBuiltAgain() {
-    ClusterSpec east = Samples.cluster("east", 1, 1);
-    ClusterSpec west = Samples.cluster("west", 2, 1);
-    MeshFootprint footprint = new MeshFootprint();
-    footprint.built("m1", "east", Instant.parse("2026-11-30T01:00:00Z"));
-    footprint.ported("m1", "east", ported(east), Instant.parse("2026-11-30T01:05:00Z"));
-    footprint.built("m1", "west", Instant.parse("2026-11-30T01:00:00Z"));
-    footprint.ported("m1", "west", ported(west), Instant.parse("2026-11-30T01:05:00Z"));
-    ClusterSpec westWithTwoNodes = Samples.cluster("west", 2, 2);
-    EventEnvelope event = request("m1", east, westWithTwoNodes);
-
-    List<EventEnvelope> published = runOnEngine(stepsWith(footprint), event);
-
-    assertThat(outcome(published, "east").orElseThrow().payload()).isInstanceOf(VmsReady.class);
-    assertThat(cloud.stacks).containsKey("mesh-m1-east");
-    assertThat(outcome(published, "west").orElseThrow().payload()).isInstanceOf(VmsReady.class);
-  }
-
-  private MeshRequestedSteps stepsWith(MeshFootprint footprint) {
-    return new MeshRequestedSteps(
-        new MeshRequestValidator(),
-        cloud,
-        cloud,
-        cloud,
-        NodeSetup.DEFAULT,
-        new VmsTimings(Duration.ofMinutes(30), Duration.ofMinutes(10)),
-        Clock.systemUTC(),
-        footprint);
-  }
-
-  private static PortsUpdated ported(ClusterSpec cluster) {
-    return new PortsUpdated(
-        cluster,
-        List.of(
-            new NodeInfo(
-                "mesh-m1-" + cluster.name() + "-0", "srv-1", "port-1", "10.0.0.5", List.of())),
-        "kubeconfig/m1/" + cluster.name(),
-        "192.168.50.10",
-        2379,
-        List.of("port-1"));
-  }
-
-  /** Runs every step {@code event} plans on a kit engine until each cluster has its outcome. */
-  private static List<EventEnvelope> runOnEngine(MeshRequestedSteps steps, EventEnvelope event) {
-    List<EventEnvelope> published = new CopyOnWriteArrayList<>();
-    StepEngine engine =
-        new StepEngine(
-            published::add,
-            (topic, e, reason) -> {},
-            "infra-service",
-            2,
-            new Recheck(Duration.ofMillis(10), Duration.ofMillis(50), 1.5),
-            new Backoff(3, Duration.ofMillis(10), Duration.ofMillis(20), 2));
-    StepRoute route = route(steps);
-    List<Plan.Planned> planned = ((Plan.Steps) steps.plan(event)).steps();
-    try {
-      for (Plan.Planned p : planned) {
-        engine.start(route, event, p, new TriggerRef("mesh.requests", 0, 0));
-      }
-      await()
-          .atMost(Duration.ofSeconds(10))
-          .until(
-              () ->
-                  planned.stream()
-                      .allMatch(p -> outcome(published, p.key().cluster()).isPresent()));
-      return published;
     } finally {
       engine.stop(Duration.ofSeconds(5));
     }
