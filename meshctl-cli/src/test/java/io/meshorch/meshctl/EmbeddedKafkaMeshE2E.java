@@ -49,11 +49,15 @@ class EmbeddedKafkaMeshE2E extends MeshScenarios {
   LocalStack startStack(Path dataDir) {
     // Mesh "lagging": MetalLB's webhook answers 6 s after its controller is ready, longer than
     // the Kubernetes client's own retries of an HTTP 500 (3.5 s). Mesh "cas": west's `rke up`
-    // takes 15 s, so that east has its Cilium before west has Kubernetes.
+    // takes 15 s, so that east has its Cilium before west has Kubernetes. Mesh "retry": west's
+    // Heat stack takes 12 s, longer than infra-service's stack timeout (8 s here; every other
+    // stack takes 0.8 s), so its first run fails and a second one finds the stack complete.
     return LocalStack.start(
         dataDir,
         true,
-        LocalStack.DEFAULT_LATENCIES.with("metallb-webhook@lagging/*=6s,rke-up@cas/west=15s"));
+        LocalStack.DEFAULT_LATENCIES.with(
+            "metallb-webhook@lagging/*=6s,rke-up@cas/west=15s,heat-stack@retry/west=12s"),
+        Map.of("mesh.vms.stack-timeout", "8s"));
   }
 
   /**
@@ -178,16 +182,61 @@ class EmbeddedKafkaMeshE2E extends MeshScenarios {
     }
   }
 
+  @Test
+  void aClusterThatFailedIsBuiltByUpAgainAndTheHealthyOneIsNotTouchedTwice() throws Exception {
+    Path file =
+        meshFile(
+            "retry",
+            "retry.yaml",
+            "  - {name: east, id: 1, nodeCount: 1, podCidr: 10.191.0.0/16, serviceCidr:"
+                + " 10.195.0.0/16, lbAddressPool: 192.168.91.10-192.168.91.19}\n"
+                + "  - {name: west, id: 2, nodeCount: 1, podCidr: 10.192.0.0/16, serviceCidr:"
+                + " 10.196.0.0/16, lbAddressPool: 192.168.92.10-192.168.92.19}\n");
+
+    assertThat(meshctl("up", "-f", file.toString())).as("first up exit code").isEqualTo(1);
+    MeshFailed failed = (MeshFailed) of("retry", null, MeshFailed.class).get(0).payload();
+    assertThat(failed.cluster()).isEqualTo("west");
+    assertThat(failed.code()).isEqualTo("HEAT_STACK_TIMEOUT");
+    assertThat(failed.retryable()).isTrue();
+    // east goes on to the end of its own steps, as a user sees it in `status`
+    await("east's PortsUpdated")
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> !of("retry", "east", PortsUpdated.class).isEmpty());
+    Map<String, Map<SideEffect, Long>> before = counts("retry", "east");
+
+    assertThat(meshctl("up", "-f", file.toString())).as("up again exit code").isZero();
+
+    Map<String, Map<SideEffect, Long>> after = counts("retry", "east");
+    assertThat(after.get("east").remove(SideEffect.MESH_CONNECTION_WRITTEN))
+        .as("east's mesh configuration, written once when the mesh was whole")
+        .isEqualTo(before.get("east").remove(SideEffect.MESH_CONNECTION_WRITTEN) + 1);
+    assertThat(after).as("every other sandbox counter of east").isEqualTo(before);
+    assertThat(counts("retry", "west").get("west"))
+        .as("west: its stack reused by the second run, built once")
+        .containsEntry(SideEffect.HEAT_STACK_CREATED, 1L)
+        .containsEntry(SideEffect.RKE_UP_INVOKED, 1L)
+        .containsEntry(SideEffect.CILIUM_INSTALLED, 1L);
+    assertThat(status("retry").outcome()).isEqualTo(MeshRun.Outcome.READY);
+    assertThat(status("retry").ready().clusters())
+        .extracting(MeshReady.MeshClusterView::name)
+        .containsExactlyInAnyOrder("east", "west");
+  }
+
   private static Path meshFile(String name, String clusters) throws IOException {
+    return meshFile("gone", name, clusters);
+  }
+
+  private static Path meshFile(String meshId, String name, String clusters) throws IOException {
     Path file = data.resolve(name);
     Files.writeString(
         file,
         """
-        mesh: gone
+        mesh: %s
         defaults:
           machine: {image: ubuntu-22.04, flavor: m1.large, network: mesh-net, keyName: mesh, sshUser: ubuntu}
         clusters:
         """
+                .formatted(meshId)
             + clusters);
     return file;
   }
