@@ -93,6 +93,15 @@ public final class UpCommand implements Callable<Integer> {
         }
         return Exit.REJECTED;
       }
+      if (!verdict.pruned().isEmpty()) {
+        progress.println(
+            "mesh "
+                + parsed.meshId()
+                + ": "
+                + String.join(", ", verdict.pruned())
+                + " left out of the file: --prune deletes them once the mesh without them is"
+                + " ready");
+      }
       EventEnvelope request =
           EventEnvelope.create(parsed.meshId(), null, null, "meshctl", parsed.request());
       RequestPublisher.publish(mesh.bootstrapServers(), request);
