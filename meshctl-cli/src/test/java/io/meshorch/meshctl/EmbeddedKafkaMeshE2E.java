@@ -161,6 +161,10 @@ class EmbeddedKafkaMeshE2E extends MeshScenarios {
     assertThat(filesOf(data.resolve("rke").resolve("gone"))).as("RKE state of mesh gone").isEmpty();
     assertThat(status("gone").outcome()).isEqualTo(MeshRun.Outcome.DELETED);
     MeshDeleted deleted = (MeshDeleted) of("gone", null, MeshDeleted.class).get(0).payload();
+    assertThat(deleted.clusters())
+        .as("what down deleted: west was pruned before")
+        .extracting(MeshDeleted.DeletedCluster::name)
+        .containsExactly("east", "north");
     assertThat(deleted.deleted())
         .containsExactly(new ClusterDeleted.Resource("secret", "meshes/gone/cilium-ca"));
 
