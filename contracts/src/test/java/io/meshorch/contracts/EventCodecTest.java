@@ -133,4 +133,32 @@ class EventCodecTest {
     assertThat(failed.code()).isEqualTo("REMOTE_NOT_SEEN");
     assertThat(failed.retryable()).isNull();
   }
+
+  @Test
+  void aWholeMeshDeleteRequestOfAnOlderProducerDecodesWithoutClusters() throws IOException {
+    byte[] older;
+    try (InputStream in =
+        getClass().getResourceAsStream("/contracts/mesh.MeshDeleteRequested.v1/whole-mesh.json")) {
+      older = in.readAllBytes();
+    }
+
+    MeshDeleteRequested request = (MeshDeleteRequested) codec.decode(older).payload();
+
+    assertThat(request.clusters()).isNull();
+    assertThat(codec.encodeToString(EventEnvelope.create("demo", null, null, "meshctl", request)))
+        .doesNotContain("clusters");
+  }
+
+  @Test
+  void aPruneRequestKeepsItsClustersThroughARoundTrip() {
+    EventEnvelope sent =
+        EventEnvelope.create(
+            "demo", null, null, "meshctl", new MeshDeleteRequested(List.of("west")));
+
+    MeshDeleteRequested decoded =
+        (MeshDeleteRequested)
+            codec.decode(codec.encodeToString(sent).getBytes(StandardCharsets.UTF_8)).payload();
+
+    assertThat(decoded.clusters()).containsExactly("west");
+  }
 }

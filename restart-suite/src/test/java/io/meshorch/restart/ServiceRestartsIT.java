@@ -4,12 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.meshorch.contracts.CiliumReady;
+import io.meshorch.contracts.ClusterDeleted;
 import io.meshorch.contracts.ClusterFailed;
 import io.meshorch.contracts.ClusterSpec;
 import io.meshorch.contracts.ClusterUp;
 import io.meshorch.contracts.EventCodec;
 import io.meshorch.contracts.EventEnvelope;
 import io.meshorch.contracts.LbIpAssigned;
+import io.meshorch.contracts.MeshDeleteRequested;
+import io.meshorch.contracts.MeshDeleted;
 import io.meshorch.contracts.MeshEvent;
 import io.meshorch.contracts.MeshFailed;
 import io.meshorch.contracts.MeshReady;
@@ -25,6 +28,7 @@ import io.meshorch.local.LocalKafkaBroker;
 import io.meshorch.local.SandboxPlatform;
 import io.meshorch.sandbox.core.ClusterRef;
 import io.meshorch.sandbox.core.SandboxLatencies;
+import io.meshorch.sandbox.core.SandboxStep;
 import io.meshorch.sandbox.core.SideEffect;
 import io.meshorch.sandbox.core.StepRecord;
 import io.meshorch.testkit.EventProbe;
@@ -56,6 +60,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -87,7 +92,8 @@ class ServiceRestartsIT {
    * interrupt it in the middle (the window is this long, minus how late the suite sees it begin).
    */
   static final String LATENCIES =
-      "fast,heat-stack=5s,rke-up=6s,cilium-rollout=4s,lb-ip=4s,mesh-connect=4s";
+      "fast,heat-stack=5s,rke-up=6s,cilium-rollout=4s,lb-ip=4s,mesh-connect=4s,"
+          + "heat-stack-delete=6s";
 
   /**
    * Bounds that only catch a hang: with other builds on the same 2 cores, five JVMs starting at
@@ -342,6 +348,114 @@ class ServiceRestartsIT {
         .as("events published during the replay (outcomes, StepStarted, progress)")
         .isEmpty();
     soft.assertAll();
+  }
+
+  /**
+   * A teardown survives a crash: mesh {@code sigkill} is deleted, and infra-service gets SIGKILL
+   * while both of its Heat stacks are {@code DELETE_IN_PROGRESS} (asked, not gone). Restarted in
+   * the same group, it resumes its delete steps (their {@code StepStarted} has no outcome), which
+   * find the stacks being deleted and only wait; the mesh ends deleted once, each stack deleted
+   * once, nothing failed. A second delete is answered with an empty {@code MeshDeleted} and deletes
+   * nothing.
+   */
+  @Test
+  @Order(4)
+  void infraServiceKilledInTheMiddleOfATeardownResumesItAndDeletesEachStackOnce() throws Exception {
+    String meshId = SIGKILL_MESH;
+    List<String> names = meshes.get(meshId).stream().map(ClusterSpec::name).toList();
+    awaitQuietBus();
+    Instant requested = Instant.now();
+    publish(meshId, new MeshDeleteRequested());
+
+    await(meshId + "'s stacks DELETE_IN_PROGRESS")
+        .atMost(START_BOUND)
+        .pollInterval(Duration.ofMillis(100))
+        .failFast("a failure was published for " + meshId, () -> !failures(meshId).isEmpty())
+        .until(() -> names.stream().allMatch(c -> stacksDeleted(meshId, c) == 1));
+    ServiceJvm infra = services.get("infra-service");
+    Set<String> members = bus.members(infra.group());
+    Instant killed = infra.kill();
+    List<StepRecord> early =
+        sandbox.recorder().steps().records(SandboxStep.HEAT_STACK_DELETE).stream()
+            .filter(r -> meshId.equals(r.meshId()) && r.finishedAt().isBefore(killed))
+            .toList();
+    Instant restarted = Instant.now();
+    infra.start(infra.group());
+    awaitConsuming(infra, members, START_BOUND);
+    Instant back = Instant.now();
+    assertThat(early)
+        .as(
+            "a stack of %s was gone when infra-service got SIGKILL: lengthen heat-stack-delete",
+            meshId)
+        .isEmpty();
+    EventEnvelope deleted =
+        await(meshId + " deleted")
+            .atMost(START_BOUND)
+            .pollInterval(Duration.ofMillis(100))
+            .failFast("a failure was published for " + meshId, () -> !failures(meshId).isEmpty())
+            .until(() -> first(meshId, MeshDeleted.class), Objects::nonNull);
+    note(
+        "%s: delete requested; infra-service got SIGKILL %s later with both stacks"
+            + " DELETE_IN_PROGRESS, started again %s later, consuming %s after its start;"
+            + " MeshDeleted %s after the request",
+        meshId,
+        ServiceJvm.seconds(requested, killed),
+        ServiceJvm.seconds(killed, restarted),
+        ServiceJvm.seconds(restarted, back),
+        ServiceJvm.seconds(requested, deleted.occurredAt()));
+
+    // A second delete: nothing left, answered all the same.
+    publish(meshId, new MeshDeleteRequested());
+    await(meshId + "'s second MeshDeleted")
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> count(events(meshId), MeshDeleted.class, null) == 2);
+    awaitQuietBus();
+
+    List<EventEnvelope> events = events(meshId);
+    SoftAssertions soft = new SoftAssertions();
+    soft.assertThat(failures(meshId)).as("failures of %s", meshId).isEmpty();
+    soft.assertThat(((MeshDeleted) deleted.payload()).clusters())
+        .extracting(MeshDeleted.DeletedCluster::name)
+        .as("clusters of the MeshDeleted of %s", meshId)
+        .containsExactlyElementsOf(names);
+    soft.assertThat(
+            events.stream()
+                .filter(e -> e.payload() instanceof MeshDeleted)
+                .map(e -> ((MeshDeleted) e.payload()).clusters())
+                .toList())
+        .as("the second MeshDeleted deleted nothing")
+        .last()
+        .asInstanceOf(InstanceOfAssertFactories.LIST)
+        .isEmpty();
+    for (String cluster : names) {
+      soft.assertThat(stacksDeleted(meshId, cluster))
+          .as("stack deletes of %s/%s in the sandbox", meshId, cluster)
+          .isEqualTo(1);
+      for (String part : List.of(Stage.VMS, Stage.KUBERNETES)) {
+        soft.assertThat(
+                events.stream()
+                    .filter(
+                        e ->
+                            cluster.equals(e.cluster())
+                                && e.payload() instanceof ClusterDeleted d
+                                && d.part().equals(part))
+                    .count())
+            .as("ClusterDeleted part %s of %s/%s", part, meshId, cluster)
+            .isEqualTo(1);
+      }
+    }
+    soft.assertThat(sandbox.cloud().stackNames())
+        .as("stacks left in the sandbox")
+        .noneMatch(n -> n.startsWith("mesh-" + meshId + "-"));
+    soft.assertAll();
+  }
+
+  private long stacksDeleted(String meshId, String cluster) {
+    return sandbox
+        .recorder()
+        .counters()
+        .count(SideEffect.HEAT_STACK_DELETED, new ClusterRef(meshId, cluster));
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -654,8 +768,11 @@ class ServiceRestartsIT {
   // The bus
 
   private void publishRequest(String meshId, List<ClusterSpec> clusters) {
-    EventEnvelope request =
-        EventEnvelope.create(meshId, null, null, "restart-suite", new MeshRequested(clusters));
+    publish(meshId, new MeshRequested(clusters));
+  }
+
+  private void publish(String meshId, MeshEvent payload) {
+    EventEnvelope request = EventEnvelope.create(meshId, null, null, "restart-suite", payload);
     try (KafkaProducer<String, byte[]> producer =
         new KafkaProducer<>(
             Map.of(

@@ -19,6 +19,7 @@ import io.meshorch.kit.step.Step;
 import io.meshorch.kit.step.StepContext;
 import io.meshorch.kit.step.Wait;
 import java.time.Duration;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +43,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A step created afresh for the same event (after a restart) goes through the same phases and
  * converges: the CA and certificates are the stored ones, so the objects are unchanged.
+ *
+ * <p>A cluster this service installed already for the same cluster spec, nodes and kubeconfig (its
+ * own last {@code CiliumReady}, {@link InstalledClusters}) is not installed again when it still
+ * holds that installation: when its {@code cilium-ca} holds the mesh CA, the apply is skipped and
+ * the rollout is only read; ready, the step answers {@code CiliumReady} having written nothing (an
+ * {@code up} that adds a cluster leaves the others alone). A CA secret absent (e.g. deleted to
+ * repair a CA mismatch) or a rollout not ready goes through the apply as a first install does.
  */
 final class ClusterUpStep implements Step {
   /** Name of the rollout wait. */
@@ -73,6 +81,7 @@ final class ClusterUpStep implements Step {
   private ClusterMeshCertificates issued;
   private String installedVersion;
   private String lastSeen = CiliumRollout.NOTHING.missing();
+  private Optional<CiliumReady> installed;
 
   ClusterUpStep(
       EventEnvelope event,
@@ -81,6 +90,22 @@ final class ClusterUpStep implements Step {
       ClusterMeshCertsPort certs,
       CiliumInstallerPort installer,
       CniStepSettings settings) {
+    this(event, values, meshCa, certs, installer, settings, Optional.empty());
+  }
+
+  /**
+   * @param installed this service's last {@code CiliumReady} of the cluster, when it was for the
+   *     same cluster spec, nodes and kubeconfig as {@code event}
+   */
+  ClusterUpStep(
+      EventEnvelope event,
+      CiliumValues values,
+      MeshCaPort meshCa,
+      ClusterMeshCertsPort certs,
+      CiliumInstallerPort installer,
+      CniStepSettings settings,
+      Optional<CiliumReady> installed) {
+    this.installed = installed;
     this.event = event;
     this.in = (ClusterUp) event.payload();
     this.values = values;
@@ -150,6 +175,16 @@ final class ClusterUpStep implements Step {
         CiliumValues.CA_SECRET,
         event.cluster(),
         outcome);
+    if (outcome == CaSecretOutcome.SAME_CA && installed.isPresent()) {
+      log.info(
+          "Cilium v{} is installed in {} for this cluster already: reading its rollout only",
+          installed.get().ciliumVersion(),
+          event.cluster());
+      installedVersion = installed.get().ciliumVersion();
+      phase = Phase.ROLLOUT;
+      return Next.again();
+    }
+    installed = Optional.empty();
     phase = Phase.APPLY;
     return Next.again();
   }
@@ -180,9 +215,22 @@ final class ClusterUpStep implements Step {
       return Next.waitFor(
           rollout, "the status cannot be read (" + e.getMessage() + "); last seen: " + lastSeen);
     }
+    if (!now.ready() && installed.isPresent()) {
+      log.info(
+          "Cilium in {} is not as it was installed ({}): installing it",
+          event.cluster(),
+          now.missing());
+      installed = Optional.empty();
+      phase = Phase.APPLY;
+      return Next.again();
+    }
     if (!now.ready()) {
       lastSeen = now.missing();
       return Next.waitFor(rollout, lastSeen);
+    }
+    if (installed.isPresent()) {
+      ctx.progress(
+          "Cilium v" + installedVersion + " is installed and ready already; nothing written");
     }
     log.info(
         "Cilium v{} ready in {}: {}/{} agents",

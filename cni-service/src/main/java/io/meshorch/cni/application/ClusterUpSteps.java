@@ -27,12 +27,28 @@ public final class ClusterUpSteps {
   private final ClusterMeshCertsPort certs;
   private final CiliumInstallerPort installer;
   private final CniStepSettings settings;
+  private final InstalledClusters installed;
 
+  /** As the full constructor, with no memory of installations: every cluster is installed. */
   public ClusterUpSteps(
       MeshCaPort meshCa,
       ClusterMeshCertsPort certs,
       CiliumInstallerPort installer,
       CniStepSettings settings) {
+    this(meshCa, certs, installer, settings, new InstalledClusters());
+  }
+
+  /**
+   * @param installed the clusters this service installed Cilium in (from its own topic): a cluster
+   *     that still holds its installation for the same cluster is not installed again
+   */
+  public ClusterUpSteps(
+      MeshCaPort meshCa,
+      ClusterMeshCertsPort certs,
+      CiliumInstallerPort installer,
+      CniStepSettings settings,
+      InstalledClusters installed) {
+    this.installed = installed;
     this.meshCa = meshCa;
     this.certs = certs;
     this.installer = installer;
@@ -51,6 +67,21 @@ public final class ClusterUpSteps {
           new ClusterFailed(Stage.CNI, "CILIUM_VALUES_INVALID", e.getMessage(), false));
     }
     return Plan.step(
-        event, () -> new ClusterUpStep(event, values, meshCa, certs, installer, settings));
+        event,
+        () ->
+            new ClusterUpStep(
+                event,
+                values,
+                meshCa,
+                certs,
+                installer,
+                settings,
+                installed
+                    .last(event.meshId(), event.cluster())
+                    .filter(
+                        last ->
+                            last.cluster().equals(in.cluster())
+                                && last.nodes().equals(in.nodes())
+                                && last.kubeconfigRef().equals(in.kubeconfigRef()))));
   }
 }

@@ -9,6 +9,7 @@ import io.meshorch.cni.adapter.pki.StoredClusterMeshCerts;
 import io.meshorch.cni.adapter.pki.StoredMeshCa;
 import io.meshorch.cni.application.ClusterUpSteps;
 import io.meshorch.cni.application.CniStepSettings;
+import io.meshorch.cni.application.InstalledClusters;
 import io.meshorch.cni.domain.ApiServerEndpoint;
 import io.meshorch.cni.port.CiliumInstallerPort;
 import io.meshorch.cni.port.ClusterMeshCertsPort;
@@ -85,7 +86,8 @@ public class CniServiceConfiguration {
       ClusterMeshCertsPort certs,
       CiliumInstallerPort installer,
       CiliumChart ciliumChart,
-      CiliumProperties cilium) {
+      CiliumProperties cilium,
+      InstalledClusters installed) {
     return new ClusterUpSteps(
         meshCa,
         certs,
@@ -93,6 +95,13 @@ public class CniServiceConfiguration {
         new CniStepSettings(
             ciliumChart.archiveName(),
             new ApiServerEndpoint(cilium.k8sServiceHost(), cilium.k8sServicePort()),
-            cilium.readyTimeout()));
+            cilium.readyTimeout()),
+        installed);
+  }
+
+  /** The clusters this service installed Cilium in, from its own topic. */
+  @Bean
+  InstalledClusters installedClusters() {
+    return new InstalledClusters();
   }
 }

@@ -257,6 +257,69 @@ class ClusterUpStepTest {
   }
 
   @Test
+  void aClusterInstalledForTheSameClusterUpIsOnlyReadWhenItStillHoldsTheMeshCa() {
+    ClusterSpec east = Samples.cluster("east", 1, 2);
+    ClusterUpSteps remembering = stepsRemembering(clusterUp("demo", east));
+    EventEnvelope again = clusterUp("demo", east);
+    StepDriver driver = new StepDriver(again, Stage.CNI);
+
+    Result result = driver.run(stepOf(remembering, again), MAX_CALLS);
+
+    assertThat(result).isEqualTo(new Result.Done(ready("demo", east)));
+    assertThat(clusters.applyCalls).as("applies: the first install only").isEqualTo(1);
+    assertThat(driver.progress())
+        .contains("Cilium v1.18.12 is installed and ready already; nothing written");
+  }
+
+  @Test
+  void aClusterThatLostItsCaSecretOrItsCiliumIsInstalledAgain() {
+    ClusterSpec east = Samples.cluster("east", 1, 2);
+    ClusterUpSteps remembering = stepsRemembering(clusterUp("demo", east));
+    clusters.caSecrets.remove(ref("demo", "east")); // deleted to repair a CA mismatch
+
+    Result afterCaDeleted = run(remembering, clusterUp("demo", east));
+
+    assertThat(afterCaDeleted).isEqualTo(new Result.Done(ready("demo", east)));
+    assertThat(clusters.applyCalls).isEqualTo(2);
+
+    clusters.applied.remove(ref("demo", "east")); // the workloads are gone, the CA secret stays
+    Result afterCiliumDeleted = run(remembering, clusterUp("demo", east));
+
+    assertThat(afterCiliumDeleted).isEqualTo(new Result.Done(ready("demo", east)));
+    assertThat(clusters.applyCalls).isEqualTo(3);
+  }
+
+  /** Steps that remember the {@code CiliumReady} of a first install of {@code first}'s cluster. */
+  private ClusterUpSteps stepsRemembering(EventEnvelope first) {
+    InstalledClusters installed = new InstalledClusters();
+    ClusterUpSteps remembering =
+        new ClusterUpSteps(
+            meshCa,
+            certs,
+            clusters,
+            new CniStepSettings(
+                "cilium-1.18.12.tgz", new ApiServerEndpoint("127.0.0.1", 6443), READY_TIMEOUT),
+            installed);
+    Result done = run(remembering, first);
+    installed.observe(
+        EventEnvelope.create(
+            first.meshId(),
+            first.cluster(),
+            first.eventId(),
+            "cni-service",
+            ((Result.Done) done).outcome()));
+    return remembering;
+  }
+
+  private static Step stepOf(ClusterUpSteps steps, EventEnvelope event) {
+    return ((Plan.Steps) steps.plan(event)).steps().get(0).step().get();
+  }
+
+  private static Result run(ClusterUpSteps steps, EventEnvelope event) {
+    return new StepDriver(event, Stage.CNI).run(stepOf(steps, event), MAX_CALLS);
+  }
+
+  @Test
   void sharesOneCaAcrossTheClustersOfAMeshAndNotAcrossMeshes() {
     run(clusterUp("demo", Samples.cluster("east", 1, 1)));
     run(clusterUp("demo", Samples.cluster("west", 2, 1)));

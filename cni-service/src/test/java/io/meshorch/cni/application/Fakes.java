@@ -78,6 +78,10 @@ final class Fakes {
     final List<String> writes = new ArrayList<>();
 
     final List<FakeWatch> watches = new ArrayList<>();
+
+    /** Every call of {@link #apply}, changed or not. */
+    int applyCalls;
+
     int checksBeforeReady = 2;
     int nodes = 2;
 
@@ -102,6 +106,7 @@ final class Fakes {
 
     @Override
     public synchronized String apply(String kubeconfigRef, CiliumInstall install) {
+      applyCalls++;
       if (!install.equals(applied.get(kubeconfigRef))) {
         writes.add(kubeconfigRef);
         applied.put(kubeconfigRef, install);

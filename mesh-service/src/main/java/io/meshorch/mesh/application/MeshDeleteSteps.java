@@ -1,6 +1,7 @@
 package io.meshorch.mesh.application;
 
 import io.meshorch.contracts.EventEnvelope;
+import io.meshorch.contracts.MeshDeleteRequested;
 import io.meshorch.contracts.MeshDeleted;
 import io.meshorch.kit.port.SecretStore;
 import io.meshorch.kit.step.Plan;
@@ -16,6 +17,9 @@ import org.slf4j.LoggerFactory;
  * What a {@code MeshDeleteRequested} starts in mesh-service: for a mesh with clusters, one {@link
  * DeleteMeshStep} (a deletion under way is joined: same step); for an unknown or deleted mesh, an
  * empty {@link MeshDeleted} at once, so a second {@code down} is a no-op that still gets an answer.
+ * A request naming clusters ({@code up --prune}) starts nothing here: the mesh stays, its CA and
+ * keys too; infra- and rke-service delete the named clusters, and the {@code MeshRequested} without
+ * them rewrites the survivors' mesh configuration.
  */
 public final class MeshDeleteSteps {
   private static final Logger log = LoggerFactory.getLogger(MeshDeleteSteps.class);
@@ -36,6 +40,13 @@ public final class MeshDeleteSteps {
   /** Plans the deletion of the event's mesh; no outside calls. */
   public Plan plan(EventEnvelope event) {
     String meshId = event.meshId();
+    if (((MeshDeleteRequested) event.payload()).clusters() != null) {
+      log.info(
+          "mesh {}: cluster(s) {} pruned; the mesh stays",
+          meshId,
+          ((MeshDeleteRequested) event.payload()).clusters());
+      return Plan.nothing();
+    }
     if (deletions.clusters(meshId).isEmpty()) {
       log.info("mesh {} is unknown or deleted already: nothing to delete", meshId);
       return Plan.answer(new MeshDeleted(List.of(), List.of()));

@@ -22,9 +22,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * do not matter): the clusters of the valid requests since the mesh was last deleted, each
  * cluster's {@code ClusterDeleted} parts, deletion failures, and the deletion under way. A cluster
  * is deleted when its last part ({@code kubernetes}) came after it was last requested; the mesh is
- * deleted when all its clusters are. After {@link MeshDeleted} the mesh has no clusters: a second
- * delete has nothing to do, and a later request builds the mesh anew. Thread-safe (one lock per
- * mesh).
+ * deleted when all its clusters are. A cluster left out of the latest request and deleted since
+ * ({@code up --prune}) is no longer one of the mesh's clusters: a later {@code down} neither waits
+ * for it nor lists it. After {@link MeshDeleted} the mesh has no clusters: a second delete has
+ * nothing to do, and a later request builds the mesh anew. Thread-safe (one lock per mesh).
  */
 public final class MeshDeletions {
   private static final MeshRequestValidator VALIDATOR = new MeshRequestValidator();
@@ -185,9 +186,12 @@ public final class MeshDeletions {
   }
 
   private static List<String> clustersOf(Mesh m) {
+    Instant latest = m.requested.values().stream().max(Instant::compareTo).orElse(null);
     return new TreeMap<>(m.requested)
         .entrySet().stream()
             .filter(e -> m.deletedAt == null || e.getValue().isAfter(m.deletedAt))
+            // pruned: left out of the latest request and deleted since (up --prune)
+            .filter(e -> e.getValue().equals(latest) || !deleted(m, e.getKey()))
             .map(Map.Entry::getKey)
             .toList();
   }

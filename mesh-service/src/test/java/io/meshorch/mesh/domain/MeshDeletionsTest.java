@@ -56,6 +56,25 @@ class MeshDeletionsTest {
   }
 
   @Test
+  void aClusterPrunedFromTheMeshIsNeitherAwaitedNorListedByALaterDeletion() {
+    deletions.record(Events.requested()); // east and west at T0
+    deletions.record(
+        at(T0.plusSeconds(10), null, "meshctl", new MeshRequested(List.of(Events.EAST))));
+    assertThat(deletions.clusters(MESH))
+        .as("west is left out but not deleted yet: a down still deletes it")
+        .containsExactly("east", "west");
+
+    deletions.record(
+        at(T0.plusSeconds(20), "west", "rke-service", part("kubernetes", "secret", "kc-west")));
+
+    assertThat(deletions.clusters(MESH)).containsExactly("east");
+    assertThat(deletions.remaining(MESH)).containsExactly("east");
+    assertThat(deletions.summary(MESH))
+        .extracting(MeshDeleted.DeletedCluster::name)
+        .containsExactly("east");
+  }
+
+  @Test
   void onceDeletedTheMeshHasNoClustersUntilItIsRequestedAgain() {
     deletions.record(Events.requested());
     deletions.deleted(MESH, T0.plusSeconds(40));

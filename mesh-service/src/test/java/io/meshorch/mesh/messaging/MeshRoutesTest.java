@@ -80,6 +80,32 @@ class MeshRoutesTest {
                       Duration.ofHours(1),
                       Clock.systemUTC()))));
 
+  @Test
+  void aPruneOfSomeClustersStartsNoMeshDeletionAndLeavesTheMeshToDeleteLater() {
+    StepRoute delete = table.find(EventType.MESH_DELETE_REQUESTED).orElseThrow();
+    table
+        .find(EventType.MESH_REQUESTED)
+        .orElseThrow()
+        .plan(
+            EventEnvelope.create(
+                "m3",
+                null,
+                null,
+                "meshctl",
+                new MeshRequested(
+                    List.of(Samples.cluster("a", 1, 1), Samples.cluster("b", 2, 1)))));
+    EventEnvelope prune =
+        EventEnvelope.create("m3", null, null, "meshctl", new MeshDeleteRequested(List.of("b")));
+    EventEnvelope down =
+        EventEnvelope.create("m3", null, null, "meshctl", new MeshDeleteRequested());
+
+    assertThat(delete.plan(prune)).isEqualTo(Plan.nothing());
+    assertThat(((Plan.Steps) delete.plan(down)).steps())
+        .as("the whole mesh is still there to delete")
+        .singleElement()
+        .satisfies(s -> assertThat(s.key()).isEqualTo(new StepKey(down.eventId(), null)));
+  }
+
   @ParameterizedTest
   @EnumSource(
       value = EventType.class,

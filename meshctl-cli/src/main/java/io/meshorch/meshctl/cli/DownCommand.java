@@ -124,7 +124,7 @@ public final class DownCommand implements Callable<Integer> {
     return null;
   }
 
-  private static String line(EventEnvelope event) {
+  static String line(EventEnvelope event) {
     String who = event.cluster() == null ? "(mesh)" : event.cluster();
     String text;
     if (event.payload() instanceof StepStarted s && Stage.DELETE.equals(s.stage())) {

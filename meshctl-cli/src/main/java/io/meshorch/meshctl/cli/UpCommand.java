@@ -25,8 +25,11 @@ import picocli.CommandLine.Spec;
  * {@code meshctl up -f mesh.yaml}: publishes {@code MeshRequested} and follows the mesh until it is
  * ready (exit 0), failed (1) or rejected (2). Before publishing, it compares the file with the
  * mesh's last accepted request in the history ({@link MeshChanges}): a change a running mesh cannot
- * follow (an immutable field, the node count, a cluster left out) is rejected (2) and nothing is
- * sent.
+ * follow (an immutable field, the node count, a cluster left out without {@code --prune}) is
+ * rejected (2) and nothing is sent. Clusters built already for the same spec are left alone by the
+ * services, so an added cluster is built and connected and nothing else happens to the others. With
+ * {@code --prune}, clusters left out are deleted once the mesh without them is ready ({@link
+ * Prune}).
  */
 @Command(
     name = "up",
@@ -51,6 +54,14 @@ public final class UpCommand implements Callable<Integer> {
       description = "Give up following after this long (ISO-8601, default ${DEFAULT-VALUE}).")
   Duration timeout;
 
+  @Option(
+      names = "--prune",
+      description =
+          "Delete the clusters of the mesh that the file leaves out: first the mesh without them"
+              + " is connected and validated, then each is deleted (its stack, the pairs the mesh"
+              + " added, RKE state and secrets). Without it, such a file is refused (exit 2).")
+  boolean prune;
+
   @Mixin SandboxLatencyOption sandboxLatency;
 
   @Mixin BusOptions bus;
@@ -73,13 +84,23 @@ public final class UpCommand implements Callable<Integer> {
     }
     try (MeshBus mesh = bus.withServices(latencies);
         EventFollower follower = new EventFollower(mesh.bootstrapServers(), Topics.ALL, false)) {
-      List<MeshChanges.Change> changes =
-          HistoryCheck.changes(mesh.bootstrapServers(), parsed, progress);
+      HistoryCheck.Verdict verdict =
+          HistoryCheck.check(mesh.bootstrapServers(), parsed, progress, prune);
+      List<MeshChanges.Change> changes = verdict.refused();
       if (!changes.isEmpty()) {
         if (json) {
           System.out.println(Render.changesJson(parsed.meshId(), changes));
         }
         return Exit.REJECTED;
+      }
+      if (!verdict.pruned().isEmpty()) {
+        progress.println(
+            "mesh "
+                + parsed.meshId()
+                + ": "
+                + String.join(", ", verdict.pruned())
+                + " left out of the file: --prune deletes them once the mesh without them is"
+                + " ready");
       }
       EventEnvelope request =
           EventEnvelope.create(parsed.meshId(), null, null, "meshctl", parsed.request());
@@ -98,10 +119,28 @@ public final class UpCommand implements Callable<Integer> {
       } else {
         System.out.print(Render.summary(run));
       }
+      if (!verdict.pruned().isEmpty()) {
+        if (run.outcome() != MeshRun.Outcome.READY) {
+          progress.println(
+              "mesh "
+                  + parsed.meshId()
+                  + ": not pruning "
+                  + String.join(", ", verdict.pruned())
+                  + ": the mesh without them is not ready; they stay until up --prune succeeds");
+        } else if (!Prune.run(
+            mesh.bootstrapServers(),
+            follower,
+            parsed.meshId(),
+            verdict.pruned(),
+            Instant.now().plus(timeout),
+            progress)) {
+          return Exit.FAILED;
+        }
+      }
       return switch (run.outcome()) {
         case READY -> Exit.READY;
         case REJECTED -> Exit.REJECTED;
-        case FAILED, IN_PROGRESS -> Exit.FAILED;
+        case FAILED, IN_PROGRESS, DELETED -> Exit.FAILED;
       };
     }
   }

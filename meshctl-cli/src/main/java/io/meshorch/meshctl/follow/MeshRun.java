@@ -6,6 +6,7 @@ import io.meshorch.contracts.ClusterUp;
 import io.meshorch.contracts.EventEnvelope;
 import io.meshorch.contracts.KubernetesSpec;
 import io.meshorch.contracts.LbIpAssigned;
+import io.meshorch.contracts.MeshDeleted;
 import io.meshorch.contracts.MeshEvent;
 import io.meshorch.contracts.MeshFailed;
 import io.meshorch.contracts.MeshReady;
@@ -30,7 +31,9 @@ public final class MeshRun {
     IN_PROGRESS,
     READY,
     FAILED,
-    REJECTED
+    REJECTED,
+    /** {@code MeshDeleted}: the mesh was deleted after its last request ({@code meshctl down}). */
+    DELETED
   }
 
   /** One cluster's latest known state. */
@@ -93,6 +96,7 @@ public final class MeshRun {
   private final Map<String, ClusterState> clusters = new LinkedHashMap<>();
   private Outcome outcome = Outcome.IN_PROGRESS;
   private Instant requestedAt;
+  private Instant deletedAt;
   private Instant endedAt;
   private MeshReady ready;
   private MeshFailed failed;
@@ -134,13 +138,30 @@ public final class MeshRun {
       step(event, Stage.PORTS);
     } else if (payload instanceof ClusterFailed f) {
       cluster(event).failure = f;
+    } else if (payload instanceof MeshDeleted) {
+      deleted(event);
+    }
+  }
+
+  /** The mesh was deleted: unless a later request built it anew, that is how it stands. */
+  private void deleted(EventEnvelope event) {
+    if (deletedAt == null || event.occurredAt().isAfter(deletedAt)) {
+      deletedAt = event.occurredAt();
+    }
+    if (requestedAt == null || event.occurredAt().isAfter(requestedAt)) {
+      clusters.clear();
+      ready = null;
+      failed = null;
+      rejected = null;
+      end(Outcome.DELETED, event);
     }
   }
 
   private void restart(EventEnvelope event, MeshRequested request) {
-    if (requestedAt != null && !event.occurredAt().isAfter(requestedAt)) {
+    if ((requestedAt != null && !event.occurredAt().isAfter(requestedAt))
+        || (deletedAt != null && !event.occurredAt().isAfter(deletedAt))) {
       // The same request again (its echo on the topic, which may arrive after the answers on
-      // other topics) or an older one: not a new run.
+      // other topics), an older one, or one before the mesh was deleted: not a new run.
       return;
     }
     clusters.clear();

@@ -119,6 +119,8 @@ public final class Render {
           out.append(System.lineSeparator());
         }
       }
+      case DELETED ->
+          out.append("  deleted (meshctl down); up builds it anew").append(System.lineSeparator());
       case IN_PROGRESS -> {
         run.clusters()
             .forEach(
@@ -188,6 +190,7 @@ public final class Render {
         doc.put("failure", failure);
       }
       case REJECTED -> doc.put("violations", run.rejected().violations());
+      case DELETED -> doc.put("clusters", Map.of());
       case IN_PROGRESS -> {
         Map<String, Object> clusters = new LinkedHashMap<>();
         run.clusters()

@@ -13,10 +13,17 @@ import java.util.function.Function;
 /**
  * What a mesh file changes against the mesh's last accepted request, as far as a running mesh
  * cannot follow: a cluster's immutable fields (keyed by name), its node count, and clusters left
- * out of the file. Added clusters are no change here: building them is what {@code up} does. Pure:
- * no bus, no files.
+ * out of the file (a removal, which {@code up --prune} carries out: its {@link Change#field()} is
+ * null). Added clusters are no change here: building them is what {@code up} does. Pure: no bus, no
+ * files.
  */
 public final class MeshChanges {
+  /** The rule of a cluster left out of the file: removing it takes {@code --prune}. */
+  public static final String REMOVED =
+      "is in the mesh's last request but not in the file: removing a cluster deletes it (its"
+          + " stack, the pairs the mesh added, RKE state and secrets) and needs --prune; run"
+          + " meshctl up --prune, or put it back in the file";
+
   private static final String REMEDY =
       "; delete the mesh (meshctl down) or give the cluster a new name";
 
@@ -123,16 +130,7 @@ public final class MeshChanges {
       }
       ClusterSpec now = wanted.get(old.name());
       if (now == null) {
-        changes.add(
-            new Change(
-                meshId,
-                old.name(),
-                null,
-                null,
-                null,
-                "is in the mesh's last request but not in the file: removing a cluster is not"
-                    + " supported yet; put it back in the file, or delete the mesh (meshctl"
-                    + " down)"));
+        changes.add(new Change(meshId, old.name(), null, null, null, REMOVED));
         continue;
       }
       for (Kept kept : KEPT) {

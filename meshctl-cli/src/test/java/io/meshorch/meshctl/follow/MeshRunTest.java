@@ -3,6 +3,7 @@ package io.meshorch.meshctl.follow;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.meshorch.contracts.EventEnvelope;
+import io.meshorch.contracts.MeshDeleted;
 import io.meshorch.contracts.MeshEvent;
 import io.meshorch.contracts.MeshFailed;
 import io.meshorch.contracts.MeshRejected;
@@ -71,5 +72,33 @@ class MeshRunTest {
 
     assertThat(run.outcome()).isEqualTo(MeshRun.Outcome.FAILED);
     assertThat(run.retryable()).isFalse();
+  }
+
+  @Test
+  void aMeshDeletedAfterItsLastRequestIsDeletedWhateverTheOrderItsEventsAreReadIn() {
+    EventEnvelope request = at(T0, request());
+    EventEnvelope deleted = at(T0.plusSeconds(60), new MeshDeleted(List.of(), List.of()));
+    MeshRun inOrder = new MeshRun("demo");
+    inOrder.apply(request);
+    inOrder.apply(deleted);
+    MeshRun deletionReadFirst = new MeshRun("demo");
+    deletionReadFirst.apply(deleted);
+    deletionReadFirst.apply(request);
+
+    assertThat(inOrder.outcome()).isEqualTo(MeshRun.Outcome.DELETED);
+    assertThat(inOrder.clusters()).isEmpty();
+    assertThat(deletionReadFirst.outcome()).isEqualTo(MeshRun.Outcome.DELETED);
+    assertThat(Render.json(inOrder)).contains("\"status\" : \"DELETED\"");
+  }
+
+  @Test
+  void aRequestAfterTheDeletionBuildsTheMeshAnewAndAnOlderDeletionDoesNotEndIt() {
+    MeshRun run = new MeshRun("demo");
+    run.apply(at(T0, new MeshDeleted(List.of(), List.of())));
+    run.apply(at(T0.plusSeconds(60), request()));
+    run.apply(at(T0.minusSeconds(60), new MeshDeleted(List.of(), List.of())));
+
+    assertThat(run.outcome()).isEqualTo(MeshRun.Outcome.IN_PROGRESS);
+    assertThat(run.clusters()).containsOnlyKeys("east");
   }
 }

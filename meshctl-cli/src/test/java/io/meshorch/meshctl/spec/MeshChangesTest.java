@@ -119,7 +119,7 @@ class MeshChangesTest {
   }
 
   @Test
-  void everyClusterLeftOutOfTheFileIsNamedAsAnUnsupportedRemoval() {
+  void everyClusterLeftOutOfTheFileIsNamedAsARemovalThatNeedsPrune() {
     String file =
         """
         mesh: demo
@@ -135,8 +135,9 @@ class MeshChangesTest {
     assertThat(changes.get(0).line())
         .isEqualTo(
             "mesh demo, cluster east: is in the mesh's last request but not in the file: removing"
-                + " a cluster is not supported yet; put it back in the file, or delete the mesh"
-                + " (meshctl down)");
+                + " a cluster deletes it (its stack, the pairs the mesh added, RKE state and"
+                + " secrets) and needs --prune; run meshctl up --prune, or put it back in the"
+                + " file");
   }
 
   @Test

@@ -20,6 +20,14 @@ public enum SandboxStep {
   HEAT_STACK("heat-stack", Duration.ofMillis(800), Duration.ofSeconds(150)),
 
   /**
+   * A deleted Heat stack is {@code DELETE_IN_PROGRESS} for this long, then its servers, ports and
+   * security group are gone ({@code DELETE_COMPLETE}, or {@code DELETE_FAILED} when a delete
+   * failure was asked for). Realistic 60 s: Nova deletes the servers, then Neutron their ports;
+   * 30–90 s on a typical OpenStack.
+   */
+  HEAT_STACK_DELETE("heat-stack-delete", Duration.ofMillis(300), Duration.ofSeconds(60)),
+
+  /**
    * A server is {@code BUILD} for this long after Heat created it, then {@code ACTIVE} with its SSH
    * daemon listening and the host-key fingerprints on its console. Realistic 60 s: scheduling, the
    * image on the hypervisor and the guest's boot to sshd take 30–90 s.

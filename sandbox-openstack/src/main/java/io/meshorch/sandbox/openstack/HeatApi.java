@@ -473,8 +473,10 @@ final class HeatApi {
             stack.reason = "Stack DELETE completed successfully";
             stack.deleted = Instant.now();
           }
+          cloud.recorder.finished(
+              SandboxStep.HEAT_STACK_DELETE, stack.cluster, stack.name, Instant.now());
         },
-        300,
+        cloud.latency(SandboxStep.HEAT_STACK_DELETE, stack.cluster).toMillis(),
         TimeUnit.MILLISECONDS);
     return noContent();
   }
