@@ -1,6 +1,7 @@
 package io.meshorch.meshctl.spec;
 
 import io.meshorch.contracts.ClusterSpec;
+import io.meshorch.contracts.KubernetesSpec;
 import io.meshorch.contracts.MachineSpec;
 import io.meshorch.contracts.MeshRequested;
 import java.util.ArrayList;
@@ -142,8 +143,47 @@ public final class MeshChanges {
                   meshId, old.name(), kept.field(), text(was), text(is), kept.rule() + REMEDY));
         }
       }
+      KubernetesSpec wasKube = effectiveKubernetes(old, last);
+      KubernetesSpec isKube = effectiveKubernetes(now, file);
+      if (!Objects.equals(wasKube.distribution(), isKube.distribution())) {
+        changes.add(
+            new Change(
+                meshId,
+                old.name(),
+                "kubernetes.distribution",
+                wasKube.distribution(),
+                isKube.distribution(),
+                "a running cluster cannot move to another Kubernetes distribution (its nodes run"
+                    + " the one installed)"
+                    + REMEDY));
+      } else if (!Objects.equals(wasKube.version(), isKube.version())) {
+        changes.add(
+            new Change(
+                meshId,
+                old.name(),
+                "kubernetes.version",
+                text(wasKube.version()),
+                text(isKube.version()),
+                "upgrading the Kubernetes of a running cluster is not supported (up installs a"
+                    + " version only on new nodes)"
+                    + REMEDY));
+      }
     }
     return List.copyOf(changes);
+  }
+
+  /**
+   * The distribution and version a cluster gets: its own, else the mesh's default, else RKE1 at
+   * rke-service's default version (null: whatever rke-service is configured with).
+   */
+  private static KubernetesSpec effectiveKubernetes(ClusterSpec cluster, MeshRequested mesh) {
+    KubernetesSpec chosen = cluster.kubernetes() != null ? cluster.kubernetes() : mesh.kubernetes();
+    if (chosen == null) {
+      return new KubernetesSpec(KubernetesSpec.RKE1, null);
+    }
+    String distribution =
+        chosen.distribution() == null ? KubernetesSpec.RKE1 : chosen.distribution();
+    return new KubernetesSpec(distribution, chosen.version());
   }
 
   private static Kept machineKept(String field, Function<MachineSpec, Object> value) {

@@ -168,4 +168,35 @@ class MeshChangesTest {
     assertThat((String) json.get("rule"))
         .startsWith("nodeCount 2 -> 5: changing the node count of a running cluster");
   }
+
+  @Test
+  void aLiveClusterKeepsItsKubernetesDistributionAndVersion() {
+    String rke2 =
+        LAST.replace(
+            "lbAddressPool: 192.168.50.20-192.168.50.29}",
+            "lbAddressPool: 192.168.50.20-192.168.50.29,"
+                + " kubernetes: {distribution: rke2, version: v1.30.4+rke2r1}}");
+
+    assertThat(MeshChanges.compare("demo", request(LAST), request(rke2)))
+        .extracting(MeshChanges.Change::line)
+        .containsExactly(
+            "mesh demo, cluster west: kubernetes.distribution rke1 -> rke2: a running cluster"
+                + " cannot move to another Kubernetes distribution (its nodes run the one"
+                + " installed); delete the mesh (meshctl down) or give the cluster a new name");
+    assertThat(
+            MeshChanges.compare(
+                "demo", request(rke2), request(rke2.replace("v1.30.4+rke2r1", "v1.31.1+rke2r1"))))
+        .extracting(MeshChanges.Change::field, MeshChanges.Change::was, MeshChanges.Change::now)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(
+                "kubernetes.version", "v1.30.4+rke2r1", "v1.31.1+rke2r1"));
+  }
+
+  @Test
+  void theMeshDefaultRke1SaidOutLoudIsNoChange() {
+    String explicit =
+        LAST.replace("defaults:\n", "defaults:\n  kubernetes: {distribution: rke1}\n");
+
+    assertThat(compare(explicit)).isEmpty();
+  }
 }
