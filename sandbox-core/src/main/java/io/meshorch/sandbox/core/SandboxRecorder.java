@@ -1,9 +1,12 @@
 package io.meshorch.sandbox.core;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 /**
  * What the sandboxes observe, shared between them when one recorder is given to both builders: the
@@ -15,6 +18,7 @@ public final class SandboxRecorder {
   private final StepLog steps = new StepLog();
   private final SideEffectCounters counters = new SideEffectCounters();
   private final Map<String, ClusterRef> nodes = new ConcurrentHashMap<>();
+  private final List<Consumer<String>> nodeGone = new CopyOnWriteArrayList<>();
 
   /** When each external step finished. */
   public StepLog steps() {
@@ -41,9 +45,22 @@ public final class SandboxRecorder {
     nodes.put(address, cluster);
   }
 
-  /** Forgets the node at {@code address} (its server was deleted). */
+  /**
+   * Forgets the node at {@code address} (its server was deleted) and tells every {@link
+   * #onNodeGone} listener.
+   */
   public void forgetNode(String address) {
-    nodes.remove(address);
+    if (nodes.remove(address) != null) {
+      nodeGone.forEach(listener -> listener.accept(address));
+    }
+  }
+
+  /**
+   * Calls {@code listener} with the address of each node forgotten from now on: what runs on a
+   * machine (a Kubernetes API server) goes with it.
+   */
+  public void onNodeGone(Consumer<String> listener) {
+    nodeGone.add(listener);
   }
 
   /** The cluster of the node at {@code address}, if a sandbox registered it. */

@@ -121,6 +121,7 @@ public final class SandboxKube implements AutoCloseable {
     control.createContext("/rke/up", this::up);
     control.createContext("/rke/remove", this::remove);
     control.start();
+    recorder.onNodeGone(this::nodeGone);
     ticker.scheduleWithFixedDelay(
         this::reconcileAll, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
     log.info(
@@ -403,14 +404,36 @@ public final class SandboxKube implements AutoCloseable {
       if (spec == null) {
         return;
       }
-      SandboxCluster cluster = clusters.remove(spec.identity());
-      if (cluster != null) {
-        loadBalancerIps.values().removeIf(c -> c == cluster);
-        cluster.close();
-        log.info("rke remove: cluster {} stopped", cluster.name());
-      }
-      reply(exchange, 200, cluster != null ? "removed" : "not found");
+      boolean stopped = stop(spec.identity(), "rke remove");
+      reply(exchange, 200, stopped ? "removed" : "not found");
     }
+  }
+
+  /**
+   * A VM of the cloud sandbox was deleted. A cluster none of whose nodes is left stops answering:
+   * its API server ran on those machines. (A cluster whose nodes the cloud sandbox never
+   * registered, as in tests of this module alone, is not concerned.)
+   */
+  private void nodeGone(String address) {
+    for (Map.Entry<String, SandboxCluster> entry : clusters.entrySet()) {
+      List<ClusterYml.Node> nodes = entry.getValue().spec().nodes();
+      if (nodes.stream().anyMatch(n -> n.address().equals(address))
+          && nodes.stream().noneMatch(n -> recorder.clusterOfNode(n.address()).isPresent())) {
+        stop(entry.getKey(), "its VMs were deleted");
+      }
+    }
+  }
+
+  /** Stops the API server of the cluster {@code identity}; false when none runs. */
+  private boolean stop(String identity, String why) {
+    SandboxCluster cluster = clusters.remove(identity);
+    if (cluster == null) {
+      return false;
+    }
+    loadBalancerIps.values().removeIf(c -> c == cluster);
+    cluster.close();
+    log.info("cluster {} stopped: {}", cluster.name(), why);
+    return true;
   }
 
   /** The validated cluster.yml of the request, or null after answering 422 or 400. */
