@@ -35,6 +35,11 @@ import io.meshorch.testkit.EventProbe;
 import io.meshorch.testkit.Samples;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -157,6 +162,7 @@ class ServiceRestartsIT {
 
   private final Instant suiteStart = Instant.now();
   private final Map<String, ServiceJvm> services = new LinkedHashMap<>();
+  private final Map<String, Integer> httpPorts = new LinkedHashMap<>();
   private final List<Interruption> interruptions = new CopyOnWriteArrayList<>();
   private final Map<String, List<ClusterSpec>> meshes =
       new TreeMap<>(
@@ -210,7 +216,10 @@ class ServiceRestartsIT {
         Map<String, String> settings = new TreeMap<>(sandbox.settings(name));
         settings.putAll(KAFKA_CONSUMER);
         settings.put("spring.kafka.bootstrap-servers", broker.bootstrapServers());
-        settings.put("server.port", "0");
+        // A fixed port per service, kept across its restarts: the suite scrapes its metrics.
+        int httpPort = freePort();
+        httpPorts.put(name, httpPort);
+        settings.put("server.port", String.valueOf(httpPort));
         settings.put("spring.main.banner-mode", "off");
         services.put(
             name,
@@ -288,8 +297,74 @@ class ServiceRestartsIT {
         .isEmpty();
   }
 
+  /**
+   * What an operator's Prometheus sees of each service once both meshes are ready: every service's
+   * current JVM (each was restarted at least once) completed steps and published their outcomes,
+   * none is left in flight, the consumer's lag is there, and readiness is UP.
+   */
   @Test
   @Order(3)
+  void everyServiceShowsItsStepsOnPrometheusAfterTheMeshes() throws Exception {
+    startBothRuns();
+    CompletableFuture.allOf(sigkillRun, sigtermRun).get(RUN_BOUND.toMinutes(), TimeUnit.MINUTES);
+    awaitQuietBus();
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    Table table =
+        new Table("service", "steps completed", "in flight", "events produced", "readiness");
+    SoftAssertions soft = new SoftAssertions();
+    for (ServiceJvm s : services.values()) {
+      HttpResponse<String> scrape = get(http, s.name(), "/actuator/prometheus");
+      HttpResponse<String> readiness = get(http, s.name(), "/actuator/health/readiness");
+      String metrics = scrape.body();
+      double completed = sum(metrics, "mesh_step_duration_seconds_count", "outcome=\"completed\"");
+      double inFlight = sum(metrics, "mesh_steps_in_flight", "");
+      double produced = sum(metrics, "mesh_events_produced_total", "");
+      table.row(s.name(), completed, inFlight, produced, readiness.statusCode());
+      soft.assertThat(scrape.statusCode()).as("%s /actuator/prometheus", s.name()).isEqualTo(200);
+      soft.assertThat(completed).as("%s: steps completed", s.name()).isPositive();
+      soft.assertThat(produced).as("%s: events produced", s.name()).isPositive();
+      soft.assertThat(inFlight).as("%s: steps in flight once quiet", s.name()).isZero();
+      soft.assertThat(metrics)
+          .as("%s: the consumer's lag", s.name())
+          .contains("kafka_consumer_fetch_manager_records_lag_max");
+      soft.assertThat(readiness.statusCode()).as("%s readiness", s.name()).isEqualTo(200);
+    }
+    note("metrics scraped after both meshes:%n%s", table);
+    soft.assertAll();
+  }
+
+  private HttpResponse<String> get(HttpClient http, String service, String path)
+      throws IOException, InterruptedException {
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPorts.get(service) + path))
+            .timeout(Duration.ofSeconds(10))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** The sum of the samples of {@code metric} whose labels contain {@code label}. */
+  static double sum(String exposition, String metric, String label) {
+    double total = 0;
+    for (String line : exposition.split("\n")) {
+      if (line.startsWith(metric + "{") || line.startsWith(metric + " ")) {
+        String labels =
+            line.contains("{") ? line.substring(line.indexOf('{'), line.indexOf('}')) : "";
+        if (labels.contains(label)) {
+          total += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+        }
+      }
+    }
+    return total;
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  @Test
+  @Order(4)
   void replayingEveryTopicIntoFreshConsumerGroupsCausesNothingNew() throws Exception {
     startBothRuns();
     CompletableFuture.allOf(sigkillRun, sigtermRun).get(RUN_BOUND.toMinutes(), TimeUnit.MINUTES);
@@ -359,7 +434,7 @@ class ServiceRestartsIT {
    * nothing.
    */
   @Test
-  @Order(4)
+  @Order(5)
   void infraServiceKilledInTheMiddleOfATeardownResumesItAndDeletesEachStackOnce() throws Exception {
     String meshId = SIGKILL_MESH;
     List<String> names = meshes.get(meshId).stream().map(ClusterSpec::name).toList();
