@@ -8,15 +8,12 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.meshorch.cni.adapter.pki.BouncyCastleCaGenerator;
 import io.meshorch.cni.domain.MeshCa;
-import io.meshorch.contracts.ClusterDeleted;
 import io.meshorch.contracts.ClusterFailed;
 import io.meshorch.contracts.ClusterUp;
 import io.meshorch.contracts.EventCodec;
 import io.meshorch.contracts.EventEnvelope;
-import io.meshorch.contracts.MeshDeleted;
 import io.meshorch.contracts.MeshFailed;
 import io.meshorch.contracts.MeshReady;
-import io.meshorch.contracts.MeshRequested;
 import io.meshorch.contracts.PortsUpdated;
 import io.meshorch.contracts.ProgressReported;
 import io.meshorch.contracts.Stage;
@@ -216,132 +213,6 @@ class EmbeddedKafkaMeshE2E extends MeshScenarios {
     assertThat(page.js("return window.injected === undefined;")).isEqualTo(true);
   }
 
-  /**
-   * A mesh's whole life on one standing platform (the LocalStack {@code serve} runs; the commands
-   * are its clients): up with two clusters, up with a third added, up without one (refused, then
-   * with --prune), down, down again.
-   */
-  @Test
-  void aMeshGrowsLosesAClusterWithPruneAndIsDeletedOnceAndASecondDownIsANoOp() throws Exception {
-    String east =
-        "  - {name: east, id: 1, nodeCount: 1, podCidr: 10.171.0.0/16, serviceCidr:"
-            + " 10.181.0.0/16, lbAddressPool: 192.168.71.10-192.168.71.19}\n";
-    String west =
-        "  - {name: west, id: 2, nodeCount: 1, podCidr: 10.172.0.0/16, serviceCidr:"
-            + " 10.182.0.0/16, lbAddressPool: 192.168.72.10-192.168.72.19}\n";
-    String north =
-        "  - {name: north, id: 3, nodeCount: 1, podCidr: 10.173.0.0/16, serviceCidr:"
-            + " 10.183.0.0/16, lbAddressPool: 192.168.73.10-192.168.73.19}\n";
-    Path two = meshFile("gone-2.yaml", east + west);
-    Path three = meshFile("gone-3.yaml", east + west + north);
-    Path withoutWest = meshFile("gone-pruned.yaml", east + north);
-
-    assertThat(meshctl("up", "-f", two.toString())).as("meshctl up exit code").isZero();
-    Map<String, Map<SideEffect, Long>> afterTwo = counts("gone", "east", "west");
-
-    // A third cluster: built and connected; east and west are not touched but for their remotes.
-    assertThat(meshctl("up", "-f", three.toString())).as("up with north added").isZero();
-    Map<String, Map<SideEffect, Long>> afterThree = counts("gone", "east", "west");
-    for (String cluster : List.of("east", "west")) {
-      assertThat(afterThree.get(cluster).remove(SideEffect.MESH_CONNECTION_WRITTEN))
-          .as("%s's mesh configuration, rewritten once to name north", cluster)
-          .isEqualTo(afterTwo.get(cluster).remove(SideEffect.MESH_CONNECTION_WRITTEN) + 1);
-    }
-    assertThat(afterThree)
-        .as("every other sandbox counter of east and west after north was added")
-        .isEqualTo(afterTwo);
-    for (String cluster : List.of("east", "west")) {
-      assertThat(of("gone", cluster, ProgressReported.class))
-          .map(e -> ((ProgressReported) e.payload()).message())
-          .as("what up printed for %s when north was added", cluster)
-          .containsOnlyOnce("cluster already deployed as planned; its kubeconfig is stored")
-          .filteredOn(m -> m.endsWith("is installed and ready already; nothing written"))
-          .hasSize(1);
-    }
-    assertThat(counts("gone", "north").get("north"))
-        .as("north built once")
-        .containsEntry(SideEffect.HEAT_STACK_CREATED, 1L)
-        .containsEntry(SideEffect.RKE_UP_INVOKED, 1L)
-        .containsEntry(SideEffect.CILIUM_INSTALLED, 1L)
-        .containsEntry(SideEffect.METALLB_INSTALLED, 1L);
-    assertThat(kvstoremeshRemotes("gone", "east")).containsExactlyInAnyOrder("west", "north");
-    assertThat(kvstoremeshRemotes("gone", "west")).containsExactlyInAnyOrder("east", "north");
-    assertThat(status("gone").ready().clusters())
-        .extracting(MeshReady.MeshClusterView::name)
-        .containsExactlyInAnyOrder("east", "west", "north");
-    List<String> westPorts =
-        of("gone", "west", PortsUpdated.class).stream()
-            .flatMap(e -> ((PortsUpdated) e.payload()).portIds().stream())
-            .distinct()
-            .toList();
-
-    // west left out: refused without --prune, nothing sent
-    int requests = of("gone", null, MeshRequested.class).size();
-    assertThat(meshctl("up", "-f", withoutWest.toString())).as("up without west").isEqualTo(2);
-    assertThat(of("gone", null, MeshRequested.class)).hasSize(requests);
-
-    Map<String, Map<SideEffect, Long>> beforePrune = counts("gone", "east", "north");
-    assertThat(meshctl("up", "-f", withoutWest.toString(), "--prune"))
-        .as("up --prune without west")
-        .isZero();
-    assertThat(kvstoremeshRemotes("gone", "east")).containsExactly("north");
-    assertThat(kvstoremeshRemotes("gone", "north")).containsExactly("east");
-    assertThat(status("gone").outcome()).isEqualTo(MeshRun.Outcome.READY);
-    assertThat(status("gone").ready().clusters())
-        .extracting(MeshReady.MeshClusterView::name)
-        .containsExactlyInAnyOrder("east", "north");
-    assertThat(stack.cloud().stackNames())
-        .doesNotContain("mesh-gone-west")
-        .contains("mesh-gone-east");
-    assertThat(westPorts).allSatisfy(id -> assertThat(stack.cloud().findPort(id)).isEmpty());
-    assertThat(filesOf(data.resolve("rke").resolve("gone").resolve("west")))
-        .as("RKE state of west")
-        .isEmpty();
-    assertThat(filesOf(data.resolve("rke").resolve("gone").resolve("east")))
-        .as("RKE state of east")
-        .isNotEmpty();
-    Map<String, Map<SideEffect, Long>> afterPrune = counts("gone", "east", "north");
-    assertThat(afterPrune.get("east"))
-        .as("east after the prune")
-        .containsEntry(
-            SideEffect.RKE_UP_INVOKED, beforePrune.get("east").get(SideEffect.RKE_UP_INVOKED))
-        .containsEntry(SideEffect.HEAT_STACK_DELETED, 0L);
-
-    int exit = meshctl("down", "gone");
-
-    assertThat(exit).as("meshctl down exit code").isZero();
-    assertThat(stack.cloud().stackNames()).noneMatch(name -> name.startsWith("mesh-gone-"));
-    assertThat(filesOf(stack.secretsDir().resolve("meshes").resolve("gone")))
-        .as("secrets of mesh gone")
-        .isEmpty();
-    assertThat(filesOf(data.resolve("rke").resolve("gone"))).as("RKE state of mesh gone").isEmpty();
-    assertThat(status("gone").outcome()).isEqualTo(MeshRun.Outcome.DELETED);
-    MeshDeleted deleted = (MeshDeleted) of("gone", null, MeshDeleted.class).get(0).payload();
-    assertThat(deleted.clusters())
-        .as("what down deleted: west was pruned before")
-        .extracting(MeshDeleted.DeletedCluster::name)
-        .containsExactly("east", "north");
-    assertThat(deleted.deleted())
-        .containsExactly(new ClusterDeleted.Resource("secret", "meshes/gone/cilium-ca"));
-
-    // a second down: nothing left, exit 0, and nothing is deleted twice
-    assertThat(meshctl("down", "gone")).as("second meshctl down exit code").isZero();
-    assertThat(of("gone", null, MeshDeleted.class))
-        .extracting(e -> ((MeshDeleted) e.payload()).clusters())
-        .last()
-        .asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.LIST)
-        .isEmpty();
-    for (String cluster : List.of("east", "west", "north")) {
-      assertThat(
-              stack
-                  .cloud()
-                  .counters()
-                  .count(SideEffect.HEAT_STACK_DELETED, new ClusterRef("gone", cluster)))
-          .as("stack of %s deleted", cluster)
-          .isEqualTo(1);
-    }
-  }
-
   @Test
   void aClusterThatFailedIsBuiltByUpAgainAndTheHealthyOneIsNotTouchedTwice() throws Exception {
     Path file =
@@ -382,10 +253,6 @@ class EmbeddedKafkaMeshE2E extends MeshScenarios {
         .containsExactlyInAnyOrder("east", "west");
   }
 
-  private static Path meshFile(String name, String clusters) throws IOException {
-    return meshFile("gone", name, clusters);
-  }
-
   private static Path meshFile(String meshId, String name, String clusters) throws IOException {
     Path file = data.resolve(name);
     Files.writeString(
@@ -414,35 +281,11 @@ class EmbeddedKafkaMeshE2E extends MeshScenarios {
     return out;
   }
 
-  /** The remote clusters Secret kube-system/cilium-kvstoremesh of the cluster names. */
-  private static List<String> kvstoremeshRemotes(String meshId, String cluster) {
-    Secret secret =
-        sandboxCluster(meshId, cluster)
-            .orElseThrow()
-            .client()
-            .secrets()
-            .inNamespace("kube-system")
-            .withName("cilium-kvstoremesh")
-            .get();
-    return secret == null || secret.getData() == null
-        ? List.of()
-        : secret.getData().keySet().stream().sorted().toList();
-  }
-
   /** What {@code meshctl status} says of the mesh: its run, from every event on the bus. */
   private static MeshRun status(String meshId) {
     MeshRun run = new MeshRun(meshId);
     of(meshId, null, io.meshorch.contracts.MeshEvent.class).forEach(run::apply);
     return run;
-  }
-
-  private static List<Path> filesOf(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return List.of();
-    }
-    try (var files = Files.walk(dir)) {
-      return files.filter(Files::isRegularFile).toList();
-    }
   }
 
   @Test

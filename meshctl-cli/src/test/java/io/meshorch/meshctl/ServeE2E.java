@@ -22,7 +22,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -31,14 +30,23 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * {@code meshctl serve} as a user runs it: its own JVM, found by {@code up} and {@code status}
- * through the data folder alone (no {@code --bootstrap-server}), two meshes built on it at the same
- * time, then stopped with SIGTERM.
+ * {@code meshctl serve} as a user runs it: its own JVM, found by {@code up}, {@code down} and
+ * {@code status} through the data folder alone (no {@code --bootstrap-server}), two meshes built on
+ * it at the same time, then a third mesh's whole life on the same serve (up, a cluster added, one
+ * removed with {@code --prune}, down, down again), checked by exit codes, {@code status -o json}
+ * and the sandbox cloud's own OpenStack API, and finally stopped with SIGTERM.
+ *
+ * <p>A crash of infra-service in the middle of a teardown is not here but in the restart suite
+ * ({@code ServiceRestartsIT}): {@code serve} runs the five services in one JVM together with the
+ * sandbox, so killing infra-service alone is impossible, and killing {@code serve} would take the
+ * sandbox's stacks (held in its memory) with it; there each service is its own JVM.
  */
 class ServeE2E {
   /** JVM options of the serve JVM: only start-up speed (as the restart suite's service JVMs). */
   private static final List<String> JVM_OPTIONS =
       List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
+
+  private static final JsonMapper JSON = JsonMapper.builder().build();
 
   @TempDir Path work;
 
@@ -56,8 +64,8 @@ class ServeE2E {
   }
 
   @Test
-  @Timeout(value = 300, unit = TimeUnit.SECONDS)
-  void twoMeshesAtOnceOnOneServeThenSigtermStopsItCleanly() throws Exception {
+  @Timeout(value = 420, unit = TimeUnit.SECONDS)
+  void twoMeshesAtOnceThenAMeshsWholeLifeOnOneServeThenSigtermStopsItCleanly() throws Exception {
     Path dir = work.resolve("home");
     Process serve = meshctlJvm(work.resolve("serve.out"), "serve", "--data-dir", dir.toString());
 
@@ -107,24 +115,18 @@ class ServeE2E {
                 body.contains("{\"meshId\":\"alpha\",\"state\":\"READY\"")
                     && body.contains("{\"meshId\":\"beta\",\"state\":\"READY\""));
 
-    Process status =
-        meshctlJvm(
-            work.resolve("status.out"),
-            work.resolve("status.err"),
-            "status",
-            "--data-dir",
-            dir.toString(),
-            "-o",
-            "json");
-    assertThat(status.waitFor(60, TimeUnit.SECONDS)).as("status ended").isTrue();
-    assertThat(status.exitValue()).as("status exit code (stderr: %s)", tail("status.err")).isZero();
+    aMeshGrowsLosesAClusterWithPruneAndIsDeletedAndASecondDownIsANoOp(dir);
+
+    Map<String, JsonNode> all = status("status", dir);
     assertThat(tail("status.err"))
         .as("status says which bus it used")
         .startsWith("meshctl: using meshctl serve (pid " + serve.pid() + ", Kafka at ");
-    assertThat(statusByMesh(work.resolve("status.out")))
+    assertThat(all)
         .as("status of every mesh, from the serve's broker")
-        .containsEntry("alpha", "READY")
-        .containsEntry("beta", "READY");
+        .hasEntrySatisfying("alpha", d -> assertThat(d.get("status").asString()).isEqualTo("READY"))
+        .hasEntrySatisfying("beta", d -> assertThat(d.get("status").asString()).isEqualTo("READY"))
+        .hasEntrySatisfying(
+            "gone", d -> assertThat(d.get("status").asString()).isEqualTo("DELETED"));
 
     serve.destroy(); // SIGTERM
     assertThat(serve.waitFor(60, TimeUnit.SECONDS)).as("serve stopped after SIGTERM").isTrue();
@@ -133,6 +135,155 @@ class ServeE2E {
     Optional<DataDirLock> free = DataDirLock.tryAcquire(dir, "test");
     assertThat(free).as("the data folder, free for the next local mode").isPresent();
     free.get().close();
+  }
+
+  /**
+   * A mesh's whole life on the running serve, as a user and an operator see it: {@code up} of east
+   * and west; {@code up} with north (RKE2) added; {@code up} without west (refused), then with
+   * {@code --prune}; {@code down}; {@code down} again. The commands find the serve through the data
+   * folder; leftovers are looked for with the sandbox cloud's Heat and Neutron APIs, logged in with
+   * the {@code clouds.yaml} the serve wrote.
+   */
+  private void aMeshGrowsLosesAClusterWithPruneAndIsDeletedAndASecondDownIsANoOp(Path dir)
+      throws Exception {
+    String east =
+        "  - {name: east, id: 1, nodeCount: 1, podCidr: 10.171.0.0/16, serviceCidr:"
+            + " 10.181.0.0/16, lbAddressPool: 192.168.71.10-192.168.71.19}\n";
+    String west =
+        "  - {name: west, id: 2, nodeCount: 1, podCidr: 10.172.0.0/16, serviceCidr:"
+            + " 10.182.0.0/16, lbAddressPool: 192.168.72.10-192.168.72.19}\n";
+    String north =
+        "  - {name: north, id: 3, nodeCount: 1, podCidr: 10.173.0.0/16, serviceCidr:"
+            + " 10.183.0.0/16, lbAddressPool: 192.168.73.10-192.168.73.19,"
+            + " kubernetes: {distribution: rke2}}\n";
+    Path two = lifeFile("gone-2.yaml", east + west);
+    Path three = lifeFile("gone-3.yaml", east + west + north);
+    Path withoutWest = lifeFile("gone-pruned.yaml", east + north);
+    OperatorsOpenStack cloud = OperatorsOpenStack.login(dir.resolve("clouds.yaml"), "sandbox");
+
+    assertThat(cli("up", "-f", two.toString(), "--data-dir", dir.toString()))
+        .as("meshctl up of east and west, exit code")
+        .isZero();
+    Map<String, String> stacksOfTwo = cloud.stackIds("mesh-gone-");
+    assertThat(stacksOfTwo).containsOnlyKeys("mesh-gone-east", "mesh-gone-west");
+
+    // A third cluster: built and connected; east's and west's stacks are the same ones, and up
+    // (as a process, to read what it printed) says their Kubernetes and Cilium were left alone.
+    Process grow =
+        meshctlJvm(
+            work.resolve("up-grown.out"),
+            "up",
+            "-f",
+            three.toString(),
+            "--data-dir",
+            dir.toString());
+    assertThat(grow.waitFor(3, TimeUnit.MINUTES)).as("up with north added ended").isTrue();
+    assertThat(grow.exitValue())
+        .as("meshctl up with north added, exit code (output: %s)", tail("up-grown.out"))
+        .isZero();
+    List<String> printed = tail("up-grown.out").lines().map(String::strip).toList();
+    for (String cluster : List.of("east", "west")) {
+      assertThat(printed)
+          .as("what up printed for %s when north was added", cluster)
+          .filteredOn(line -> line.startsWith(cluster + " "))
+          .satisfiesOnlyOnce(
+              line ->
+                  assertThat(line)
+                      .endsWith("cluster already deployed as planned; its kubeconfig is stored"))
+          .satisfiesOnlyOnce(
+              line -> assertThat(line).endsWith("is installed and ready already; nothing written"));
+    }
+    assertThat(cloud.stackIds("mesh-gone-"))
+        .as("Heat stacks of mesh gone after north was added")
+        .containsAllEntriesOf(stacksOfTwo)
+        .containsOnlyKeys("mesh-gone-east", "mesh-gone-west", "mesh-gone-north");
+    JsonNode grown = status("status-grown", dir, "gone").get("gone");
+    assertThat(grown.get("status").asString()).as("status of gone with north").isEqualTo("READY");
+    Map<String, JsonNode> clusters = byName(grown.get("clusters"));
+    assertThat(clusters).containsOnlyKeys("east", "west", "north");
+    clusters.forEach(
+        (name, c) ->
+            assertThat(c.has("distribution") && c.has("version"))
+                .as("status -o json names %s's distribution and version: %s", name, c)
+                .isTrue());
+    assertThat(clusters.get("east").get("distribution").asString()).isEqualTo("rke1");
+    assertThat(clusters.get("north").get("distribution").asString()).isEqualTo("rke2");
+    assertThat(clusters.get("north").get("version").asString())
+        .as("north's RKE2 release")
+        .isNotBlank();
+    assertThat(remoteClusters(clusters.get("east"))).containsExactlyInAnyOrder("west", "north");
+    String westIp = clusters.get("west").get("meshEndpointIp").asString();
+    assertThat(cloud.portsAllowing(westIp))
+        .as("ports allowing west's mesh endpoint %s", westIp)
+        .isNotEmpty();
+
+    // west left out: refused without --prune (nothing changes), then pruned.
+    assertThat(cli("up", "-f", withoutWest.toString(), "--data-dir", dir.toString()))
+        .as("meshctl up without west, exit code")
+        .isEqualTo(2);
+    assertThat(cloud.stackIds("mesh-gone-")).as("stacks after the refused up").hasSize(3);
+    assertThat(cli("up", "-f", withoutWest.toString(), "--prune", "--data-dir", dir.toString()))
+        .as("meshctl up --prune without west, exit code")
+        .isZero();
+    assertThat(cloud.stackIds("mesh-gone-"))
+        .as("Heat stacks of mesh gone after west was pruned")
+        .containsOnlyKeys("mesh-gone-east", "mesh-gone-north")
+        .containsEntry("mesh-gone-east", stacksOfTwo.get("mesh-gone-east"));
+    assertThat(cloud.portsAllowing(westIp))
+        .as("ports allowing the pruned west's mesh endpoint %s", westIp)
+        .isEmpty();
+    JsonNode pruned = status("status-pruned", dir, "gone").get("gone");
+    assertThat(pruned.get("status").asString())
+        .as("status of gone without west")
+        .isEqualTo("READY");
+    clusters = byName(pruned.get("clusters"));
+    assertThat(clusters).containsOnlyKeys("east", "north");
+    assertThat(remoteClusters(clusters.get("east"))).containsExactly("north");
+    assertThat(remoteClusters(clusters.get("north"))).containsExactly("east");
+    List<String> survivorIps =
+        List.of(
+            clusters.get("east").get("meshEndpointIp").asString(),
+            clusters.get("north").get("meshEndpointIp").asString());
+    assertThat(filesOf(dir.resolve("rke").resolve("gone").resolve("west")))
+        .as("RKE state of west in the data folder")
+        .isEmpty();
+
+    assertThat(cli("down", "gone", "--data-dir", dir.toString()))
+        .as("meshctl down exit code")
+        .isZero();
+    assertThat(cloud.stackIds("mesh-gone-")).as("Heat stacks of mesh gone after down").isEmpty();
+    for (String ip : survivorIps) {
+      assertThat(cloud.portsAllowing(ip)).as("ports allowing %s after down", ip).isEmpty();
+    }
+    assertThat(filesOf(dir.resolve("secrets").resolve("meshes").resolve("gone")))
+        .as("secrets of mesh gone")
+        .isEmpty();
+    assertThat(filesOf(dir.resolve("rke").resolve("gone"))).as("RKE state of mesh gone").isEmpty();
+
+    assertThat(cli("down", "gone", "--data-dir", dir.toString()))
+        .as("second meshctl down exit code")
+        .isZero();
+    assertThat(cloud.stackIds("mesh-gone-")).as("Heat stacks after the second down").isEmpty();
+  }
+
+  private Path lifeFile(String name, String clusters) throws IOException {
+    Path file = work.resolve(name);
+    Files.writeString(
+        file,
+        """
+        mesh: gone
+        defaults:
+          machine: {image: ubuntu-22.04, flavor: m1.large, network: mesh-net, keyName: mesh, sshUser: ubuntu}
+        clusters:
+        """
+            + clusters,
+        StandardCharsets.UTF_8);
+    return file;
+  }
+
+  /** meshctl through its entry point in this JVM, as {@code ./meshctl} would run it. */
+  private static int cli(String... args) {
+    return MeshCtl.run(args);
   }
 
   private Path meshFile(String meshId, String pods, String services, String pool)
@@ -187,17 +338,58 @@ class ServeE2E {
     return p;
   }
 
-  /** The mesh IDs and statuses of {@code status -o json} (one JSON document per mesh). */
-  private static Map<String, String> statusByMesh(Path out) throws IOException {
-    String json = Files.readString(out, StandardCharsets.UTF_8);
-    JsonMapper mapper = JsonMapper.builder().build();
-    List<JsonNode> docs = new ArrayList<>();
-    try (var values = mapper.readerFor(JsonNode.class).<JsonNode>readValues(json)) {
-      values.forEachRemaining(docs::add);
+  /**
+   * {@code meshctl status [args] -o json} as its own JVM given only the data folder (stdout into
+   * {@code name.out}, stderr into {@code name.err}): exit code 0, and each mesh's JSON document by
+   * mesh ID.
+   */
+  private Map<String, JsonNode> status(String name, Path dir, String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of("status"));
+    command.addAll(List.of(args));
+    command.addAll(List.of("--data-dir", dir.toString(), "-o", "json"));
+    Process status =
+        meshctlJvm(
+            work.resolve(name + ".out"),
+            work.resolve(name + ".err"),
+            command.toArray(String[]::new));
+    assertThat(status.waitFor(60, TimeUnit.SECONDS)).as("%s ended", command).isTrue();
+    assertThat(status.exitValue())
+        .as("%s exit code (stderr: %s)", command, tail(name + ".err"))
+        .isZero();
+    String json = Files.readString(work.resolve(name + ".out"), StandardCharsets.UTF_8);
+    Map<String, JsonNode> docs = new java.util.TreeMap<>();
+    try (var values = JSON.readerFor(JsonNode.class).<JsonNode>readValues(json)) {
+      values.forEachRemaining(d -> docs.put(d.get("meshId").asString(), d));
     }
-    return docs.stream()
-        .collect(
-            Collectors.toMap(d -> d.get("meshId").asString(), d -> d.get("status").asString()));
+    return docs;
+  }
+
+  /** A JSON array of clusters (each with {@code name}) by name. */
+  private static Map<String, JsonNode> byName(JsonNode clusters) {
+    Map<String, JsonNode> out = new java.util.TreeMap<>();
+    for (int i = 0; i < clusters.size(); i++) {
+      out.put(clusters.get(i).get("name").asString(), clusters.get(i));
+    }
+    return out;
+  }
+
+  /** The clusters a cluster's agents see nodes of ({@code remoteNodes[].cluster}). */
+  private static List<String> remoteClusters(JsonNode cluster) {
+    List<String> out = new ArrayList<>();
+    JsonNode remotes = cluster.get("remoteNodes");
+    for (int i = 0; i < remotes.size(); i++) {
+      out.add(remotes.get(i).get("cluster").asString());
+    }
+    return out;
+  }
+
+  private static List<Path> filesOf(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return List.of();
+    }
+    try (var files = Files.walk(dir)) {
+      return files.filter(Files::isRegularFile).toList();
+    }
   }
 
   private String tail(String name) throws IOException {
