@@ -28,6 +28,7 @@ import io.meshorch.kit.messaging.KafkaDeadLetters;
 import io.meshorch.sandbox.openstack.SandboxCloud;
 import io.meshorch.sandbox.openstack.SandboxServer;
 import io.meshorch.testkit.EventProbe;
+import io.meshorch.testkit.PrometheusText;
 import io.meshorch.testkit.Samples;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -262,24 +263,29 @@ class InfraServiceIT {
         .atMost(Duration.ofSeconds(10))
         .until(
             () ->
-                sample(
+                PrometheusText.sum(
                         get(port, "/actuator/prometheus").body(),
                         "mesh_step_duration_seconds_count",
                         "outcome=\"completed\"")
                     >= 1);
     String scrape = get(port, "/actuator/prometheus").body();
     assertThat(
-            sample(
+            PrometheusText.sum(
                 scrape,
                 "mesh_step_duration_seconds_bucket",
                 "outcome=\"completed\"",
                 "le=\"+Inf\""))
         .isGreaterThanOrEqualTo(1);
-    assertThat(sample(scrape, "mesh_events_consumed_total", "type=\"mesh.MeshRequested.v1\""))
+    assertThat(
+            PrometheusText.sum(
+                scrape, "mesh_events_consumed_total", "type=\"mesh.MeshRequested.v1\""))
         .isGreaterThanOrEqualTo(1);
-    assertThat(sample(scrape, "mesh_events_produced_total", "type=\"mesh.VmsReady.v1\""))
+    assertThat(
+            PrometheusText.sum(scrape, "mesh_events_produced_total", "type=\"mesh.VmsReady.v1\""))
         .isGreaterThanOrEqualTo(1);
-    assertThat(sample(scrape, "mesh_events_produced_total", "type=\"mesh.StepStarted.v1\""))
+    assertThat(
+            PrometheusText.sum(
+                scrape, "mesh_events_produced_total", "type=\"mesh.StepStarted.v1\""))
         .isGreaterThanOrEqualTo(1);
     assertThat(scrape)
         .contains("mesh_steps_in_flight{service=\"infra-service\"}")
@@ -296,16 +302,6 @@ class InfraServiceIT {
             .timeout(Duration.ofSeconds(10))
             .build(),
         HttpResponse.BodyHandlers.ofString());
-  }
-
-  /** The sum of the samples of {@code name} whose labels contain every one of {@code labels}. */
-  private static double sample(String scrape, String name, String... labels) {
-    return scrape
-        .lines()
-        .filter(l -> l.startsWith(name + "{"))
-        .filter(l -> java.util.Arrays.stream(labels).allMatch(l::contains))
-        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
-        .sum();
   }
 
   @Test

@@ -32,6 +32,7 @@ import io.meshorch.sandbox.core.SandboxStep;
 import io.meshorch.sandbox.core.SideEffect;
 import io.meshorch.sandbox.core.StepRecord;
 import io.meshorch.testkit.EventProbe;
+import io.meshorch.testkit.PrometheusText;
 import io.meshorch.testkit.Samples;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -316,9 +317,10 @@ class ServiceRestartsIT {
       HttpResponse<String> scrape = get(http, s.name(), "/actuator/prometheus");
       HttpResponse<String> readiness = get(http, s.name(), "/actuator/health/readiness");
       String metrics = scrape.body();
-      double completed = sum(metrics, "mesh_step_duration_seconds_count", "outcome=\"completed\"");
-      double inFlight = sum(metrics, "mesh_steps_in_flight", "");
-      double produced = sum(metrics, "mesh_events_produced_total", "");
+      double completed =
+          PrometheusText.sum(metrics, "mesh_step_duration_seconds_count", "outcome=\"completed\"");
+      double inFlight = PrometheusText.sum(metrics, "mesh_steps_in_flight");
+      double produced = PrometheusText.sum(metrics, "mesh_events_produced_total");
       table.row(s.name(), completed, inFlight, produced, readiness.statusCode());
       soft.assertThat(scrape.statusCode()).as("%s /actuator/prometheus", s.name()).isEqualTo(200);
       soft.assertThat(completed).as("%s: steps completed", s.name()).isPositive();
@@ -340,21 +342,6 @@ class ServiceRestartsIT {
             .timeout(Duration.ofSeconds(10))
             .build(),
         HttpResponse.BodyHandlers.ofString());
-  }
-
-  /** The sum of the samples of {@code metric} whose labels contain {@code label}. */
-  static double sum(String exposition, String metric, String label) {
-    double total = 0;
-    for (String line : exposition.split("\n")) {
-      if (line.startsWith(metric + "{") || line.startsWith(metric + " ")) {
-        String labels =
-            line.contains("{") ? line.substring(line.indexOf('{'), line.indexOf('}')) : "";
-        if (labels.contains(label)) {
-          total += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-        }
-      }
-    }
-    return total;
   }
 
   private static int freePort() throws IOException {
