@@ -476,7 +476,7 @@ class EmbeddedKafkaMeshE2E extends MeshScenarios {
     assertThat(stack.recorder().counters().count(SideEffect.RKE_UP_INVOKED, westRef)).isZero();
     assertThat(stack.recorder().counters().count(SideEffect.RKE_UP_INVOKED, eastRef)).isEqualTo(1);
     assertThat(stack.recorder().counters().count(SideEffect.RKE2_INSTALLED, eastRef)).isZero();
-    assertThat(stack.kube().cluster("west").map(SandboxCluster::nodeNames).orElseThrow())
+    assertThat(stack.kube().cluster(westRef).map(SandboxCluster::nodeNames).orElseThrow())
         .hasSize(2);
 
     io.meshorch.meshctl.follow.MeshRun run = new io.meshorch.meshctl.follow.MeshRun("mixed");

@@ -179,9 +179,33 @@ public final class SandboxKube implements AutoCloseable {
     return List.copyOf(clusters.values());
   }
 
-  /** The running cluster called {@code name} ({@code cluster_name} of its cluster.yml). */
+  /**
+   * The running cluster called {@code name} ({@code cluster_name} of its cluster.yml), for a
+   * sandbox with one mesh.
+   *
+   * @throws IllegalStateException when clusters of several meshes have that name: ask with a {@link
+   *     ClusterRef} then
+   */
   public Optional<SandboxCluster> cluster(String name) {
-    return clusters.values().stream().filter(c -> c.name().equals(name)).findFirst();
+    List<SandboxCluster> named =
+        clusters.values().stream().filter(c -> c.name().equals(name)).toList();
+    if (named.size() > 1) {
+      throw new IllegalStateException(
+          "clusters of several meshes are called "
+              + name
+              + " ("
+              + named.stream().map(c -> c.ref().toString()).sorted().toList()
+              + "): name the mesh too");
+    }
+    return named.stream().findFirst();
+  }
+
+  /**
+   * The running cluster {@code ref}: a mesh and a cluster name, since several meshes built against
+   * one sandbox may each have a cluster of the same name.
+   */
+  public Optional<SandboxCluster> cluster(ClusterRef ref) {
+    return clusters.values().stream().filter(c -> c.ref().equals(ref)).findFirst();
   }
 
   /**
