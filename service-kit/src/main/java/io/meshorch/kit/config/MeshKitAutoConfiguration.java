@@ -20,6 +20,7 @@ import io.meshorch.kit.port.EventPublisherPort;
 import io.meshorch.kit.port.SecretStore;
 import io.meshorch.kit.retry.Backoff;
 import io.meshorch.kit.secrets.FileSecretStore;
+import io.meshorch.kit.step.DeletionRequests;
 import io.meshorch.kit.step.OwnTopicObserver;
 import io.meshorch.kit.step.Recheck;
 import io.meshorch.kit.step.StepEngine;
@@ -206,6 +207,12 @@ public class MeshKitAutoConfiguration {
     return UnreadableRecordAnswer.NONE;
   }
 
+  /** The requests the service has read: which clusters are being deleted. */
+  @Bean
+  DeletionRequests deletionRequests() {
+    return new DeletionRequests();
+  }
+
   @Bean
   InboundDispatcher inboundDispatcher(
       EventCodec codec,
@@ -215,7 +222,8 @@ public class MeshKitAutoConfiguration {
       EventPublisherPort publisher,
       ConsumerProgress progress,
       MeshServiceProperties props,
-      MeshMetrics metrics) {
+      MeshMetrics metrics,
+      DeletionRequests deletions) {
     return new InboundDispatcher(
         codec,
         routes,
@@ -225,7 +233,8 @@ public class MeshKitAutoConfiguration {
         progress,
         props.name(),
         props.maxRecordBytes(),
-        metrics);
+        metrics,
+        deletions);
   }
 
   @Bean
@@ -235,9 +244,10 @@ public class MeshKitAutoConfiguration {
       StepRoutes routes,
       StepJournal journal,
       StepEngine engine,
+      DeletionRequests deletions,
       MeshServiceProperties props) {
     return new StepResumer(
-        replayer, codec, routes, journal, engine, props.topic(), props.replayTimeout());
+        replayer, codec, routes, journal, engine, deletions, props.topic(), props.replayTimeout());
   }
 
   @Bean(CONTAINER_FACTORY)

@@ -6,6 +6,7 @@ import io.meshorch.contracts.StepStarted;
 import io.meshorch.contracts.UnknownEventTypeException;
 import io.meshorch.kit.metrics.MeshMetrics;
 import io.meshorch.kit.port.EventPublisherPort;
+import io.meshorch.kit.step.DeletionRequests;
 import io.meshorch.kit.step.Plan;
 import io.meshorch.kit.step.StepEngine;
 import io.meshorch.kit.step.StepJournal;
@@ -26,6 +27,11 @@ import org.slf4j.MDC;
  * with its batch: a step outlives the record, and a restart resumes it from its {@code StepStarted}
  * ({@link StepResumer}).
  *
+ * <p>Requests ({@code MeshRequested}, {@code MeshDeleteRequested}) are also recorded in the {@link
+ * DeletionRequests}: a deletion cancels the running steps of building routes for its clusters at
+ * once (a {@code down} stops the run in flight), and a building route's trigger for a cluster being
+ * deleted starts nothing.
+ *
  * <p>What cannot be processed throws: a record without value, over the size limit or not a valid
  * envelope at once; a failing plan or publish after the container's bounded retries. It then goes
  * to the dead-letter topic and the mesh gets an answer ({@link UnprocessableRecords}).
@@ -42,29 +48,12 @@ public final class InboundDispatcher {
   private final String producer;
   private final int maxRecordBytes;
   private final MeshMetrics metrics;
+  private final DeletionRequests deletions;
 
-  public InboundDispatcher(
-      EventCodec codec,
-      StepRoutes routes,
-      StepJournal journal,
-      StepEngine engine,
-      EventPublisherPort publisher,
-      ConsumerProgress progress,
-      String producer,
-      int maxRecordBytes) {
-    this(
-        codec,
-        routes,
-        journal,
-        engine,
-        publisher,
-        progress,
-        producer,
-        maxRecordBytes,
-        MeshMetrics.none());
-  }
-
-  /** As the other constructor, counting the events read by type in {@code metrics}. */
+  /**
+   * @param metrics counts the events read, by type
+   * @param deletions where the requests read are kept
+   */
   public InboundDispatcher(
       EventCodec codec,
       StepRoutes routes,
@@ -74,7 +63,8 @@ public final class InboundDispatcher {
       ConsumerProgress progress,
       String producer,
       int maxRecordBytes,
-      MeshMetrics metrics) {
+      MeshMetrics metrics,
+      DeletionRequests deletions) {
     this.codec = codec;
     this.routes = routes;
     this.journal = journal;
@@ -84,6 +74,7 @@ public final class InboundDispatcher {
     this.producer = producer;
     this.maxRecordBytes = maxRecordBytes;
     this.metrics = metrics;
+    this.deletions = deletions;
   }
 
   /** Handles one record; returns once its steps are recorded as started and running. */
@@ -95,6 +86,7 @@ public final class InboundDispatcher {
       MDC.put("eventId", event.eventId().toString());
       MDC.put("eventType", event.type());
       try {
+        deletions.record(event).ifPresent(this::stop);
         routes.find(event.eventType()).ifPresent(route -> dispatch(record, event, route));
       } finally {
         MDC.clear();
@@ -124,12 +116,23 @@ public final class InboundDispatcher {
     }
   }
 
+  /** A deletion was requested: the run of its clusters stops here. */
+  private void stop(DeletionRequests.Deletion deletion) {
+    String reason = DeletionRequests.reason(deletion.meshId());
+    if (deletion.clusters() == null) {
+      engine.cancelBuilding(deletion.meshId(), null, reason);
+    } else {
+      deletion.clusters().forEach(c -> engine.cancelBuilding(deletion.meshId(), c, reason));
+    }
+  }
+
   private void dispatch(
       ConsumerRecord<String, byte[]> record, EventEnvelope event, StepRoute route) {
     if (journal.finished(event.eventId(), event.cluster())) {
       log.info("skipping {} {}: already answered", event.type(), event.eventId());
       return;
     }
+
     Plan plan = route.plan(event);
     if (plan instanceof Plan.Answer answer) {
       publisher.publish(
@@ -148,6 +151,14 @@ public final class InboundDispatcher {
     StepKey key = planned.key();
     if (journal.finished(key) || engine.active(key)) {
       log.info("{} step {}: already answered or running", route.stage(), key);
+      return;
+    }
+    if (route.builds() && deletions.deleting(event.meshId(), key.cluster())) {
+      log.info(
+          "{} step {}: not started, the deletion of {} was requested after its last request",
+          route.stage(),
+          key,
+          key.cluster() == null ? "mesh " + event.meshId() : "cluster " + key.cluster());
       return;
     }
     if (!journal.started(key)) {

@@ -3,6 +3,8 @@ package io.meshorch.kit.messaging;
 import io.meshorch.contracts.EventCodec;
 import io.meshorch.contracts.EventEnvelope;
 import io.meshorch.contracts.StepStarted;
+import io.meshorch.contracts.Topics;
+import io.meshorch.kit.step.DeletionRequests;
 import io.meshorch.kit.step.Plan;
 import io.meshorch.kit.step.StepEngine;
 import io.meshorch.kit.step.StepJournal;
@@ -28,8 +30,10 @@ import org.springframework.kafka.listener.ConsumerAwareRebalanceListener;
  * assigned (at start, or after a rebalance), it replays the service's own topic into the {@link
  * StepJournal}, reads again the trigger of every step started on those partitions without an
  * outcome, and runs the step again: steps converge, so a resumed step finishes what the previous
- * run began without repeating it. Steps of partitions this consumer no longer owns are stopped, not
- * failed: their new owner resumes them.
+ * run began without repeating it. It replays {@code mesh.requests} into the {@link
+ * DeletionRequests} first: a step of a building route whose cluster has been deleted since is
+ * resumed only to be cancelled (it is answered, never run again). Steps of partitions this consumer
+ * no longer owns are stopped, not failed: their new owner resumes them.
  */
 public final class StepResumer implements ConsumerAwareRebalanceListener {
   private static final Logger log = LoggerFactory.getLogger(StepResumer.class);
@@ -39,6 +43,7 @@ public final class StepResumer implements ConsumerAwareRebalanceListener {
   private final StepRoutes routes;
   private final StepJournal journal;
   private final StepEngine engine;
+  private final DeletionRequests deletions;
   private final String ownTopic;
   private final Duration timeout;
   private final Set<TopicPartition> owned = ConcurrentHashMap.newKeySet();
@@ -49,6 +54,7 @@ public final class StepResumer implements ConsumerAwareRebalanceListener {
       StepRoutes routes,
       StepJournal journal,
       StepEngine engine,
+      DeletionRequests deletions,
       String ownTopic,
       Duration timeout) {
     this.replayer = replayer;
@@ -56,6 +62,7 @@ public final class StepResumer implements ConsumerAwareRebalanceListener {
     this.routes = routes;
     this.journal = journal;
     this.engine = engine;
+    this.deletions = deletions;
     this.ownTopic = ownTopic;
     this.timeout = timeout;
   }
@@ -82,6 +89,7 @@ public final class StepResumer implements ConsumerAwareRebalanceListener {
       return;
     }
     replayer.replay(List.of(ownTopic), timeout, journal::record);
+    replayer.replay(List.of(Topics.REQUESTS), timeout, deletions::record);
     resume(partitions);
   }
 
@@ -130,6 +138,14 @@ public final class StepResumer implements ConsumerAwareRebalanceListener {
     }
     for (Plan.Planned planned : steps.steps()) {
       if (planned.key().equals(started.key())) {
+        if (route.get().builds() && deletions.deleting(trigger.meshId(), started.key().cluster())) {
+          log.info(
+              "{} step {}: its cluster is being deleted, answering it as cancelled",
+              route.get().stage(),
+              started.key());
+          return engine.start(
+              route.get(), trigger, planned, ref, DeletionRequests.reason(trigger.meshId()));
+        }
         log.info("resuming {} step {} from {}", route.get().stage(), started.key(), ref);
         return engine.start(route.get(), trigger, planned, ref);
       }

@@ -36,8 +36,9 @@ public interface StepContext {
    * Cancels this service's other steps of the trigger's mesh (of this step's cluster only, unless
    * this is a mesh-level step) that belong to another stage, e.g. the build steps of a mesh being
    * deleted. A cancelled step is ended after its call in progress, if any, with a terminal failure
-   * {@code CANCELLED} naming {@code reason}, so it counts as answered and is never resumed.
-   * Idempotent.
+   * {@code CANCELLED} naming {@code reason} (also when that call failed, since what it worked on is
+   * going away; a call that completed the step publishes its outcome), so it counts as answered and
+   * is never resumed. Idempotent.
    *
    * @return how many of those steps have not ended yet: wait until it is 0 before touching what
    *     they touch

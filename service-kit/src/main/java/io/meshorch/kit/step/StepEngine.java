@@ -115,10 +115,26 @@ public final class StepEngine {
    */
   public boolean start(
       StepRoute route, EventEnvelope trigger, Plan.Planned planned, TriggerRef source) {
+    return start(route, trigger, planned, source, null);
+  }
+
+  /**
+   * Like {@link #start(StepRoute, EventEnvelope, Plan.Planned, TriggerRef)}, but cancelled before
+   * its first pass when {@code cancelledBecause} is not null: the step never runs and is answered
+   * with a terminal failure {@code CANCELLED} naming the reason (a resumed step whose cluster has
+   * been deleted since).
+   */
+  public boolean start(
+      StepRoute route,
+      EventEnvelope trigger,
+      Plan.Planned planned,
+      TriggerRef source,
+      String cancelledBecause) {
     if (stopping) {
       return false;
     }
     Run run = new Run(route, trigger, planned.key(), source);
+    run.cancelled = cancelledBecause;
     if (running.putIfAbsent(planned.key(), run) != null) {
       return false;
     }
@@ -148,6 +164,26 @@ public final class StepEngine {
         if (run.cancel(reason)) {
           left++;
         }
+      }
+    }
+    return left;
+  }
+
+  /**
+   * Cancels the running steps of {@link StepRoute#builds building routes} of mesh {@code meshId}
+   * (of {@code cluster} only, unless it is null): each ends after its call in progress, if any,
+   * with a terminal failure {@code CANCELLED} naming {@code reason}. Idempotent.
+   *
+   * @return how many of them have not ended yet
+   */
+  public int cancelBuilding(String meshId, String cluster, String reason) {
+    int left = 0;
+    for (Run run : List.copyOf(running.values())) {
+      if (run.route.builds()
+          && run.trigger.meshId().equals(meshId)
+          && (cluster == null || cluster.equals(run.key.cluster()))
+          && run.cancel(reason)) {
+        left++;
       }
     }
     return left;
@@ -456,6 +492,20 @@ public final class StepEngine {
         String code, String message, boolean retryable, Exception cause, boolean unexpected) {
       if (ended()) {
         log.debug("{} ended while its call failed: {}", key, message);
+        return;
+      }
+      if (cancelled != null) {
+        // What was being built is going away: the failure is the teardown's doing, not news.
+        log.info(
+            "{} step {}: its call failed after the cancel ({}): {}",
+            route.stage(),
+            key,
+            cancelled,
+            message);
+        failureCode = "CANCELLED";
+        publishFinal(
+            route.failure(trigger, key.cluster(), "CANCELLED", truncate(cancelled), false),
+            StepEnd.FAILED);
         return;
       }
       if (retryable) {

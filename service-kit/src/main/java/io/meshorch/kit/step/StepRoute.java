@@ -43,9 +43,28 @@ public interface StepRoute {
     return new ClusterFailed(stage(), code, reason, retryable);
   }
 
+  /**
+   * True when this route's steps build a cluster (its Kubernetes, its CNI, its load balancer...):
+   * the kit stops them when the cluster's deletion is requested, and starts or resumes none for a
+   * cluster being deleted ({@link DeletionRequests}). The service must consume {@code
+   * mesh.requests} to learn of deletions. False by default: a delete step, or a route that only
+   * records facts, goes on.
+   */
+  default boolean builds() {
+    return false;
+  }
+
   /** A route of {@code type} whose steps report in {@code stage}, planned by {@code planner}. */
   static StepRoute of(EventType type, String stage, Function<EventEnvelope, Plan> planner) {
-    return new Simple(type, stage, planner, null);
+    return new Simple(type, stage, planner, null, false);
+  }
+
+  /**
+   * A route like {@link #of(EventType, String, Function)} whose steps build a cluster: stopped when
+   * the cluster's deletion is requested ({@link #builds}).
+   */
+  static StepRoute building(EventType type, String stage, Function<EventEnvelope, Plan> planner) {
+    return new Simple(type, stage, planner, null, true);
   }
 
   /**
@@ -54,7 +73,7 @@ public interface StepRoute {
    */
   static StepRoute of(
       EventType type, String stage, Function<EventEnvelope, Plan> planner, Failure failure) {
-    return new Simple(type, stage, planner, Objects.requireNonNull(failure, "failure"));
+    return new Simple(type, stage, planner, Objects.requireNonNull(failure, "failure"), false);
   }
 
   /** How a route answers a step that gave up; see {@link StepRoute#failure}. */
@@ -66,7 +85,11 @@ public interface StepRoute {
 
   /** The route {@link #of} builds. */
   record Simple(
-      EventType type, String stage, Function<EventEnvelope, Plan> planner, Failure answers)
+      EventType type,
+      String stage,
+      Function<EventEnvelope, Plan> planner,
+      Failure answers,
+      boolean builds)
       implements StepRoute {
     public Simple {
       Objects.requireNonNull(type, "type");

@@ -7,10 +7,14 @@ import io.meshorch.contracts.ClusterFailed;
 import io.meshorch.contracts.ClusterUp;
 import io.meshorch.contracts.EventCodec;
 import io.meshorch.contracts.EventEnvelope;
+import io.meshorch.contracts.MeshDeleteRequested;
+import io.meshorch.contracts.MeshEvent;
 import io.meshorch.contracts.MeshRejected;
+import io.meshorch.contracts.MeshRequested;
 import io.meshorch.contracts.StepStarted;
 import io.meshorch.contracts.Topics;
 import io.meshorch.contracts.VmsReady;
+import io.meshorch.kit.step.DeletionRequests;
 import io.meshorch.testkit.EventProbe;
 import io.meshorch.testkit.Samples;
 import java.nio.charset.StandardCharsets;
@@ -41,7 +45,7 @@ import org.springframework.test.context.DynamicPropertySource;
       "spring.kafka.bootstrap-servers=${spring.embedded.kafka.brokers}",
       "mesh.service.name=test-service",
       "mesh.service.topic=" + Topics.RKE,
-      "mesh.service.declared-topics=" + Topics.INFRA,
+      "mesh.service.declared-topics=" + Topics.INFRA + "," + Topics.REQUESTS,
       "mesh.service.max-record-bytes=65536",
       "mesh.service.record-retry.initial-delay=100ms",
       "mesh.service.step-retry.initial-delay=100ms",
@@ -54,6 +58,7 @@ class InboundDispatcherIT {
   private static final EventCodec CODEC = new EventCodec();
 
   @Autowired EmbeddedKafkaBroker broker;
+  @Autowired DeletionRequests deletions;
 
   @DynamicPropertySource
   static void secretsDir(DynamicPropertyRegistry registry) {
@@ -96,6 +101,17 @@ class InboundDispatcherIT {
     send(event.meshId(), CODEC.encode(event));
   }
 
+  private void request(String meshId, MeshEvent request) throws Exception {
+    try (var producer =
+        new KafkaProducer<>(
+            Map.<String, Object>of("bootstrap.servers", broker.getBrokersAsString()),
+            new StringSerializer(),
+            new ByteArraySerializer())) {
+      EventEnvelope event = EventEnvelope.create(meshId, null, null, "meshctl", request);
+      producer.send(new ProducerRecord<>(Topics.REQUESTS, meshId, CODEC.encode(event))).get();
+    }
+  }
+
   private static EventEnvelope outcomeOf(EventEnvelope trigger) {
     return probe.await(
         Duration.ofSeconds(30),
@@ -121,6 +137,48 @@ class InboundDispatcherIT {
 
     KitTestApplication.GATES.put("slow-west", true);
     assertThat(outcomeOf(slow).payload()).isInstanceOf(ClusterUp.class);
+  }
+
+  @Test
+  void aDeletionStopsTheClustersRunningStepAndItsLaterTriggersUntilItIsRequestedAgain()
+      throws Exception {
+    request(
+        "halted",
+        new MeshRequested(
+            List.of(Samples.cluster("slow-halted", 1, 1), Samples.cluster("east", 2, 1))));
+    EventEnvelope building = vmsReady("halted", "slow-halted");
+    send(building);
+    probe.await(
+        Duration.ofSeconds(30),
+        e -> building.eventId().equals(e.causationId()) && e.payload() instanceof StepStarted);
+
+    request("halted", new MeshDeleteRequested(List.of("slow-halted")));
+
+    ClusterFailed cancelled = (ClusterFailed) outcomeOf(building).payload();
+    assertThat(cancelled.code()).isEqualTo("CANCELLED");
+    assertThat(cancelled.reason()).isEqualTo("mesh halted is being deleted (meshctl down)");
+    assertThat(cancelled.retryable()).isFalse();
+
+    // A trigger of the deleted cluster read afterwards starts nothing; its neighbour still builds.
+    EventEnvelope late = vmsReady("halted", "slow-halted");
+    send(late);
+    EventEnvelope neighbour = vmsReady("halted", "east");
+    send(neighbour);
+    assertThat(outcomeOf(neighbour).payload()).isInstanceOf(ClusterUp.class);
+    assertThat(probe.events()).noneMatch(e -> late.eventId().equals(e.causationId()));
+
+    // Requested again (a later `up`): the cluster builds.
+    request(
+        "halted",
+        new MeshRequested(
+            List.of(Samples.cluster("slow-halted", 1, 1), Samples.cluster("east", 2, 1))));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> !deletions.deleting("halted", "slow-halted"));
+    KitTestApplication.GATES.put("slow-halted", true);
+    EventEnvelope again = vmsReady("halted", "slow-halted");
+    send(again);
+    assertThat(outcomeOf(again).payload()).isInstanceOf(ClusterUp.class);
   }
 
   @Test

@@ -33,12 +33,14 @@ import org.springframework.stereotype.Component;
  * A minimal service on the kit: turns VmsReady into ClusterUp. The cluster name picks a behaviour:
  * {@code doomed} fails terminally, {@code slow-*} waits until its gate is opened, {@code
  * crash-plan} breaks while planning, {@code bloated} answers with an outcome too large to publish,
- * {@code stuck-plan} holds the consumer until released.
+ * {@code stuck-plan} holds the consumer until released. The route builds clusters: a deletion
+ * request read on {@code mesh.requests} stops it.
  */
 @SpringBootApplication
 class KitTestApplication {
   static final AtomicInteger PLANNED = new AtomicInteger();
   static final Map<String, Boolean> GATES = new ConcurrentHashMap<>();
+  static final Map<String, AtomicInteger> ADVANCES = new ConcurrentHashMap<>();
   static final CountDownLatch STUCK = new CountDownLatch(1);
 
   static final Wait GATE =
@@ -55,6 +57,11 @@ class KitTestApplication {
       @Override
       public String stage() {
         return "kubernetes";
+      }
+
+      @Override
+      public boolean builds() {
+        return true;
       }
 
       @Override
@@ -96,6 +103,7 @@ class KitTestApplication {
     @Override
     public Next advance(StepContext ctx) {
       String cluster = event.cluster();
+      ADVANCES.computeIfAbsent(cluster, c -> new AtomicInteger()).incrementAndGet();
       if ("doomed".equals(cluster)) {
         throw new TerminalFailure("RKE_CONFIG_INVALID", "cluster.yml is invalid");
       }
@@ -119,7 +127,7 @@ class KitTestApplication {
 
     @KafkaListener(
         id = "test-service",
-        topics = Topics.INFRA,
+        topics = {Topics.REQUESTS, Topics.INFRA},
         containerFactory = MeshKitAutoConfiguration.CONTAINER_FACTORY)
     void on(ConsumerRecord<String, byte[]> record) {
       inbound.dispatch(record);

@@ -7,6 +7,7 @@ import io.meshorch.contracts.ClusterFailed;
 import io.meshorch.contracts.ClusterUp;
 import io.meshorch.contracts.EventCodec;
 import io.meshorch.contracts.EventEnvelope;
+import io.meshorch.contracts.MeshDeleteRequested;
 import io.meshorch.contracts.StepStarted;
 import io.meshorch.contracts.Topics;
 import io.meshorch.kit.health.ConsumerHealthIndicator;
@@ -60,7 +61,7 @@ class StepResumeIT {
       "--spring.kafka.bootstrap-servers=" + broker.getBrokersAsString(),
       "--mesh.service.name=resume-service",
       "--mesh.service.topic=" + Topics.RKE,
-      "--mesh.service.declared-topics=" + Topics.INFRA,
+      "--mesh.service.declared-topics=" + Topics.INFRA + "," + Topics.REQUESTS,
       "--mesh.service.secrets-dir=" + secrets,
       "--server.port=0",
     };
@@ -123,6 +124,49 @@ class StepResumeIT {
         .filteredOn(e -> slow.eventId().equals(e.causationId()))
         .extracting(e -> e.payload().getClass().getSimpleName())
         .containsExactly("StepStarted", "ClusterUp");
+  }
+
+  @Test
+  void aStepWhoseClusterWasDeletedWhileTheServiceWasDownIsAnsweredCancelledWithoutRunning()
+      throws Exception {
+    EventEnvelope slow = InboundDispatcherIT.vmsReady("gone-meanwhile", "slow-gone");
+    ConfigurableApplicationContext first = service();
+    try {
+      send(slow);
+      probe()
+          .await(
+              Duration.ofSeconds(30),
+              e -> slow.eventId().equals(e.causationId()) && e.payload() instanceof StepStarted);
+    } finally {
+      first.close();
+    }
+    try (var producer =
+        new KafkaProducer<>(
+            Map.<String, Object>of("bootstrap.servers", broker.getBrokersAsString()),
+            new StringSerializer(),
+            new ByteArraySerializer())) {
+      EventEnvelope down =
+          EventEnvelope.create("gone-meanwhile", null, null, "meshctl", new MeshDeleteRequested());
+      producer.send(new ProducerRecord<>(Topics.REQUESTS, down.meshId(), CODEC.encode(down))).get();
+    }
+    int advancesBefore = KitTestApplication.ADVANCES.get("slow-gone").get();
+
+    ConfigurableApplicationContext second = service();
+    try {
+      EventEnvelope answer =
+          probe()
+              .await(
+                  Duration.ofSeconds(30),
+                  e ->
+                      slow.eventId().equals(e.causationId())
+                          && e.payload() instanceof ClusterFailed);
+      assertThat(((ClusterFailed) answer.payload()).code()).isEqualTo("CANCELLED");
+    } finally {
+      second.close();
+    }
+    assertThat(KitTestApplication.ADVANCES.get("slow-gone").get())
+        .as("the resumed step never ran")
+        .isEqualTo(advancesBefore);
   }
 
   @Test

@@ -344,6 +344,32 @@ class StepEngineTest {
   }
 
   @Test
+  void aCallThatFailsAfterTheCancelEndsTheStepCancelledNotWithItsFailure() throws Exception {
+    java.util.concurrent.CountDownLatch inCall = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    EventEnvelope build =
+        start(
+            ctx -> {
+              inCall.countDown();
+              try {
+                release.await();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              // the cluster's API server went away with its VMs
+              throw new io.meshorch.kit.failure.TerminalFailure(
+                  "KUBE_API_REJECTED", "apply ConfigMap failed: IOException");
+            });
+    assertThat(inCall.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+    assertThat(engine.cancel("m1", "east", "delete", "mesh m1 is being deleted")).isEqualTo(1);
+    release.countDown();
+
+    assertThat(awaitOutcome(build).payload())
+        .isEqualTo(new ClusterFailed("kubernetes", "CANCELLED", "mesh m1 is being deleted", false));
+  }
+
+  @Test
   void progressIsPublishedForTheStepsCluster() {
     EventEnvelope trigger =
         start(
