@@ -55,6 +55,7 @@ class ServiceCanvasTest {
 
         | | topic | events |
         |---|---|---|
+        | consumes | `mesh.requests` | `MeshRequested`, `MeshDeleteRequested` |
         | consumes | `mesh.infra.events` | `VmsReady`, `ClusterDeleted` (other types there are skipped) |
         | emits | `mesh.rke.events` | `StepStarted`, `ClusterUp`, `ClusterDeleted`, `ClusterFailed` (stage `kubernetes`), `MeshReady` |
 

@@ -61,12 +61,14 @@ class EmbeddedKafkaMeshE2E extends MeshScenarios {
     // cluster's `rke up` takes 3 s, long enough to see it running on the dashboard. Mesh "retry":
     // west's Heat stack takes 12 s, longer than infra-service's stack timeout (8 s here; every
     // other stack takes 0.8 s), so its first run fails and a second one finds the stack complete.
+    // Mesh "halt": east's Cilium rollout and west's LoadBalancer IP take a minute, so that `down`
+    // comes while cni-service and lb-service are in the middle of their steps.
     return LocalStack.start(
         dataDir,
         true,
         LocalStack.DEFAULT_LATENCIES.with(
             "metallb-webhook@lagging/*=6s,rke-up@cas/west=15s,rke-up@live/*=3s,"
-                + "heat-stack@retry/west=12s"),
+                + "heat-stack@retry/west=12s,cilium-rollout@halt/east=60s,lb-ip@halt/west=60s"),
         Map.of("mesh.vms.stack-timeout", "8s"));
   }
 
@@ -438,6 +440,70 @@ class EmbeddedKafkaMeshE2E extends MeshScenarios {
         .contains(
             "failed calling webhook \"ipaddresspoolvalidationwebhook.metallb.io\"",
             "connect: connection refused");
+  }
+
+  @Test
+  void downDuringARunStopsTheCniAndLoadBalancerStepsInFlightBeforeTheVmsGo() throws Exception {
+    Path file =
+        meshFile(
+            "halt",
+            "halt.yaml",
+            "  - {name: east, id: 1, nodeCount: 1, podCidr: 10.171.0.0/16, serviceCidr:"
+                + " 10.181.0.0/16, lbAddressPool: 192.168.97.10-192.168.97.19}\n"
+                + "  - {name: west, id: 2, nodeCount: 1, podCidr: 10.172.0.0/16, serviceCidr:"
+                + " 10.182.0.0/16, lbAddressPool: 192.168.98.10-192.168.98.19}\n");
+    CompletableFuture<Integer> up =
+        CompletableFuture.supplyAsync(() -> meshctl("up", "-f", file.toString()));
+    // Both in the waits of their steps (a call in progress, e.g. an apply, finishes first).
+    await("east waiting for its Cilium rollout and west for its LoadBalancer IP")
+        .atMost(Duration.ofSeconds(120))
+        .until(
+            () ->
+                progressed("halt", "east", "waiting for the Cilium agents")
+                    && progressed("halt", "west", "waiting for MetalLB to assign an IP"));
+
+    assertThat(meshctl("down", "halt")).as("meshctl down exit code").isZero();
+    up.get(60, TimeUnit.SECONDS);
+    // whatever was still in flight would have answered by now, against clusters that are gone
+    Thread.sleep(3_000);
+
+    Map<String, String> stageOf = Map.of("east", Stage.CNI, "west", Stage.LOAD_BALANCER);
+    for (var cluster : stageOf.entrySet()) {
+      List<EventEnvelope> failures = of("halt", cluster.getKey(), ClusterFailed.class);
+      assertThat(failures)
+          .as(
+              "%s: its %s step was stopped, and nothing else failed",
+              cluster.getKey(), cluster.getValue())
+          .singleElement()
+          .satisfies(
+              e -> {
+                ClusterFailed f = (ClusterFailed) e.payload();
+                assertThat(f.stage()).isEqualTo(cluster.getValue());
+                assertThat(f.code()).isEqualTo("CANCELLED");
+                assertThat(f.reason()).isEqualTo("mesh halt is being deleted (meshctl down)");
+              });
+      EventEnvelope vmsDeleted =
+          of("halt", cluster.getKey(), io.meshorch.contracts.ClusterDeleted.class).stream()
+              .filter(
+                  e ->
+                      ((io.meshorch.contracts.ClusterDeleted) e.payload()).part().equals(Stage.VMS))
+              .findFirst()
+              .orElseThrow();
+      assertThat(failures.get(0).occurredAt())
+          .as("%s stopped before its VMs were deleted", cluster.getKey())
+          .isBefore(vmsDeleted.occurredAt());
+    }
+    assertThat(of("halt", "east", io.meshorch.contracts.CiliumReady.class)).isEmpty();
+    assertThat(of("halt", null, io.meshorch.contracts.LbIpAssigned.class)).isEmpty();
+    assertThat(of("halt", null, io.meshorch.contracts.MeshDeleted.class)).hasSize(1);
+    assertThat(counts("halt", "east").get("east"))
+        .as("east never reached MetalLB")
+        .containsEntry(SideEffect.METALLB_INSTALLED, 0L);
+  }
+
+  private static boolean progressed(String meshId, String cluster, String messageStart) {
+    return of(meshId, cluster, ProgressReported.class).stream()
+        .anyMatch(e -> ((ProgressReported) e.payload()).message().startsWith(messageStart));
   }
 
   @Test

@@ -117,9 +117,9 @@ class ServiceRestartsIT {
   static final Map<String, List<String>> INPUTS =
       Map.of(
           "infra-service", List.of(Topics.REQUESTS, Topics.LB),
-          "rke-service", List.of(Topics.INFRA),
-          "cni-service", List.of(Topics.RKE),
-          "lb-service", List.of(Topics.CNI),
+          "rke-service", List.of(Topics.REQUESTS, Topics.INFRA),
+          "cni-service", List.of(Topics.REQUESTS, Topics.RKE),
+          "lb-service", List.of(Topics.REQUESTS, Topics.CNI),
           "mesh-service",
               List.of(Topics.REQUESTS, Topics.INFRA, Topics.RKE, Topics.CNI, Topics.LB));
 

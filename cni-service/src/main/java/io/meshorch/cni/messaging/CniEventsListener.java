@@ -9,7 +9,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Consumes {@code mesh.rke.events} and hands each record to the kit's dispatcher, which starts the
- * steps of {@link CniRoutes} and returns without waiting for them.
+ * steps of {@link CniRoutes} and returns without waiting for them. It also reads {@code
+ * mesh.requests}: the kit stops the Cilium step of a cluster whose deletion is requested.
  */
 @Component
 public class CniEventsListener {
@@ -22,7 +23,7 @@ public class CniEventsListener {
   /** Plans one record; its offset is committed with its batch once its step is recorded. */
   @KafkaListener(
       id = "cni-service",
-      topics = Topics.RKE,
+      topics = {Topics.REQUESTS, Topics.RKE},
       containerFactory = MeshKitAutoConfiguration.CONTAINER_FACTORY)
   public void on(ConsumerRecord<String, byte[]> record) {
     inbound.dispatch(record);

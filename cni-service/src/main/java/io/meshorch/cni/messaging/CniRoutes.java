@@ -22,6 +22,6 @@ public class CniRoutes {
   /** {@code ClusterUp} → install Cilium in that cluster → {@code CiliumReady}. */
   @Bean
   StepRoute clusterUpRoute(ClusterUpSteps steps) {
-    return StepRoute.of(EventType.CLUSTER_UP, Stage.CNI, steps::plan);
+    return StepRoute.building(EventType.CLUSTER_UP, Stage.CNI, steps::plan);
   }
 }

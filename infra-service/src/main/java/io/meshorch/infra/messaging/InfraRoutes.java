@@ -62,7 +62,7 @@ public class InfraRoutes {
 
   @Bean
   StepRoute lbIpAssignedRoute(LbIpAssignedSteps steps) {
-    return StepRoute.of(EventType.LB_IP_ASSIGNED, Stage.PORTS, event -> steps.plan(event));
+    return StepRoute.building(EventType.LB_IP_ASSIGNED, Stage.PORTS, event -> steps.plan(event));
   }
 
   @Bean

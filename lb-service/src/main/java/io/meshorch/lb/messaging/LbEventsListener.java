@@ -9,7 +9,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * Consumes {@code mesh.cni.events} and hands each record to the kit's dispatcher, which starts the
- * step {@link LbServiceRoutes} names for its type and returns without waiting for it.
+ * step {@link LbServiceRoutes} names for its type and returns without waiting for it. It also reads
+ * {@code mesh.requests}: the kit stops the load-balancer step of a cluster whose deletion is
+ * requested.
  */
 @Component
 public class LbEventsListener {
@@ -22,7 +24,7 @@ public class LbEventsListener {
   /** Dispatches one record; its offset is committed with its poll batch. */
   @KafkaListener(
       id = "lb-service",
-      topics = Topics.CNI,
+      topics = {Topics.REQUESTS, Topics.CNI},
       containerFactory = MeshKitAutoConfiguration.CONTAINER_FACTORY)
   public void on(ConsumerRecord<String, byte[]> record) {
     inbound.dispatch(record);

@@ -22,6 +22,6 @@ public class LbServiceRoutes {
 
   @Bean
   StepRoute ciliumReadyRoute(LoadBalancerSteps steps) {
-    return StepRoute.of(EventType.CILIUM_READY, Stage.LOAD_BALANCER, steps::planFor);
+    return StepRoute.building(EventType.CILIUM_READY, Stage.LOAD_BALANCER, steps::planFor);
   }
 }

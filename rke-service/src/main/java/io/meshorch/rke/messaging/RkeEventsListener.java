@@ -9,7 +9,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * Consumes infra-service's events and hands each record to the kit, which starts the steps of the
- * routes in {@link RkeRoutes} (VmsReady; other types are skipped) and returns without waiting.
+ * routes in {@link RkeRoutes} (VmsReady; other types are skipped) and returns without waiting. It
+ * also reads {@code mesh.requests}: the kit stops the Kubernetes steps of a cluster whose deletion
+ * is requested, before its VMs go.
  */
 @Component
 public class RkeEventsListener {
@@ -21,7 +23,7 @@ public class RkeEventsListener {
 
   @KafkaListener(
       id = "rke-service",
-      topics = Topics.INFRA,
+      topics = {Topics.REQUESTS, Topics.INFRA},
       containerFactory = MeshKitAutoConfiguration.CONTAINER_FACTORY)
   void on(ConsumerRecord<String, byte[]> record) {
     inbound.dispatch(record);

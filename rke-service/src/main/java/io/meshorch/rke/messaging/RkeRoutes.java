@@ -50,7 +50,7 @@ public class RkeRoutes {
 
   @Bean
   StepRoute vmsReadyRoute(VmsReadySteps steps) {
-    return StepRoute.of(
+    return StepRoute.building(
         EventType.VMS_READY,
         Stage.KUBERNETES,
         event -> Plan.step(event, () -> steps.stepFor(event)));
