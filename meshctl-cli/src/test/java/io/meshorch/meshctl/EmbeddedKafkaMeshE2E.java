@@ -553,6 +553,9 @@ class EmbeddedKafkaMeshE2E extends MeshScenarios {
             .readTree(io.meshorch.meshctl.follow.Render.json(run));
     assertThat(status.at("/status").asString()).isEqualTo("READY");
     assertThat(status.at("/clusters/0/distribution").asString()).isEqualTo("rke1");
+    assertThat(status.at("/clusters/0/version").asString())
+        .as("east's version, left to rke's default and read from its state")
+        .isEqualTo(io.meshorch.sandbox.kube.rke.RkeStandIn.DEFAULT_KUBERNETES_VERSION);
     assertThat(status.at("/clusters/1/distribution").asString()).isEqualTo("rke2");
     assertThat(status.at("/clusters/1/version").asString())
         .isEqualTo(west.cluster().kubernetes().version());

@@ -211,6 +211,9 @@ class ServeE2E {
     assertThat(clusters.get("north").get("version").asString())
         .as("north's RKE2 release")
         .isNotBlank();
+    assertThat(clusters.get("east").get("version").asString())
+        .as("east's version, left to rke's default and read from its state")
+        .isEqualTo(io.meshorch.sandbox.kube.rke.RkeStandIn.DEFAULT_KUBERNETES_VERSION);
     assertThat(remoteClusters(clusters.get("east"))).containsExactlyInAnyOrder("west", "north");
     String westIp = clusters.get("west").get("meshEndpointIp").asString();
     assertThat(cloud.portsAllowing(westIp))

@@ -11,6 +11,7 @@ import io.meshorch.contracts.ClusterSpec;
 import io.meshorch.contracts.ClusterUp;
 import io.meshorch.contracts.EventCodec;
 import io.meshorch.contracts.EventEnvelope;
+import io.meshorch.contracts.KubernetesSpec;
 import io.meshorch.contracts.NodeInfo;
 import io.meshorch.contracts.ProgressReported;
 import io.meshorch.contracts.StepStarted;
@@ -232,7 +233,20 @@ class RkeServiceIT {
     assertThat(up.cluster()).isEqualTo("east");
     assertThat(up.producer()).isEqualTo("rke-service");
     ClusterUp clusterUp = (ClusterUp) up.payload();
-    assertThat(clusterUp.cluster()).isEqualTo(east);
+    assertThat(clusterUp.cluster())
+        .as("the requested cluster, naming what rke deployed: its default version, from its state")
+        .isEqualTo(
+            new ClusterSpec(
+                east.name(),
+                east.id(),
+                east.nodeCount(),
+                east.podCidr(),
+                east.serviceCidr(),
+                east.lbAddressPool(),
+                east.machine(),
+                new KubernetesSpec(
+                    KubernetesSpec.RKE1,
+                    io.meshorch.sandbox.kube.rke.RkeStandIn.DEFAULT_KUBERNETES_VERSION)));
     assertThat(clusterUp.nodes()).isEqualTo(nodes);
     assertThat(clusterUp.kubeconfigRef()).isEqualTo("meshes/it/clusters/east/kubeconfig");
     String kubeconfig =

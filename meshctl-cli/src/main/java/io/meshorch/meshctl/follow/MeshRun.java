@@ -52,8 +52,8 @@ public final class MeshRun {
     }
 
     /**
-     * The Kubernetes release: requested, then as deployed; null while left to the deployer's
-     * default (RKE1 without a configured version reports none).
+     * The Kubernetes release: requested, then as deployed (rke-service names the version it
+     * installed, its deployer's default resolved); null while left to the default and not up yet.
      */
     public String version() {
       return version;

@@ -6,6 +6,7 @@ import io.meshorch.rke.port.DeployRun;
 import io.meshorch.rke.port.KubernetesDeployerPort;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The deployer of each cluster, chosen by its plan's distribution: RKE1's for {@code rke1} (the
@@ -29,6 +30,11 @@ public final class DeployersByDistribution implements KubernetesDeployerPort {
   @Override
   public DeployRun start(ClusterPlan plan, List<SshTarget> nodes) {
     return plan.rke2() ? rke2.start(plan, nodes) : rke1.start(plan, nodes);
+  }
+
+  @Override
+  public Optional<String> deployedVersion(ClusterPlan plan) {
+    return plan.rke2() ? rke2.deployedVersion(plan) : rke1.deployedVersion(plan);
   }
 
   @Override

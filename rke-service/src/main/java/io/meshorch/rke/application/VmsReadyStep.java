@@ -188,12 +188,13 @@ public final class VmsReadyStep implements Step {
   }
 
   /**
-   * The cluster's spec as deployed: an RKE2 cluster's {@code kubernetes} names the release
-   * installed (also when the request left it to the default), so status shows what runs.
+   * The cluster's spec as deployed: its {@code kubernetes} names the distribution and the version
+   * installed (also when the request left it to the deployer's default), so status shows what runs.
    */
   private ClusterSpec deployedSpec() {
     ClusterSpec c = in.cluster();
-    if (!plan.rke2() || plan.kubernetesVersion() == null) {
+    Optional<String> version = deps.deployer().deployedVersion(plan);
+    if (version.isEmpty()) {
       return c;
     }
     return new ClusterSpec(
@@ -204,7 +205,7 @@ public final class VmsReadyStep implements Step {
         c.serviceCidr(),
         c.lbAddressPool(),
         c.machine(),
-        new KubernetesSpec(KubernetesSpec.RKE2, plan.kubernetesVersion()));
+        new KubernetesSpec(plan.rke2() ? KubernetesSpec.RKE2 : KubernetesSpec.RKE1, version.get()));
   }
 
   /** The stored kubeconfig, when the stamp stored with it is this step's. */

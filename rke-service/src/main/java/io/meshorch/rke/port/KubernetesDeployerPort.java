@@ -3,6 +3,7 @@ package io.meshorch.rke.port;
 import io.meshorch.rke.domain.ClusterPlan;
 import io.meshorch.rke.domain.SshTarget;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Brings up Kubernetes on nodes that are ready (reachable over SSH; for RKE1, Docker running). One
@@ -38,6 +39,17 @@ public interface KubernetesDeployerPort {
    */
   default DeployRun start(ClusterPlan plan, List<SshTarget> nodes) {
     return start(plan);
+  }
+
+  /**
+   * The Kubernetes version the last successful deployment of {@code plan}'s cluster installed, as
+   * the deployer recorded it: also the deployer's default when the plan pins none. By default the
+   * version the plan pins, if any.
+   *
+   * @return empty when neither the deployer nor the plan says
+   */
+  default Optional<String> deployedVersion(ClusterPlan plan) {
+    return Optional.ofNullable(plan.kubernetesVersion()).filter(v -> !v.isBlank());
   }
 
   /**

@@ -19,6 +19,10 @@ import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonPointer;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@link KubernetesDeployerPort} for RKE1. Each cluster has a directory {@code
@@ -44,6 +48,9 @@ public final class RkeProcessDeployer implements KubernetesDeployerPort {
   static final String PID_FILE = "rke-up.pid";
   static final String KUBECONFIG_FILE = "kube_config_cluster.yml";
   static final String STATE_FILE = "cluster.rkestate";
+  private static final JsonPointer DEPLOYED_VERSION =
+      JsonPointer.compile("/currentState/rkeConfig/kubernetesVersion");
+  private static final JsonMapper STATE_READER = JsonMapper.builder().build();
 
   private final String executable;
   private final Path workDir;
@@ -87,6 +94,28 @@ public final class RkeProcessDeployer implements KubernetesDeployerPort {
     RkeRun run = launch(dir, clusterYml, text);
     runs.put(dir, run);
     return new Handle(run, true);
+  }
+
+  /**
+   * {@code currentState.rkeConfig.kubernetesVersion} of the cluster's {@code cluster.rkestate}: the
+   * version {@code rke up} last deployed, its own default resolved when cluster.yml pins none. The
+   * file also holds the cluster's CA key and admin credentials: only that one field is kept.
+   */
+  @Override
+  public Optional<String> deployedVersion(ClusterPlan plan) {
+    Path state = workDir.resolve(plan.meshId()).resolve(plan.clusterName()).resolve(STATE_FILE);
+    if (!Files.isRegularFile(state)) {
+      return Optional.empty();
+    }
+    try {
+      JsonNode version = STATE_READER.readTree(state.toFile()).at(DEPLOYED_VERSION);
+      return version.isString() && !version.asString().isBlank()
+          ? Optional.of(version.asString())
+          : Optional.empty();
+    } catch (JacksonException e) {
+      log.warn("cannot read the deployed version from {}: {}", state, e.getOriginalMessage());
+      return Optional.empty();
+    }
   }
 
   @Override

@@ -142,6 +142,35 @@ class RkeProcessDeployerTest {
   }
 
   @Test
+  void theDeployedVersionIsTheOneRkeRecordsInItsStateEvenWhenTheFileLeftItToRke() throws Exception {
+    RkeProcessDeployer deployer =
+        deployer(
+            script(
+                "rke",
+                RKE_UP.replace(
+                    "echo '{\"desiredState\":{}}'",
+                    "echo '{\"desiredState\":{\"rkeConfig\":{}},\"currentState\":"
+                        + "{\"rkeConfig\":{\"kubernetesVersion\":\"v1.32.5-rancher1-1\"},"
+                        + "\"certificatesBundle\":{\"kube-ca\":{\"keyPEM\":\"c2VjcmV0\"}}}}'")));
+    assertThat(deployer.deployedVersion(plan())).as("nothing deployed yet").isEmpty();
+
+    awaitEnd(deployer.start(plan())).result();
+
+    assertThat(Files.readString(clusterDir().resolve("cluster.yml")))
+        .doesNotContain("kubernetes_version");
+    assertThat(deployer.deployedVersion(plan())).hasValue("v1.32.5-rancher1-1");
+  }
+
+  @Test
+  void aStateWithoutACurrentStateNamesNoVersion() throws Exception {
+    RkeProcessDeployer deployer = deployer(script("rke", RKE_UP));
+
+    awaitEnd(deployer.start(plan())).result();
+
+    assertThat(deployer.deployedVersion(plan())).isEmpty();
+  }
+
+  @Test
   void returnsWhileRkeUpRunsWithAPidFileNamingIt() throws Exception {
     DeployRun run = deployer(gatedRke()).start(plan());
 

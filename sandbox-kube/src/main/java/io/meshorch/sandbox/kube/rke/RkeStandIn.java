@@ -19,6 +19,8 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The sandbox's {@code rke}: the command line of RKE1 for {@code --version}, {@code up} and {@code
@@ -110,7 +112,7 @@ public final class RkeStandIn {
       if (command.equals("up")) {
         out.println("INFO[0003] Building Kubernetes cluster");
         writePrivate(file.resolveSibling("kube_config_cluster.yml"), response.getValue());
-        writePrivate(file.resolveSibling("cluster.rkestate"), rkeState());
+        writePrivate(file.resolveSibling("cluster.rkestate"), rkeState(kubernetesVersion(yml)));
         out.println("INFO[0005] Finished building Kubernetes cluster successfully");
       } else {
         Files.deleteIfExists(file.resolveSibling("kube_config_cluster.yml"));
@@ -170,8 +172,27 @@ public final class RkeStandIn {
     return answer != null && answer.strip().equalsIgnoreCase("y");
   }
 
-  /** A state file shaped like RKE's, with a generated (fake) CA key and admin token. */
-  private static String rkeState() {
+  /**
+   * The Kubernetes version this stand-in deploys when cluster.yml pins none, as a real {@code rke}
+   * release has a default of its own.
+   */
+  public static final String DEFAULT_KUBERNETES_VERSION = "v1.32.5-rancher1-1";
+
+  private static final Pattern KUBERNETES_VERSION =
+      Pattern.compile("(?m)^kubernetes_version:\\s*[\"']?([^\"'\\s#]+)[\"']?\\s*(#.*)?$");
+
+  /** cluster.yml's {@code kubernetes_version}, or the default when it has none. */
+  static String kubernetesVersion(String yml) {
+    Matcher m = KUBERNETES_VERSION.matcher(yml);
+    return m.find() ? m.group(1) : DEFAULT_KUBERNETES_VERSION;
+  }
+
+  /**
+   * A state file shaped like RKE's: {@code desiredState.certificatesBundle} with a generated (fake)
+   * CA key and admin token, and {@code currentState.rkeConfig.kubernetesVersion} naming the version
+   * deployed (the default resolved, as RKE writes it).
+   */
+  private static String rkeState(String kubernetesVersion) {
     SecureRandom random = new SecureRandom();
     byte[] key = new byte[32];
     byte[] token = new byte[24];
@@ -182,9 +203,9 @@ public final class RkeStandIn {
         + b64.encodeToString(key)
         + "\"},\"kube-admin\":{\"token\":\""
         + Base64.getUrlEncoder().withoutPadding().encodeToString(token)
-        + "\"}}},\"currentState\":{\"rkeVersion\":\""
-        + VERSION
-        + "\"}}\n";
+        + "\"}}},\"currentState\":{\"rkeConfig\":{\"kubernetesVersion\":\""
+        + kubernetesVersion
+        + "\"}}}\n";
   }
 
   private static void writePrivate(Path path, String text) throws IOException {
