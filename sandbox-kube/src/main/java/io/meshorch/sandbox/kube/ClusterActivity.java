@@ -100,7 +100,7 @@ final class ClusterActivity implements ObservedCrudDispatcher.Listener {
     // The controllers' own writes (pods, status) need no further pass right away.
     if (!path.contains("/pods") && !path.endsWith("/status")) {
       cluster.settled = false;
-      cluster.sandbox().reconcileSoon(cluster);
+      cluster.sandbox().reconcileAfterWrites(cluster);
     }
   }
 

@@ -39,6 +39,7 @@ public final class SandboxCluster implements AutoCloseable {
   private final String host;
   private final String token = UUID.randomUUID().toString().replace("-", "");
   final AtomicBoolean queued = new AtomicBoolean();
+  final AtomicBoolean gathering = new AtomicBoolean();
   final Object reconciling = new Object();
 
   /**

@@ -43,9 +43,11 @@ import org.slf4j.LoggerFactory;
  * cluster.
  *
  * <p>The external steps take the durations of its {@link SandboxLatencies} ({@code rke-up}, {@code
- * rke-up-again}, the rollouts, {@code lb-ip}, {@code mesh-connect}). A cluster is reconciled right
- * after every write to its API server and at the exact moment a step is due, so a latency is
- * honoured to within the controllers' own work, not a tick; the periodic pass every {@code
+ * rke-up-again}, the rollouts, {@code lb-ip}, {@code mesh-connect}). A cluster is reconciled at the
+ * exact moment a step is due, so a latency is honoured to within the controllers' own work, not a
+ * tick, and once per {@code controllerBatch} after writes to its API server (a chart's hundred
+ * applies are one or a few passes, as a controller's work queue gathers an informer's events; a
+ * rollout's latency counts from the write itself); the periodic pass every {@code
  * controllerInterval} is a safety net. When each step finished goes to the {@linkplain #stepLog()
  * step log}, installs and mesh-connection writes to the {@linkplain #counters() counters}.
  *
@@ -66,6 +68,7 @@ public final class SandboxKube implements AutoCloseable {
 
   private final String bindAddress;
   private final Duration interval;
+  private final Duration batch;
   private final MeshReachability reachability;
   private final SandboxLatencies latencies;
   private final SandboxRecorder recorder;
@@ -89,6 +92,7 @@ public final class SandboxKube implements AutoCloseable {
   private SandboxKube(Builder b) {
     this.bindAddress = b.bindAddress;
     this.interval = b.controllerInterval;
+    this.batch = b.controllerBatch;
     this.reachability = b.reachability;
     this.latencies = b.latencies;
     this.recorder = b.recorder;
@@ -270,6 +274,31 @@ public final class SandboxKube implements AutoCloseable {
       ticker.schedule(task, delay + 1, TimeUnit.MILLISECONDS);
     } catch (java.util.concurrent.RejectedExecutionException e) {
       log.debug("sandbox kube closed; not scheduling");
+    }
+  }
+
+  /**
+   * Reconciles {@code cluster} once the writes of the next {@code controllerBatch} have gathered:
+   * the writes made meanwhile share that pass.
+   */
+  void reconcileAfterWrites(SandboxCluster cluster) {
+    if (batch.isZero()) {
+      reconcileSoon(cluster);
+      return;
+    }
+    if (!cluster.gathering.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      ticker.schedule(
+          () -> {
+            cluster.gathering.set(false);
+            reconcileSoon(cluster);
+          },
+          batch.toMillis(),
+          TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      cluster.gathering.set(false);
     }
   }
 
@@ -522,6 +551,7 @@ public final class SandboxKube implements AutoCloseable {
   public static final class Builder {
     private String bindAddress = "127.0.0.1";
     private Duration controllerInterval = Duration.ofMillis(200);
+    private Duration controllerBatch = Duration.ofMillis(50);
     private MeshReachability reachability = MeshReachability.ALWAYS;
     private SandboxLatencies latencies = SandboxLatencies.fast();
     private SandboxRecorder recorder = new SandboxRecorder();
@@ -574,6 +604,19 @@ public final class SandboxKube implements AutoCloseable {
      */
     public Builder controllerInterval(Duration interval) {
       this.controllerInterval = interval;
+      return this;
+    }
+
+    /**
+     * How long the controllers let writes to one cluster gather before the pass that follows them
+     * (default 50 ms; zero: a pass right after every write). Steps due at a moment are reconciled
+     * then, whatever this is.
+     */
+    public Builder controllerBatch(Duration batch) {
+      if (batch.isNegative()) {
+        throw new IllegalArgumentException("controllerBatch must not be negative: " + batch);
+      }
+      this.controllerBatch = batch;
       return this;
     }
 
