@@ -5,17 +5,14 @@ import io.meshorch.contracts.Stage;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.UUID;
 
 /**
  * The dashboard's view of every mesh, built from the event stream alone. Safe to feed from one
  * thread and read from others. An event seen twice (a redelivery, a replay after a rebalance) is
- * applied once.
+ * applied once. It keeps each mesh's latest run only ({@link MeshTimeline}).
  */
 public final class MeshBoard {
   /** The columns of a mesh's grid, in flow order. */
@@ -23,7 +20,6 @@ public final class MeshBoard {
       List.of(Stage.VMS, Stage.KUBERNETES, Stage.CNI, Stage.LOAD_BALANCER, Stage.PORTS, Stage.MESH);
 
   private final Map<String, MeshTimeline> meshes = new HashMap<>();
-  private final Set<UUID> seen = new HashSet<>();
 
   /**
    * Applies one event.
@@ -32,10 +28,12 @@ public final class MeshBoard {
    *     older run)
    */
   public synchronized boolean apply(EventEnvelope event) {
-    if (!seen.add(event.eventId())) {
-      return false;
-    }
     return meshes.computeIfAbsent(event.meshId(), MeshTimeline::new).add(event);
+  }
+
+  /** How many events the board keeps, over every mesh. */
+  synchronized int eventsKept() {
+    return meshes.values().stream().mapToInt(MeshTimeline::size).sum();
   }
 
   /** The view of one mesh, if any event of it was seen. */

@@ -23,16 +23,21 @@ import io.meshorch.dashboard.view.MeshView.MeshState;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
 
 /**
  * The events of one mesh's latest run, kept in the order they happened, and the {@link MeshView}
  * they fold into. Events of different topics arrive in no particular order (on a replay a whole
  * topic may come before the next), so the view is folded again from the ordered events whenever one
  * arrives, rather than patched. A newer {@link MeshRequested} starts a new run: what happened
- * before it is dropped.
+ * before it is dropped. An event seen twice (a redelivery, a replay after a rebalance) counts once;
+ * only the IDs of the kept events are remembered, so a long-running dashboard holds each mesh's
+ * latest run and nothing older.
  */
 final class MeshTimeline {
   private static final Comparator<EventEnvelope> BY_TIME =
@@ -40,27 +45,42 @@ final class MeshTimeline {
 
   private final String meshId;
   private final List<EventEnvelope> events = new ArrayList<>();
+  private final Set<UUID> ids = new HashSet<>();
   private Instant runStart;
 
   MeshTimeline(String meshId) {
     this.meshId = meshId;
   }
 
-  /** Adds one event of this mesh (already deduplicated); false when it belongs to an older run. */
+  /** Adds one event of this mesh; false when it was seen already or belongs to an older run. */
   boolean add(EventEnvelope event) {
-    if (runStart != null && event.occurredAt().isBefore(runStart)) {
+    if (ids.contains(event.eventId())
+        || (runStart != null && event.occurredAt().isBefore(runStart))) {
       return false;
     }
     if (event.payload() instanceof MeshRequested) {
       runStart = event.occurredAt();
-      events.removeIf(e -> e.occurredAt().isBefore(runStart));
+      events.removeIf(
+          e -> {
+            boolean older = e.occurredAt().isBefore(runStart);
+            if (older) {
+              ids.remove(e.eventId());
+            }
+            return older;
+          });
     }
+    ids.add(event.eventId());
     int at = events.size();
     while (at > 0 && BY_TIME.compare(events.get(at - 1), event) > 0) {
       at--;
     }
     events.add(at, event);
     return true;
+  }
+
+  /** How many events are kept (the latest run's). */
+  int size() {
+    return events.size();
   }
 
   /** The view of the run, folded from its events. */

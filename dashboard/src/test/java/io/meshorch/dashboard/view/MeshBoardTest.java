@@ -208,6 +208,26 @@ class MeshBoardTest {
   }
 
   @Test
+  void aMeshRunAgainAndAgainKeepsOnlyItsLatestRunsEventsAndDuplicatesStillCountOnce() {
+    int perRun = 0;
+    for (int run = 0; run < 200; run++) {
+      long base = run * 100_000L;
+      List<EventEnvelope> events =
+          List.of(
+              at(base, null, new MeshRequested(List.of(EAST))),
+              at(base + 1_000, "east", new StepStarted(Stage.VMS, "mesh.requests", 0, run)),
+              at(base + 2_000, "east", new ProgressReported(Stage.VMS, "creating stack")));
+      events.forEach(board::apply);
+      perRun = events.size();
+      EventEnvelope again = events.get(2);
+      assertThat(board.apply(again)).as("a redelivery of run %d", run).isFalse();
+    }
+
+    assertThat(board.eventsKept()).as("the events kept for mesh demo").isEqualTo(perRun);
+    assertThat(view("demo").requestedAt()).isEqualTo(T0.plusSeconds(199 * 100L));
+  }
+
+  @Test
   void deletionShowsDeletingThenDeleted() {
     readyRun().forEach(board::apply);
     board.apply(at(30_000, null, new MeshDeleteRequested()));
