@@ -153,12 +153,14 @@ public final class InboundDispatcher {
       log.info("{} step {}: already answered or running", route.stage(), key);
       return;
     }
-    if (route.builds() && deletions.deleting(event.meshId(), key.cluster())) {
+    if (route.builds() && deletions.stops(event.meshId(), key.cluster(), event.occurredAt())) {
       log.info(
-          "{} step {}: not started, the deletion of {} was requested after its last request",
+          "{} step {}: not started, {} is being deleted or was deleted after {} {}",
           route.stage(),
           key,
-          key.cluster() == null ? "mesh " + event.meshId() : "cluster " + key.cluster());
+          key.cluster() == null ? "mesh " + event.meshId() : "cluster " + key.cluster(),
+          event.type(),
+          event.eventId());
       return;
     }
     if (!journal.started(key)) {

@@ -138,9 +138,10 @@ public final class StepResumer implements ConsumerAwareRebalanceListener {
     }
     for (Plan.Planned planned : steps.steps()) {
       if (planned.key().equals(started.key())) {
-        if (route.get().builds() && deletions.deleting(trigger.meshId(), started.key().cluster())) {
+        if (route.get().builds()
+            && deletions.stops(trigger.meshId(), started.key().cluster(), trigger.occurredAt())) {
           log.info(
-              "{} step {}: its cluster is being deleted, answering it as cancelled",
+              "{} step {}: its cluster is being deleted or was deleted since, answering it as cancelled",
               route.get().stage(),
               started.key());
           return engine.start(

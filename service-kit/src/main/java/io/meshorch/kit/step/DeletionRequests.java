@@ -20,7 +20,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * Thread-safe.
  *
  * <p>The kit uses it to stop a run when its mesh is deleted: the steps of {@link StepRoute#builds
- * building routes} of such a cluster are cancelled, and none is started or resumed for it.
+ * building routes} of such a cluster are cancelled, and none is started or resumed for it, nor for
+ * a trigger older than the cluster's latest deletion ({@link #stops}).
  */
 public final class DeletionRequests {
   private static final MeshRequestValidator VALIDATOR = new MeshRequestValidator();
@@ -94,6 +95,27 @@ public final class DeletionRequests {
       }
       Instant deletion = max(m.wholeMeshDeleted, m.deleted.get(cluster));
       return after(deletion, m.requested.get(cluster));
+    }
+  }
+
+  /**
+   * True when a building step triggered by an event of {@code triggeredAt} must not run for {@code
+   * cluster} of {@code meshId}: the cluster is {@link #deleting being deleted}, or its latest
+   * deletion came after the trigger (the trigger belongs to a run deleted since, also when a later
+   * request builds the cluster again: that run has triggers of its own).
+   */
+  public boolean stops(String meshId, String cluster, Instant triggeredAt) {
+    if (deleting(meshId, cluster)) {
+      return true;
+    }
+    Mesh m = meshes.get(meshId);
+    if (m == null) {
+      return false;
+    }
+    synchronized (m) {
+      Instant deletion =
+          cluster == null ? m.wholeMeshDeleted : max(m.wholeMeshDeleted, m.deleted.get(cluster));
+      return deletion != null && triggeredAt.isBefore(deletion);
     }
   }
 

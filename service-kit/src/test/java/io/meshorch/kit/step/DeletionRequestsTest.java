@@ -71,6 +71,22 @@ class DeletionRequestsTest {
   }
 
   @Test
+  void aTriggerOfARunDeletedSinceStopsEvenAfterTheClusterIsRequestedAgain() {
+    DeletionRequests d = new DeletionRequests();
+    d.record(at(0, request("east", "west")));
+    d.record(at(10, new MeshDeleteRequested()));
+    d.record(at(20, request("east", "west")));
+
+    assertThat(d.deleting("m", "east")).as("built again").isFalse();
+    assertThat(d.stops("m", "east", T0.plusSeconds(8)))
+        .as("a trigger of the deleted run, read late")
+        .isTrue();
+    assertThat(d.stops("m", "east", T0.plusSeconds(25))).as("a trigger of the new run").isFalse();
+    assertThat(d.stops("m", null, T0.plusSeconds(8))).as("mesh-level, of the deleted run").isTrue();
+    assertThat(d.stops("other", "east", T0.plusSeconds(8))).as("another mesh").isFalse();
+  }
+
+  @Test
   void anInvalidRequestAfterADeletionBuildsNothingSoTheClusterStaysStopped() {
     DeletionRequests d = new DeletionRequests();
     d.record(at(0, request("east")));
