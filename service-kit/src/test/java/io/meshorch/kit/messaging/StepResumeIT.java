@@ -79,19 +79,24 @@ class StepResumeIT {
   }
 
   private static void send(EventEnvelope event) throws Exception {
+    send(Topics.INFRA, event);
+  }
+
+  private static void send(String topic, EventEnvelope event) throws Exception {
     try (var producer =
         new KafkaProducer<>(
             Map.<String, Object>of("bootstrap.servers", broker.getBrokersAsString()),
             new StringSerializer(),
             new ByteArraySerializer())) {
-      producer.send(new ProducerRecord<>(Topics.INFRA, event.meshId(), CODEC.encode(event))).get();
+      producer.send(new ProducerRecord<>(topic, event.meshId(), CODEC.encode(event))).get();
     }
   }
 
-  @Test
-  void aStopIsNotAFailureAndTheNextStartFinishesTheStepOnce() throws Exception {
-    EventEnvelope slow = InboundDispatcherIT.vmsReady("restarted", "slow-resumed");
-    ConfigurableApplicationContext first = service();
+  /**
+   * Starts the service, hands it {@code slow} and stops it once the step is recorded as started.
+   */
+  private static void stopWhileWaiting(EventEnvelope slow) throws Exception {
+    ConfigurableApplicationContext service = service();
     try {
       send(slow);
       probe()
@@ -99,8 +104,14 @@ class StepResumeIT {
               Duration.ofSeconds(30),
               e -> slow.eventId().equals(e.causationId()) && e.payload() instanceof StepStarted);
     } finally {
-      first.close();
+      service.close();
     }
+  }
+
+  @Test
+  void aStopIsNotAFailureAndTheNextStartFinishesTheStepOnce() throws Exception {
+    EventEnvelope slow = InboundDispatcherIT.vmsReady("restarted", "slow-resumed");
+    stopWhileWaiting(slow);
     // the first service stopped with the step waiting; nothing may say it failed
     assertThat(probe().events())
         .filteredOn(e -> slow.eventId().equals(e.causationId()))
@@ -130,25 +141,10 @@ class StepResumeIT {
   void aStepWhoseClusterWasDeletedWhileTheServiceWasDownIsAnsweredCancelledWithoutRunning()
       throws Exception {
     EventEnvelope slow = InboundDispatcherIT.vmsReady("gone-meanwhile", "slow-gone");
-    ConfigurableApplicationContext first = service();
-    try {
-      send(slow);
-      probe()
-          .await(
-              Duration.ofSeconds(30),
-              e -> slow.eventId().equals(e.causationId()) && e.payload() instanceof StepStarted);
-    } finally {
-      first.close();
-    }
-    try (var producer =
-        new KafkaProducer<>(
-            Map.<String, Object>of("bootstrap.servers", broker.getBrokersAsString()),
-            new StringSerializer(),
-            new ByteArraySerializer())) {
-      EventEnvelope down =
-          EventEnvelope.create("gone-meanwhile", null, null, "meshctl", new MeshDeleteRequested());
-      producer.send(new ProducerRecord<>(Topics.REQUESTS, down.meshId(), CODEC.encode(down))).get();
-    }
+    stopWhileWaiting(slow);
+    send(
+        Topics.REQUESTS,
+        EventEnvelope.create("gone-meanwhile", null, null, "meshctl", new MeshDeleteRequested()));
     int advancesBefore = KitTestApplication.ADVANCES.get("slow-gone").get();
 
     ConfigurableApplicationContext second = service();
