@@ -8,10 +8,14 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.meshorch.cni.adapter.pki.BouncyCastleCaGenerator;
 import io.meshorch.cni.domain.MeshCa;
+import io.meshorch.contracts.CiliumReady;
+import io.meshorch.contracts.ClusterDeleted;
 import io.meshorch.contracts.ClusterFailed;
 import io.meshorch.contracts.ClusterUp;
 import io.meshorch.contracts.EventCodec;
 import io.meshorch.contracts.EventEnvelope;
+import io.meshorch.contracts.LbIpAssigned;
+import io.meshorch.contracts.MeshDeleted;
 import io.meshorch.contracts.MeshFailed;
 import io.meshorch.contracts.MeshReady;
 import io.meshorch.contracts.PortsUpdated;
@@ -483,19 +487,17 @@ class EmbeddedKafkaMeshE2E extends MeshScenarios {
                 assertThat(f.reason()).isEqualTo("mesh halt is being deleted (meshctl down)");
               });
       EventEnvelope vmsDeleted =
-          of("halt", cluster.getKey(), io.meshorch.contracts.ClusterDeleted.class).stream()
-              .filter(
-                  e ->
-                      ((io.meshorch.contracts.ClusterDeleted) e.payload()).part().equals(Stage.VMS))
+          of("halt", cluster.getKey(), ClusterDeleted.class).stream()
+              .filter(e -> ((ClusterDeleted) e.payload()).part().equals(Stage.VMS))
               .findFirst()
               .orElseThrow();
       assertThat(failures.get(0).occurredAt())
           .as("%s stopped before its VMs were deleted", cluster.getKey())
           .isBefore(vmsDeleted.occurredAt());
     }
-    assertThat(of("halt", "east", io.meshorch.contracts.CiliumReady.class)).isEmpty();
-    assertThat(of("halt", null, io.meshorch.contracts.LbIpAssigned.class)).isEmpty();
-    assertThat(of("halt", null, io.meshorch.contracts.MeshDeleted.class)).hasSize(1);
+    assertThat(of("halt", "east", CiliumReady.class)).isEmpty();
+    assertThat(of("halt", null, LbIpAssigned.class)).isEmpty();
+    assertThat(of("halt", null, MeshDeleted.class)).hasSize(1);
     assertThat(counts("halt", "east").get("east"))
         .as("east never reached MetalLB")
         .containsEntry(SideEffect.METALLB_INSTALLED, 0L);
