@@ -116,13 +116,21 @@ public final class InboundDispatcher {
     }
   }
 
-  /** A deletion was requested: the run of its clusters stops here. */
+  /**
+   * A deletion was requested: the run of its clusters stops here, unless a newer request builds
+   * them again (an old deletion read again, e.g. by a fresh consumer group).
+   */
   private void stop(DeletionRequests.Deletion deletion) {
-    String reason = DeletionRequests.reason(deletion.meshId());
+    String meshId = deletion.meshId();
+    String reason = DeletionRequests.reason(meshId);
     if (deletion.clusters() == null) {
-      engine.cancelBuilding(deletion.meshId(), null, reason);
+      if (deletions.deleting(meshId, null)) {
+        engine.cancelBuilding(meshId, null, reason);
+      }
     } else {
-      deletion.clusters().forEach(c -> engine.cancelBuilding(deletion.meshId(), c, reason));
+      deletion.clusters().stream()
+          .filter(c -> deletions.deleting(meshId, c))
+          .forEach(c -> engine.cancelBuilding(meshId, c, reason));
     }
   }
 

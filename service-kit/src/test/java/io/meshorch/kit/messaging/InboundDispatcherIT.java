@@ -101,14 +101,21 @@ class InboundDispatcherIT {
     send(event.meshId(), CODEC.encode(event));
   }
 
-  private void request(String meshId, MeshEvent request) throws Exception {
+  private EventEnvelope request(String meshId, MeshEvent request) throws Exception {
+    EventEnvelope event = EventEnvelope.create(meshId, null, null, "meshctl", request);
+    request(event);
+    return event;
+  }
+
+  private void request(EventEnvelope event) throws Exception {
     try (var producer =
         new KafkaProducer<>(
             Map.<String, Object>of("bootstrap.servers", broker.getBrokersAsString()),
             new StringSerializer(),
             new ByteArraySerializer())) {
-      EventEnvelope event = EventEnvelope.create(meshId, null, null, "meshctl", request);
-      producer.send(new ProducerRecord<>(Topics.REQUESTS, meshId, CODEC.encode(event))).get();
+      producer
+          .send(new ProducerRecord<>(Topics.REQUESTS, event.meshId(), CODEC.encode(event)))
+          .get();
     }
   }
 
@@ -152,7 +159,7 @@ class InboundDispatcherIT {
         Duration.ofSeconds(30),
         e -> building.eventId().equals(e.causationId()) && e.payload() instanceof StepStarted);
 
-    request("halted", new MeshDeleteRequested(List.of("slow-halted")));
+    EventEnvelope deletion = request("halted", new MeshDeleteRequested(List.of("slow-halted")));
 
     ClusterFailed cancelled = (ClusterFailed) outcomeOf(building).payload();
     assertThat(cancelled.code()).isEqualTo("CANCELLED");
@@ -167,7 +174,8 @@ class InboundDispatcherIT {
     assertThat(outcomeOf(neighbour).payload()).isInstanceOf(ClusterUp.class);
     assertThat(probe.events()).noneMatch(e -> late.eventId().equals(e.causationId()));
 
-    // Requested again (a later `up`): the cluster builds.
+    // Requested again (a later `up`): the cluster builds, and the old deletion read again (a
+    // fresh consumer group, a replay) does not stop it.
     request(
         "halted",
         new MeshRequested(
@@ -175,9 +183,15 @@ class InboundDispatcherIT {
     await()
         .atMost(Duration.ofSeconds(30))
         .until(() -> !deletions.deleting("halted", "slow-halted"));
-    KitTestApplication.GATES.put("slow-halted", true);
     EventEnvelope again = vmsReady("halted", "slow-halted");
     send(again);
+    probe.await(
+        Duration.ofSeconds(30),
+        e -> again.eventId().equals(e.causationId()) && e.payload() instanceof StepStarted);
+    request(deletion);
+    request("halted", new MeshDeleteRequested(List.of("marker"))); // same partition, read after
+    await().atMost(Duration.ofSeconds(30)).until(() -> deletions.deleting("halted", "marker"));
+    KitTestApplication.GATES.put("slow-halted", true);
     assertThat(outcomeOf(again).payload()).isInstanceOf(ClusterUp.class);
   }
 
