@@ -5,6 +5,7 @@ import io.meshorch.contracts.MalformedEventException;
 import io.meshorch.contracts.Topics;
 import io.meshorch.kit.health.ConsumerHealthIndicator;
 import io.meshorch.kit.health.KafkaReachabilityHealthIndicator;
+import io.meshorch.kit.messaging.AssignmentReplay;
 import io.meshorch.kit.messaging.ConsumerProgress;
 import io.meshorch.kit.messaging.InboundDispatcher;
 import io.meshorch.kit.messaging.KafkaDeadLetters;
@@ -245,9 +246,18 @@ public class MeshKitAutoConfiguration {
       StepJournal journal,
       StepEngine engine,
       DeletionRequests deletions,
+      ObjectProvider<AssignmentReplay> replays,
       MeshServiceProperties props) {
     return new StepResumer(
-        replayer, codec, routes, journal, engine, deletions, props.topic(), props.replayTimeout());
+        replayer,
+        codec,
+        routes,
+        journal,
+        engine,
+        deletions,
+        replays.orderedStream().toList(),
+        props.topic(),
+        props.replayTimeout());
   }
 
   @Bean(CONTAINER_FACTORY)

@@ -31,9 +31,10 @@ import org.springframework.kafka.listener.ConsumerAwareRebalanceListener;
  * StepJournal}, reads again the trigger of every step started on those partitions without an
  * outcome, and runs the step again: steps converge, so a resumed step finishes what the previous
  * run began without repeating it. It replays {@code mesh.requests} into the {@link
- * DeletionRequests} first: a step of a building route whose cluster has been deleted since is
- * resumed only to be cancelled (it is answered, never run again). Steps of partitions this consumer
- * no longer owns are stopped, not failed: their new owner resumes them.
+ * DeletionRequests} first, and lets the service's {@link AssignmentReplay}s rebuild what they keep:
+ * a step of a building route whose cluster has been deleted since is resumed only to be cancelled
+ * (it is answered, never run again). Steps of partitions this consumer no longer owns are stopped,
+ * not failed: their new owner resumes them.
  */
 public final class StepResumer implements ConsumerAwareRebalanceListener {
   private static final Logger log = LoggerFactory.getLogger(StepResumer.class);
@@ -44,6 +45,7 @@ public final class StepResumer implements ConsumerAwareRebalanceListener {
   private final StepJournal journal;
   private final StepEngine engine;
   private final DeletionRequests deletions;
+  private final List<AssignmentReplay> replays;
   private final String ownTopic;
   private final Duration timeout;
   private final Set<TopicPartition> owned = ConcurrentHashMap.newKeySet();
@@ -55,6 +57,7 @@ public final class StepResumer implements ConsumerAwareRebalanceListener {
       StepJournal journal,
       StepEngine engine,
       DeletionRequests deletions,
+      List<AssignmentReplay> replays,
       String ownTopic,
       Duration timeout) {
     this.replayer = replayer;
@@ -63,6 +66,7 @@ public final class StepResumer implements ConsumerAwareRebalanceListener {
     this.journal = journal;
     this.engine = engine;
     this.deletions = deletions;
+    this.replays = List.copyOf(replays);
     this.ownTopic = ownTopic;
     this.timeout = timeout;
   }
@@ -90,6 +94,7 @@ public final class StepResumer implements ConsumerAwareRebalanceListener {
     }
     replayer.replay(List.of(ownTopic), timeout, journal::record);
     replayer.replay(List.of(Topics.REQUESTS), timeout, deletions::record);
+    replays.forEach(AssignmentReplay::partitionsAssigned);
     resume(partitions);
   }
 
