@@ -30,10 +30,16 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -281,6 +287,97 @@ class MeshServiceIT {
       assertThat(configVersions(southCluster)).as("not written again").isEqualTo(southVersions);
     } finally {
       listeners.getListenerContainer("mesh-service").start();
+    }
+  }
+
+  @Test
+  void aReplicaThatTakesOverAMeshKnowsWhatTheOtherReplicaReadOfIt() throws Exception {
+    ClusterSpec ost = Samples.cluster("ost", 5, 1);
+    ClusterSpec wst = Samples.cluster("wst", 6, 1);
+    // Two instances of this test's own share the partitions; the one leaving reads the request
+    // and the first cluster's ports, the one staying takes over before the second's.
+    listeners.getListenerContainer("mesh-service").stop();
+    try (ConfigurableApplicationContext staying = startInstance()) {
+      String meshId;
+      try (ConfigurableApplicationContext leaving = startInstance()) {
+        await("both instances with partitions")
+            .atMost(Duration.ofSeconds(60))
+            .until(
+                () -> !infraPartitions(staying).isEmpty() && !infraPartitions(leaving).isEmpty());
+        Set<Integer> leavingOwns = infraPartitions(leaving);
+        int partitions = leavingOwns.size() + infraPartitions(staying).size();
+        meshId =
+            IntStream.range(0, 1000)
+                .mapToObj(i -> "it-takeover-" + i)
+                .filter(id -> leavingOwns.contains(partitionOf(id, partitions)))
+                .findFirst()
+                .orElseThrow();
+        cluster(meshId, ost);
+        cluster(meshId, wst);
+        send(
+            Topics.REQUESTS,
+            EventEnvelope.create(
+                meshId, null, null, "meshctl", new MeshRequested(List.of(ost, wst))));
+        send(Topics.INFRA, portsUpdated(meshId, ost));
+        await("the leaving instance read both")
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> lag(List.of(Topics.REQUESTS, Topics.INFRA)) == 0);
+      }
+      send(Topics.INFRA, portsUpdated(meshId, wst));
+
+      EventEnvelope ready = awaitOutcome(meshId);
+      assertThat(ready.payload()).isInstanceOf(MeshReady.class);
+      assertThat(((MeshReady) ready.payload()).clusters())
+          .extracting(MeshClusterView::name)
+          .containsExactly("ost", "wst");
+    } finally {
+      listeners.getListenerContainer("mesh-service").start();
+    }
+  }
+
+  /** The partitions of mesh.infra.events the instance's consumer holds. */
+  private static Set<Integer> infraPartitions(ConfigurableApplicationContext instance) {
+    var assigned =
+        instance
+            .getBean(KafkaListenerEndpointRegistry.class)
+            .getListenerContainer("mesh-service")
+            .getAssignedPartitions();
+    return assigned == null
+        ? Set.of()
+        : assigned.stream()
+            .filter(p -> p.topic().equals(Topics.INFRA))
+            .map(TopicPartition::partition)
+            .collect(Collectors.toSet());
+  }
+
+  /** The partition Kafka's default partitioner picks for the key {@code meshId}. */
+  private static int partitionOf(String meshId, int partitions) {
+    return Utils.toPositive(Utils.murmur2(meshId.getBytes(StandardCharsets.UTF_8))) % partitions;
+  }
+
+  /** Records of {@code topics} the group mesh-service has not committed yet. */
+  private long lag(List<String> topics) throws Exception {
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.getBrokersAsString()))) {
+      var committed =
+          admin.listConsumerGroupOffsets("mesh-service").partitionsToOffsetAndMetadata().get();
+      var partitions =
+          admin.describeTopics(topics).allTopicNames().get().values().stream()
+              .flatMap(
+                  d ->
+                      d.partitions().stream().map(p -> new TopicPartition(d.name(), p.partition())))
+              .toList();
+      var ends =
+          admin
+              .listOffsets(
+                  partitions.stream().collect(Collectors.toMap(p -> p, p -> OffsetSpec.latest())))
+              .all()
+              .get();
+      long lag = 0;
+      for (var p : partitions) {
+        var c = committed.get(p);
+        lag += ends.get(p).offset() - (c == null ? 0 : c.offset());
+      }
+      return lag;
     }
   }
 

@@ -2,6 +2,7 @@ package io.meshorch.mesh.config;
 
 import io.meshorch.contracts.Topics;
 import io.meshorch.kit.config.MeshServiceProperties;
+import io.meshorch.kit.messaging.AssignmentReplay;
 import io.meshorch.kit.messaging.TopicReplayer;
 import io.meshorch.kit.port.SecretStore;
 import io.meshorch.kube.KubeClientProvider;
@@ -31,18 +32,36 @@ import org.springframework.context.annotation.Configuration;
   MeshDeleteProperties.class
 })
 public class MeshServiceConfiguration {
-  /** The topics mesh-service consumes (its listener) and replays at start-up. */
+  /** The topics mesh-service consumes (its listener) and replays when partitions are assigned. */
   public static final List<String> INPUT_TOPICS =
       List.of(Topics.REQUESTS, Topics.INFRA, Topics.RKE, Topics.CNI, Topics.LB);
 
+  /** The progress of every mesh, filled by {@link #meshMemoryReplay} and the routes. */
+  @Bean
+  MeshLedger meshLedger() {
+    return new MeshLedger();
+  }
+
   /**
-   * The progress of every mesh, rebuilt before the listener starts by replaying the input topics
-   * and this service's own topic (which says which meshes are done and which steps were started).
+   * Rebuilds the ledger and the deletions whenever partitions are assigned (at start, and when a
+   * rebalance brings partitions from another replica, whose records of them this one never read) by
+   * replaying the input topics and this service's own topic (which says which meshes are done and
+   * which steps were started). Both take repeated facts in their stride.
    */
   @Bean
-  MeshLedger meshLedger(
-      TopicReplayer replayer, MeshServiceProperties service, MeshDeletions deletions) {
-    MeshLedger ledger = new MeshLedger();
+  AssignmentReplay meshMemoryReplay(
+      TopicReplayer replayer,
+      MeshServiceProperties service,
+      MeshLedger ledger,
+      MeshDeletions deletions) {
+    return () -> replay(replayer, service, ledger, deletions);
+  }
+
+  private static void replay(
+      TopicReplayer replayer,
+      MeshServiceProperties service,
+      MeshLedger ledger,
+      MeshDeletions deletions) {
     replayer.replay(
         INPUT_TOPICS,
         service.replayTimeout(),
@@ -59,12 +78,11 @@ public class MeshServiceConfiguration {
           ledger.recordOwn(e);
           deletions.record(e);
         });
-    return ledger;
   }
 
   /**
-   * What mesh-service knows about deleting each mesh; filled by the same start-up replay as the
-   * ledger ({@link #meshLedger}), then by the routes.
+   * What mesh-service knows about deleting each mesh; filled by the same replay as the ledger
+   * ({@link #meshMemoryReplay}), then by the routes.
    */
   @Bean
   MeshDeletions meshDeletions() {
