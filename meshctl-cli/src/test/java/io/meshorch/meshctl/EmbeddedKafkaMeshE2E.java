@@ -468,8 +468,15 @@ class EmbeddedKafkaMeshE2E extends MeshScenarios {
 
     assertThat(meshctl("down", "halt")).as("meshctl down exit code").isZero();
     up.get(60, TimeUnit.SECONDS);
-    // whatever was still in flight would have answered by now, against clusters that are gone
-    Thread.sleep(3_000);
+    // A step still in flight would answer against clusters that are gone: for 3 s after down,
+    // each cluster has its one stop and nothing more.
+    await("nothing more from the stopped steps")
+        .during(Duration.ofSeconds(3))
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                of("halt", "east", ClusterFailed.class).size() == 1
+                    && of("halt", "west", ClusterFailed.class).size() == 1);
 
     Map<String, String> stageOf = Map.of("east", Stage.CNI, "west", Stage.LOAD_BALANCER);
     for (var cluster : stageOf.entrySet()) {
