@@ -156,17 +156,7 @@ public final class StepEngine {
    * @return how many of them have not ended yet
    */
   public int cancel(String meshId, String cluster, String keepStage, String reason) {
-    int left = 0;
-    for (Run run : List.copyOf(running.values())) {
-      if (run.trigger.meshId().equals(meshId)
-          && (cluster == null || cluster.equals(run.key.cluster()))
-          && !run.stage().equals(keepStage)) {
-        if (run.cancel(reason)) {
-          left++;
-        }
-      }
-    }
-    return left;
+    return cancel(meshId, cluster, run -> !run.stage().equals(keepStage), reason);
   }
 
   /**
@@ -177,11 +167,15 @@ public final class StepEngine {
    * @return how many of them have not ended yet
    */
   public int cancelBuilding(String meshId, String cluster, String reason) {
+    return cancel(meshId, cluster, run -> run.route.builds(), reason);
+  }
+
+  private int cancel(String meshId, String cluster, Predicate<Run> which, String reason) {
     int left = 0;
     for (Run run : List.copyOf(running.values())) {
-      if (run.route.builds()
-          && run.trigger.meshId().equals(meshId)
+      if (run.trigger.meshId().equals(meshId)
           && (cluster == null || cluster.equals(run.key.cluster()))
+          && which.test(run)
           && run.cancel(reason)) {
         left++;
       }
