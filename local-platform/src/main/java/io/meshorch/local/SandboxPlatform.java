@@ -2,8 +2,8 @@ package io.meshorch.local;
 
 import io.meshorch.sandbox.core.SandboxLatencies;
 import io.meshorch.sandbox.core.SandboxRecorder;
+import io.meshorch.sandbox.kube.MeshReachability;
 import io.meshorch.sandbox.kube.RkeStandInScript;
-import io.meshorch.sandbox.kube.SandboxCluster;
 import io.meshorch.sandbox.kube.SandboxKube;
 import io.meshorch.sandbox.openstack.SandboxCloud;
 import java.io.IOException;
@@ -85,7 +85,15 @@ public final class SandboxPlatform implements AutoCloseable {
             .controllerInterval(Duration.ofMillis(200))
             .latencies(latencies)
             .recorder(recorder)
-            .meshReachability((from, ip, owner) -> allowedOnEveryNodePort(vms, owner, ip))
+            .meshReachability(
+                // the cloud's network between two clusters' nodes: anti-spoofing and security
+                // groups on every node port of the owner (MetalLB layer 2 may move the IP)
+                (from, ip, owner) ->
+                    vms.virtualIpReachable(
+                        from.nodeAddresses(),
+                        ip,
+                        owner.nodeAddresses(),
+                        MeshReachability.MESH_PORT))
             .build();
     kube.start();
     // RKE2 clusters are installed on the VMs over SSH: the VMs answer RKE2's commands.
@@ -125,30 +133,6 @@ public final class SandboxPlatform implements AutoCloseable {
       throw new IllegalArgumentException("no service " + service + "; one of " + SERVICES);
     }
     return Map.copyOf(s);
-  }
-
-  /**
-   * OpenStack's anti-spoofing as the sandbox models it: a mesh endpoint answers only once every
-   * node port of the cluster that owns it allows its IP (MetalLB layer 2 may move the IP to any
-   * node), which is what infra-service's PortsUpdated step is for.
-   */
-  private static boolean allowedOnEveryNodePort(
-      SandboxCloud cloud, SandboxCluster owner, String ip) {
-    List<String> nodeIps =
-        owner.client().nodes().list().getItems().stream()
-            .flatMap(n -> n.getStatus().getAddresses().stream())
-            .filter(a -> a.getType().equals("InternalIP"))
-            .map(a -> a.getAddress())
-            .toList();
-    return !nodeIps.isEmpty()
-        && nodeIps.stream()
-            .allMatch(
-                nodeIp ->
-                    cloud.portsWithFixedIp(nodeIp).stream()
-                        .anyMatch(
-                            port ->
-                                port.allowedAddressPairs().stream()
-                                    .anyMatch(pair -> ip.equals(pair.get("ip_address")))));
   }
 
   /** The sandbox cloud (OpenStack side). */

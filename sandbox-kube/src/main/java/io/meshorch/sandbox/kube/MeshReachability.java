@@ -9,6 +9,9 @@ package io.meshorch.sandbox.kube;
  */
 @FunctionalInterface
 public interface MeshReachability {
+  /** The TCP port of the mesh endpoint. */
+  int MESH_PORT = 2379;
+
   /** Every endpoint is reachable. */
   MeshReachability ALWAYS = (from, ip, owner) -> true;
 

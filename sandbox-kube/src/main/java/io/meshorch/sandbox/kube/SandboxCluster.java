@@ -169,6 +169,11 @@ public final class SandboxCluster implements AutoCloseable {
     return spec.nodes().stream().map(ClusterYml.Node::name).toList();
   }
 
+  /** The nodes' InternalIPs (the fixed IPs of their ports on a cloud), in cluster.yml order. */
+  public List<String> nodeAddresses() {
+    return spec.nodes().stream().map(ClusterYml.Node::internalAddress).toList();
+  }
+
   List<Node> nodes() {
     return client.nodes().list().getItems();
   }

@@ -19,6 +19,7 @@ import java.security.PublicKey;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -470,6 +471,73 @@ public final class SandboxCloud implements AutoCloseable {
   /** The ports whose fixed IP is {@code address} (a node's InternalIP). */
   public List<SandboxPort> portsWithFixedIp(String address) {
     return ports.values().stream().filter(p -> p.fixedIp().equals(address)).toList();
+  }
+
+  /**
+   * Whether TCP connections from each of {@code sourceIps} reach {@code ip} on {@code port}, an
+   * address that any of the ports whose fixed IPs are {@code targetIps} may answer for (as MetalLB
+   * layer 2 moves a LoadBalancer IP between nodes): on every such port, anti-spoofing lets the
+   * address in (an allowed address pair of the port, or port security off) and the security groups
+   * let the connections through ({@link #securityGroupsAllow}). False when no port has one of the
+   * target IPs.
+   */
+  public boolean virtualIpReachable(
+      Collection<String> sourceIps, String ip, Collection<String> targetIps, int port) {
+    List<SandboxPort> targets =
+        targetIps.stream().flatMap(t -> portsWithFixedIp(t).stream()).toList();
+    return !targets.isEmpty()
+        && targets.stream()
+            .allMatch(
+                target ->
+                    (!target.portSecurityEnabled()
+                            || target.allowedAddressPairs().stream()
+                                .anyMatch(
+                                    pair ->
+                                        SandboxSecurityGroup.contains(pair.get("ip_address"), ip)))
+                        && sourceIps.stream()
+                            .allMatch(
+                                source -> securityGroupsAllow(source, ip, target, "tcp", port)));
+  }
+
+  /**
+   * Whether Neutron's security groups let a packet of {@code protocol} from {@code sourceIp} to
+   * {@code destinationIp} through, arriving on port {@code target} at port number {@code port}: an
+   * egress rule of the source's port (when the source is a port of this cloud) and an ingress rule
+   * of {@code target} must allow it. The destination may be an address the target answers for
+   * besides its fixed IP (an allowed address pair, such as a LoadBalancer IP). A port with port
+   * security off filters nothing; the filter is stateful, so replies need no rule. The members of a
+   * remote group are the fixed IPs and allowed address pairs of the group's ports.
+   */
+  public boolean securityGroupsAllow(
+      String sourceIp, String destinationIp, SandboxPort target, String protocol, int port) {
+    for (SandboxPort source : portsWithFixedIp(sourceIp)) {
+      if (!passes(source, "egress", protocol, port, destinationIp)) {
+        return false;
+      }
+    }
+    return passes(target, "ingress", protocol, port, sourceIp);
+  }
+
+  private boolean passes(
+      SandboxPort port, String direction, String protocol, int number, String remoteIp) {
+    if (!port.portSecurityEnabled()) {
+      return true;
+    }
+    return port.securityGroupIds().stream()
+        .map(securityGroups::get)
+        .filter(java.util.Objects::nonNull)
+        .anyMatch(g -> g.allows(direction, protocol, number, remoteIp, this::inGroup));
+  }
+
+  private boolean inGroup(String groupId, String ip) {
+    return ports.values().stream()
+        .filter(p -> p.securityGroupIds().contains(groupId))
+        .anyMatch(
+            p ->
+                p.fixedIp().equals(ip)
+                    || p.allowedAddressPairs().stream()
+                        .anyMatch(
+                            pair -> SandboxSecurityGroup.contains(pair.get("ip_address"), ip)));
   }
 
   /**

@@ -67,6 +67,11 @@ public final class SandboxPort {
     return List.copyOf(securityGroupIds);
   }
 
+  /** False when port security is off: no anti-spoofing, no security group filtering. */
+  public synchronized boolean portSecurityEnabled() {
+    return portSecurityEnabled;
+  }
+
   public synchronized String deviceId() {
     return deviceId;
   }

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.BiPredicate;
 import java.util.regex.Pattern;
 
 /**
@@ -17,6 +18,10 @@ public final class SandboxSecurityGroup {
   private static final Pattern CIDR =
       Pattern.compile(
           "(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}/(3[0-2]|[12]?\\d)");
+
+  /** Protocols a rule may name by number. */
+  private static final Map<String, String> PROTOCOL_NUMBERS =
+      Map.of("1", "icmp", "6", "tcp", "17", "udp");
 
   final String id = UUID.randomUUID().toString();
   final String name;
@@ -45,6 +50,74 @@ public final class SandboxSecurityGroup {
   /** The rules as Neutron shows them (default egress rules included). */
   public synchronized List<Map<String, Object>> rules() {
     return List.copyOf(rules);
+  }
+
+  /**
+   * Whether a rule of this group lets an IPv4 packet pass, as Neutron's filter decides for a port
+   * in the group: a rule matches its direction, its protocol (none: any), its port range (none:
+   * every port) and its remote side, a prefix that holds {@code remoteIp}, a group of which {@code
+   * remoteIp} is a member ({@code member.test(groupId, ip)}), or neither (anyone). No rule, no
+   * passage: a group denies what it does not allow.
+   *
+   * @param direction {@code ingress} (remoteIp is the source) or {@code egress} (the destination)
+   * @param protocol {@code tcp}, {@code udp} or {@code icmp}
+   * @param port the destination port (ignored for ICMP)
+   */
+  boolean allows(
+      String direction,
+      String protocol,
+      int port,
+      String remoteIp,
+      BiPredicate<String, String> member) {
+    // Rules naming a group last: their membership test looks at the cloud's ports.
+    List<String> groups = new ArrayList<>();
+    for (Map<String, Object> rule : rules()) {
+      if (!direction.equals(rule.get("direction")) || !"IPv4".equals(rule.get("ethertype"))) {
+        continue;
+      }
+      Object ruleProtocol = rule.get("protocol");
+      if (ruleProtocol != null
+          && !protocol.equals(ruleProtocol)
+          && !protocol.equals(PROTOCOL_NUMBERS.get(String.valueOf(ruleProtocol)))) {
+        continue;
+      }
+      if (!"icmp".equals(protocol)
+          && rule.get("port_range_min") instanceof Integer min
+          && (port < min
+              || port > (rule.get("port_range_max") instanceof Integer max ? max : min))) {
+        continue;
+      }
+      Object prefix = rule.get("remote_ip_prefix");
+      Object group = rule.get("remote_group_id");
+      if (prefix != null && !contains(String.valueOf(prefix), remoteIp)) {
+        continue;
+      }
+      if (group == null) {
+        return true;
+      }
+      groups.add(String.valueOf(group));
+    }
+    return groups.stream().anyMatch(group -> member.test(group, remoteIp));
+  }
+
+  /** Whether {@code ip} (IPv4) is {@code cidrOrIp} or inside it. */
+  static boolean contains(String cidrOrIp, String ip) {
+    int slash = cidrOrIp.indexOf('/');
+    int bits = slash < 0 ? 32 : Integer.parseInt(cidrOrIp.substring(slash + 1));
+    long mask = bits == 0 ? 0 : (0xFFFFFFFFL << (32 - bits)) & 0xFFFFFFFFL;
+    return (ipv4(slash < 0 ? cidrOrIp : cidrOrIp.substring(0, slash)) & mask) == (ipv4(ip) & mask);
+  }
+
+  private static long ipv4(String address) {
+    String[] parts = address.split("\\.");
+    if (parts.length != 4) {
+      throw new IllegalArgumentException("not an IPv4 address: " + address);
+    }
+    long value = 0;
+    for (String part : parts) {
+      value = (value << 8) | Integer.parseInt(part);
+    }
+    return value;
   }
 
   /**

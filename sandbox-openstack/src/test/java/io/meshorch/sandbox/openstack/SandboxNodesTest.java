@@ -267,6 +267,169 @@ class SandboxNodesTest {
     assertThat(portJson.get("port").get("security_groups").get(0).asString()).isEqualTo(groupId);
   }
 
+  /**
+   * Neutron filters what reaches a port by its groups: the product's kind of group (everything from
+   * its own members, the mesh port from the node network) lets 2379 in from any node and nothing
+   * else from a node outside it; a group without the mesh rule keeps 2379 out; the default group
+   * lets its own members in; port security off filters nothing.
+   */
+  @Test
+  void securityGroupsLetInOnlyWhatTheirRulesAllow() throws Exception {
+    Map<String, Object> meshGroup =
+        Map.of(
+            "type",
+            "OS::Neutron::SecurityGroup",
+            "properties",
+            Map.of(
+                "rules",
+                List.of(
+                    Map.of("remote_mode", "remote_group_id"),
+                    Map.of(
+                        "protocol",
+                        "tcp",
+                        "port_range_min",
+                        2379,
+                        "port_range_max",
+                        2379,
+                        "remote_ip_prefix",
+                        "127.12.0.0/16"))));
+    Map<String, Object> sshOnly =
+        Map.of(
+            "type",
+            "OS::Neutron::SecurityGroup",
+            "properties",
+            Map.of(
+                "rules",
+                List.of(
+                    Map.of(
+                        "protocol",
+                        "tcp",
+                        "port_range_min",
+                        22,
+                        "port_range_max",
+                        22,
+                        "remote_ip_prefix",
+                        "127.12.0.0/16"))));
+    List<Object> ownGroup = List.of(Map.of("get_resource", "security_group"));
+    SandboxPort mesh =
+        portOf(createStack("mesh", template(null, ownGroup, Map.of("security_group", meshGroup))));
+    SandboxPort meshPeer =
+        portOf(
+            createStack(
+                "peer",
+                template(
+                    null,
+                    List.of(cloud.securityGroups.get(mesh.securityGroupIds().get(0)).id()),
+                    Map.of())));
+    SandboxPort ssh =
+        portOf(createStack("ssh", template(null, ownGroup, Map.of("security_group", sshOnly))));
+    SandboxPort plain = portOf(createStack("plain", template(null, null, Map.of())));
+    SandboxPort plainPeer = portOf(createStack("plain-peer", template(null, null, Map.of())));
+
+    assertThat(allows(plain, mesh, 2379)).as("2379 from the node network").isTrue();
+    assertThat(allows(plain, mesh, 6443)).as("6443 from a node outside the group").isFalse();
+    assertThat(allows(meshPeer, mesh, 6443)).as("6443 from a member of the group").isTrue();
+    assertThat(allows(plain, ssh, 2379)).as("2379 into a group without the rule").isFalse();
+    assertThat(allows(plain, ssh, 22)).as("22 into that group").isTrue();
+    assertThat(allows(plainPeer, plain, 2379)).as("default group from its member").isTrue();
+    assertThat(allows(mesh, plain, 2379)).as("default group from outside it").isFalse();
+
+    assertThat(
+            send(
+                    "PUT",
+                    cloud.baseUrl() + "/neutron/v2.0/ports/" + ssh.id(),
+                    "{\"port\": {\"port_security_enabled\": false}}")
+                .statusCode())
+        .isEqualTo(200);
+    assertThat(allows(plain, ssh, 2379)).as("2379 once port security is off").isTrue();
+  }
+
+  /**
+   * A LoadBalancer IP on a node answers another node only when anti-spoofing lets it in (an allowed
+   * address pair) and the node's groups let the mesh port in: with the pair but without the mesh
+   * rule, the mesh endpoint stays unreachable, as on a real cloud.
+   */
+  @Test
+  void aVirtualIpAnswersOnlyWithItsAddressPairAndAGroupThatLetsThePortIn() throws Exception {
+    Map<String, Object> meshGroup =
+        Map.of(
+            "type",
+            "OS::Neutron::SecurityGroup",
+            "properties",
+            Map.of(
+                "rules",
+                List.of(
+                    Map.of(
+                        "protocol",
+                        "tcp",
+                        "port_range_min",
+                        2379,
+                        "port_range_max",
+                        2379,
+                        "remote_ip_prefix",
+                        "127.12.0.0/16"))));
+    Map<String, Object> withoutMeshPort =
+        Map.of(
+            "type",
+            "OS::Neutron::SecurityGroup",
+            "properties",
+            Map.of("rules", List.of(Map.of("remote_mode", "remote_group_id"))));
+    List<Object> ownGroup = List.of(Map.of("get_resource", "security_group"));
+    SandboxPort owner =
+        portOf(createStack("owner", template(null, ownGroup, Map.of("security_group", meshGroup))));
+    SandboxPort closed =
+        portOf(
+            createStack(
+                "closed", template(null, ownGroup, Map.of("security_group", withoutMeshPort))));
+    SandboxPort client = portOf(createStack("client", template(null, null, Map.of())));
+    String vip = "192.168.50.10";
+
+    assertThat(reachable(client, vip, owner)).as("without the address pair").isFalse();
+    pair(owner, "192.168.50.0/28");
+    assertThat(reachable(client, vip, owner)).as("with a pair covering it").isTrue();
+    pair(closed, vip);
+    assertThat(reachable(client, vip, closed)).as("pair, but no rule for 2379").isFalse();
+    assertThat(reachable(client, vip, owner, closed)).as("one node port of two closed").isFalse();
+  }
+
+  private boolean reachable(SandboxPort from, String ip, SandboxPort... owners) {
+    return cloud.virtualIpReachable(
+        List.of(from.fixedIp()),
+        ip,
+        java.util.Arrays.stream(owners).map(SandboxPort::fixedIp).toList(),
+        2379);
+  }
+
+  private void pair(SandboxPort port, String ip) throws Exception {
+    assertThat(
+            send(
+                    "PUT",
+                    cloud.baseUrl() + "/neutron/v2.0/ports/" + port.id(),
+                    "{\"port\": {\"allowed_address_pairs\": [{\"ip_address\": \"" + ip + "\"}]}}")
+                .statusCode())
+        .isEqualTo(200);
+  }
+
+  private boolean allows(SandboxPort from, SandboxPort to, int port) {
+    return cloud.securityGroupsAllow(from.fixedIp(), to.fixedIp(), to, "tcp", port);
+  }
+
+  /** The port of a stack made by {@link #template}, from its output as Heat shows it. */
+  private SandboxPort portOf(JsonNode listed) throws Exception {
+    assertThat(listed.get("stack_status").asString()).isEqualTo("CREATE_COMPLETE");
+    String url =
+        cloud.baseUrl()
+            + "/heat/v1/"
+            + cloud.projectId
+            + "/stacks/"
+            + listed.get("stack_name").asString()
+            + "/"
+            + listed.get("id").asString();
+    JsonNode stack = json.readTree(send("GET", url, null).body()).get("stack");
+    String id = stack.get("outputs").get(0).get("output_value").asString();
+    return cloud.findPort(id).orElseThrow();
+  }
+
   @Test
   void aPortNamingAnExistingGroupIsInItAndOneWithoutIsInDefault() throws Exception {
     createStack("s", template(PRODUCT_USER_DATA, List.of("mesh-nodes"), Map.of()));
