@@ -55,7 +55,8 @@ class ContractCoverageTest {
   @CsvSource({
     "mesh.MeshFailed.v1, before-retryable.json",
     "mesh.MeshRequested.v1, before-kubernetes.json",
-    "mesh.ClusterUp.v1, before-kubernetes.json"
+    "mesh.ClusterUp.v1, before-kubernetes.json",
+    "mesh.ProgressReported.v1, before-waiting-for.json"
   })
   void fixturesOfOlderProducersStillValidateAndDecode(String wireName, String file)
       throws IOException {

@@ -577,8 +577,10 @@ class InfraServiceIT {
     assertThat(CLOUD.stackNames()).doesNotContain("mesh-del1-gone");
     assertThat(heat.findStack("mesh-del1-gone")).isEmpty();
     assertThat(vms.nodes()).allSatisfy(n -> assertThat(CLOUD.findPort(n.portId())).isEmpty());
-    assertThat(answersFor(delete, "gone"))
-        .containsExactly("StepStarted", "ProgressReported", "ClusterDeleted");
+    List<String> answered = answersFor(delete, "gone");
+    assertThat(answered)
+        .filteredOn(type -> !type.equals("ProgressReported"))
+        .containsExactly("StepStarted", "ClusterDeleted");
 
     // the same record again, and a second down: nothing is planned, nothing deleted twice
     send(Topics.REQUESTS, delete);
@@ -587,8 +589,7 @@ class InfraServiceIT {
     EventEnvelope marker = request("del1", Samples.cluster("marker", 8, 1));
     send(Topics.REQUESTS, marker);
     awaitVmsReady(marker, "marker");
-    assertThat(answersFor(delete, "gone"))
-        .containsExactly("StepStarted", "ProgressReported", "ClusterDeleted");
+    assertThat(answersFor(delete, "gone")).as("answers after the repeats").isEqualTo(answered);
     assertThat(probe.events()).noneMatch(e -> again.eventId().equals(e.causationId()));
     assertThat(stackDeletes("mesh-del1-gone")).isEqualTo(1);
   }

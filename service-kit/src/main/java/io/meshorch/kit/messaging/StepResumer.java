@@ -152,8 +152,14 @@ public final class StepResumer implements ConsumerAwareRebalanceListener {
           return engine.start(
               route.get(), trigger, planned, ref, DeletionRequests.reason(trigger.meshId()));
         }
-        log.info("resuming {} step {} from {}", route.get().stage(), started.key(), ref);
-        return engine.start(route.get(), trigger, planned, ref);
+        StepJournal.Waiting waiting = journal.waiting(started.key()).orElse(null);
+        log.info(
+            "resuming {} step {} from {}{}",
+            route.get().stage(),
+            started.key(),
+            ref,
+            waiting == null ? "" : ", waiting for " + waiting.name() + " since " + waiting.since());
+        return engine.start(route.get(), trigger, planned, ref, null, waiting);
       }
     }
     log.warn("step {} is no longer planned for {}; not resumed", started.key(), trigger.type());

@@ -9,6 +9,7 @@ import io.meshorch.kit.port.DeadLetterPort;
 import io.meshorch.kit.port.EventPublisherPort;
 import io.meshorch.kit.retry.Backoff;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -130,11 +131,31 @@ public final class StepEngine {
       Plan.Planned planned,
       TriggerRef source,
       String cancelledBecause) {
+    return start(route, trigger, planned, source, cancelledBecause, null);
+  }
+
+  /**
+   * Resumes {@code planned} (see {@link #start(StepRoute, EventEnvelope, Plan.Planned, TriggerRef,
+   * String)}) that had begun {@code waiting} before the service stopped: when its first wait is
+   * that one again, the wait's time limit counts from when it began, not from now.
+   */
+  public boolean start(
+      StepRoute route,
+      EventEnvelope trigger,
+      Plan.Planned planned,
+      TriggerRef source,
+      String cancelledBecause,
+      StepJournal.Waiting waiting) {
     if (stopping) {
       return false;
     }
     Run run = new Run(route, trigger, planned.key(), source);
     run.cancelled = cancelledBecause;
+    if (waiting != null) {
+      long waitedNanos = Math.max(0, Duration.between(waiting.since(), Instant.now()).toNanos());
+      run.waitName = waiting.name();
+      run.waitStartNanos = System.nanoTime() - waitedNanos;
+    }
     if (running.putIfAbsent(planned.key(), run) != null) {
       return false;
     }
@@ -299,10 +320,15 @@ public final class StepEngine {
 
     @Override
     public void progress(String message) {
+      publishProgress(new ProgressReported(route.stage(), message));
+    }
+
+    private void publishProgress(ProgressReported progress) {
       try {
-        publisher.publish(envelope(new ProgressReported(route.stage(), message)));
+        publisher.publish(envelope(progress));
       } catch (RuntimeException e) {
-        log.warn("could not publish progress '{}' of {}: {}", message, key, e.getMessage());
+        log.warn(
+            "could not publish progress '{}' of {}: {}", progress.message(), key, e.getMessage());
       }
     }
 
@@ -459,6 +485,12 @@ public final class StepEngine {
         waitStartNanos = now;
         waitChecks = 0;
         log.debug("{}: waiting for {} ({})", key, wait.name(), waiting.status());
+        // Durable, so that a resumed step's wait keeps its time limit (StepJournal#waiting).
+        publishProgress(
+            new ProgressReported(
+                route.stage(),
+                "waiting for " + wait.name() + " (at most " + format(wait.timeout()) + ")",
+                wait.name()));
       }
       long elapsed = now - waitStartNanos;
       long left = wait.timeout().toNanos() - elapsed;

@@ -8,7 +8,7 @@ import io.meshorch.contracts.ClusterUp;
 import io.meshorch.contracts.EventCodec;
 import io.meshorch.contracts.EventEnvelope;
 import io.meshorch.contracts.MeshDeleteRequested;
-import io.meshorch.contracts.StepStarted;
+import io.meshorch.contracts.ProgressReported;
 import io.meshorch.contracts.Topics;
 import io.meshorch.kit.health.ConsumerHealthIndicator;
 import io.meshorch.testkit.EventProbe;
@@ -93,7 +93,8 @@ class StepResumeIT {
   }
 
   /**
-   * Starts the service, hands it {@code slow} and stops it once the step is recorded as started.
+   * Starts the service, hands it {@code slow} and stops it once the step is recorded as started and
+   * has begun its wait.
    */
   private static void stopWhileWaiting(EventEnvelope slow) throws Exception {
     ConfigurableApplicationContext service = service();
@@ -102,7 +103,10 @@ class StepResumeIT {
       probe()
           .await(
               Duration.ofSeconds(30),
-              e -> slow.eventId().equals(e.causationId()) && e.payload() instanceof StepStarted);
+              e ->
+                  slow.eventId().equals(e.causationId())
+                      && e.payload() instanceof ProgressReported p
+                      && p.waitingFor() != null);
     } finally {
       service.close();
     }
@@ -117,10 +121,15 @@ class StepResumeIT {
         .filteredOn(e -> slow.eventId().equals(e.causationId()))
         .noneMatch(e -> e.payload() instanceof ClusterFailed);
 
-    KitTestApplication.GATES.put("slow-resumed", true);
     int plannedBefore = KitTestApplication.PLANNED.get();
+    int advancesBefore = KitTestApplication.ADVANCES.get("slow-resumed").get();
     ConfigurableApplicationContext second = service();
     try {
+      // resumed, and still waiting for the gate, before the gate opens
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> KitTestApplication.ADVANCES.get("slow-resumed").get() > advancesBefore);
+      KitTestApplication.GATES.put("slow-resumed", true);
       EventEnvelope up =
           probe()
               .await(
@@ -134,7 +143,8 @@ class StepResumeIT {
     assertThat(probe().events())
         .filteredOn(e -> slow.eventId().equals(e.causationId()))
         .extracting(e -> e.payload().getClass().getSimpleName())
-        .containsExactly("StepStarted", "ClusterUp");
+        .as("one wait begun: the resumed step went on with it (its time limit counts from then)")
+        .containsExactly("StepStarted", "ProgressReported", "ClusterUp");
   }
 
   @Test

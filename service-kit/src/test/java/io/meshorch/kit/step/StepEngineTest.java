@@ -115,6 +115,77 @@ class StepEngineTest {
         .contains("Heat stack", "mesh.vms.stack-timeout", "CREATE_IN_PROGRESS");
   }
 
+  /**
+   * A wait's beginning is published (durable on the own topic) and the journal keeps it: a step
+   * resumed after a restart in the same wait counts the wait's time limit from then, so a service
+   * that restarts again and again still ends a wait that never comes true.
+   */
+  @Test
+  void aResumedStepKeepsTheTimeLimitOfTheWaitItHadBegun() {
+    Wait stack = Wait.of("Heat stack", Duration.ofMinutes(30), "HEAT_STACK_TIMEOUT", "t.timeout");
+    EventEnvelope trigger = start(ctx -> Next.waitFor(stack, "CREATE_IN_PROGRESS"));
+    StepKey key = new StepKey(trigger.eventId(), "east");
+    EventEnvelope begun =
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .until(
+                () ->
+                    published.events().stream()
+                        .filter(
+                            e ->
+                                e.payload() instanceof ProgressReported p && p.waitingFor() != null)
+                        .findFirst()
+                        .orElse(null),
+                e -> e != null);
+    assertThat(begun.payload())
+        .isEqualTo(
+            new ProgressReported(
+                "kubernetes", "waiting for Heat stack (at most 30m)", "Heat stack"));
+    assertThat(begun.causationId()).isEqualTo(trigger.eventId());
+    StepJournal journal = new StepJournal();
+    published.events().forEach(journal::record);
+    assertThat(journal.waiting(key))
+        .contains(new StepJournal.Waiting("Heat stack", begun.occurredAt()));
+
+    // The service stops; it restarts 31 minutes after the wait began (as if it had been crashing).
+    engine.stop(Duration.ofSeconds(5));
+    engine = engine(published, 4);
+    engine.start(
+        ROUTE,
+        trigger,
+        new Plan.Planned(key, () -> stepOf(ctx -> Next.waitFor(stack, "CREATE_IN_PROGRESS"))),
+        SOURCE,
+        null,
+        new StepJournal.Waiting("Heat stack", begun.occurredAt().minus(Duration.ofMinutes(31))));
+
+    ClusterFailed failed = (ClusterFailed) awaitOutcome(trigger).payload();
+    assertThat(failed.code()).isEqualTo("HEAT_STACK_TIMEOUT");
+    assertThat(failed.retryable()).isTrue();
+  }
+
+  @Test
+  void aResumedStepWhoseFirstWaitIsAnotherStartsThatWaitsClockNow() {
+    Wait console = Wait.of("console", Duration.ofMinutes(30), "CONSOLE_TIMEOUT", "t.timeout");
+    AtomicInteger checks = new AtomicInteger();
+    EventEnvelope trigger = trigger("east");
+    StepKey key = new StepKey(trigger.eventId(), "east");
+    engine.start(
+        ROUTE,
+        trigger,
+        new Plan.Planned(
+            key,
+            () -> stepOf(ctx -> checks.incrementAndGet() < 5 ? Next.waitFor(console, "") : up())),
+        SOURCE,
+        null,
+        new StepJournal.Waiting("Heat stack", java.time.Instant.now().minus(Duration.ofHours(1))));
+
+    assertThat(awaitOutcome(trigger).payload()).isInstanceOf(ClusterUp.class);
+    assertThat(published.events())
+        .filteredOn(e -> e.payload() instanceof ProgressReported p && p.waitingFor() != null)
+        .extracting(e -> ((ProgressReported) e.payload()).waitingFor())
+        .containsExactly("console");
+  }
+
   @Test
   void retriesTransientFailuresAndCarriesOn() {
     AtomicInteger calls = new AtomicInteger();
