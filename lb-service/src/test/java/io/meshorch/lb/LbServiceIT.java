@@ -361,7 +361,7 @@ class LbServiceIT {
 
     assertThat(out.payload()).isInstanceOf(LbIpAssigned.class);
     assertThat(causedBy(in))
-        .filteredOn(e -> e.payload() instanceof ProgressReported)
+        .filteredOn(e -> e.payload() instanceof ProgressReported p && p.waitingFor() == null)
         .extracting(e -> ((ProgressReported) e.payload()).message())
         .as("the refusal is said once, in the API server's words, and the step goes on")
         .filteredOn(m -> m.contains("webhook"))
