@@ -65,4 +65,59 @@ public interface DeployRun {
 
   /** A short description for messages, e.g. {@code rke up pid 4711}; no secrets. */
   String describe();
+
+  /**
+   * Another caller's view of a run: every call goes to {@link #delegate()} but those the view
+   * answers itself, typically {@link #resumed()} and {@link #deploysPlan()} (e.g. for a start with
+   * another plan of the same cluster, which waits for the run under way and then starts again).
+   */
+  interface View extends DeployRun {
+    /** The run seen. */
+    DeployRun delegate();
+
+    @Override
+    default boolean advance() {
+      return delegate().advance();
+    }
+
+    @Override
+    default boolean finished() {
+      return delegate().finished();
+    }
+
+    @Override
+    default Kubeconfig result() {
+      return delegate().result();
+    }
+
+    @Override
+    default void onExit(Runnable callback) {
+      delegate().onExit(callback);
+    }
+
+    @Override
+    default Instant startedAt() {
+      return delegate().startedAt();
+    }
+
+    @Override
+    default boolean resumed() {
+      return delegate().resumed();
+    }
+
+    @Override
+    default boolean deploysPlan() {
+      return delegate().deploysPlan();
+    }
+
+    @Override
+    default void kill() {
+      delegate().kill();
+    }
+
+    @Override
+    default String describe() {
+      return delegate().describe();
+    }
+  }
 }

@@ -196,25 +196,10 @@ final class Fakes {
     DeployRun joinedBy(ClusterPlan other) {
       Run run = this;
       boolean same = other.equals(plan);
-      return new DeployRun() {
+      return new DeployRun.View() {
         @Override
-        public boolean finished() {
-          return run.finished();
-        }
-
-        @Override
-        public Kubeconfig result() {
-          return run.result();
-        }
-
-        @Override
-        public void onExit(Runnable callback) {
-          run.onExit(callback);
-        }
-
-        @Override
-        public Instant startedAt() {
-          return run.startedAt();
+        public DeployRun delegate() {
+          return run;
         }
 
         @Override
@@ -225,16 +210,6 @@ final class Fakes {
         @Override
         public boolean deploysPlan() {
           return same;
-        }
-
-        @Override
-        public void kill() {
-          run.kill();
-        }
-
-        @Override
-        public String describe() {
-          return run.describe();
         }
       };
     }

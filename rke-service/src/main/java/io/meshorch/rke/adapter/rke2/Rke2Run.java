@@ -371,31 +371,10 @@ final class Rke2Run implements DeployRun {
 
   /** This run as seen by a start for another plan of the same cluster: wait for it, then start. */
   DeployRun asOtherPlan() {
-    Rke2Run self = this;
-    return new DeployRun() {
+    return new DeployRun.View() {
       @Override
-      public boolean advance() {
-        return self.advance();
-      }
-
-      @Override
-      public boolean finished() {
-        return self.finished();
-      }
-
-      @Override
-      public Kubeconfig result() {
-        return self.result();
-      }
-
-      @Override
-      public void onExit(Runnable callback) {
-        self.onExit(callback);
-      }
-
-      @Override
-      public Instant startedAt() {
-        return self.startedAt();
+      public DeployRun delegate() {
+        return Rke2Run.this;
       }
 
       @Override
@@ -406,16 +385,6 @@ final class Rke2Run implements DeployRun {
       @Override
       public boolean deploysPlan() {
         return false;
-      }
-
-      @Override
-      public void kill() {
-        self.kill();
-      }
-
-      @Override
-      public String describe() {
-        return self.describe();
       }
     };
   }

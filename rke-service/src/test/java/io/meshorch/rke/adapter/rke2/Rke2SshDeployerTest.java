@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.meshorch.kit.failure.TransientFailure;
 import io.meshorch.kit.port.SecretStore;
+import io.meshorch.kit.secrets.FileSecretStore;
 import io.meshorch.rke.adapter.ssh.SshjRemoteShell;
 import io.meshorch.rke.domain.ClusterPlan;
 import io.meshorch.rke.domain.HostKeyTrust;
@@ -25,9 +26,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -56,7 +54,7 @@ class Rke2SshDeployerTest {
   private final String cluster = "west" + subnet;
   private final List<TestVm> vms = new ArrayList<>();
   private final List<SshTarget> targets = new ArrayList<>();
-  private final Secrets secrets = new Secrets();
+  private SecretStore secrets;
   private SshjRemoteShell shell;
 
   @BeforeAll
@@ -71,6 +69,7 @@ class Rke2SshDeployerTest {
 
   @BeforeEach
   void nodes() throws Exception {
+    secrets = new FileSecretStore(dir.resolve("secrets"));
     KeyPair user = TestVm.newKey();
     shell = new SshjRemoteShell(TestVm.writePrivateKey(user, dir.resolve("id")), TIMEOUT);
     for (String address : List.of(server, agent)) {
@@ -198,7 +197,9 @@ class Rke2SshDeployerTest {
 
   @Test
   void aServerBootstrappedWithAnotherTokenFailsTheRunNamingTheJournal() {
-    drive(deployer(new Secrets()).start(plan(), targets), Duration.ofSeconds(45));
+    drive(
+        deployer(new FileSecretStore(dir.resolve("other-secrets"))).start(plan(), targets),
+        Duration.ofSeconds(45));
 
     // The secret store lost the token: a new one is generated and the server refuses it.
     DeployRun run = drive(deployer(secrets).start(plan(), targets), Duration.ofSeconds(10));
@@ -207,30 +208,5 @@ class Rke2SshDeployerTest {
         .isInstanceOf(TransientFailure.class)
         .hasMessageContaining("rke2-server on " + name(server) + " failed")
         .hasMessageContaining("encrypted with different token");
-  }
-
-  /** A secret store in memory. */
-  private static final class Secrets implements SecretStore {
-    private final Map<String, byte[]> values = new ConcurrentHashMap<>();
-
-    @Override
-    public void put(String ref, byte[] value) {
-      values.put(ref, value.clone());
-    }
-
-    @Override
-    public byte[] putIfAbsent(String ref, byte[] value) {
-      return values.computeIfAbsent(ref, r -> value.clone()).clone();
-    }
-
-    @Override
-    public Optional<byte[]> get(String ref) {
-      return Optional.ofNullable(values.get(ref)).map(byte[]::clone);
-    }
-
-    @Override
-    public void delete(String ref) {
-      values.remove(ref);
-    }
   }
 }
