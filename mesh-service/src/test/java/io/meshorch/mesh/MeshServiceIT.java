@@ -432,6 +432,50 @@ class MeshServiceIT {
         new ClusterFailed("cni", "CILIUM_NOT_READY", "DaemonSet cilium not ready after 5m", true));
   }
 
+  /**
+   * A record mesh-service cannot process is dead-lettered and its mesh answered with {@code
+   * RECORD_UNPROCESSABLE}: that answer ends the run at once, so a later event of the same run (here
+   * the other cluster's failure) is not answered a second time.
+   */
+  @Test
+  void aMeshAnsweredForAnUnprocessableRecordIsDoneAndNotAnsweredAgain() throws Exception {
+    String meshId = "it-poison";
+    ClusterSpec east = Samples.cluster("east", 1, 1);
+    ClusterSpec west = Samples.cluster("west", 2, 1);
+    EventEnvelope request =
+        EventEnvelope.create(meshId, null, null, "meshctl", new MeshRequested(List.of(east, west)));
+    List<NodeInfo> nodes = Samples.nodes(meshId, east);
+    EventEnvelope withoutKubeconfig =
+        EventEnvelope.create(
+            meshId,
+            "east",
+            UUID.randomUUID(),
+            "infra-service",
+            new PortsUpdated(
+                east,
+                nodes,
+                null,
+                "192.168.51.10",
+                2379,
+                nodes.stream().map(NodeInfo::portId).toList()));
+
+    send(Topics.REQUESTS, request);
+    send(Topics.INFRA, withoutKubeconfig);
+    EventEnvelope answer = awaitOutcome(meshId);
+    send(Topics.CNI, clusterFailedEvent(meshId, "west"));
+    // consumed, and nothing answered it for a while (a step would answer within milliseconds)
+    await().atMost(Duration.ofSeconds(30)).until(() -> lag(List.of(Topics.CNI)) == 0);
+    await()
+        .during(Duration.ofSeconds(2))
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> outcomes(meshId).size() == 1);
+
+    assertThat(answer.payload())
+        .isInstanceOfSatisfying(
+            MeshFailed.class, f -> assertThat(f.code()).isEqualTo("RECORD_UNPROCESSABLE"));
+    assertThat(outcomes(meshId)).as("answers of %s", meshId).containsExactly(answer);
+  }
+
   @Test
   void turnsAClusterFailureIntoOneMeshFailed() throws Exception {
     String meshId = "it-failed";

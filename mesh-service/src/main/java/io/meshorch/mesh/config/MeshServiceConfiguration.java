@@ -1,10 +1,10 @@
 package io.meshorch.mesh.config;
 
+import io.meshorch.contracts.EventEnvelope;
 import io.meshorch.contracts.Topics;
-import io.meshorch.kit.config.MeshServiceProperties;
 import io.meshorch.kit.messaging.AssignmentReplay;
-import io.meshorch.kit.messaging.TopicReplayer;
 import io.meshorch.kit.port.SecretStore;
+import io.meshorch.kit.step.OwnTopicObserver;
 import io.meshorch.kube.KubeClientProvider;
 import io.meshorch.mesh.adapter.kubernetes.Fabric8ClusterMeshAdapter;
 import io.meshorch.mesh.application.MeshDeleteSteps;
@@ -36,48 +36,50 @@ public class MeshServiceConfiguration {
   public static final List<String> INPUT_TOPICS =
       List.of(Topics.REQUESTS, Topics.INFRA, Topics.RKE, Topics.CNI, Topics.LB);
 
-  /** The progress of every mesh, filled by {@link #meshMemoryReplay} and the routes. */
+  /**
+   * The progress of every mesh, filled by {@link #meshMemoryReplay}, {@link #meshOwnEvents} and the
+   * routes.
+   */
   @Bean
   MeshLedger meshLedger() {
     return new MeshLedger();
   }
 
   /**
-   * Rebuilds the ledger and the deletions whenever partitions are assigned (at start, and when a
-   * rebalance brings partitions from another replica, whose records of them this one never read) by
-   * replaying the input topics and this service's own topic (which says which meshes are done and
-   * which steps were started). Both take repeated facts in their stride.
+   * Rebuilds the ledger and the deletions from the input topics whenever partitions are assigned
+   * (at start, and when a rebalance brings partitions from another replica, whose records of them
+   * this one never read). Both take repeated facts in their stride, in any order.
    */
   @Bean
-  AssignmentReplay meshMemoryReplay(
-      TopicReplayer replayer,
-      MeshServiceProperties service,
-      MeshLedger ledger,
-      MeshDeletions deletions) {
-    return () -> replay(replayer, service, ledger, deletions);
+  AssignmentReplay meshMemoryReplay(MeshLedger ledger, MeshDeletions deletions) {
+    return new AssignmentReplay() {
+      @Override
+      public List<String> topics() {
+        return INPUT_TOPICS;
+      }
+
+      @Override
+      public void replayed(String topic, EventEnvelope e) {
+        // as the routes do: a deletion's facts (its failures too) are not a run's
+        if (!deletions.record(e)) {
+          ledger.record(e);
+        }
+      }
+    };
   }
 
-  private static void replay(
-      TopicReplayer replayer,
-      MeshServiceProperties service,
-      MeshLedger ledger,
-      MeshDeletions deletions) {
-    replayer.replay(
-        INPUT_TOPICS,
-        service.replayTimeout(),
-        e -> {
-          // as the routes do: a deletion's facts (its failures too) are not a run's
-          if (!deletions.record(e)) {
-            ledger.record(e);
-          }
-        });
-    replayer.replay(
-        List.of(service.topic()),
-        service.replayTimeout(),
-        e -> {
-          ledger.recordOwn(e);
-          deletions.record(e);
-        });
+  /**
+   * What mesh-service published, into the ledger and the deletions (which meshes are done or
+   * deleted, which steps were started): live, as the kit's publisher notes each event (the kit's
+   * own answers too, e.g. a {@code MeshFailed} for a record it could not process), and from the
+   * kit's replay of the own topic on every assignment.
+   */
+  @Bean
+  OwnTopicObserver meshOwnEvents(MeshLedger ledger, MeshDeletions deletions) {
+    return e -> {
+      ledger.recordOwn(e);
+      deletions.record(e);
+    };
   }
 
   /**

@@ -33,9 +33,10 @@ public final class MeshLedger {
   }
 
   /**
-   * Takes this service's own event into account (start-up replay of its topic): {@code MeshReady}
-   * and {@code MeshFailed} mark the mesh done; {@code StepStarted} says which action was taken up,
-   * so that the same one is handed out when its step is resumed. Progress is ignored.
+   * Takes this service's own event into account (live as it is published, and from replays of its
+   * topic): {@code MeshReady} and {@code MeshFailed} mark the mesh done; {@code StepStarted} says
+   * which action was taken up, so that the same one is handed out when its step is resumed.
+   * Progress is ignored.
    */
   public void recordOwn(EventEnvelope event) {
     if (event.payload() instanceof MeshReady || event.payload() instanceof MeshFailed) {

@@ -14,6 +14,7 @@ import io.meshorch.kit.step.TriggerRef;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -30,11 +31,11 @@ import org.springframework.kafka.listener.ConsumerAwareRebalanceListener;
  * assigned (at start, or after a rebalance), it replays the service's own topic into the {@link
  * StepJournal}, reads again the trigger of every step started on those partitions without an
  * outcome, and runs the step again: steps converge, so a resumed step finishes what the previous
- * run began without repeating it. It replays {@code mesh.requests} into the {@link
- * DeletionRequests} first, and lets the service's {@link AssignmentReplay}s rebuild what they keep:
- * a step of a building route whose cluster has been deleted since is resumed only to be cancelled
- * (it is answered, never run again). Steps of partitions this consumer no longer owns are stopped,
- * not failed: their new owner resumes them.
+ * run began without repeating it. It first replays {@code mesh.requests} into the {@link
+ * DeletionRequests} and the input topics of the service's {@link AssignmentReplay}s into them (each
+ * topic read once), so that they rebuild what they keep: a step of a building route whose cluster
+ * has been deleted since is resumed only to be cancelled (it is answered, never run again). Steps
+ * of partitions this consumer no longer owns are stopped, not failed: their new owner resumes them.
  */
 public final class StepResumer implements ConsumerAwareRebalanceListener {
   private static final Logger log = LoggerFactory.getLogger(StepResumer.class);
@@ -93,8 +94,24 @@ public final class StepResumer implements ConsumerAwareRebalanceListener {
       return;
     }
     replayer.replay(List.of(ownTopic), timeout, journal::record);
-    replayer.replay(List.of(Topics.REQUESTS), timeout, deletions::record);
-    replays.forEach(AssignmentReplay::partitionsAssigned);
+    // Each input topic once, however many want it: the deletion guard and the service's replays.
+    Set<String> inputs = new LinkedHashSet<>();
+    inputs.add(Topics.REQUESTS);
+    replays.forEach(r -> inputs.addAll(r.topics()));
+    inputs.remove(ownTopic);
+    replayer.replay(
+        inputs,
+        timeout,
+        (topic, event) -> {
+          if (topic.equals(Topics.REQUESTS)) {
+            deletions.record(event);
+          }
+          for (AssignmentReplay replay : replays) {
+            if (replay.topics().contains(topic)) {
+              replay.replayed(topic, event);
+            }
+          }
+        });
     resume(partitions);
   }
 

@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -49,6 +50,15 @@ public final class TopicReplayer {
    * @return the number of events replayed
    */
   public int replay(Collection<String> topics, Duration timeout, Consumer<EventEnvelope> sink) {
+    return replay(topics, timeout, (topic, event) -> sink.accept(event));
+  }
+
+  /**
+   * As {@link #replay(Collection, Duration, Consumer)}, telling {@code sink} the topic of each
+   * event (events of different topics come interleaved, each topic's partitions in order).
+   */
+  public int replay(
+      Collection<String> topics, Duration timeout, BiConsumer<String, EventEnvelope> sink) {
     Instant deadline = Instant.now().plus(timeout);
     int count = 0;
     try (KafkaConsumer<String, byte[]> consumer =
@@ -75,7 +85,7 @@ public final class TopicReplayer {
         }
         for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
           try {
-            sink.accept(codec.decode(record.value()));
+            sink.accept(record.topic(), codec.decode(record.value()));
             count++;
           } catch (UnknownEventTypeException | MalformedEventException e) {
             log.debug(
