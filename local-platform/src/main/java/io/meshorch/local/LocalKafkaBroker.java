@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,16 +30,14 @@ public final class LocalKafkaBroker implements AutoCloseable {
 
   /**
    * A broker whose log goes under {@code dataDir}, on loopback ports chosen now (free at this
-   * moment), so that its {@link #bootstrapServers()} can be handed out while it starts.
+   * moment, outside the ephemeral range: {@link LoopbackPorts}), so that its {@link
+   * #bootstrapServers()} can be handed out while it starts.
    */
   public LocalKafkaBroker(Path dataDir) {
     this.dataDir = dataDir.toAbsolutePath();
-    try {
-      this.brokerPort = freePort();
-      this.controllerPort = freePort();
-    } catch (IOException e) {
-      throw new UncheckedIOException("no free loopback port for the local Kafka broker", e);
-    }
+    List<Integer> ports = LoopbackPorts.reserve(2);
+    this.brokerPort = ports.get(0);
+    this.controllerPort = ports.get(1);
   }
 
   /** Formats the folder on first use and starts the broker on its loopback ports. */
@@ -108,13 +104,6 @@ public final class LocalKafkaBroker implements AutoCloseable {
           .run();
     } catch (Exception e) {
       throw new IllegalStateException("cannot format the Kafka log in " + logDir, e);
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket()) {
-      socket.bind(new InetSocketAddress("127.0.0.1", 0));
-      return socket.getLocalPort();
     }
   }
 

@@ -8,8 +8,6 @@ import io.meshorch.sandbox.kube.SandboxKube;
 import io.meshorch.sandbox.openstack.SandboxCloud;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -65,7 +63,7 @@ public final class SandboxPlatform implements AutoCloseable {
     Path secrets = privateDir("secrets");
     SshKeys keys = SshKeys.ensure(privateDir("ssh"));
     String password = randomSecret();
-    int vmSshPort = freePort();
+    int vmSshPort = LoopbackPorts.reserve(1).get(0);
     cloud =
         SandboxCloud.builder()
             .bindAddress("127.0.0.1")
@@ -181,12 +179,5 @@ public final class SandboxPlatform implements AutoCloseable {
     byte[] bytes = new byte[24];
     new SecureRandom().nextBytes(bytes);
     return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket()) {
-      socket.bind(new InetSocketAddress("127.0.0.1", 0));
-      return socket.getLocalPort();
-    }
   }
 }
