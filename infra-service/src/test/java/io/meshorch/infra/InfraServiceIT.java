@@ -553,6 +553,43 @@ class InfraServiceIT {
         .count();
   }
 
+  /**
+   * A stack over the project's instance quota fails its cluster with {@code QUOTA_EXCEEDED} and
+   * Nova's words, not retried; once the operator raises the quota, {@code up} again (a new request)
+   * deletes the failed stack and builds the cluster.
+   */
+  @Test
+  void aClusterOverTheQuotaFailsNamingItAndUpAgainReplacesTheFailedStack() throws Exception {
+    ClusterSpec spec = Samples.cluster("quota", 5, 2);
+    EventEnvelope first = request("quota1", spec);
+    CLOUD.instanceQuota(CLOUD.servers().size() + 1);
+    EventEnvelope answer;
+    try {
+      send(Topics.REQUESTS, first);
+      answer = awaitFinal(first);
+    } finally {
+      CLOUD.instanceQuota(-1);
+    }
+    assertThat(answer.payload())
+        .isInstanceOfSatisfying(
+            ClusterFailed.class,
+            f -> {
+              assertThat(f.code()).isEqualTo("QUOTA_EXCEEDED");
+              assertThat(f.retryable()).isFalse();
+              assertThat(f.reason())
+                  .contains("mesh-quota1-quota is CREATE_FAILED")
+                  .contains("Quota exceeded for instances: Requested 1, but already used");
+            });
+
+    EventEnvelope again = request("quota1", spec);
+    send(Topics.REQUESTS, again);
+    VmsReady ready = awaitVmsReady(again, "quota");
+
+    assertThat(ready.nodes()).hasSize(2);
+    assertThat(stackDeletes("mesh-quota1-quota")).as("the failed stack deleted").isEqualTo(1);
+    assertThat(CLOUD.stackNames()).contains("mesh-quota1-quota");
+  }
+
   @Test
   void deletesTheStackAfterRemovingItsPairAndASecondDeleteDoesNothing() throws Exception {
     ClusterSpec spec = Samples.cluster("gone", 7, 2);

@@ -56,11 +56,14 @@ public final class VmsStep implements Step {
   private final VmsTimings timings;
   private final Clock clock;
   private final Wait stackWait;
+  private final Wait replaceWait;
   private final Wait consoleWait;
 
   // what the step learnt so far; a fresh step learns it again by looking
   private boolean announced;
   private boolean createdHere;
+  // deleting a CREATE_FAILED stack of an earlier run, to create it again
+  private boolean replacing;
   private String stackId;
   private List<StackNode> nodes;
   private Instant consoleDeadline;
@@ -99,6 +102,12 @@ public final class VmsStep implements Step {
             timings.stackTimeout(),
             "HEAT_STACK_TIMEOUT",
             "mesh.vms.stack-timeout");
+    this.replaceWait =
+        Wait.of(
+            "failed Heat stack deleted",
+            timings.stackTimeout(),
+            "HEAT_STACK_TIMEOUT",
+            "mesh.vms.stack-timeout");
     this.consoleWait =
         Wait.of(
             "SSH host keys on the server consoles",
@@ -121,6 +130,10 @@ public final class VmsStep implements Step {
     String name = names.stackName();
     Optional<StackState> found = orchestration.findStack(name);
     if (found.isEmpty()) {
+      if (replacing) {
+        replacing = false;
+        stackId = null;
+      }
       if (stackId != null) {
         throw new TransientFailure(
             "HEAT_STACK_MISSING",
@@ -141,10 +154,26 @@ public final class VmsStep implements Step {
           "stack " + name + " complete, reading SSH host keys of " + nodes.size() + " server(s)");
       return Next.again();
     }
+    if (stack.status().equals("CREATE_FAILED") && !createdHere && !replacing) {
+      // Left by an earlier run (e.g. over the quota then, raised since): this run starts afresh.
+      ctx.progress(
+          "stack "
+              + name
+              + " is CREATE_FAILED from an earlier run ("
+              + stack.statusReason()
+              + "): deleting it to create it again");
+      orchestration.deleteStack(name, stack.id());
+      replacing = true;
+      return Next.waitFor(replaceWait, "stack " + name + " is being deleted to be created again");
+    }
     if (stack.failed()) {
+      String reason = stack.statusReason() == null ? "" : stack.statusReason();
       throw new TerminalFailure(
-          "HEAT_STACK_FAILED",
-          "stack " + name + " is " + stack.status() + ": " + stack.statusReason());
+          reason.contains("Quota exceeded") ? "QUOTA_EXCEEDED" : "HEAT_STACK_FAILED",
+          "stack " + name + " is " + stack.status() + ": " + reason);
+    }
+    if (stack.deleting() && replacing) {
+      return Next.waitFor(replaceWait, "stack " + name + " is " + stack.status());
     }
     if (stack.deleting()) {
       throw new TransientFailure(

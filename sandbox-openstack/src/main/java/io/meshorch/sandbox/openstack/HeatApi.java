@@ -362,6 +362,10 @@ final class HeatApi {
           + name
           + ": the sandbox needs every server on a port of the stack (networks: [{port: {get_resource: ...}}])";
     }
+    String refused = cloud.instanceQuotaRefusal(name);
+    if (refused != null) {
+      return refused;
+    }
     Map<String, String> metadata = new LinkedHashMap<>();
     if (props.get("metadata") instanceof Map<?, ?> m) {
       m.forEach((k, v) -> metadata.put(String.valueOf(k), String.valueOf(v)));

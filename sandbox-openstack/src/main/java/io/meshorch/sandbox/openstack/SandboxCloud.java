@@ -61,6 +61,7 @@ public final class SandboxCloud implements AutoCloseable {
 
   final Map<String, SandboxPort> ports = new ConcurrentHashMap<>();
   final Map<String, SandboxServer> servers = new ConcurrentHashMap<>();
+  private volatile int instanceQuota;
   final Map<String, SandboxSecurityGroup> securityGroups = new ConcurrentHashMap<>();
   final Map<String, PublicKey> keypairs = new LinkedHashMap<>();
   final Map<String, String> keypairLines = new LinkedHashMap<>();
@@ -93,6 +94,7 @@ public final class SandboxCloud implements AutoCloseable {
     this.addresses = new AddressPool(config.vmSubnet);
     this.latencies = config.effectiveLatencies();
     this.recorder = config.recorder;
+    this.instanceQuota = config.instanceQuota;
     SandboxSecurityGroup defaultGroup =
         new SandboxSecurityGroup("default", "Default security group", projectId);
     for (String ethertype : List.of("IPv4", "IPv6")) {
@@ -463,6 +465,32 @@ public final class SandboxCloud implements AutoCloseable {
     heat.failDeletes(name, reason, times);
   }
 
+  /** Sets the project's quota of instances (-1: unlimited), as an operator raises it. */
+  public void instanceQuota(int instances) {
+    this.instanceQuota = instances;
+  }
+
+  /**
+   * Nova's refusal of one more instance when the project's quota is used up, as Heat reports it for
+   * server {@code resource}; null when the instance fits.
+   */
+  String instanceQuotaRefusal(String resource) {
+    int quota = instanceQuota;
+    int used = servers.size();
+    if (quota < 0 || used < quota) {
+      return null;
+    }
+    return "Forbidden: resources."
+        + resource
+        + ": Quota exceeded for instances: Requested 1, but already used "
+        + used
+        + " of "
+        + quota
+        + " instances (HTTP 403) (Request-ID: req-"
+        + UUID.randomUUID()
+        + ")";
+  }
+
   /** A port by ID. */
   public Optional<SandboxPort> findPort(String portId) {
     return Optional.ofNullable(ports.get(portId));
@@ -741,6 +769,7 @@ public final class SandboxCloud implements AutoCloseable {
     final Map<String, String> keypairs = new LinkedHashMap<>();
     final Map<String, String> applicationCredentials = new LinkedHashMap<>();
     final List<String> securityGroups = new java.util.ArrayList<>();
+    int instanceQuota = -1;
     boolean https;
 
     /**
@@ -767,6 +796,16 @@ public final class SandboxCloud implements AutoCloseable {
      */
     public Builder securityGroup(String name) {
       securityGroups.add(name);
+      return this;
+    }
+
+    /**
+     * The project's quota of instances, as Nova enforces it (-1, the default: unlimited); a stack
+     * whose servers would exceed it fails as Heat reports Nova's refusal. See {@link
+     * SandboxCloud#instanceQuota(int)} to change it later.
+     */
+    public Builder instanceQuota(int instances) {
+      this.instanceQuota = instances;
       return this;
     }
 

@@ -410,6 +410,29 @@ class SandboxNodesTest {
         .isEqualTo(200);
   }
 
+  /**
+   * Nova refuses an instance over the project's quota and Heat fails the stack with Nova's words;
+   * once the operator raises the quota, the same template works.
+   */
+  @Test
+  void aServerOverTheInstanceQuotaFailsTheStackUntilTheQuotaIsRaised() throws Exception {
+    cloud.instanceQuota(1);
+
+    JsonNode first = createStack("first", template(null, null, Map.of()));
+    JsonNode second = createStack("second", template(null, null, Map.of()));
+    cloud.instanceQuota(10);
+    JsonNode third = createStack("third", template(null, null, Map.of()));
+
+    assertThat(first.get("stack_status").asString()).isEqualTo("CREATE_COMPLETE");
+    assertThat(second.get("stack_status").asString()).isEqualTo("CREATE_FAILED");
+    assertThat(second.get("stack_status_reason").asString())
+        .matches(
+            "Resource CREATE failed: Forbidden: resources\\.node_0: Quota exceeded for instances:"
+                + " Requested 1, but already used 1 of 1 instances \\(HTTP 403\\) \\(Request-ID:"
+                + " req-[0-9a-f-]{36}\\)");
+    assertThat(third.get("stack_status").asString()).isEqualTo("CREATE_COMPLETE");
+  }
+
   private boolean allows(SandboxPort from, SandboxPort to, int port) {
     return cloud.securityGroupsAllow(from.fixedIp(), to.fixedIp(), to, "tcp", port);
   }
