@@ -275,41 +275,8 @@ class SandboxNodesTest {
    */
   @Test
   void securityGroupsLetInOnlyWhatTheirRulesAllow() throws Exception {
-    Map<String, Object> meshGroup =
-        Map.of(
-            "type",
-            "OS::Neutron::SecurityGroup",
-            "properties",
-            Map.of(
-                "rules",
-                List.of(
-                    Map.of("remote_mode", "remote_group_id"),
-                    Map.of(
-                        "protocol",
-                        "tcp",
-                        "port_range_min",
-                        2379,
-                        "port_range_max",
-                        2379,
-                        "remote_ip_prefix",
-                        "127.12.0.0/16"))));
-    Map<String, Object> sshOnly =
-        Map.of(
-            "type",
-            "OS::Neutron::SecurityGroup",
-            "properties",
-            Map.of(
-                "rules",
-                List.of(
-                    Map.of(
-                        "protocol",
-                        "tcp",
-                        "port_range_min",
-                        22,
-                        "port_range_max",
-                        22,
-                        "remote_ip_prefix",
-                        "127.12.0.0/16"))));
+    Map<String, Object> meshGroup = securityGroup(FROM_ITS_MEMBERS, tcpFrom("127.12.0.0/16", 2379));
+    Map<String, Object> sshOnly = securityGroup(tcpFrom("127.12.0.0/16", 22));
     List<Object> ownGroup = List.of(Map.of("get_resource", "security_group"));
     SandboxPort mesh =
         portOf(createStack("mesh", template(null, ownGroup, Map.of("security_group", meshGroup))));
@@ -351,29 +318,8 @@ class SandboxNodesTest {
    */
   @Test
   void aVirtualIpAnswersOnlyWithItsAddressPairAndAGroupThatLetsThePortIn() throws Exception {
-    Map<String, Object> meshGroup =
-        Map.of(
-            "type",
-            "OS::Neutron::SecurityGroup",
-            "properties",
-            Map.of(
-                "rules",
-                List.of(
-                    Map.of(
-                        "protocol",
-                        "tcp",
-                        "port_range_min",
-                        2379,
-                        "port_range_max",
-                        2379,
-                        "remote_ip_prefix",
-                        "127.12.0.0/16"))));
-    Map<String, Object> withoutMeshPort =
-        Map.of(
-            "type",
-            "OS::Neutron::SecurityGroup",
-            "properties",
-            Map.of("rules", List.of(Map.of("remote_mode", "remote_group_id"))));
+    Map<String, Object> meshGroup = securityGroup(tcpFrom("127.12.0.0/16", 2379));
+    Map<String, Object> withoutMeshPort = securityGroup(FROM_ITS_MEMBERS);
     List<Object> ownGroup = List.of(Map.of("get_resource", "security_group"));
     SandboxPort owner =
         portOf(createStack("owner", template(null, ownGroup, Map.of("security_group", meshGroup))));
@@ -431,6 +377,29 @@ class SandboxNodesTest {
                 + " Requested 1, but already used 1 of 1 instances \\(HTTP 403\\) \\(Request-ID:"
                 + " req-[0-9a-f-]{36}\\)");
     assertThat(third.get("stack_status").asString()).isEqualTo("CREATE_COMPLETE");
+  }
+
+  /** A rule letting in everything from the group's own members. */
+  private static final Map<String, Object> FROM_ITS_MEMBERS =
+      Map.of("remote_mode", "remote_group_id");
+
+  /** An {@code OS::Neutron::SecurityGroup} resource with {@code rules} (maps, as in HOT). */
+  private static Map<String, Object> securityGroup(Object... rules) {
+    return Map.of(
+        "type", "OS::Neutron::SecurityGroup", "properties", Map.of("rules", List.of(rules)));
+  }
+
+  /** A rule letting TCP {@code port} in from {@code cidr}. */
+  private static Map<String, Object> tcpFrom(String cidr, int port) {
+    return Map.of(
+        "protocol",
+        "tcp",
+        "port_range_min",
+        port,
+        "port_range_max",
+        port,
+        "remote_ip_prefix",
+        cidr);
   }
 
   private boolean allows(SandboxPort from, SandboxPort to, int port) {
