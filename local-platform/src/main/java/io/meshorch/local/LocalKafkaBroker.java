@@ -12,6 +12,7 @@ import java.util.Properties;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Exit;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.storage.Formatter;
 import org.apache.kafka.server.common.Feature;
@@ -67,12 +68,45 @@ public final class LocalKafkaBroker implements AutoCloseable {
       props.put("group.initial.rebalance.delay.ms", "0");
       props.put("num.partitions", "3");
       format(logDir);
-      server = new KafkaRaftServer(new KafkaConfig(props, false), Time.SYSTEM);
-      server.startup();
+      // On a fatal fault (a listener port taken, a full disk) Kafka ends the whole process, and
+      // the user's command would stop without a word: say why on stderr first.
+      Exit.setHaltProcedure(
+          (status, message) -> {
+            System.err.println(fatal(status, message));
+            Runtime.getRuntime().halt(status);
+          });
+      Exit.setExitProcedure(
+          (status, message) -> {
+            System.err.println(fatal(status, message));
+            System.exit(status);
+          });
+      try {
+        server = new KafkaRaftServer(new KafkaConfig(props, false), Time.SYSTEM);
+        server.startup();
+      } catch (RuntimeException e) {
+        Exit.resetHaltProcedure();
+        Exit.resetExitProcedure();
+        throw e;
+      }
       return this;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start the local Kafka broker in " + dataDir, e);
     }
+  }
+
+  private String fatal(int status, String message) {
+    return "local Kafka broker in "
+        + dataDir
+        + ": fatal error, the process stops (exit "
+        + status
+        + ")"
+        + (message == null ? "" : ": " + message)
+        + "; its cause is in the broker's log lines";
+  }
+
+  /** The controller listener's port (tests). */
+  int controllerPort() {
+    return controllerPort;
   }
 
   /** {@code host:port} of the broker: known before {@link #start()}, answering once started. */
@@ -113,6 +147,8 @@ public final class LocalKafkaBroker implements AutoCloseable {
       server.shutdown();
       server.awaitShutdown();
       server = null;
+      Exit.resetHaltProcedure();
+      Exit.resetExitProcedure();
     }
   }
 }

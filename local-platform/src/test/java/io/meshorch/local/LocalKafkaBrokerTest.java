@@ -2,6 +2,9 @@ package io.meshorch.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -9,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -22,6 +26,43 @@ import org.junit.jupiter.api.io.TempDir;
 
 class LocalKafkaBrokerTest {
   @TempDir Path data;
+
+  /**
+   * Kafka ends the process on a fatal fault; local mode's user must learn why. A child JVM starts a
+   * broker whose controller port another socket holds (as the sandbox's servers once took it).
+   */
+  @Test
+  void aFatalBrokerFaultSaysWhyBeforeTheProcessStops() throws Exception {
+    Process child =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                BrokerOnATakenPort.class.getName(),
+                data.toString())
+            .redirectErrorStream(true)
+            .start();
+    String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+    assertThat(child.waitFor(2, TimeUnit.MINUTES)).as("child ended").isTrue();
+    assertThat(child.exitValue()).as("exit code").isNotZero();
+    assertThat(output)
+        .contains("local Kafka broker in " + data + ": fatal error, the process stops (exit 1)")
+        .doesNotContain("still running");
+  }
+
+  /** A broker whose controller port is held by another socket. */
+  static final class BrokerOnATakenPort {
+    public static void main(String[] args) throws Exception {
+      LocalKafkaBroker broker = new LocalKafkaBroker(Path.of(args[0]));
+      try (ServerSocket taken = new ServerSocket()) {
+        taken.bind(new InetSocketAddress("127.0.0.1", broker.controllerPort()));
+        broker.start();
+        Thread.sleep(60_000);
+        System.out.println("still running");
+      }
+    }
+  }
 
   @Test
   void keepsEventsOnDiskAcrossRestarts() throws Exception {
