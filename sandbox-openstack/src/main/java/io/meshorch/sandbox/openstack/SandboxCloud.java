@@ -517,11 +517,7 @@ public final class SandboxCloud implements AutoCloseable {
         && targets.stream()
             .allMatch(
                 target ->
-                    (!target.portSecurityEnabled()
-                            || target.allowedAddressPairs().stream()
-                                .anyMatch(
-                                    pair ->
-                                        SandboxSecurityGroup.contains(pair.get("ip_address"), ip)))
+                    (!target.portSecurityEnabled() || target.pairCovers(ip))
                         && sourceIps.stream()
                             .allMatch(
                                 source -> securityGroupsAllow(source, ip, target, "tcp", port)));
@@ -560,12 +556,7 @@ public final class SandboxCloud implements AutoCloseable {
   private boolean inGroup(String groupId, String ip) {
     return ports.values().stream()
         .filter(p -> p.securityGroupIds().contains(groupId))
-        .anyMatch(
-            p ->
-                p.fixedIp().equals(ip)
-                    || p.allowedAddressPairs().stream()
-                        .anyMatch(
-                            pair -> SandboxSecurityGroup.contains(pair.get("ip_address"), ip)));
+        .anyMatch(p -> p.fixedIp().equals(ip) || p.pairCovers(ip));
   }
 
   /**

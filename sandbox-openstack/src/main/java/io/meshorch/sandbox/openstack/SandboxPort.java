@@ -67,6 +67,12 @@ public final class SandboxPort {
     return List.copyOf(securityGroupIds);
   }
 
+  /** Whether one of the allowed-address-pairs (an address or a CIDR) covers {@code ip}. */
+  public synchronized boolean pairCovers(String ip) {
+    return allowedAddressPairs.stream()
+        .anyMatch(pair -> SandboxSecurityGroup.contains(pair.get("ip_address"), ip));
+  }
+
   /** False when port security is off: no anti-spoofing, no security group filtering. */
   public synchronized boolean portSecurityEnabled() {
     return portSecurityEnabled;
