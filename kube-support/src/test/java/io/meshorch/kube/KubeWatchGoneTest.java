@@ -43,31 +43,15 @@ class KubeWatchGoneTest {
             .endLoadBalancer()
             .endStatus()
             .build();
-    server
-        .expect()
-        .withPath(WATCH)
-        .andUpgradeToWebSocket()
-        .open()
-        .waitFor(100)
-        .andEmit(
-            new WatchEvent(
-                new StatusBuilder()
-                    .withCode(410)
-                    .withReason("Expired")
-                    .withMessage("too old resource version: 1 (2)")
-                    .build(),
-                "ERROR"))
-        .done()
-        .once();
-    server
-        .expect()
-        .withPath(WATCH)
-        .andUpgradeToWebSocket()
-        .open()
-        .waitFor(100)
-        .andEmit(new WatchEvent(assigned, "MODIFIED"))
-        .done()
-        .once();
+    watchAnsweredOnceWith(
+        new WatchEvent(
+            new StatusBuilder()
+                .withCode(410)
+                .withReason("Expired")
+                .withMessage("too old resource version: 1 (2)")
+                .build(),
+            "ERROR"));
+    watchAnsweredOnceWith(new WatchEvent(assigned, "MODIFIED"));
     AtomicInteger wakeUps = new AtomicInteger();
 
     AutoCloseable watch =
@@ -80,5 +64,18 @@ class KubeWatchGoneTest {
         .atMost(Duration.ofSeconds(10))
         .until(() -> server.getRequestCount() >= 2 && wakeUps.get() >= 2);
     watch.close();
+  }
+
+  /** The next watch request opens and gets {@code event} after 100 ms. */
+  private void watchAnsweredOnceWith(WatchEvent event) {
+    server
+        .expect()
+        .withPath(WATCH)
+        .andUpgradeToWebSocket()
+        .open()
+        .waitFor(100)
+        .andEmit(event)
+        .done()
+        .once();
   }
 }
