@@ -1,90 +1,134 @@
 package io.meshorch.sandbox.kube;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.LongSupplier;
-import java.util.function.Supplier;
 
 /**
- * What the sandbox's agents read of one cluster (its pods, the Secrets and ConfigMaps their volumes
- * mount, Services, Deployments, nodes), as of the cluster's latest write: each read is answered
- * from the API server once and then from memory until the cluster's next write, as the kubelet's
- * and the agents' informers keep what they watch. A read that begins before a write and ends after
- * it is stored under the count of writes seen when it began, so it is read again at once.
+ * What the sandbox's controllers and agents read of one cluster, as a real controller reads the
+ * cache its informers keep: from the cluster's store in this process, not over HTTP, always as of
+ * the latest write. The sandbox plays sixteen clusters and more in one process, and its reads over
+ * HTTP (whole lists of pods, DaemonSets and Deployments at every controller pass, the agents' reads
+ * of every remote cluster) cost more CPU than everything the product does; their writes still go
+ * through the API, with its bookkeeping, admission and watches.
  *
- * <p>The objects returned are shared: callers must not change them.
+ * <p>Each stored version of an object is parsed once: the store keeps one string per version, and
+ * its parsed object is kept until the store lets go of that string. The objects returned are
+ * therefore shared: callers must not change them (copy one before changing it to write it).
  */
 final class ClusterReads {
-  private record Entry(long writes, Object value) {}
+  private final ObservedCrudDispatcher store;
+  private final KubernetesSerialization serialization;
 
-  private final KubernetesClient client;
-  private final LongSupplier writes;
-  private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+  /** Parsed objects by type, then by the stored JSON they were parsed from. */
+  private final Map<Class<?>, Map<String, Object>> parsed = new ConcurrentHashMap<>();
 
   /**
-   * @param client the cluster's API client
-   * @param writes how many changes the cluster's API server has stored so far
+   * @param store the cluster's API server's store
+   * @param serialization parses what it holds
    */
-  ClusterReads(KubernetesClient client, LongSupplier writes) {
-    this.client = client;
-    this.writes = writes;
+  ClusterReads(ObservedCrudDispatcher store, KubernetesSerialization serialization) {
+    this.store = store;
+    this.serialization = serialization;
   }
 
   Pod pod(String ns, String name) {
-    return read("pod/" + ns + "/" + name, () -> client.pods().inNamespace(ns).withName(name).get());
+    return get(Pod.class, ns, name);
   }
 
   /** The pods of {@code ns} with label {@code key=value}. */
   List<Pod> pods(String ns, String key, String value) {
     return read(
-        "pods/" + ns + "/" + key + "=" + value,
-        () -> client.pods().inNamespace(ns).withLabel(key, value).list().getItems());
+        Pod.class,
+        path(Pod.class, ns, null)
+            + "?labelSelector="
+            + URLEncoder.encode(key + "=" + value, StandardCharsets.UTF_8));
   }
 
   Secret secret(String ns, String name) {
-    return read(
-        "secret/" + ns + "/" + name, () -> client.secrets().inNamespace(ns).withName(name).get());
+    return get(Secret.class, ns, name);
   }
 
   ConfigMap configMap(String ns, String name) {
-    return read(
-        "configmap/" + ns + "/" + name,
-        () -> client.configMaps().inNamespace(ns).withName(name).get());
+    return get(ConfigMap.class, ns, name);
   }
 
   Service service(String ns, String name) {
-    return read(
-        "service/" + ns + "/" + name, () -> client.services().inNamespace(ns).withName(name).get());
+    return get(Service.class, ns, name);
   }
 
   Deployment deployment(String ns, String name) {
-    return read(
-        "deployment/" + ns + "/" + name,
-        () -> client.apps().deployments().inNamespace(ns).withName(name).get());
+    return get(Deployment.class, ns, name);
   }
 
   List<Node> nodes() {
-    return read("nodes", () -> client.nodes().list().getItems());
+    return list(Node.class);
   }
 
-  @SuppressWarnings("unchecked")
-  private <T> T read(String key, Supplier<T> fromServer) {
-    long now = writes.getAsLong();
-    Entry known = entries.get(key);
-    if (known != null && known.writes() == now) {
-      return ((Optional<T>) known.value()).orElse(null);
+  /** Every object of {@code type}, of every namespace. */
+  <T extends HasMetadata> List<T> list(Class<T> type) {
+    return read(type, path(type, null, null));
+  }
+
+  /** The objects of {@code type} in namespace {@code ns}. */
+  <T extends HasMetadata> List<T> list(Class<T> type, String ns) {
+    return read(type, path(type, ns, null));
+  }
+
+  /** The object of {@code type} named {@code name} ({@code ns} null: cluster-scoped), or null. */
+  <T extends HasMetadata> T get(Class<T> type, String ns, String name) {
+    List<T> found = read(type, path(type, ns, name));
+    return found.isEmpty() ? null : found.get(0);
+  }
+
+  /** The custom resources {@code plural} of API {@code group/version} in namespace {@code ns}. */
+  List<GenericKubernetesResource> custom(String apiVersion, String plural, String ns) {
+    return read(
+        GenericKubernetesResource.class,
+        "/apis/" + apiVersion + "/namespaces/" + ns + "/" + plural);
+  }
+
+  private static String path(Class<? extends HasMetadata> type, String ns, String name) {
+    String group = HasMetadata.getGroup(type);
+    StringBuilder path =
+        new StringBuilder(group == null || group.isEmpty() ? "/api/" : "/apis/" + group + "/")
+            .append(HasMetadata.getVersion(type));
+    if (ns != null) {
+      path.append("/namespaces/").append(ns);
     }
-    T value = fromServer.get();
-    entries.put(key, new Entry(now, Optional.ofNullable(value)));
-    return value;
+    path.append('/').append(HasMetadata.getPlural(type));
+    if (name != null) {
+      path.append('/').append(name);
+    }
+    return path.toString();
+  }
+
+  private <T> List<T> read(Class<T> type, String path) {
+    Map<String, Object> cache =
+        parsed.computeIfAbsent(type, t -> Collections.synchronizedMap(new WeakHashMap<>()));
+    List<T> out = new ArrayList<>();
+    for (String json : store.read(path)) {
+      Object object = cache.get(json);
+      if (object == null) {
+        object = serialization.unmarshal(json, type);
+        cache.put(json, object);
+      }
+      out.add(type.cast(object));
+    }
+    return out;
   }
 }

@@ -1,7 +1,8 @@
 package io.meshorch.sandbox.kube;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.NodeCondition;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -9,9 +10,11 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
 import io.fabric8.kubernetes.api.model.apps.DaemonSetStatus;
 import io.fabric8.kubernetes.api.model.apps.DaemonSetStatusBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -60,10 +63,11 @@ final class Controllers {
   void reconcile(SandboxCluster cluster) {
     KubernetesClient client = cluster.client();
     List<String> nodes = cluster.nodeNames();
-    ServiceAccountController.reconcile(client);
-    List<DaemonSet> daemonSets = client.apps().daemonSets().inAnyNamespace().list().getItems();
-    List<Deployment> deployments = client.apps().deployments().inAnyNamespace().list().getItems();
-    List<Pod> pods = client.pods().inAnyNamespace().list().getItems();
+    ClusterReads reads = cluster.reads();
+    ServiceAccountController.reconcile(client, reads);
+    List<DaemonSet> daemonSets = reads.list(DaemonSet.class);
+    List<Deployment> deployments = reads.list(Deployment.class);
+    List<Pod> pods = reads.list(Pod.class);
     for (DaemonSet ds : daemonSets) {
       guarded(cluster, ds, () -> daemonSet(cluster, ds, owned(pods, ds), nodes));
     }
@@ -75,7 +79,7 @@ final class Controllers {
         .filter(ds -> ds.getMetadata().getName().equals("cilium"))
         .filter(ds -> "kube-system".equals(ds.getMetadata().getNamespace()))
         .findFirst()
-        .filter(ds -> isReady(client, ds, nodes.size()))
+        .filter(ds -> isReady(reads, ds, nodes.size()))
         .ifPresent(ds -> nodesReady(cluster));
     CiliumOperator.reconcile(client, cluster.activity(), deployments);
     metalLb.reconcile(cluster);
@@ -95,14 +99,9 @@ final class Controllers {
     }
   }
 
-  private static boolean isReady(KubernetesClient client, DaemonSet ds, int nodes) {
+  private static boolean isReady(ClusterReads reads, DaemonSet ds, int nodes) {
     DaemonSet fresh =
-        client
-            .apps()
-            .daemonSets()
-            .inNamespace(ds.getMetadata().getNamespace())
-            .withName(ds.getMetadata().getName())
-            .get();
+        reads.get(DaemonSet.class, ds.getMetadata().getNamespace(), ds.getMetadata().getName());
     return fresh != null
         && fresh.getStatus() != null
         && Integer.valueOf(nodes).equals(fresh.getStatus().getNumberReady());
@@ -151,8 +150,9 @@ final class Controllers {
       cluster.activity().wakeUpAt(rollout.readyAt());
     }
     if (!want.equals(ds.getStatus())) {
-      ds.setStatus(want);
-      client.apps().daemonSets().inNamespace(ns).resource(ds).updateStatus();
+      // A copy: what the store read returned is shared.
+      DaemonSet written = new DaemonSetBuilder(ds).withStatus(want).build();
+      client.apps().daemonSets().inNamespace(ns).resource(written).updateStatus();
       log.info(
           "kubelet: DaemonSet {}/{} of cluster {}: {}/{} ready, {} updated",
           ns,
@@ -227,8 +227,9 @@ final class Controllers {
       cluster.activity().wakeUpAt(rollout.readyAt());
     }
     if (!want.equals(d.getStatus())) {
-      d.setStatus(want);
-      client.apps().deployments().inNamespace(ns).resource(d).updateStatus();
+      // A copy: what the store read returned is shared.
+      Deployment written = new DeploymentBuilder(d).withStatus(want).build();
+      client.apps().deployments().inNamespace(ns).resource(written).updateStatus();
       log.info(
           "kubelet: Deployment {}/{} of cluster {}: {}/{} available, {} updated",
           ns,
@@ -402,7 +403,7 @@ final class Controllers {
     if (missing.isEmpty() && waiting.isEmpty()) {
       return new Started(current.size(), ready, false, Optional.empty());
     }
-    Optional<Refusal> refusal = PodRefusals.check(client, owner, template);
+    Optional<Refusal> refusal = PodRefusals.check(cluster.reads(), owner, template);
     if (refusal.isPresent() && refusal.get().stage() == Refusal.Stage.ADMISSION) {
       String controller =
           owner instanceof DaemonSet ? "daemonset-controller" : "replicaset-controller";
@@ -544,13 +545,14 @@ final class Controllers {
 
   private static void nodesReady(SandboxCluster cluster) {
     KubernetesClient client = cluster.client();
-    for (var node : client.nodes().list().getItems()) {
-      List<NodeCondition> conditions = node.getStatus().getConditions();
+    for (Node stored : cluster.reads().nodes()) {
       boolean notReady =
-          conditions.stream()
+          stored.getStatus().getConditions().stream()
               .anyMatch(c -> c.getType().equals("Ready") && !c.getStatus().equals("True"));
       if (notReady) {
-        conditions.stream()
+        // A copy: what the store read returned is shared.
+        Node node = new NodeBuilder(stored).build();
+        node.getStatus().getConditions().stream()
             .filter(c -> c.getType().equals("Ready"))
             .forEach(
                 c -> {

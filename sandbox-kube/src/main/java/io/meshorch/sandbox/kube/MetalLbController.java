@@ -57,7 +57,8 @@ final class MetalLbController {
   void reconcile(SandboxCluster cluster) {
     startup.reconcile(cluster);
     KubernetesClient client = cluster.client();
-    List<Service> services = client.services().inAnyNamespace().list().getItems();
+    ClusterReads reads = cluster.reads();
+    List<Service> services = reads.list(Service.class);
     Set<String> assigned = new HashSet<>();
     Set<Long> used = new HashSet<>();
     for (Service s : services) {
@@ -69,8 +70,8 @@ final class MetalLbController {
               });
     }
     Set<String> assignable = new HashSet<>();
-    if (running(client, cluster.activity())) {
-      List<Pool> pools = announcedPools(client);
+    if (running(reads, cluster.activity())) {
+      List<Pool> pools = announcedPools(reads);
       for (Service s : services) {
         if (!"LoadBalancer".equals(s.getSpec().getType())
             || s.getSpec().getLoadBalancerClass() != null
@@ -114,9 +115,8 @@ final class MetalLbController {
     sandbox.registerLoadBalancerIps(cluster, assigned);
   }
 
-  private static boolean running(KubernetesClient client, ClusterActivity activity) {
-    Deployment controller =
-        client.apps().deployments().inNamespace(NS).withName("controller").get();
+  private static boolean running(ClusterReads reads, ClusterActivity activity) {
+    Deployment controller = reads.deployment(NS, "controller");
     return controller != null
         && controller.getStatus() != null
         && controller.getStatus().getAvailableReplicas() != null
@@ -125,9 +125,8 @@ final class MetalLbController {
         && activity.hasCrd("l2advertisements.metallb.io");
   }
 
-  private static List<Pool> announcedPools(KubernetesClient client) {
-    List<GenericKubernetesResource> ads =
-        client.genericKubernetesResources(API, "L2Advertisement").inNamespace(NS).list().getItems();
+  private static List<Pool> announcedPools(ClusterReads reads) {
+    List<GenericKubernetesResource> ads = reads.custom(API, "l2advertisements", NS);
     if (ads.isEmpty()) {
       return List.of();
     }
@@ -142,8 +141,7 @@ final class MetalLbController {
       }
     }
     List<Pool> pools = new ArrayList<>();
-    for (GenericKubernetesResource p :
-        client.genericKubernetesResources(API, "IPAddressPool").inNamespace(NS).list().getItems()) {
+    for (GenericKubernetesResource p : reads.custom(API, "ipaddresspools", NS)) {
       String name = p.getMetadata().getName();
       if (!all && !announced.contains(name)) {
         continue;

@@ -68,8 +68,8 @@ final class MetalLbControllerStartup {
   void reconcile(SandboxCluster cluster) {
     KubernetesClient client = cluster.client();
     MetalLbWebhookGate gate = cluster.metalLbWebhook();
-    Deployment controller =
-        client.apps().deployments().inNamespace(NS).withName("controller").get();
+    ClusterReads reads = cluster.reads();
+    Deployment controller = reads.deployment(NS, "controller");
     if (!available(controller)) {
       if (gate.servesFrom().isPresent()) {
         log.info("metallb: the webhook of cluster {} stops answering", cluster.name());
@@ -77,8 +77,8 @@ final class MetalLbControllerStartup {
       gate.serveFrom(null);
       return;
     }
-    memberlist(client, controller);
-    Secret cert = client.secrets().inNamespace(NS).withName(WEBHOOK_SECRET).get();
+    memberlist(client, reads, controller);
+    Secret cert = reads.secret(NS, WEBHOOK_SECRET);
     if (cert == null) {
       // cert-controller keeps failing on a missing secret; the webhook never serves.
       log.debug("metallb: no secret {}/{} on cluster {}", NS, WEBHOOK_SECRET, cluster.name());
@@ -86,7 +86,8 @@ final class MetalLbControllerStartup {
     }
     String caBundle = certificate(client, cert);
     boolean injected =
-        injectValidating(client, caBundle) & injectConversion(client, cluster.activity(), caBundle);
+        injectValidating(client, reads, caBundle)
+            & injectConversion(client, cluster.activity(), caBundle);
     if (!injected) {
       log.debug("metallb: no webhook configuration to inject on {} yet", cluster.name());
       return;
@@ -121,7 +122,8 @@ final class MetalLbControllerStartup {
         && d.getStatus().getAvailableReplicas() > 0;
   }
 
-  private static void memberlist(KubernetesClient client, Deployment controller) {
+  private static void memberlist(
+      KubernetesClient client, ClusterReads reads, Deployment controller) {
     String name =
         controller.getSpec().getTemplate().getSpec().getContainers().stream()
             .flatMap(
@@ -131,7 +133,7 @@ final class MetalLbControllerStartup {
             .filter(Objects::nonNull)
             .findFirst()
             .orElse(null);
-    if (name == null || client.secrets().inNamespace(NS).withName(name).get() != null) {
+    if (name == null || reads.secret(NS, name) != null) {
       return;
     }
     byte[] key = new byte[16];
@@ -186,14 +188,10 @@ final class MetalLbControllerStartup {
     return issued.get("ca.crt");
   }
 
-  private static boolean injectValidating(KubernetesClient client, String caBundle) {
+  private static boolean injectValidating(
+      KubernetesClient client, ClusterReads reads, String caBundle) {
     ValidatingWebhookConfiguration config =
-        client
-            .admissionRegistration()
-            .v1()
-            .validatingWebhookConfigurations()
-            .withName(WEBHOOK_CONFIGURATION)
-            .get();
+        reads.get(ValidatingWebhookConfiguration.class, null, WEBHOOK_CONFIGURATION);
     if (config == null) {
       return false;
     }

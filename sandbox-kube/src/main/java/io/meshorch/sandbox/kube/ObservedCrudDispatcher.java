@@ -183,16 +183,52 @@ final class ObservedCrudDispatcher extends KubernetesCrudDispatcher {
   @Override
   public MockResponse handleGet(String path) {
     AttributeSet query = attributeExtractor.fromPath(path);
-    String resource = resourceOf(query);
-    if (resource == null || isWatch(path)) {
+    if (resourceOf(query) == null || isWatch(path)) {
       return super.handleGet(path);
     }
     boolean named = query.containsKey(KubernetesAttributesExtractor.NAME);
+    Found found = matching(query);
+    if (named) {
+      return found.items().isEmpty()
+          ? new MockResponse().setResponseCode(404)
+          : new MockResponse().setResponseCode(200).setBody(found.items().get(0));
+    }
+    if (found.items().isEmpty()) {
+      // An empty list may be an API discovery request, which fabric8 answers.
+      return super.handleGet(path);
+    }
+    return new MockResponse()
+        .setResponseCode(200)
+        .setBody(
+            ((KubernetesResponseComposer) responseComposer)
+                .compose(found.items(), Long.toString(found.version())));
+  }
+
+  /**
+   * What a GET of {@code path} would answer, read in this process instead of over HTTP: the stored
+   * JSON of the named object (none or one) or of each object of the list, in the store's order. The
+   * sandbox's own controllers and agents read this way, as a real controller reads the cache its
+   * informers keep; their writes still go through the API.
+   *
+   * @param path a read of one resource (plural), e.g. {@code /api/v1/namespaces/kube-system/pods}
+   * @throws IllegalArgumentException when the path does not name exactly one resource
+   */
+  List<String> read(String path) {
+    AttributeSet query = attributeExtractor.fromPath(path);
+    if (resourceOf(query) == null || isWatch(path)) {
+      throw new IllegalArgumentException("not a read of one resource: " + path);
+    }
+    return matching(query).items();
+  }
+
+  private record Found(List<String> items, long version) {}
+
+  private Found matching(AttributeSet query) {
+    boolean named = query.containsKey(KubernetesAttributesExtractor.NAME);
     List<String> items = new ArrayList<>();
-    long version;
     store.readLock().lock();
     try {
-      for (AttributeSet key : byResource.getOrDefault(resource, Set.of())) {
+      for (AttributeSet key : byResource.getOrDefault(resourceOf(query), Set.of())) {
         if (key.matches(query)) {
           String stored = map.get(key);
           if (stored != null) {
@@ -203,23 +239,10 @@ final class ObservedCrudDispatcher extends KubernetesCrudDispatcher {
           }
         }
       }
-      version = listVersion;
+      return new Found(items, listVersion);
     } finally {
       store.readLock().unlock();
     }
-    if (named) {
-      return items.isEmpty()
-          ? new MockResponse().setResponseCode(404)
-          : new MockResponse().setResponseCode(200).setBody(items.get(0));
-    }
-    if (items.isEmpty()) {
-      // An empty list may be an API discovery request, which fabric8 answers.
-      return super.handleGet(path);
-    }
-    return new MockResponse()
-        .setResponseCode(200)
-        .setBody(
-            ((KubernetesResponseComposer) responseComposer).compose(items, Long.toString(version)));
   }
 
   @Override

@@ -11,9 +11,10 @@ import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretKeySelector;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeProjection;
-import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -44,7 +45,7 @@ final class PodRefusals {
   private PodRefusals() {}
 
   /** The first reason {@code owner}'s pods cannot run, or empty when they can. */
-  static Optional<Refusal> check(KubernetesClient client, HasMetadata owner, PodTemplateSpec t) {
+  static Optional<Refusal> check(ClusterReads reads, HasMetadata owner, PodTemplateSpec t) {
     String ns = owner.getMetadata().getNamespace();
     PodSpec spec = t.getSpec();
     String podName = podPrefix(owner);
@@ -56,7 +57,7 @@ final class PodRefusals {
       }
     }
     String sa = serviceAccount(spec);
-    if (client.serviceAccounts().inNamespace(ns).withName(sa).get() == null) {
+    if (reads.get(ServiceAccount.class, ns, sa) == null) {
       return admission(
           "pods \""
               + podName
@@ -68,7 +69,7 @@ final class PodRefusals {
               + sa
               + "\" not found");
     }
-    Lookups lookups = new Lookups(client, ns);
+    Lookups lookups = new Lookups(reads, ns);
     if (spec.getVolumes() != null) {
       for (Volume v : spec.getVolumes()) {
         Optional<String> failure = volume(lookups, v);
@@ -93,7 +94,7 @@ final class PodRefusals {
     Optional<ComponentRights.Component> component = ComponentRights.of(owner);
     if (component.isPresent()) {
       String main = spec.getContainers().get(0).getName();
-      Optional<String> failure = run(client, component.get(), ns, sa);
+      Optional<String> failure = run(reads, component.get(), ns, sa);
       if (failure.isPresent()) {
         return Optional.of(new Refusal(Refusal.Stage.RUN, "CrashLoopBackOff", failure.get(), main));
       }
@@ -266,15 +267,14 @@ final class PodRefusals {
   }
 
   private static Optional<String> run(
-      KubernetesClient client, ComponentRights.Component component, String ns, String sa) {
+      ClusterReads reads, ComponentRights.Component component, String ns, String sa) {
     List<ComponentRights.Crd> missing = new ArrayList<>();
     for (ComponentRights.Crd crd : component.crds()) {
-      if (client.apiextensions().v1().customResourceDefinitions().withName(crd.name()).get()
-          == null) {
+      if (reads.get(CustomResourceDefinition.class, null, crd.name()) == null) {
         missing.add(crd);
       }
     }
-    Optional<String> denied = RbacAuthorizer.firstDenied(client, ns, sa, component.rights());
+    Optional<String> denied = RbacAuthorizer.firstDenied(reads, ns, sa, component.rights());
     if (denied.isPresent()) {
       return denied;
     }
@@ -283,27 +283,25 @@ final class PodRefusals {
 
   /** Each Secret and ConfigMap read once per check. */
   private static final class Lookups {
-    private final KubernetesClient client;
+    private final ClusterReads reads;
     private final String ns;
     private final Map<String, Optional<Secret>> secrets = new java.util.HashMap<>();
     private final Map<String, Optional<ConfigMap>> configMaps = new java.util.HashMap<>();
 
-    Lookups(KubernetesClient client, String ns) {
-      this.client = client;
+    Lookups(ClusterReads reads, String ns) {
+      this.reads = reads;
       this.ns = ns;
     }
 
     Secret secret(String name) {
       return secrets
-          .computeIfAbsent(
-              name, n -> Optional.ofNullable(client.secrets().inNamespace(ns).withName(n).get()))
+          .computeIfAbsent(name, n -> Optional.ofNullable(reads.secret(ns, n)))
           .orElse(null);
     }
 
     ConfigMap configMap(String name) {
       return configMaps
-          .computeIfAbsent(
-              name, n -> Optional.ofNullable(client.configMaps().inNamespace(ns).withName(n).get()))
+          .computeIfAbsent(name, n -> Optional.ofNullable(reads.configMap(ns, n)))
           .orElse(null);
     }
   }

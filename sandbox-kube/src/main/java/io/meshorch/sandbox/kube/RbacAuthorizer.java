@@ -7,7 +7,6 @@ import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.RoleRef;
 import io.fabric8.kubernetes.api.model.rbac.Subject;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -29,23 +28,22 @@ final class RbacAuthorizer {
    * server's message, or empty when all are granted.
    */
   static Optional<String> firstDenied(
-      KubernetesClient client, String namespace, String name, List<ComponentRights.Right> rights) {
+      ClusterReads reads, String namespace, String name, List<ComponentRights.Right> rights) {
     List<PolicyRule> clusterWide = new ArrayList<>();
-    for (ClusterRoleBinding b : client.rbac().clusterRoleBindings().list().getItems()) {
+    for (ClusterRoleBinding b : reads.list(ClusterRoleBinding.class)) {
       if (binds(b.getSubjects(), namespace, name) && "ClusterRole".equals(kind(b.getRoleRef()))) {
-        clusterWide.addAll(clusterRoleRules(client, b.getRoleRef().getName()));
+        clusterWide.addAll(clusterRoleRules(reads, b.getRoleRef().getName()));
       }
     }
     List<PolicyRule> inNamespace = new ArrayList<>(clusterWide);
-    for (RoleBinding b : client.rbac().roleBindings().inNamespace(namespace).list().getItems()) {
+    for (RoleBinding b : reads.list(RoleBinding.class, namespace)) {
       if (!binds(b.getSubjects(), namespace, name)) {
         continue;
       }
       if ("ClusterRole".equals(kind(b.getRoleRef()))) {
-        inNamespace.addAll(clusterRoleRules(client, b.getRoleRef().getName()));
+        inNamespace.addAll(clusterRoleRules(reads, b.getRoleRef().getName()));
       } else {
-        Role role =
-            client.rbac().roles().inNamespace(namespace).withName(b.getRoleRef().getName()).get();
+        Role role = reads.get(Role.class, namespace, b.getRoleRef().getName());
         if (role != null && role.getRules() != null) {
           inNamespace.addAll(role.getRules());
         }
@@ -64,8 +62,8 @@ final class RbacAuthorizer {
     return ref == null ? null : ref.getKind();
   }
 
-  private static List<PolicyRule> clusterRoleRules(KubernetesClient client, String name) {
-    ClusterRole role = client.rbac().clusterRoles().withName(name).get();
+  private static List<PolicyRule> clusterRoleRules(ClusterReads reads, String name) {
+    ClusterRole role = reads.get(ClusterRole.class, null, name);
     return role == null || role.getRules() == null ? List.of() : role.getRules();
   }
 

@@ -69,7 +69,7 @@ public final class SandboxCluster implements AutoCloseable {
             .withHttpClientFactory(new Vertx5HttpClientFactory(sandbox.vertx()))
             .withKubernetesSerialization(SERIALIZATION)
             .build();
-    this.reads = new ClusterReads(client, activity::writes);
+    this.reads = new ClusterReads(crud, SERIALIZATION);
     try {
       seed();
     } catch (RuntimeException e) {

@@ -16,14 +16,14 @@ import java.util.Set;
 final class ServiceAccountController {
   private ServiceAccountController() {}
 
-  static void reconcile(KubernetesClient client) {
+  static void reconcile(KubernetesClient client, ClusterReads reads) {
     Set<String> have = new HashSet<>();
-    for (ServiceAccount sa : client.serviceAccounts().inAnyNamespace().list().getItems()) {
+    for (ServiceAccount sa : reads.list(ServiceAccount.class)) {
       if ("default".equals(sa.getMetadata().getName())) {
         have.add(sa.getMetadata().getNamespace());
       }
     }
-    for (Namespace ns : client.namespaces().list().getItems()) {
+    for (Namespace ns : reads.list(Namespace.class)) {
       String name = ns.getMetadata().getName();
       if (have.contains(name) || ns.getMetadata().getDeletionTimestamp() != null) {
         continue;
