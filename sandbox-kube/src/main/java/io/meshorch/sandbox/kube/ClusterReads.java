@@ -31,6 +31,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * therefore shared: callers must not change them (copy one before changing it to write it).
  */
 final class ClusterReads {
+  private static final Map<Class<?>, String[]> API = new ConcurrentHashMap<>();
+
   private final ObservedCrudDispatcher store;
   private final KubernetesSerialization serialization;
 
@@ -103,18 +105,25 @@ final class ClusterReads {
   }
 
   private static String path(Class<? extends HasMetadata> type, String ns, String name) {
-    String group = HasMetadata.getGroup(type);
-    StringBuilder path =
-        new StringBuilder(group == null || group.isEmpty() ? "/api/" : "/apis/" + group + "/")
-            .append(HasMetadata.getVersion(type));
+    String[] api = API.computeIfAbsent(type, ClusterReads::api);
+    StringBuilder path = new StringBuilder(api[0]);
     if (ns != null) {
       path.append("/namespaces/").append(ns);
     }
-    path.append('/').append(HasMetadata.getPlural(type));
+    path.append('/').append(api[1]);
     if (name != null) {
       path.append('/').append(name);
     }
     return path.toString();
+  }
+
+  /** The API path and the plural of {@code type} (fabric8 works the plural out slowly). */
+  private static String[] api(Class<?> type) {
+    @SuppressWarnings("unchecked")
+    Class<? extends HasMetadata> kind = (Class<? extends HasMetadata>) type;
+    String group = HasMetadata.getGroup(kind);
+    String prefix = group == null || group.isEmpty() ? "/api/" : "/apis/" + group + "/";
+    return new String[] {prefix + HasMetadata.getVersion(kind), HasMetadata.getPlural(kind)};
   }
 
   private <T> List<T> read(Class<T> type, String path) {
