@@ -15,7 +15,10 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code meshctl bench}: measures scaling, the speedup over a sequential baseline, orchestration
@@ -34,6 +37,8 @@ import picocli.CommandLine.Option;
       "Exit code: 0 when every goal is met, 1 when one is MISSED."
     })
 public final class BenchCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
   private static final DateTimeFormatter STAMP =
       DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
 
@@ -144,22 +149,28 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    BenchConfig config =
-        new BenchConfig(
-            profile,
-            scale,
-            sizes,
-            nodes,
-            !noSequential,
-            !noInterference,
-            throughputMeshes,
-            throughputClusters,
-            throughputNodes,
-            throughputLatency != null ? throughputLatency : profile + ",scale=" + scale,
-            !noRecheckScaling,
-            throughputRecheckScaling,
-            meshTimeout,
-            throughputTimeout);
+    BenchConfig config;
+    try {
+      config =
+          new BenchConfig(
+              profile,
+              scale,
+              sizes,
+              nodes,
+              !noSequential,
+              !noInterference,
+              throughputMeshes,
+              throughputClusters,
+              throughputNodes,
+              throughputLatency != null ? throughputLatency : profile + ",scale=" + scale,
+              !noRecheckScaling,
+              throughputRecheckScaling,
+              meshTimeout,
+              throughputTimeout);
+    } catch (IllegalArgumentException e) {
+      // Before anything starts: the options' mistake, worded with the rule it breaks.
+      throw new ParameterException(spec.commandLine(), "meshctl bench: " + e.getMessage());
+    }
     Instant now = Instant.now();
     Path work = workDir != null ? workDir : Path.of(".meshctl-bench", STAMP.format(now));
     BenchResults results = new Bench(config, work, System.err).run();
