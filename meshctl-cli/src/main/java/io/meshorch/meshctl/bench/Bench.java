@@ -134,8 +134,16 @@ public final class Bench {
           RequestSender sender = new RequestSender(stack.bootstrapServers())) {
         Runner runner = new Runner(stack, tap, sender, latencies);
 
-        MeshRun warm = runner.run(BenchConfig.WARM_UP_MESH, plans.mesh(2, config.nodes()));
-        say("warm-up mesh (2 clusters, fast pace, not counted): " + warm.outcome());
+        // As large as the largest figure's mesh: the JVM compiles the code every figure runs
+        // before any is measured, as in services that have been up a while. A smaller warm-up
+        // left the JIT compiling through T(largest) (a third of the CPU of that run in a profile).
+        MeshRun warm =
+            runner.run(BenchConfig.WARM_UP_MESH, plans.mesh(config.largest(), config.nodes()));
+        say(
+            "warm-up mesh ("
+                + config.largest()
+                + " clusters, fast pace, not counted): "
+                + warm.outcome());
 
         // ---- scaling
         Map<String, Object> scalingRuns = new LinkedHashMap<>();
@@ -545,7 +553,11 @@ public final class Bench {
         "warmUp",
         "one mesh '"
             + BenchConfig.WARM_UP_MESH
-            + "' of 2 clusters at the fast profile's pace before any figure, not counted");
+            + "' of "
+            + config.largest()
+            + " clusters (the largest size) at the fast profile's pace before any figure, not"
+            + " counted: the JVM has compiled the code the figures run, as in services that have"
+            + " been up a while");
     Map<String, Object> t = new LinkedHashMap<>();
     t.put("meshes", config.throughputMeshes());
     t.put("clustersPerMesh", config.throughputClusters());
