@@ -108,61 +108,9 @@ final class NodeReadiness {
   private void check(SshTarget target, StepContext ctx) {
     String node = target.node();
     try {
-      if (!cloudInitDone.contains(node)) {
-        NodeChecks.CloudInitStatus cloudInit =
-            NodeChecks.cloudInit(shell.run(target, NodeChecks.CLOUD_INIT, commandTimeout));
-        keyRefused.remove(node);
-        switch (cloudInit.state()) {
-          case ERROR ->
-              throw new TerminalFailure(
-                  "CLOUD_INIT_FAILED",
-                  "node "
-                      + node
-                      + ": cloud-init reported '"
-                      + cloudInit.detail()
-                      + "'; see /var/log/cloud-init-output.log on the node");
-          case RUNNING -> {
-            notReady(node, "cloud-init: " + cloudInit.detail());
-            return;
-          }
-          case DONE -> cloudInitDone.add(node);
-        }
-      }
-      if (!docker) {
-        waiting.remove(node);
-        log.info("node {} ({}) is ready, cloud-init done", node, target.host());
-        ctx.progress("node " + node + " ready (cloud-init done)");
-        return;
-      }
-      CommandResult answer = shell.run(target, NodeChecks.DOCKER, commandTimeout);
-      keyRefused.remove(node);
-      NodeChecks.DockerStatus docker = NodeChecks.docker(answer);
-      if (docker.accessDenied()) {
-        // cloud-init is done: its user data is all that ever adds the user to the group
-        throw new TerminalFailure(
-            "DOCKER_ACCESS_DENIED",
-            "node "
-                + node
-                + " ("
-                + target.host()
-                + "): user "
-                + target.user()
-                + " cannot use Docker, "
-                + docker.problem()
-                + "; add "
-                + target.user()
-                + " to the docker group on the node (usermod -aG docker "
-                + target.user()
-                + ", as the product's user data does: check mesh.vms.user-data-file), then run"
-                + " up again");
-      }
-      if (!docker.ready()) {
-        notReady(node, docker.problem());
-        return;
-      }
-      waiting.remove(node);
-      log.info("node {} ({}) is ready, docker {}", node, target.host(), docker.version());
-      ctx.progress("node " + node + " ready (docker " + docker.version() + ")");
+      // One connection for both checks: a node found done with cloud-init is asked about Docker
+      // without a second handshake.
+      shell.onNode(target, commandTimeout, connection -> check(target, connection, ctx));
     } catch (TransientFailure e) {
       // Refused, timed out or key not accepted yet: the node may still be booting.
       if ("SSH_AUTH_FAILED".equals(e.code())) {
@@ -172,6 +120,67 @@ final class NodeReadiness {
       }
       notReady(node, e.code() + ": " + e.getMessage());
     }
+  }
+
+  /** Checks {@code target} over {@code connection}; returns null (it is a {@code NodeWork}). */
+  private Void check(SshTarget target, RemoteShellPort.Connection connection, StepContext ctx) {
+    String node = target.node();
+    if (!cloudInitDone.contains(node)) {
+      NodeChecks.CloudInitStatus cloudInit =
+          NodeChecks.cloudInit(connection.run(NodeChecks.CLOUD_INIT));
+      keyRefused.remove(node);
+      switch (cloudInit.state()) {
+        case ERROR ->
+            throw new TerminalFailure(
+                "CLOUD_INIT_FAILED",
+                "node "
+                    + node
+                    + ": cloud-init reported '"
+                    + cloudInit.detail()
+                    + "'; see /var/log/cloud-init-output.log on the node");
+        case RUNNING -> {
+          notReady(node, "cloud-init: " + cloudInit.detail());
+          return null;
+        }
+        case DONE -> cloudInitDone.add(node);
+      }
+    }
+    if (!docker) {
+      waiting.remove(node);
+      log.info("node {} ({}) is ready, cloud-init done", node, target.host());
+      ctx.progress("node " + node + " ready (cloud-init done)");
+      return null;
+    }
+    CommandResult answer = connection.run(NodeChecks.DOCKER);
+    keyRefused.remove(node);
+    NodeChecks.DockerStatus docker = NodeChecks.docker(answer);
+    if (docker.accessDenied()) {
+      // cloud-init is done: its user data is all that ever adds the user to the group
+      throw new TerminalFailure(
+          "DOCKER_ACCESS_DENIED",
+          "node "
+              + node
+              + " ("
+              + target.host()
+              + "): user "
+              + target.user()
+              + " cannot use Docker, "
+              + docker.problem()
+              + "; add "
+              + target.user()
+              + " to the docker group on the node (usermod -aG docker "
+              + target.user()
+              + ", as the product's user data does: check mesh.vms.user-data-file), then run"
+              + " up again");
+    }
+    if (!docker.ready()) {
+      notReady(node, docker.problem());
+      return null;
+    }
+    waiting.remove(node);
+    log.info("node {} ({}) is ready, docker {}", node, target.host(), docker.version());
+    ctx.progress("node " + node + " ready (docker " + docker.version() + ")");
+    return null;
   }
 
   private void notReady(String node, String why) {

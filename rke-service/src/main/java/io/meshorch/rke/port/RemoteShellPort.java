@@ -20,4 +20,28 @@ public interface RemoteShellPort {
    *     {@code SSH_KEY_UNREADABLE} (the configured private key cannot be loaded)
    */
   CommandResult run(SshTarget target, String command, Duration timeout);
+
+  /** Runs commands on one node, one after another; see {@link #onNode}. */
+  interface Connection {
+    /** Runs {@code command} and returns its exit status and output; fails as {@link #run} does. */
+    CommandResult run(String command);
+  }
+
+  /** What a caller does over one connection. */
+  interface NodeWork<T> {
+    T apply(Connection node);
+  }
+
+  /**
+   * Runs {@code work} over one SSH connection to {@code target}: its commands share one handshake
+   * (key exchange, host key check, authentication) instead of one each. Fails as {@link #run} does,
+   * for the connection and for each command; what {@code work} throws itself passes through.
+   *
+   * <p>This default opens a connection per command.
+   *
+   * @param timeout the longest each command may run (also the socket read timeout)
+   */
+  default <T> T onNode(SshTarget target, Duration timeout, NodeWork<T> work) {
+    return work.apply(command -> run(target, command, timeout));
+  }
 }

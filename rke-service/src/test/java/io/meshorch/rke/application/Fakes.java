@@ -59,6 +59,10 @@ final class Fakes {
     final Map<String, Boot> boot = new ConcurrentHashMap<>();
     final List<String> commands = new CopyOnWriteArrayList<>();
     final List<SshTarget> targets = new CopyOnWriteArrayList<>();
+
+    /** The node of each connection opened, in order. */
+    final List<String> connections = new CopyOnWriteArrayList<>();
+
     volatile boolean wrongKey;
 
     /** Moves every node one state on towards ready. */
@@ -71,7 +75,18 @@ final class Fakes {
     }
 
     @Override
+    public <T> T onNode(SshTarget target, Duration timeout, NodeWork<T> work) {
+      connections.add(target.node());
+      return work.apply(command -> answer(target, command));
+    }
+
+    @Override
     public CommandResult run(SshTarget target, String command, Duration timeout) {
+      connections.add(target.node());
+      return answer(target, command);
+    }
+
+    private CommandResult answer(SshTarget target, String command) {
       targets.add(target);
       commands.add(target.node() + ": " + command);
       if (wrongKey) {

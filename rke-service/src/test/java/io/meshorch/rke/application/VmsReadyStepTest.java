@@ -206,6 +206,10 @@ class VmsReadyStepTest {
         .contains("the Docker daemon does not answer yet")
         .doesNotContain(NODE_0);
     assertThat(nodes.commandsTo(NODE_0)).as("cloud-init, docker, then never again").isEqualTo(2);
+    assertThat(nodes.connections)
+        .filteredOn(NODE_0::equals)
+        .as("both checks of a node ready at the first look share one SSH connection")
+        .hasSize(1);
     // call 1 plans; then each call looks at one node with at most two commands
     assertThat(nodes.commands).hasSizeLessThanOrEqualTo(2 * (driver.calls() - 1));
     assertThat(nodes.commands)

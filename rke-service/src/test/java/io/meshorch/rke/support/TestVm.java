@@ -22,6 +22,8 @@ import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import org.apache.sshd.common.config.keys.writer.openssh.OpenSSHKeyPairResourceWriter;
 import org.apache.sshd.common.digest.BuiltinDigests;
 import org.apache.sshd.common.keyprovider.KeyPairProvider;
+import org.apache.sshd.common.session.Session;
+import org.apache.sshd.common.session.SessionListener;
 import org.apache.sshd.server.Environment;
 import org.apache.sshd.server.ExitCallback;
 import org.apache.sshd.server.SshServer;
@@ -39,6 +41,7 @@ public final class TestVm implements AutoCloseable {
   private final SshServer sshd;
   private final KeyPair hostKey;
   private final AtomicInteger commands = new AtomicInteger();
+  private final AtomicInteger connections = new AtomicInteger();
   private final Instant bootedAt;
   private final String address;
   private final VmCommands installed;
@@ -114,6 +117,13 @@ public final class TestVm implements AutoCloseable {
     sshd.setPublickeyAuthenticator((user, key, session) -> KeyUtils.compareKeys(userKey, key));
     TestVm vm = new TestVm(sshd, hostKey, Instant.now().plus(boot), address, installed);
     sshd.setCommandFactory((channel, command) -> vm.new Answer(command));
+    sshd.addSessionListener(
+        new SessionListener() {
+          @Override
+          public void sessionCreated(Session session) {
+            vm.connections.incrementAndGet();
+          }
+        });
     try {
       sshd.start();
     } catch (IOException e) {
@@ -148,6 +158,11 @@ public final class TestVm implements AutoCloseable {
 
   public int commands() {
     return commands.get();
+  }
+
+  /** SSH connections accepted so far. */
+  public int connections() {
+    return connections.get();
   }
 
   @Override

@@ -25,9 +25,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@link RemoteShellPort} over sshj: one connection per command, public-key authentication with the
- * configured private key file (OpenSSH, PKCS#8 or PEM; never logged), host key verified against the
- * pinned fingerprints or the known_hosts file, never accepted blindly.
+ * {@link RemoteShellPort} over sshj: one connection per call (the commands of {@link #onNode} share
+ * it), public-key authentication with the configured private key file (OpenSSH, PKCS#8 or PEM;
+ * never logged), host key verified against the pinned fingerprints or the known_hosts file, never
+ * accepted blindly.
  */
 public final class SshjRemoteShell implements RemoteShellPort {
   private static final Logger log = LoggerFactory.getLogger(SshjRemoteShell.class);
@@ -47,44 +48,78 @@ public final class SshjRemoteShell implements RemoteShellPort {
 
   @Override
   public CommandResult run(SshTarget target, String command, Duration timeout) {
+    return onNode(target, timeout, node -> node.run(command));
+  }
+
+  @Override
+  public <T> T onNode(SshTarget target, Duration timeout, NodeWork<T> work) {
     String where = "node " + target.node() + " (" + target.host() + ":" + target.port() + ")";
     RecordingKnownHosts knownHosts = null;
     try (SSHClient ssh = new SSHClient(new DefaultConfig())) {
-      knownHosts = trust(ssh, target.trust(), where);
-      ssh.setConnectTimeout(millis(connectTimeout));
-      ssh.setTimeout(millis(timeout));
-      ssh.connect(target.host(), target.port());
-      ssh.authPublickey(target.user(), keys(ssh));
-      try (Session session = ssh.startSession()) {
-        Session.Command cmd = session.exec(command);
-        String out = IOUtils.readFully(cmd.getInputStream()).toString(StandardCharsets.UTF_8);
-        String err = IOUtils.readFully(cmd.getErrorStream()).toString(StandardCharsets.UTF_8);
-        cmd.join(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        Integer status = cmd.getExitStatus();
-        log.debug("{}: '{}' exited {}", where, shown(command), status);
-        return new CommandResult(status == null ? -1 : status, out, err);
+      try {
+        knownHosts = trust(ssh, target.trust(), where);
+        ssh.setConnectTimeout(millis(connectTimeout));
+        ssh.setTimeout(millis(timeout));
+        ssh.connect(target.host(), target.port());
+        ssh.authPublickey(target.user(), keys(ssh));
+      } catch (IOException e) {
+        throw failure(e, where, target, knownHosts, null, timeout);
       }
-    } catch (TransportException e) {
-      if (e.getDisconnectReason() == DisconnectReason.HOST_KEY_NOT_VERIFIABLE) {
-        throw hostKeyRefused(where, target.trust(), knownHosts, e);
-      }
+      RecordingKnownHosts verified = knownHosts;
+      return work.apply(command -> exec(ssh, command, timeout, where, target, verified));
+    } catch (IOException e) {
+      // closing the connection; every command has answered by then
       throw unreachable(where, e);
-    } catch (UserAuthException e) {
-      throw new TransientFailure(
+    }
+  }
+
+  private static CommandResult exec(
+      SSHClient ssh,
+      String command,
+      Duration timeout,
+      String where,
+      SshTarget target,
+      RecordingKnownHosts knownHosts) {
+    try (Session session = ssh.startSession()) {
+      Session.Command cmd = session.exec(command);
+      String out = IOUtils.readFully(cmd.getInputStream()).toString(StandardCharsets.UTF_8);
+      String err = IOUtils.readFully(cmd.getErrorStream()).toString(StandardCharsets.UTF_8);
+      cmd.join(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      Integer status = cmd.getExitStatus();
+      log.debug("{}: '{}' exited {}", where, shown(command), status);
+      return new CommandResult(status == null ? -1 : status, out, err);
+    } catch (IOException e) {
+      throw failure(e, where, target, knownHosts, command, timeout);
+    }
+  }
+
+  /** The step failure for {@code e}, met connecting ({@code command} null) or running a command. */
+  private static RuntimeException failure(
+      IOException e,
+      String where,
+      SshTarget target,
+      RecordingKnownHosts knownHosts,
+      String command,
+      Duration timeout) {
+    if (e instanceof TransportException t
+        && t.getDisconnectReason() == DisconnectReason.HOST_KEY_NOT_VERIFIABLE) {
+      return hostKeyRefused(where, target.trust(), knownHosts, t);
+    }
+    if (e instanceof UserAuthException) {
+      return new TransientFailure(
           "SSH_AUTH_FAILED",
           where + ": user " + target.user() + " was not accepted with the configured key",
           e);
-    } catch (ConnectionException e) {
-      if (e.getCause() instanceof java.util.concurrent.TimeoutException) {
-        throw new TransientFailure(
-            "SSH_COMMAND_TIMEOUT",
-            where + ": '" + shown(command) + "' did not finish in " + timeout,
-            e);
-      }
-      throw unreachable(where, e);
-    } catch (IOException e) {
-      throw unreachable(where, e);
     }
+    if (command != null
+        && e instanceof ConnectionException
+        && e.getCause() instanceof java.util.concurrent.TimeoutException) {
+      return new TransientFailure(
+          "SSH_COMMAND_TIMEOUT",
+          where + ": '" + shown(command) + "' did not finish in " + timeout,
+          e);
+    }
+    return unreachable(where, e);
   }
 
   /**

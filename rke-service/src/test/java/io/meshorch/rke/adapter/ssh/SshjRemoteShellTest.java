@@ -67,6 +67,21 @@ class SshjRemoteShellTest {
   }
 
   @Test
+  void theCommandsOfOneCallShareOneConnection() {
+    SshTarget node = target(new HostKeyTrust.Pinned(List.of(vm.fingerprint())), vm.port());
+
+    List<CommandResult> answers =
+        shell.onNode(
+            node, TIMEOUT, c -> List.of(c.run(NodeChecks.CLOUD_INIT), c.run(NodeChecks.DOCKER)));
+    shell.run(node, NodeChecks.DOCKER, TIMEOUT);
+
+    assertThat(answers.get(0).stdout()).contains("status: done");
+    assertThat(answers.get(1).stdout()).isEqualTo("24.0.9\n");
+    assertThat(vm.commands()).isEqualTo(3);
+    assertThat(vm.connections()).as("one for both commands of onNode, one for run").isEqualTo(2);
+  }
+
+  @Test
   void acceptsANodeWhenAnyOfItsPinnedFingerprintsMatches() {
     HostKeyTrust trust =
         new HostKeyTrust.Pinned(List.of("SHA256:" + "A".repeat(43), vm.fingerprint()));
