@@ -110,7 +110,13 @@ final class NodeReadiness {
     try {
       // One connection for both checks: a node found done with cloud-init is asked about Docker
       // without a second handshake.
-      shell.onNode(target, commandTimeout, connection -> check(target, connection, ctx));
+      shell.onNode(
+          target,
+          commandTimeout,
+          connection -> {
+            check(target, connection, ctx);
+            return null;
+          });
     } catch (TransientFailure e) {
       // Refused, timed out or key not accepted yet: the node may still be booting.
       if ("SSH_AUTH_FAILED".equals(e.code())) {
@@ -122,8 +128,8 @@ final class NodeReadiness {
     }
   }
 
-  /** Checks {@code target} over {@code connection}; returns null (it is a {@code NodeWork}). */
-  private Void check(SshTarget target, RemoteShellPort.Connection connection, StepContext ctx) {
+  /** Checks {@code target} over {@code connection}. */
+  private void check(SshTarget target, RemoteShellPort.Connection connection, StepContext ctx) {
     String node = target.node();
     if (!cloudInitDone.contains(node)) {
       NodeChecks.CloudInitStatus cloudInit =
@@ -140,7 +146,7 @@ final class NodeReadiness {
                     + "'; see /var/log/cloud-init-output.log on the node");
         case RUNNING -> {
           notReady(node, "cloud-init: " + cloudInit.detail());
-          return null;
+          return;
         }
         case DONE -> cloudInitDone.add(node);
       }
@@ -149,7 +155,7 @@ final class NodeReadiness {
       waiting.remove(node);
       log.info("node {} ({}) is ready, cloud-init done", node, target.host());
       ctx.progress("node " + node + " ready (cloud-init done)");
-      return null;
+      return;
     }
     CommandResult answer = connection.run(NodeChecks.DOCKER);
     keyRefused.remove(node);
@@ -175,12 +181,11 @@ final class NodeReadiness {
     }
     if (!docker.ready()) {
       notReady(node, docker.problem());
-      return null;
+      return;
     }
     waiting.remove(node);
     log.info("node {} ({}) is ready, docker {}", node, target.host(), docker.version());
     ctx.progress("node " + node + " ready (docker " + docker.version() + ")");
-    return null;
   }
 
   private void notReady(String node, String why) {
