@@ -31,7 +31,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * therefore shared: callers must not change them (copy one before changing it to write it).
  */
 final class ClusterReads {
-  private static final Map<Class<?>, String[]> API = new ConcurrentHashMap<>();
+  private static final Map<Class<? extends HasMetadata>, String[]> API = new ConcurrentHashMap<>();
 
   private final ObservedCrudDispatcher store;
   private final KubernetesSerialization serialization;
@@ -118,12 +118,10 @@ final class ClusterReads {
   }
 
   /** The API path and the plural of {@code type} (fabric8 works the plural out slowly). */
-  private static String[] api(Class<?> type) {
-    @SuppressWarnings("unchecked")
-    Class<? extends HasMetadata> kind = (Class<? extends HasMetadata>) type;
-    String group = HasMetadata.getGroup(kind);
+  private static String[] api(Class<? extends HasMetadata> type) {
+    String group = HasMetadata.getGroup(type);
     String prefix = group == null || group.isEmpty() ? "/api/" : "/apis/" + group + "/";
-    return new String[] {prefix + HasMetadata.getVersion(kind), HasMetadata.getPlural(kind)};
+    return new String[] {prefix + HasMetadata.getVersion(type), HasMetadata.getPlural(type)};
   }
 
   private <T> List<T> read(Class<T> type, String path) {
