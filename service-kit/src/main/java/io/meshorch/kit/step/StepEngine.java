@@ -4,6 +4,7 @@ import io.meshorch.contracts.EventEnvelope;
 import io.meshorch.contracts.MeshEvent;
 import io.meshorch.contracts.ProgressReported;
 import io.meshorch.kit.failure.StepFailure;
+import io.meshorch.kit.failure.Throttled;
 import io.meshorch.kit.metrics.MeshMetrics;
 import io.meshorch.kit.port.DeadLetterPort;
 import io.meshorch.kit.port.EventPublisherPort;
@@ -451,6 +452,9 @@ public final class StepEngine {
       Next next;
       try {
         next = step.advance(this);
+      } catch (Throttled t) {
+        throttled(t);
+        return;
       } catch (StepFailure f) {
         failed(f.code(), f.getMessage(), f.retryable(), f, false);
         return;
@@ -512,6 +516,20 @@ public final class StepEngine {
       Recheck policy = wait.recheck() == null ? recheck : wait.recheck();
       long pause = policy.pauseAfter(waitChecks).toNanos();
       schedule(TimeUnit.NANOSECONDS.toMillis(Math.min(pause, left)) + 1);
+    }
+
+    /** Not an attempt: the step is called again when its call may be made, the wait's clock on. */
+    private void throttled(Throttled t) {
+      if (ended()) {
+        return;
+      }
+      log.debug(
+          "{} step {} held back {} ms: {}",
+          route.stage(),
+          key,
+          t.retryAfter().toMillis(),
+          t.getMessage());
+      schedule(Math.max(1, t.retryAfter().toMillis()));
     }
 
     private void failed(

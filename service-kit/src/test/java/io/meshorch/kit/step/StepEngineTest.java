@@ -10,6 +10,7 @@ import io.meshorch.contracts.EventType;
 import io.meshorch.contracts.ProgressReported;
 import io.meshorch.contracts.VmsReady;
 import io.meshorch.kit.failure.TerminalFailure;
+import io.meshorch.kit.failure.Throttled;
 import io.meshorch.kit.failure.TransientFailure;
 import io.meshorch.kit.metrics.MeshMetrics;
 import io.meshorch.kit.port.DeadLetterPort;
@@ -200,6 +201,28 @@ class StepEngineTest {
 
     assertThat(awaitOutcome(trigger).payload()).isInstanceOf(ClusterUp.class);
     assertThat(calls).hasValue(3);
+  }
+
+  @Test
+  void aThrottledCallIsNoAttemptAndComesBackNoSoonerThanItWasTold() {
+    // Three attempts are allowed; a call held back by a rate limit ten times is none of them.
+    List<Long> calledAt = new CopyOnWriteArrayList<>();
+    EventEnvelope trigger =
+        start(
+            ctx -> {
+              calledAt.add(System.nanoTime());
+              if (calledAt.size() <= 10) {
+                throw new Throttled("RATE_LIMIT_WAIT", "no slot yet", Duration.ofMillis(30));
+              }
+              return up();
+            });
+
+    assertThat(awaitOutcome(trigger).payload()).isInstanceOf(ClusterUp.class);
+    assertThat(calledAt).hasSize(11);
+    for (int i = 1; i < calledAt.size(); i++) {
+      assertThat(calledAt.get(i) - calledAt.get(i - 1))
+          .isGreaterThanOrEqualTo(Duration.ofMillis(30).toNanos());
+    }
   }
 
   @Test
