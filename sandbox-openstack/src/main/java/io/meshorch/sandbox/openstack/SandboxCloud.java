@@ -62,6 +62,7 @@ public final class SandboxCloud implements AutoCloseable {
   final Map<String, SandboxPort> ports = new ConcurrentHashMap<>();
   final Map<String, SandboxServer> servers = new ConcurrentHashMap<>();
   private volatile int instanceQuota;
+  private volatile ApiRateLimit rateLimit;
   final Map<String, SandboxSecurityGroup> securityGroups = new ConcurrentHashMap<>();
   final Map<String, PublicKey> keypairs = new LinkedHashMap<>();
   final Map<String, String> keypairLines = new LinkedHashMap<>();
@@ -95,6 +96,7 @@ public final class SandboxCloud implements AutoCloseable {
     this.latencies = config.effectiveLatencies();
     this.recorder = config.recorder;
     this.instanceQuota = config.instanceQuota;
+    this.rateLimit = config.rateLimit;
     SandboxSecurityGroup defaultGroup =
         new SandboxSecurityGroup("default", "Default security group", projectId);
     for (String ethertype : List.of("IPv4", "IPv6")) {
@@ -132,8 +134,8 @@ public final class SandboxCloud implements AutoCloseable {
   /** An application credential: its secret, owned by the cloud's user, scoped to its project. */
   record ApplicationCredential(String id, String name, String secret) {}
 
-  /** A mutating or reading call the sandbox served, for tests. */
-  public record RequestRecord(String method, String path, int status) {}
+  /** A mutating or reading call the sandbox served (or refused), when it came, for tests. */
+  public record RequestRecord(String method, String path, int status, Instant at) {}
 
   /** Starts the HTTP server. */
   public SandboxCloud start() {
@@ -173,10 +175,11 @@ public final class SandboxCloud implements AutoCloseable {
 
   private void serve(com.sun.net.httpserver.HttpExchange exchange, String prefix, Api api)
       throws IOException {
+    Instant at = Instant.now();
     Response response;
     try {
       Request request = Http.read(exchange, prefix);
-      response = api.handle(request);
+      response = refusedByRateLimit().orElseGet(() -> api.handle(request));
     } catch (Http.BadJson e) {
       response =
           Response.json(
@@ -209,9 +212,47 @@ public final class SandboxCloud implements AutoCloseable {
       }
       requests.addLast(
           new RequestRecord(
-              exchange.getRequestMethod(), exchange.getRequestURI().getPath(), response.status()));
+              exchange.getRequestMethod(),
+              exchange.getRequestURI().getPath(),
+              response.status(),
+              at));
     }
     Http.write(exchange, response);
+  }
+
+  /**
+   * A 429 when the project's rate limit is spent, as a cloud's front end answers (HAProxy's page;
+   * {@code Retry-After} in whole seconds until the next request would pass, as operators add it).
+   */
+  private Optional<Response> refusedByRateLimit() {
+    ApiRateLimit limit = rateLimit;
+    if (limit == null) {
+      return Optional.empty();
+    }
+    Duration wait = limit.take();
+    if (wait.isZero()) {
+      return Optional.empty();
+    }
+    long seconds = Math.max(1, (wait.toMillis() + 999) / 1000);
+    return Optional.of(
+        new Response(
+                429,
+                "Too Many Requests",
+                new LinkedHashMap<>(),
+                "<html><body><h1>429 Too Many Requests</h1>\nYou have sent too many requests in a"
+                    + " given amount of time.\n</body></html>\n")
+            .header("Content-Type", "text/html")
+            .header("Cache-Control", "no-cache")
+            .header("Retry-After", Long.toString(seconds)));
+  }
+
+  /**
+   * Puts a rate limit on the project's API requests, all services together, as a cloud's API front
+   * end does: at most {@code burst} at once, refilled at {@code requestsPerSecond}; a request over
+   * it is answered 429 with {@code Retry-After}. {@code requestsPerSecond} 0 lifts it.
+   */
+  public void rateLimit(double requestsPerSecond, int burst) {
+    this.rateLimit = requestsPerSecond == 0 ? null : new ApiRateLimit(requestsPerSecond, burst);
   }
 
   private Api authenticated(Api api) {
@@ -761,7 +802,17 @@ public final class SandboxCloud implements AutoCloseable {
     final Map<String, String> applicationCredentials = new LinkedHashMap<>();
     final List<String> securityGroups = new java.util.ArrayList<>();
     int instanceQuota = -1;
+    ApiRateLimit rateLimit;
     boolean https;
+
+    /**
+     * A rate limit on the project's API requests ({@link SandboxCloud#rateLimit(double, int)});
+     * none by default.
+     */
+    public Builder rateLimit(double requestsPerSecond, int burst) {
+      this.rateLimit = requestsPerSecond == 0 ? null : new ApiRateLimit(requestsPerSecond, burst);
+      return this;
+    }
 
     /**
      * Serves HTTPS with a certificate of a private CA made for this cloud ({@link

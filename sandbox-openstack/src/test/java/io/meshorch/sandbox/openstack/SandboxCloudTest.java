@@ -153,6 +153,40 @@ class SandboxCloudTest {
   }
 
   @Test
+  void aProjectOverItsRateLimitIsAnswered429WithRetryAfterAsAFrontEndAnswers() throws Exception {
+    OSClientV3 os = login("s3cret");
+    String token = os.getToken().getId();
+    cloud.rateLimit(0.5, 3);
+    URI stacks = URI.create(cloud.baseUrl() + "/heat/v1/" + cloud.projectId + "/stacks");
+
+    List<HttpResponse<String>> answers = new java.util.ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      answers.add(
+          http.send(
+              HttpRequest.newBuilder(stacks).header("X-Auth-Token", token).GET().build(),
+              HttpResponse.BodyHandlers.ofString()));
+    }
+
+    assertThat(answers.stream().map(HttpResponse::statusCode))
+        .containsExactly(200, 200, 200, 429, 429);
+    HttpResponse<String> refused = answers.get(3);
+    assertThat(refused.headers().firstValue("Content-Type")).hasValue("text/html");
+    assertThat(refused.body()).contains("<h1>429 Too Many Requests</h1>");
+    // A token every 2 s: the next request passes within Retry-After seconds, never sooner.
+    assertThat(refused.headers().firstValue("Retry-After").map(Long::parseLong))
+        .hasValueSatisfying(s -> assertThat(s).isBetween(1L, 2L));
+    assertThat(cloud.requests().stream().filter(r -> r.status() == 429)).hasSize(2);
+
+    cloud.rateLimit(0, 1);
+    assertThat(
+            http.send(
+                    HttpRequest.newBuilder(stacks).header("X-Auth-Token", token).GET().build(),
+                    HttpResponse.BodyHandlers.ofString())
+                .statusCode())
+        .isEqualTo(200);
+  }
+
+  @Test
   void refusesWrongCredentialsLikeKeystone() {
     assertThatThrownBy(() -> login("wrong")).isInstanceOf(AuthenticationException.class);
   }
