@@ -30,18 +30,12 @@ import io.meshorch.sandbox.openstack.SandboxServer;
 import io.meshorch.testkit.EventProbe;
 import io.meshorch.testkit.PrometheusText;
 import io.meshorch.testkit.Samples;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyPairGenerator;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,7 +51,6 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -89,43 +82,10 @@ class InfraServiceIT {
   private static final EventCodec CODEC = new EventCodec();
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-  private static final SandboxCloud CLOUD;
-  private static final Path DIR;
-
-  static {
-    try {
-      DIR = Files.createTempDirectory("infra-it");
-      KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
-      generator.initialize(256);
-      int sshPort;
-      try (ServerSocket socket = new ServerSocket(0)) {
-        sshPort = socket.getLocalPort();
-      }
-      CLOUD =
-          SandboxCloud.builder()
-              .bindAddress("127.0.0.1")
-              .port(0)
-              .credentials("demo", "it-pa55", "demo", "Default")
-              .stackCreateDelay(STACK_DELAY)
-              .vmBootDelay(Duration.ofMillis(300))
-              .vmSubnet("127.10.0.0/16")
-              .vmSshPort(sshPort)
-              .keypair("mesh", PublicKeyEntry.toString(generator.generateKeyPair().getPublic()))
-              .build()
-              .start();
-      Files.writeString(
-          DIR.resolve("clouds.yaml"),
-          "clouds:\n  sandbox:\n    auth:\n      auth_url: "
-              + CLOUD.identityUrl()
-              + "\n      username: demo\n      password: it-pa55\n      project_name: demo\n"
-              + "      user_domain_name: Default\n      project_domain_name: Default\n"
-              + "    region_name: RegionOne\n");
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException(e);
-    }
-  }
+  private static final SandboxCloudFixture SANDBOX =
+      SandboxCloudFixture.start("infra-it", STACK_DELAY, b -> b);
+  private static final SandboxCloud CLOUD = SANDBOX.cloud();
+  private static final Path DIR = SANDBOX.dir();
 
   private static EventProbe probe;
 

@@ -70,6 +70,12 @@ public final class VmsStep implements Step {
   private final Map<String, List<String>> hostKeys = new HashMap<>();
 
   /**
+   * The subnet CIDRs of each mesh network, once read: a call held back by the cloud's rate limit
+   * ends the call of the step, and the next one goes on from what was read before.
+   */
+  private final Map<String, List<String>> subnetCidrs = new HashMap<>();
+
+  /**
    * @param meshId the mesh the cluster belongs to
    * @param cluster the (validated) cluster spec
    * @param meshNetworks the {@code machine.network} of every cluster of the mesh: the security
@@ -215,7 +221,9 @@ public final class VmsStep implements Step {
     }
     List<String> cidrs = new ArrayList<>();
     for (String net : meshNetworks) {
-      network.subnetCidrs(net).stream().filter(c -> !cidrs.contains(c)).forEach(cidrs::add);
+      subnetCidrs.computeIfAbsent(net, network::subnetCidrs).stream()
+          .filter(c -> !cidrs.contains(c))
+          .forEach(cidrs::add);
     }
     return new StackInputs(userData, cidrs, setup.orchestratorCidrs());
   }

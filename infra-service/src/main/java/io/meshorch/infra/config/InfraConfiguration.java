@@ -36,11 +36,13 @@ public class InfraConfiguration {
 
   @Bean
   OpenstackSession openstackSession(OpenstackProperties props) {
-    return new OpenstackSession(
+    return OpenstackSession.paced(
         new CloudCredentialsSource(props, System.getenv()),
         props.connectTimeout(),
         props.readTimeout(),
-        props.tokenRefreshMargin());
+        props.tokenRefreshMargin(),
+        props.rateLimit(),
+        props.rateLimitBurst());
   }
 
   @Bean

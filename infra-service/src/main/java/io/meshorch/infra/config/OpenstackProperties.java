@@ -1,5 +1,6 @@
 package io.meshorch.infra.config;
 
+import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
@@ -25,6 +26,11 @@ import org.springframework.validation.annotation.Validated;
  * @param consoleLines last console lines read when looking for host keys; 0 reads the whole console
  *     (default 0)
  * @param maxAllowedAddressPairs the cloud's {@code max_allowed_address_pair} (default 10)
+ * @param rateLimit requests per second infra-service sends the cloud at most, all calls together; 0
+ *     sets no steady limit (default 0, as OpenStack's own clients). Set it to what the cloud allows
+ *     a project. Either way a 429, or a 503 with {@code Retry-After}, holds every call back for the
+ *     {@code Retry-After} the cloud gave (1 s for a 429 without it)
+ * @param rateLimitBurst how many requests may go at once after a quiet time (default 10)
  */
 @Validated
 @ConfigurationProperties("mesh.openstack")
@@ -36,4 +42,6 @@ public record OpenstackProperties(
     @DefaultValue("30s") @NotNull Duration readTimeout,
     @DefaultValue("5m") @NotNull Duration tokenRefreshMargin,
     @DefaultValue("0") @Min(0) int consoleLines,
-    @DefaultValue("10") @Min(1) int maxAllowedAddressPairs) {}
+    @DefaultValue("10") @Min(1) int maxAllowedAddressPairs,
+    @DefaultValue("0") @DecimalMin("0") double rateLimit,
+    @DefaultValue("10") @Min(1) int rateLimitBurst) {}

@@ -87,6 +87,8 @@ class ApplicationCredentialOverTlsIT {
             Duration.ofSeconds(10),
             Duration.ofMinutes(5),
             0,
+            10,
+            0,
             10);
     return new OpenstackSession(
         new CloudCredentialsSource(props, Map.of(), List.of()),

@@ -29,6 +29,8 @@ class CloudCredentialsSourceTest {
         Duration.ofSeconds(30),
         Duration.ofMinutes(5),
         0,
+        10,
+        0,
         10);
   }
 

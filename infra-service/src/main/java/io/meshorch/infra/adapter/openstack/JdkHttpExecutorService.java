@@ -1,5 +1,6 @@
 package io.meshorch.infra.adapter.openstack;
 
+import io.meshorch.kit.pacing.CallPacer;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,6 +13,7 @@ import java.net.http.HttpResponse.BodyHandlers;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -35,13 +37,17 @@ import org.openstack4j.core.transport.ObjectMapperSingleton;
  * cacert}) could not be reached. This one honours {@link Config#getSslContext()} and the connect
  * and read timeouts, keeps one client (and its connections) per SSL context and connect timeout (a
  * session makes one SSL context, so that is one client per configured cloud), and follows redirects
- * as okhttp did. Unlike the okhttp connector it does not re-authenticate on a 401: {@link
- * OpenstackSession} drops the token and the step is retried.
+ * as okhttp did (itself, up to five, so that each request of a redirect takes its own slot). Unlike
+ * the okhttp connector it does not re-authenticate on a 401: {@link OpenstackSession} drops the
+ * token and the step is retried. Each request first takes a slot of the rate limit of the session
+ * calling on this thread (too far away: the call ends {@code Throttled}, nothing sent), and the
+ * limit learns of a 429 (or a 503 with {@code Retry-After}) it got ({@link CallPacer}).
  */
 public final class JdkHttpExecutorService implements HttpExecutorService {
   private static final Set<String> RESTRICTED_HEADERS =
       Set.of("connection", "content-length", "expect", "host", "upgrade");
   private static final Map<ClientKey, HttpClient> CLIENTS = new ConcurrentHashMap<>();
+  private static final int MAX_REDIRECTS = 5;
 
   private record ClientKey(SSLContext ssl, int connectTimeoutMillis) {}
 
@@ -94,13 +100,58 @@ public final class JdkHttpExecutorService implements HttpExecutorService {
     HttpMethod method = request.getMethod();
     builder.method(method.name(), body);
     try {
-      return new Response(client.send(builder.build(), BodyHandlers.ofByteArray()));
+      java.net.http.HttpRequest sent = builder.build();
+      java.net.http.HttpResponse<byte[]> response = send(client, sent);
+      // Redirects are followed here, as okhttp did, so that each request takes its slot.
+      for (int hop = 0; hop < MAX_REDIRECTS && isRedirect(response.statusCode()); hop++) {
+        Optional<String> location = response.headers().firstValue("Location");
+        if (location.isEmpty()) {
+          break;
+        }
+        sent = redirected(sent, response.statusCode(), sent.uri().resolve(location.get()));
+        response = send(client, sent);
+      }
+      return new Response(response);
     } catch (IOException e) {
       throw new ConnectionException(e.toString(), 0, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new ConnectionException("interrupted", 0, e);
     }
+  }
+
+  private static java.net.http.HttpResponse<byte[]> send(
+      HttpClient client, java.net.http.HttpRequest request)
+      throws IOException, InterruptedException {
+    CallPacer limit = OpenstackSession.rateLimitOfThisThread();
+    String what = request.method() + " " + request.uri().getPath();
+    if (limit != null) {
+      limit.pace(what);
+    }
+    java.net.http.HttpResponse<byte[]> response = client.send(request, BodyHandlers.ofByteArray());
+    if (limit != null) {
+      OpenstackSession.answered(
+          limit, what, response.statusCode(), response.headers().firstValue("Retry-After"));
+    }
+    return response;
+  }
+
+  private static boolean isRedirect(int status) {
+    return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+  }
+
+  /**
+   * The request a redirect asks for, as browsers and the JDK's {@code Redirect.NORMAL} make it: 307
+   * and 308 repeat the method and body, the others become a GET (a HEAD stays a HEAD).
+   */
+  private static java.net.http.HttpRequest redirected(
+      java.net.http.HttpRequest previous, int status, URI location) {
+    java.net.http.HttpRequest.Builder next =
+        java.net.http.HttpRequest.newBuilder(previous, (name, value) -> true).uri(location);
+    if (status != 307 && status != 308 && !previous.method().equals("HEAD")) {
+      next.GET();
+    }
+    return next.build();
   }
 
   private static HttpClient client(Config config) {
@@ -111,7 +162,7 @@ public final class JdkHttpExecutorService implements HttpExecutorService {
           HttpClient.Builder b =
               HttpClient.newBuilder()
                   .version(HttpClient.Version.HTTP_1_1)
-                  .followRedirects(HttpClient.Redirect.NORMAL)
+                  .followRedirects(HttpClient.Redirect.NEVER)
                   .proxy(ProxySelector.getDefault());
           if (key.connectTimeoutMillis() > 0) {
             b.connectTimeout(Duration.ofMillis(key.connectTimeoutMillis()));

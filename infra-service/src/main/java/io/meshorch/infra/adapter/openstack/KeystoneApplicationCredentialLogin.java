@@ -6,7 +6,6 @@ import io.meshorch.kit.failure.TerminalFailure;
 import io.meshorch.kit.failure.TransientFailure;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -36,7 +35,6 @@ final class KeystoneApplicationCredentialLogin {
   Token authenticate(
       CloudCredentials cloud,
       ApplicationCredential credential,
-      HttpClient http,
       Duration readTimeout,
       OpenstackSession session) {
     String what = "authenticate with " + credential.principal() + " at " + cloud.authUrl();
@@ -50,7 +48,7 @@ final class KeystoneApplicationCredentialLogin {
             .build();
     HttpResponse<String> response;
     try {
-      response = http.send(request, HttpResponse.BodyHandlers.ofString());
+      response = session.send(what, request, HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       throw session.ioFailure(what, uri, e);
     } catch (InterruptedException e) {

@@ -43,7 +43,13 @@ final class Openstack4jFailures {
     if (status == 0) {
       return new TransientFailure("OPENSTACK_UNREACHABLE", text, cause);
     }
-    if (status >= 500 || status == 409 || status == 429) {
+    if (status == 429) {
+      return new TransientFailure(
+          "OPENSTACK_RATE_LIMITED",
+          text + " (the cloud limits how fast it may be called: mesh.openstack.rate-limit)",
+          cause);
+    }
+    if (status >= 500 || status == 409) {
       return new TransientFailure(
           status == 409 ? "OPENSTACK_CONFLICT" : "OPENSTACK_UNAVAILABLE", text, cause);
     }

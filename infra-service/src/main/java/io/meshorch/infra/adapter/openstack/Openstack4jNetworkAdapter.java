@@ -143,7 +143,7 @@ public final class Openstack4jNetworkAdapter implements NetworkPort {
 
   private HttpResponse<String> send(String what, HttpRequest request) {
     try {
-      return session.http().send(request, HttpResponse.BodyHandlers.ofString());
+      return session.send(what, request, HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       throw session.ioFailure(what + " (Neutron)", request.uri(), e);
     } catch (InterruptedException e) {

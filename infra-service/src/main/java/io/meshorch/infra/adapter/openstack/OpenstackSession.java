@@ -6,9 +6,12 @@ import io.meshorch.infra.domain.KeystoneAuth;
 import io.meshorch.kit.failure.StepFailure;
 import io.meshorch.kit.failure.TerminalFailure;
 import io.meshorch.kit.failure.TransientFailure;
+import io.meshorch.kit.pacing.CallPacer;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.function.Function;
@@ -41,7 +44,10 @@ import org.slf4j.LoggerFactory;
  * send, through {@link KeystoneApplicationCredentialLogin}; both tokens are used alike. Every HTTP
  * call, openstack4j's (through {@link JdkHttpExecutorService}) and the raw ones, trusts what the
  * cloud's {@code cacert}/{@code verify} say ({@link CloudTrust}); a certificate that is not trusted
- * is a terminal {@code OPENSTACK_TLS_FAILED} naming the cloud and {@code cacert}.
+ * is a terminal {@code OPENSTACK_TLS_FAILED} naming the cloud and {@code cacert}. Every HTTP
+ * request to the cloud, Keystone's included, first takes a slot of the session's {@link CallPacer}:
+ * the raw ones through {@link #send}, openstack4j's in the connector, which finds the limit of the
+ * call running on its thread ({@link #rateLimitOfThisThread()}).
  */
 public final class OpenstackSession {
   private static final Logger log = LoggerFactory.getLogger(OpenstackSession.class);
@@ -50,11 +56,15 @@ public final class OpenstackSession {
   private final Duration connectTimeout;
   private final Duration readTimeout;
   private final Duration refreshMargin;
+  private final CallPacer rateLimit;
   private final KeystoneApplicationCredentialLogin applicationCredentials =
       new KeystoneApplicationCredentialLogin();
   private CloudCredentials credentials;
   private Transport transport;
   private Token token;
+
+  /** The limit of the openstack4j call running on this thread, for the connector. */
+  private static final ThreadLocal<CallPacer> CALLING = new ThreadLocal<>();
 
   /** openstack4j's settings and the client of the raw calls, both with the cloud's TLS trust. */
   private record Transport(Config config, HttpClient http) {}
@@ -70,10 +80,46 @@ public final class OpenstackSession {
       Duration connectTimeout,
       Duration readTimeout,
       Duration refreshMargin) {
+    this(credentials, connectTimeout, readTimeout, refreshMargin, CallPacer.unlimited("the cloud"));
+  }
+
+  /**
+   * @param credentials where to read the credentials from (called once, on first use)
+   * @param connectTimeout TCP connect timeout of every call
+   * @param readTimeout read timeout of every call
+   * @param refreshMargin re-authenticate when the token expires within this margin
+   * @param rateLimit how fast the cloud may be called, shared by every call of the session
+   */
+  OpenstackSession(
+      Supplier<CloudCredentials> credentials,
+      Duration connectTimeout,
+      Duration readTimeout,
+      Duration refreshMargin,
+      CallPacer rateLimit) {
     this.credentialsSource = credentials;
     this.connectTimeout = connectTimeout;
     this.readTimeout = readTimeout;
     this.refreshMargin = refreshMargin;
+    this.rateLimit = rateLimit;
+  }
+
+  /**
+   * A session whose requests keep to {@code requestsPerSecond} (0: no steady limit) in bursts of
+   * {@code burst}; every session also holds back when the cloud answers 429 ({@link CallPacer}).
+   */
+  public static OpenstackSession paced(
+      Supplier<CloudCredentials> credentials,
+      Duration connectTimeout,
+      Duration readTimeout,
+      Duration refreshMargin,
+      double requestsPerSecond,
+      int burst) {
+    return new OpenstackSession(
+        credentials,
+        connectTimeout,
+        readTimeout,
+        refreshMargin,
+        new CallPacer("the cloud", requestsPerSecond, burst));
   }
 
   /** A client bound to the calling thread, authenticated with the current token. */
@@ -91,6 +137,8 @@ public final class OpenstackSession {
    */
   <T> T call(String what, Function<OSClientV3, T> body) {
     OSClientV3 client = client();
+    CallPacer outer = CALLING.get();
+    CALLING.set(rateLimit);
     try {
       return body.apply(client);
     } catch (AuthenticationException e) {
@@ -99,17 +147,58 @@ public final class OpenstackSession {
           "OPENSTACK_TOKEN_REJECTED", what + ": the service refused the token (401)", e);
     } catch (RuntimeException e) {
       throw classify(what, e);
+    } finally {
+      restore(outer);
     }
+  }
+
+  /**
+   * The rate limit of the session whose openstack4j call runs on this thread, or null outside one.
+   */
+  static CallPacer rateLimitOfThisThread() {
+    return CALLING.get();
+  }
+
+  private static void restore(CallPacer outer) {
+    if (outer == null) {
+      CALLING.remove();
+    } else {
+      CALLING.set(outer);
+    }
+  }
+
+  /**
+   * Sends a raw request in its slot of the rate limit, and tells the limit what the cloud answered.
+   *
+   * @throws io.meshorch.kit.failure.Throttled when its slot is too far away (nothing sent)
+   * @throws IOException as {@link HttpClient#send}
+   */
+  <T> HttpResponse<T> send(String what, HttpRequest request, HttpResponse.BodyHandler<T> body)
+      throws IOException, InterruptedException {
+    rateLimit.pace(what);
+    HttpResponse<T> response = transport().http().send(request, body);
+    answered(rateLimit, what, response.statusCode(), response.headers().firstValue("Retry-After"));
+    return response;
+  }
+
+  /** Tells {@code limit} what the cloud answered to {@code what}; logs a hold-off. */
+  static void answered(
+      CallPacer limit, String what, int status, java.util.Optional<String> retryAfter) {
+    limit
+        .answered(status, retryAfter.orElse(null))
+        .ifPresent(
+            millis ->
+                log.warn(
+                    "{}: the cloud answered {}{}; every call to it waits {} ms",
+                    what,
+                    status,
+                    retryAfter.map(v -> " with Retry-After: " + v).orElse(""),
+                    millis));
   }
 
   /** The current token's ID, for raw HTTP calls; never log it. */
   String tokenId() {
     return token().getId();
-  }
-
-  /** The HTTP client for raw calls, with the cloud's TLS trust and connect timeout. */
-  HttpClient http() {
-    return transport().http();
   }
 
   Duration connectTimeout() {
@@ -214,7 +303,7 @@ public final class OpenstackSession {
   private Token authenticate(CloudCredentials c) {
     Token fresh;
     if (c.auth() instanceof KeystoneAuth.ApplicationCredential ac) {
-      fresh = applicationCredentials.authenticate(c, ac, transport().http(), readTimeout, this);
+      fresh = applicationCredentials.authenticate(c, ac, readTimeout, this);
     } else {
       fresh = authenticate(c, (KeystoneAuth.Password) c.auth());
     }
@@ -238,10 +327,14 @@ public final class OpenstackSession {
             ? builder.scopeToProject(Identifier.byId(p.projectId()))
             : builder.scopeToProject(
                 Identifier.byName(p.projectName()), Identifier.byName(p.projectDomainName()));
+    CallPacer outer = CALLING.get();
+    CALLING.set(rateLimit);
     try {
       return builder.authenticate().getToken();
     } catch (RuntimeException e) {
       throw classify(what, e);
+    } finally {
+      restore(outer);
     }
   }
 

@@ -17,6 +17,7 @@ import io.meshorch.infra.domain.StackOutputs;
 import io.meshorch.infra.domain.StackState;
 import io.meshorch.kit.failure.StepFailure;
 import io.meshorch.kit.failure.TerminalFailure;
+import io.meshorch.kit.failure.Throttled;
 import io.meshorch.sandbox.openstack.SandboxCloud;
 import io.meshorch.testkit.Samples;
 import java.io.IOException;
@@ -177,6 +178,127 @@ class Openstack4jAdaptersTest {
       threads.shutdownNow();
     }
     assertThat(authentications() - authenticationsBefore).isEqualTo(1);
+  }
+
+  @Test
+  void aPacedSessionKeepsManyWorkersUnderTheCloudsRateLimitWhereAnUnpacedOneIsRefused()
+      throws Exception {
+    // The cloud allows the project 40 requests/s in bursts of 10 (its front end answers 429).
+    OpenstackSession paced =
+        OpenstackSession.paced(
+            () ->
+                CloudCredentials.password(
+                    "test",
+                    cloud.identityUrl(),
+                    new KeystoneAuth.Password("demo", PASSWORD, "demo", null, "Default", "Default"),
+                    "RegionOne"),
+            Duration.ofSeconds(2),
+            Duration.ofSeconds(10),
+            Duration.ofMinutes(5),
+            20,
+            3);
+    OpenstackSession unpaced = session(cloud.identityUrl(), PASSWORD);
+    paced.tokenId();
+    unpaced.tokenId();
+    long refusedBefore = refusals();
+    try {
+      cloud.rateLimit(40, 10);
+      List<String> pacedAnswers = readPortsFromEightWorkers(new Openstack4jNetworkAdapter(paced));
+      long refusedPaced = refusals() - refusedBefore;
+      List<String> unpacedAnswers =
+          readPortsFromEightWorkers(new Openstack4jNetworkAdapter(unpaced));
+
+      assertThat(pacedAnswers).hasSize(48).containsOnly("ok");
+      assertThat(refusedPaced).isZero();
+      // The same calls without the limit: the cloud refuses some, each a transient failure.
+      assertThat(refusals() - refusedBefore).isPositive();
+      assertThat(unpacedAnswers).contains("OPENSTACK_RATE_LIMITED");
+    } finally {
+      cloud.rateLimit(0, 1);
+    }
+  }
+
+  /**
+   * Eight workers read ports 48 times; "ok" or the failure's code per read. A read the session held
+   * back (nothing sent) is made again when it was told.
+   */
+  private static List<String> readPortsFromEightWorkers(Openstack4jNetworkAdapter network)
+      throws Exception {
+    ExecutorService threads = Executors.newFixedThreadPool(8);
+    try {
+      List<Future<String>> reads = new ArrayList<>();
+      for (int i = 0; i < 48; i++) {
+        String portId = nodes.get(i % nodes.size()).portId();
+        reads.add(
+            threads.submit(
+                () -> {
+                  while (true) {
+                    try {
+                      return network.port(portId).id().equals(portId) ? "ok" : "wrong port";
+                    } catch (Throttled t) {
+                      // Not sent: called again when told, as the kit calls a throttled step.
+                      Thread.sleep(t.retryAfter().toMillis() + 1);
+                    } catch (StepFailure f) {
+                      return f.code();
+                    }
+                  }
+                }));
+      }
+      List<String> answers = new ArrayList<>();
+      for (Future<String> read : reads) {
+        answers.add(read.get(60, TimeUnit.SECONDS));
+      }
+      return answers;
+    } finally {
+      threads.shutdownNow();
+    }
+  }
+
+  @Test
+  void afterA429NoCallGoesToTheCloudBeforeItsRetryAfterHasPassed() {
+    OpenstackSession fresh = session(cloud.identityUrl(), PASSWORD);
+    fresh.tokenId();
+    Openstack4jOrchestrationAdapter freshHeat =
+        new Openstack4jOrchestrationAdapter(fresh, Duration.ofMinutes(5));
+    int before = cloud.requests().size();
+    try {
+      // One request now, then one a second: the second call is refused with Retry-After: 1.
+      cloud.rateLimit(1, 1);
+      assertThat(freshHeat.findStack("mesh-t1-nowhere")).isEmpty();
+      assertThatThrownBy(() -> freshHeat.findStack("mesh-t1-nowhere"))
+          .isInstanceOfSatisfying(
+              StepFailure.class,
+              f -> {
+                assertThat(f.code()).isEqualTo("OPENSTACK_RATE_LIMITED");
+                assertThat(f.retryable()).isTrue();
+              });
+
+      // From another worker too: the session waits out the Retry-After before sending.
+      ExecutorService other = Executors.newSingleThreadExecutor();
+      try {
+        assertThat(
+                other
+                    .submit(() -> freshHeat.findStack("mesh-t1-nowhere").isEmpty())
+                    .get(30, TimeUnit.SECONDS))
+            .isTrue();
+      } finally {
+        other.shutdownNow();
+      }
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    } finally {
+      cloud.rateLimit(0, 1);
+    }
+    List<SandboxCloud.RequestRecord> served =
+        cloud.requests().subList(before, cloud.requests().size());
+    assertThat(served.stream().map(SandboxCloud.RequestRecord::status))
+        .containsExactly(404, 429, 404);
+    assertThat(Duration.between(served.get(1).at(), served.get(2).at()))
+        .isGreaterThanOrEqualTo(Duration.ofSeconds(1));
+  }
+
+  private static long refusals() {
+    return cloud.requests().stream().filter(r -> r.status() == 429).count();
   }
 
   private static long authentications() {

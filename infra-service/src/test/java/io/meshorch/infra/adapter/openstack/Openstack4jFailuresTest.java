@@ -21,7 +21,6 @@ class Openstack4jFailuresTest {
     "403, OPENSTACK_FORBIDDEN, false",
     "404, OPENSTACK_NOT_FOUND, false",
     "409, OPENSTACK_CONFLICT, true",
-    "429, OPENSTACK_UNAVAILABLE, true",
     "500, OPENSTACK_UNAVAILABLE, true",
     "503, OPENSTACK_UNAVAILABLE, true",
   })
@@ -31,6 +30,19 @@ class Openstack4jFailuresTest {
     assertThat(failure.code()).isEqualTo(code);
     assertThat(failure.retryable()).isEqualTo(retryable);
     assertThat(failure.getMessage()).isEqualTo("update port p1 (HTTP " + status + "): boom");
+  }
+
+  @Test
+  void aRefusalForTheRateNamesTheSettingThatPacesTheCalls() {
+    StepFailure failure =
+        Openstack4jFailures.byStatus("read stack s", 429, "Too Many Requests", null);
+
+    assertThat(failure.code()).isEqualTo("OPENSTACK_RATE_LIMITED");
+    assertThat(failure.retryable()).isTrue();
+    assertThat(failure.getMessage())
+        .isEqualTo(
+            "read stack s (HTTP 429): Too Many Requests (the cloud limits how fast it may be"
+                + " called: mesh.openstack.rate-limit)");
   }
 
   @Test
