@@ -86,6 +86,30 @@ class RkeLatencyIT {
   }
 
   @Test
+  void aRunLastsItsLatencyFromItsProcessStartNotFromWhenItReachedTheSandbox() throws Exception {
+    recorder.registerNode("127.21.4.1", new ClusterRef("m1", "west"));
+    start("fast,rke-up=3s");
+    Path file = KubeFixture.clusterYml(dir, "west", "127.21.4.1", KubeFixture.validServices());
+    // A process that began two seconds ago (a slow JVM start, say) and reaches the sandbox now.
+    Instant began = Instant.now().minusSeconds(2);
+
+    int exit =
+        RkeStandIn.run(
+            new String[] {"up", "--config", file.toString()},
+            new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+            kube.rkeControlUrl().toString(),
+            began);
+    Instant answered = Instant.now();
+
+    assertThat(exit).isZero();
+    Instant finished = kube.stepLog().records(SandboxStep.RKE_UP, "west").get(0).finishedAt();
+    assertThat(finished).isAfterOrEqualTo(began.plusSeconds(3));
+    // Three seconds from its start, not from its arrival: one second later, not three.
+    assertThat(Duration.between(began.plusSeconds(2), answered))
+        .isLessThan(Duration.ofMillis(2500));
+  }
+
+  @Test
   void aSlowClusterDoesNotHoldBackAFastOne() throws Exception {
     start("fast,rke-up@slow=3s");
     Path slow = KubeFixture.clusterYml(dir, "slow", "127.21.1.1", KubeFixture.validServices());

@@ -17,6 +17,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -43,11 +44,24 @@ public final class RkeStandIn {
   /** The request header carrying the absolute directory of cluster.yml. */
   public static final String DIR_HEADER = "X-Rke-Config-Dir";
 
+  /**
+   * The request header carrying when this run of {@code rke} began (ISO-8601): the process's start,
+   * so that a run lasts its latency from there, as a real {@code rke} binary's run does, and not
+   * the stand-in JVM's start-up more.
+   */
+  public static final String STARTED_HEADER = "X-Rke-Started-At";
+
   private RkeStandIn() {}
 
   /** Runs like {@code rke} and exits with its exit code. */
   public static void main(String[] args) {
-    System.exit(run(args, System.out, System.getenv(CONTROL_ENV)));
+    Instant started = ProcessHandle.current().info().startInstant().orElseGet(Instant::now);
+    System.exit(run(args, System.out, System.getenv(CONTROL_ENV), started));
+  }
+
+  /** {@link #run(String[], PrintStream, String, Instant)} of a run that begins now. */
+  public static int run(String[] args, PrintStream out, String defaultControl) {
+    return run(args, out, defaultControl, Instant.now());
   }
 
   /**
@@ -56,8 +70,9 @@ public final class RkeStandIn {
    * @param args the command line
    * @param out where the rke-style log lines go
    * @param defaultControl the control URL when {@code --control} is not given (may be null)
+   * @param started when the run began (the process's start)
    */
-  public static int run(String[] args, PrintStream out, String defaultControl) {
+  public static int run(String[] args, PrintStream out, String defaultControl, Instant started) {
     String control = defaultControl;
     String command = null;
     boolean force = false;
@@ -101,7 +116,7 @@ public final class RkeStandIn {
         out.println("INFO[0000] Tearing down Kubernetes cluster");
       }
       // The answer's status and body (no class of its own: this file is the whole stand-in).
-      Map.Entry<Integer, String> response = post(control, command, file.getParent(), yml);
+      Map.Entry<Integer, String> response = post(control, command, file.getParent(), yml, started);
       if (response.getKey() != 200) {
         // RKE's own lines (WARN[…] per failed host, then FATA[…]) as they are; else one FATA.
         for (String line : response.getValue().strip().split("\n")) {
@@ -136,7 +151,7 @@ public final class RkeStandIn {
    * machine's CPU that a real {@code rke} binary does not.
    */
   private static Map.Entry<Integer, String> post(
-      String control, String command, Path dir, String yml) throws IOException {
+      String control, String command, Path dir, String yml, Instant started) throws IOException {
     String base = control.endsWith("/") ? control.substring(0, control.length() - 1) : control;
     HttpURLConnection http =
         (HttpURLConnection) URI.create(base + "/" + command).toURL().openConnection();
@@ -150,6 +165,7 @@ public final class RkeStandIn {
       http.setRequestProperty("Content-Type", "application/yaml");
       http.setRequestProperty(
           DIR_HEADER, URLEncoder.encode(dir.toString(), StandardCharsets.UTF_8));
+      http.setRequestProperty(STARTED_HEADER, started.toString());
       byte[] body = yml.getBytes(StandardCharsets.UTF_8);
       http.setFixedLengthStreamingMode(body.length);
       try (OutputStream os = http.getOutputStream()) {
