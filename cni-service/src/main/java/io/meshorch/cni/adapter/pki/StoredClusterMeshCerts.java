@@ -20,8 +20,8 @@ import org.slf4j.LoggerFactory;
  * The clustermesh-apiserver certificates of each cluster, kept in the secret store under {@code
  * meshes/<meshId>/clusters/<cluster>/clustermesh-apiserver-certs}. Issued from the mesh CA on first
  * use and stored with {@link SecretStore#putIfAbsent}; never issued again, so the chart's Secrets
- * stay the same on every render. A kept set is checked against the CA (real signature verification)
- * before use.
+ * stay the same on every render. A kept set (read back, or stored concurrently by another run) is
+ * checked against the CA (real signature verification) before use; one issued here is not.
  */
 public final class StoredClusterMeshCerts implements ClusterMeshCertsPort {
   private static final Logger log = LoggerFactory.getLogger(StoredClusterMeshCerts.class);
@@ -39,14 +39,18 @@ public final class StoredClusterMeshCerts implements ClusterMeshCertsPort {
     String ref = ClusterMeshCertificates.secretRef(meshId, cluster);
     try {
       Optional<byte[]> stored = secrets.get(ref);
-      return check(ref, stored.isPresent() ? stored.get() : issue(cluster, ca, ref), ca);
+      if (stored.isPresent()) {
+        return check(ref, stored.get(), ca);
+      }
+      return issue(cluster, ca, ref);
     } catch (UncheckedIOException e) {
       throw new TransientFailure(
           "SECRET_STORE_UNAVAILABLE", "cannot read or write secret " + ref, e);
     }
   }
 
-  private byte[] issue(String cluster, MeshCa ca, String ref) {
+  /** Issues and stores the set; one stored concurrently meanwhile is checked and used instead. */
+  private ClusterMeshCertificates issue(String cluster, MeshCa ca, String ref) {
     Map<CertificateRequest.Role, IssuedCertificate> issued =
         new EnumMap<>(CertificateRequest.Role.class);
     for (CertificateRequest request : ClusterMeshCertificates.requestsFor(cluster)) {
@@ -59,10 +63,11 @@ public final class StoredClusterMeshCerts implements ClusterMeshCertsPort {
           "issued the clustermesh-apiserver certificates of {} and stored them as {}",
           cluster,
           ref);
-    } else {
-      log.info("the clustermesh-apiserver certificates of {} were stored concurrently", cluster);
+      // Signed by the CA just now: no signature to check again.
+      return ClusterMeshCertificates.decode(stored);
     }
-    return stored;
+    log.info("the clustermesh-apiserver certificates of {} were stored concurrently", cluster);
+    return check(ref, stored, ca);
   }
 
   private static ClusterMeshCertificates check(String ref, byte[] value, MeshCa ca) {
