@@ -76,6 +76,7 @@ final class ObservedCrudDispatcher extends KubernetesCrudDispatcher {
   }
 
   static final String APPLY_PATCH = "application/apply-patch+yaml";
+  static final String MERGE_PATCH = "application/merge-patch+json";
 
   /** Kinds whose status is a subresource (custom resources: as their CRD says). */
   private static final Set<String> STATUS_SUBRESOURCE =
@@ -167,7 +168,88 @@ final class ObservedCrudDispatcher extends KubernetesCrudDispatcher {
         store.writeLock().unlock();
       }
     }
+    if (type != null && type.startsWith(MERGE_PATCH) && !isStatus(request.getPath())) {
+      store.writeLock().lock();
+      try {
+        return mergePatch(withoutWriteParameters(request));
+      } finally {
+        store.writeLock().unlock();
+      }
+    }
     return write(request, null, () -> super.handlePatch(withoutWriteParameters(request)));
+  }
+
+  /**
+   * A JSON merge patch (RFC 7386) of an object as the API server applies it: objects merge member
+   * by member, a {@code null} member removes the field, anything else replaces it. fabric8's store
+   * would keep the {@code null}s (a merge patch of {@code {"metadata":{"annotations":{"a":null}}}}
+   * left {@code "a": null} in the object). Written as an update of the merged object; a patch of
+   * what does not exist, or that is no JSON object, is fabric8's to answer.
+   */
+  private MockResponse mergePatch(RecordedRequest request) {
+    String path = request.getPath();
+    int q = path.indexOf('?');
+    String objectPath = q < 0 ? path : path.substring(0, q);
+    String body = request.getBody().readUtf8();
+    Supplier<MockResponse> asFabric8Would =
+        () ->
+            super.handlePatch(
+                new RecordedRequest(
+                    request.getHttpVersion(),
+                    request.method(),
+                    path,
+                    request.getHeaders(),
+                    new Buffer().writeUtf8(body)));
+    boolean named =
+        attributeExtractor.fromPath(objectPath).containsKey(KubernetesAttributesExtractor.NAME);
+    List<String> live = named ? read(objectPath) : List.of();
+    Object patch;
+    try {
+      patch = FieldPaths.parse(body);
+    } catch (JacksonException e) {
+      patch = null;
+    }
+    if (live.isEmpty() || !(patch instanceof Map<?, ?>)) {
+      return write(request, null, asFabric8Would);
+    }
+    Object merged = mergePatch(parse(live.get(0)), patch);
+    Headers headers =
+        new Headers.Builder()
+            .add("Content-Type", "application/json")
+            .add("User-Agent", Objects.toString(request.getHeader("User-Agent"), ""))
+            .build();
+    return write(
+        request,
+        null,
+        () ->
+            super.handleUpdate(
+                new RecordedRequest(
+                    "HTTP/1.1",
+                    HttpMethod.PUT,
+                    path,
+                    headers,
+                    new Buffer().writeUtf8(FieldPaths.json(merged)))));
+  }
+
+  /** RFC 7386's MergePatch(target, patch). */
+  @SuppressWarnings("unchecked")
+  static Object mergePatch(Object target, Object patch) {
+    if (!(patch instanceof Map<?, ?> members)) {
+      return patch;
+    }
+    Map<String, Object> result =
+        target instanceof Map<?, ?> m
+            ? new LinkedHashMap<>((Map<String, Object>) m)
+            : new LinkedHashMap<>();
+    for (Map.Entry<?, ?> member : members.entrySet()) {
+      String name = member.getKey().toString();
+      if (member.getValue() == null) {
+        result.remove(name);
+      } else {
+        result.put(name, mergePatch(result.get(name), member.getValue()));
+      }
+    }
+    return result;
   }
 
   @Override

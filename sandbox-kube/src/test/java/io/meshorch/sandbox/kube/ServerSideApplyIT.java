@@ -490,6 +490,40 @@ class ServerSideApplyIT {
   }
 
   @Test
+  void aJsonMergePatchRemovesTheFieldsItSetsToNullAndMergesTheRest() {
+    KubernetesClient c = client("kubectl/v1.32.0");
+    c.configMaps()
+        .resource(
+            new ConfigMapBuilder()
+                .withNewMetadata()
+                .withName("merged")
+                .withNamespace("kube-system")
+                .addToAnnotations("keep", "1")
+                .addToAnnotations("drop", "2")
+                .endMetadata()
+                .addToData("a", "x")
+                .build())
+        .create();
+
+    // kubectl patch configmap merged --type merge -p '...'
+    ConfigMap patched =
+        c.configMaps()
+            .inNamespace("kube-system")
+            .withName("merged")
+            .patch(
+                PatchContext.of(PatchType.JSON_MERGE),
+                "{\"metadata\":{\"annotations\":{\"drop\":null,\"new\":\"3\"}},"
+                    + "\"data\":{\"b\":\"y\"}}");
+
+    ConfigMap stored = c.configMaps().inNamespace("kube-system").withName("merged").get();
+    for (ConfigMap m : List.of(patched, stored)) {
+      assertThat(m.getMetadata().getAnnotations())
+          .containsExactlyInAnyOrderEntriesOf(Map.of("keep", "1", "new", "3"));
+      assertThat(m.getData()).containsExactlyInAnyOrderEntriesOf(Map.of("a", "x", "b", "y"));
+    }
+  }
+
+  @Test
   void customResourcesAndTheirDefinitionsAreApplied() {
     KubernetesClient lb = client("lb-service/0.1.0");
     apply(
