@@ -19,6 +19,8 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.meshorch.sandbox.core.SandboxStep;
 import java.security.SecureRandom;
 import java.time.Instant;
@@ -409,6 +411,7 @@ final class Controllers {
           owner instanceof DaemonSet ? "daemonset-controller" : "replicaset-controller";
       if (KubeEvents.warn(
           client,
+          cluster.reads(),
           owner,
           controller,
           "FailedCreate",
@@ -422,7 +425,7 @@ final class Controllers {
       Pod pod = createPod(client, owner, template, node, now, refusal.orElse(null));
       newlyReady |= refusal.isEmpty();
       ready += refusal.isEmpty() ? 1 : 0;
-      if (refusal.isPresent() && refused(client, pod, refusal.get())) {
+      if (refusal.isPresent() && refused(client, cluster.reads(), pod, refusal.get())) {
         logRefusal(cluster, owner, refusal.get());
       }
     }
@@ -431,7 +434,7 @@ final class Controllers {
         run(client, pod, now);
         newlyReady = true;
         ready++;
-      } else if (refused(client, pod, refusal.get())) {
+      } else if (refused(client, cluster.reads(), pod, refusal.get())) {
         logRefusal(cluster, owner, refusal.get());
       }
     }
@@ -454,45 +457,44 @@ final class Controllers {
    *
    * @return true when the pod showed something else before
    */
-  private static boolean refused(KubernetesClient client, Pod pod, Refusal r) {
+  private static boolean refused(KubernetesClient client, ClusterReads reads, Pod pod, Refusal r) {
     Map<String, String> annotations = pod.getMetadata().getAnnotations();
     boolean changed =
         annotations == null || !r.message().equals(annotations.get(PodStates.REFUSAL));
     if (changed) {
-      Pod updated =
-          client
-              .pods()
-              .inNamespace(pod.getMetadata().getNamespace())
-              .withName(pod.getMetadata().getName())
-              .edit(
-                  p -> {
-                    p.getMetadata().getAnnotations().put(PodStates.REFUSAL, r.message());
-                    return p;
-                  });
+      Map<String, String> set = new java.util.HashMap<>();
+      set.put(PodStates.REFUSAL, r.message());
+      Pod updated = annotate(client, pod, set);
       updated.setStatus(PodStates.refused(updated, r));
       client.pods().inNamespace(pod.getMetadata().getNamespace()).resource(updated).updateStatus();
     }
     Map.Entry<String, String> event = PodStates.event(pod, r);
-    KubeEvents.warn(client, pod, "kubelet", event.getKey(), event.getValue());
+    KubeEvents.warn(client, reads, pod, "kubelet", event.getKey(), event.getValue());
     return changed;
   }
 
   /** The kubelet got past what stopped {@code pod}: it runs now. */
   private static void run(KubernetesClient client, Pod pod, Instant now) {
-    Pod updated =
-        client
-            .pods()
-            .inNamespace(pod.getMetadata().getNamespace())
-            .withName(pod.getMetadata().getName())
-            .edit(
-                p -> {
-                  p.getMetadata().getAnnotations().remove(PodStates.REFUSAL);
-                  p.getMetadata().getAnnotations().put(STARTED_AT, now.toString());
-                  return p;
-                });
+    Map<String, String> set = new java.util.HashMap<>();
+    set.put(PodStates.REFUSAL, null);
+    set.put(STARTED_AT, now.toString());
+    Pod updated = annotate(client, pod, set);
     updated.setStatus(PodStates.running(updated.getSpec(), now.toString()));
     client.pods().inNamespace(pod.getMetadata().getNamespace()).resource(updated).updateStatus();
     log.debug("kubelet: pod {} runs now", pod.getMetadata().getName());
+  }
+
+  /**
+   * Sets (a null value: removes) annotations of {@code pod} with one JSON merge patch, as the
+   * kubelet patches what it owns, without reading the pod first; returns the pod as stored.
+   */
+  private static Pod annotate(KubernetesClient client, Pod pod, Map<String, String> annotations) {
+    Map<String, Object> patch = Map.of("metadata", Map.of("annotations", annotations));
+    return client
+        .pods()
+        .inNamespace(pod.getMetadata().getNamespace())
+        .withName(pod.getMetadata().getName())
+        .patch(PatchContext.of(PatchType.JSON_MERGE), FieldPaths.json(patch));
   }
 
   private static Pod createPod(

@@ -1,5 +1,6 @@
 package io.meshorch.sandbox.kube;
 
+import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.MicroTime;
@@ -22,14 +23,20 @@ final class KubeEvents {
    * @return true when it was written now, false when it had been already
    */
   static boolean warn(
-      KubernetesClient client, HasMetadata object, String component, String reason, String msg) {
+      KubernetesClient client,
+      ClusterReads reads,
+      HasMetadata object,
+      String component,
+      String reason,
+      String msg) {
     String ns = object.getMetadata().getNamespace();
     String name =
         object.getMetadata().getName()
             + "."
             + Integer.toHexString(Objects.hash(object.getMetadata().getUid(), reason, msg));
     try {
-      if (client.v1().events().inNamespace(ns).withName(name).get() != null) {
+      // The store, read in the process: a pass that finds the same state asks no API server.
+      if (reads.get(Event.class, ns, name) != null) {
         return false;
       }
       String now = Instant.now().toString();

@@ -179,6 +179,14 @@ class PodRefusalsIT {
             () ->
                 available(deployment(KS, "cilium-operator")) == 2
                     && available(deployment(KS, "clustermesh-apiserver")) == 1);
+    // The pods the kubelet held back run now, and say nothing of what held them.
+    assertThat(pods(KS, "name", "cilium-operator"))
+        .hasSize(2)
+        .allSatisfy(
+            p -> {
+              assertThat(p.getStatus().getPhase()).isEqualTo("Running");
+              assertThat(p.getMetadata().getAnnotations()).doesNotContainKey(PodStates.REFUSAL);
+            });
   }
 
   @Test
