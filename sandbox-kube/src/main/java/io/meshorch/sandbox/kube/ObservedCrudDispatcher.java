@@ -121,6 +121,13 @@ final class ObservedCrudDispatcher extends KubernetesCrudDispatcher {
   /** The write the current thread is making, for {@link #processEvent}. */
   private final ThreadLocal<Write> current = new ThreadLocal<>();
 
+  /**
+   * The parsed form of each version this dispatcher stored, while the store holds it: the next
+   * write of the object starts from it instead of parsing the stored JSON again. Never changed once
+   * in here. Guarded by the store's write lock (every write holds it).
+   */
+  private final Map<String, Map<String, Object>> parsedVersions = new java.util.WeakHashMap<>();
+
   private final Listener listener;
 
   ObservedCrudDispatcher(Listener listener) {
@@ -549,7 +556,7 @@ final class ObservedCrudDispatcher extends KubernetesCrudDispatcher {
     Write w = current.get();
     String after = newState;
     if (w != null && newState != null) {
-      after = track(w, before, newState);
+      after = track(w, before, newState, parsedVersions);
       w.stored = after;
     }
     store.writeLock().lock();
@@ -611,8 +618,12 @@ final class ObservedCrudDispatcher extends KubernetesCrudDispatcher {
   }
 
   /** The state to store: managed fields recorded, or the stored one when nothing changed. */
-  private static String track(Write w, String before, String newState) {
-    Map<String, Object> was = before == null ? null : parse(before);
+  private static String track(
+      Write w, String before, String newState, Map<String, Map<String, Object>> parsed) {
+    Map<String, Object> was =
+        before == null
+            ? null
+            : Objects.requireNonNullElseGet(parsed.get(before), () -> parse(before));
     Map<String, Object> is = parse(newState);
     mergeStringData(is);
     List<ManagedFields.Entry> entries =
@@ -629,7 +640,9 @@ final class ObservedCrudDispatcher extends KubernetesCrudDispatcher {
     if (was != null && ManagedFields.sameContent(was, is)) {
       return before;
     }
-    return FieldPaths.json(is);
+    String stored = FieldPaths.json(is);
+    parsed.put(stored, is);
+    return stored;
   }
 
   /**
