@@ -14,6 +14,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
@@ -182,8 +183,7 @@ public final class OpenstackSession {
   }
 
   /** Tells {@code limit} what the cloud answered to {@code what}; logs a hold-off. */
-  static void answered(
-      CallPacer limit, String what, int status, java.util.Optional<String> retryAfter) {
+  static void answered(CallPacer limit, String what, int status, Optional<String> retryAfter) {
     limit
         .answered(status, retryAfter.orElse(null))
         .ifPresent(
