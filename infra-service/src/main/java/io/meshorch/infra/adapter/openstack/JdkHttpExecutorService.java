@@ -37,11 +37,12 @@ import org.openstack4j.core.transport.ObjectMapperSingleton;
  * cacert}) could not be reached. This one honours {@link Config#getSslContext()} and the connect
  * and read timeouts, keeps one client (and its connections) per SSL context and connect timeout (a
  * session makes one SSL context, so that is one client per configured cloud), and follows redirects
- * as okhttp did (itself, up to five, so that each request of a redirect takes its own slot). Unlike
- * the okhttp connector it does not re-authenticate on a 401: {@link OpenstackSession} drops the
- * token and the step is retried. Each request first takes a slot of the rate limit of the session
- * calling on this thread (too far away: the call ends {@code Throttled}, nothing sent), and the
- * limit learns of a 429 (or a 503 with {@code Retry-After}) it got ({@link CallPacer}).
+ * as okhttp did (itself, up to five, never from HTTPS to HTTP as the JDK's {@code Redirect.NORMAL},
+ * so that each request of a redirect takes its own slot). Unlike the okhttp connector it does not
+ * re-authenticate on a 401: {@link OpenstackSession} drops the token and the step is retried. Each
+ * request first takes a slot of the rate limit of the session calling on this thread (too far away:
+ * the call ends {@code Throttled}, nothing sent), and the limit learns of a 429 (or a 503 with
+ * {@code Retry-After}) it got ({@link CallPacer}).
  */
 public final class JdkHttpExecutorService implements HttpExecutorService {
   private static final Set<String> RESTRICTED_HEADERS =
@@ -105,7 +106,7 @@ public final class JdkHttpExecutorService implements HttpExecutorService {
       // Redirects are followed here, as okhttp did, so that each request takes its slot.
       for (int hop = 0; hop < MAX_REDIRECTS && isRedirect(response.statusCode()); hop++) {
         Optional<String> location = response.headers().firstValue("Location");
-        if (location.isEmpty()) {
+        if (location.isEmpty() || !follows(sent.uri(), sent.uri().resolve(location.get()))) {
           break;
         }
         sent = redirected(sent, response.statusCode(), sent.uri().resolve(location.get()));
@@ -134,6 +135,12 @@ public final class JdkHttpExecutorService implements HttpExecutorService {
           limit, what, response.statusCode(), response.headers().firstValue("Retry-After"));
     }
     return response;
+  }
+
+  /** Whether a redirect from {@code from} to {@code to} is followed: never from HTTPS to HTTP. */
+  static boolean follows(URI from, URI to) {
+    return !("https".equalsIgnoreCase(from.getScheme())
+        && !"https".equalsIgnoreCase(to.getScheme()));
   }
 
   private static boolean isRedirect(int status) {
