@@ -105,11 +105,11 @@ public final class JdkHttpExecutorService implements HttpExecutorService {
       java.net.http.HttpResponse<byte[]> response = send(client, sent);
       // Redirects are followed here, as okhttp did, so that each request takes its slot.
       for (int hop = 0; hop < MAX_REDIRECTS && isRedirect(response.statusCode()); hop++) {
-        Optional<String> location = response.headers().firstValue("Location");
-        if (location.isEmpty() || !follows(sent.uri(), sent.uri().resolve(location.get()))) {
+        Optional<URI> location = response.headers().firstValue("Location").map(sent.uri()::resolve);
+        if (location.isEmpty() || !follows(sent.uri(), location.get())) {
           break;
         }
-        sent = redirected(sent, response.statusCode(), sent.uri().resolve(location.get()));
+        sent = redirected(sent, response.statusCode(), location.get());
         response = send(client, sent);
       }
       return new Response(response);
@@ -124,17 +124,12 @@ public final class JdkHttpExecutorService implements HttpExecutorService {
   private static java.net.http.HttpResponse<byte[]> send(
       HttpClient client, java.net.http.HttpRequest request)
       throws IOException, InterruptedException {
-    CallPacer limit = OpenstackSession.rateLimitOfThisThread();
-    String what = request.method() + " " + request.uri().getPath();
-    if (limit != null) {
-      limit.pace(what);
-    }
-    java.net.http.HttpResponse<byte[]> response = client.send(request, BodyHandlers.ofByteArray());
-    if (limit != null) {
-      OpenstackSession.answered(
-          limit, what, response.statusCode(), response.headers().firstValue("Retry-After"));
-    }
-    return response;
+    return OpenstackSession.send(
+        OpenstackSession.rateLimitOfThisThread(),
+        client,
+        request.method() + " " + request.uri().getPath(),
+        request,
+        BodyHandlers.ofByteArray());
   }
 
   /** Whether a redirect from {@code from} to {@code to} is followed: never from HTTPS to HTTP. */

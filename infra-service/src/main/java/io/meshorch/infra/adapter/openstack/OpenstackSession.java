@@ -138,18 +138,29 @@ public final class OpenstackSession {
    */
   <T> T call(String what, Function<OSClientV3, T> body) {
     OSClientV3 client = client();
-    CallPacer outer = CALLING.get();
-    CALLING.set(rateLimit);
     try {
-      return body.apply(client);
+      return pacedOnThisThread(() -> body.apply(client));
     } catch (AuthenticationException e) {
       invalidate();
       throw new TransientFailure(
           "OPENSTACK_TOKEN_REJECTED", what + ": the service refused the token (401)", e);
     } catch (RuntimeException e) {
       throw classify(what, e);
+    }
+  }
+
+  /** Runs openstack4j's {@code body} with this session's rate limit for the connector. */
+  private <T> T pacedOnThisThread(Supplier<T> body) {
+    CallPacer outer = CALLING.get();
+    CALLING.set(rateLimit);
+    try {
+      return body.get();
     } finally {
-      restore(outer);
+      if (outer == null) {
+        CALLING.remove();
+      } else {
+        CALLING.set(outer);
+      }
     }
   }
 
@@ -160,14 +171,6 @@ public final class OpenstackSession {
     return CALLING.get();
   }
 
-  private static void restore(CallPacer outer) {
-    if (outer == null) {
-      CALLING.remove();
-    } else {
-      CALLING.set(outer);
-    }
-  }
-
   /**
    * Sends a raw request in its slot of the rate limit, and tells the limit what the cloud answered.
    *
@@ -176,14 +179,32 @@ public final class OpenstackSession {
    */
   <T> HttpResponse<T> send(String what, HttpRequest request, HttpResponse.BodyHandler<T> body)
       throws IOException, InterruptedException {
-    rateLimit.pace(what);
-    HttpResponse<T> response = transport().http().send(request, body);
-    answered(rateLimit, what, response.statusCode(), response.headers().firstValue("Retry-After"));
+    return send(rateLimit, transport().http(), what, request, body);
+  }
+
+  /**
+   * Sends {@code request} with {@code http} in its slot of {@code limit} (none: at once), and tells
+   * the limit what the cloud answered: the raw calls and openstack4j's connector alike.
+   */
+  static <T> HttpResponse<T> send(
+      CallPacer limit,
+      HttpClient http,
+      String what,
+      HttpRequest request,
+      HttpResponse.BodyHandler<T> body)
+      throws IOException, InterruptedException {
+    if (limit == null) {
+      return http.send(request, body);
+    }
+    limit.pace(what);
+    HttpResponse<T> response = http.send(request, body);
+    answered(limit, what, response.statusCode(), response.headers().firstValue("Retry-After"));
     return response;
   }
 
   /** Tells {@code limit} what the cloud answered to {@code what}; logs a hold-off. */
-  static void answered(CallPacer limit, String what, int status, Optional<String> retryAfter) {
+  private static void answered(
+      CallPacer limit, String what, int status, Optional<String> retryAfter) {
     limit
         .answered(status, retryAfter.orElse(null))
         .ifPresent(
@@ -327,14 +348,11 @@ public final class OpenstackSession {
             ? builder.scopeToProject(Identifier.byId(p.projectId()))
             : builder.scopeToProject(
                 Identifier.byName(p.projectName()), Identifier.byName(p.projectDomainName()));
-    CallPacer outer = CALLING.get();
-    CALLING.set(rateLimit);
     try {
-      return builder.authenticate().getToken();
+      IOSClientBuilder.V3 scoped = builder;
+      return pacedOnThisThread(() -> scoped.authenticate().getToken());
     } catch (RuntimeException e) {
       throw classify(what, e);
-    } finally {
-      restore(outer);
     }
   }
 
