@@ -97,6 +97,14 @@ final class ClusterReads {
     return found.isEmpty() ? null : found.get(0);
   }
 
+  /**
+   * Whether the object of {@code type} named {@code name} exists, without parsing it (a CRD's
+   * schema is large, and a pod's start asks for every CRD its component needs).
+   */
+  boolean exists(Class<? extends HasMetadata> type, String ns, String name) {
+    return !store.read(path(type, ns, name)).isEmpty();
+  }
+
   /** The custom resources {@code plural} of API {@code group/version} in namespace {@code ns}. */
   List<GenericKubernetesResource> custom(String apiVersion, String plural, String ns) {
     return read(

@@ -145,8 +145,17 @@ final class FieldPaths {
 
   /** The field set of {@code object}: its member paths (apiVersion, kind, server metadata out). */
   static Set<List<String>> fieldsOf(Map<String, Object> object) {
+    return new LinkedHashSet<>(valuesOf(object).keySet());
+  }
+
+  /**
+   * The member paths of {@code object}, in {@link #fieldsOf}'s order, each with the value {@link
+   * #valueAt} finds there: one walk instead of a walk from the root per path (and a scan of its
+   * list per item on the way).
+   */
+  static Map<List<String>, Object> valuesOf(Map<String, Object> object) {
     String kind = String.valueOf(object.get("kind"));
-    Set<List<String>> out = new LinkedHashSet<>();
+    Map<List<String>, Object> out = new LinkedHashMap<>();
     for (Map.Entry<String, Object> e : object.entrySet()) {
       String field = e.getKey();
       if (field.equals("apiVersion") || field.equals("kind")) {
@@ -157,12 +166,27 @@ final class FieldPaths {
     return out;
   }
 
+  /**
+   * The value at {@code path} in {@code object}, looked up in {@code values} (the object's {@link
+   * #valuesOf}) when the path is a member there, else walked to: a path may name what is not a
+   * member, such as a map that was empty when a manager set it.
+   */
+  static Object valueAt(Map<List<String>, Object> values, Object object, List<String> path) {
+    return values.containsKey(path) ? values.get(path) : valueAt(object, path);
+  }
+
+  /** Adds the members under {@code path}; of two with the same path, the first one's value. */
   private static void walk(
-      String kind, List<String> names, List<String> path, Object value, Set<List<String>> out) {
+      String kind,
+      List<String> names,
+      List<String> path,
+      Object value,
+      Map<List<String>, Object> out) {
     if (value instanceof Map<?, ?> map && !map.isEmpty() && !atomicMap(kind, names)) {
+      boolean metadata = names.size() == 1 && names.get(0).equals("metadata");
       for (Map.Entry<?, ?> e : map.entrySet()) {
         String field = String.valueOf(e.getKey());
-        if (names.equals(List.of("metadata")) && SERVER_METADATA.contains(field)) {
+        if (metadata && SERVER_METADATA.contains(field)) {
           continue;
         }
         walk(kind, plus(names, field), plus(path, "f:" + field), e.getValue(), out);
@@ -173,14 +197,14 @@ final class FieldPaths {
       ListType type = listType(kind, names);
       if (type instanceof AsSet) {
         for (Object element : list) {
-          out.add(plus(path, "v:" + json(element)));
+          out.putIfAbsent(plus(path, "v:" + json(element)), element);
         }
         return;
       }
       if (type instanceof Keyed keyed && list.stream().allMatch(i -> i instanceof Map)) {
         for (Object item : list) {
           List<String> itemPath = plus(path, "k:" + json(key(keyed, (Map<?, ?>) item)));
-          out.add(itemPath);
+          out.putIfAbsent(itemPath, item);
           for (Map.Entry<?, ?> e : ((Map<?, ?>) item).entrySet()) {
             String field = String.valueOf(e.getKey());
             walk(kind, plus(names, field), plus(itemPath, "f:" + field), e.getValue(), out);
@@ -189,7 +213,7 @@ final class FieldPaths {
         return;
       }
     }
-    out.add(path);
+    out.putIfAbsent(path, value);
   }
 
   /**
@@ -440,11 +464,11 @@ final class FieldPaths {
     return value;
   }
 
+  @SuppressWarnings("unchecked")
   static <T> List<T> plus(List<T> list, T element) {
-    List<T> out = new ArrayList<>(list.size() + 1);
-    out.addAll(list);
-    out.add(element);
-    return List.copyOf(out);
+    Object[] out = list.toArray(new Object[list.size() + 1]);
+    out[list.size()] = element;
+    return (List<T>) List.of(out);
   }
 
   /** A map of the mapper's kind ({@link LinkedHashMap}), for building objects. */

@@ -109,19 +109,18 @@ final class ManagedFields {
       String manager,
       String subresource,
       String now) {
-    Set<List<String>> was = before == null ? Set.of() : FieldPaths.fieldsOf(before);
-    Set<List<String>> is = FieldPaths.fieldsOf(after);
+    Map<List<String>, Object> was = before == null ? Map.of() : FieldPaths.valuesOf(before);
+    Map<List<String>, Object> is = FieldPaths.valuesOf(after);
     Set<List<String>> changed = new LinkedHashSet<>();
-    for (List<String> path : is) {
-      if (!was.contains(path)
-          || (!FieldPaths.isItem(path)
-              && !Objects.equals(
-                  FieldPaths.valueAt(before, path), FieldPaths.valueAt(after, path)))) {
-        changed.add(path);
-      }
-    }
-    Set<List<String>> gone = new LinkedHashSet<>(was);
-    gone.removeAll(is);
+    is.forEach(
+        (path, value) -> {
+          if (!was.containsKey(path)
+              || (!FieldPaths.isItem(path) && !Objects.equals(was.get(path), value))) {
+            changed.add(path);
+          }
+        });
+    Set<List<String>> gone = new LinkedHashSet<>(was.keySet());
+    gone.removeAll(is.keySet());
     List<Entry> out = new ArrayList<>();
     boolean found = false;
     for (Entry e : entries) {
@@ -134,7 +133,7 @@ final class ManagedFields {
       } else {
         fields.removeAll(changed);
       }
-      fields.removeIf(p -> FieldPaths.valueAt(after, p) == FieldPaths.MISSING);
+      fields.removeIf(p -> FieldPaths.valueAt(is, after, p) == FieldPaths.MISSING);
       if (fields.isEmpty()) {
         continue;
       }
@@ -161,24 +160,36 @@ final class ManagedFields {
     return withoutVolatile(a).equals(withoutVolatile(b));
   }
 
-  @SuppressWarnings("unchecked")
+  /**
+   * {@code object} without what {@link #sameContent} ignores: copies of the top level, the metadata
+   * and the managers' entries only, the rest shared (compared, never changed).
+   */
   private static Map<String, Object> withoutVolatile(Map<String, Object> object) {
-    Map<String, Object> copy = FieldPaths.copy(object);
-    if (copy.get("metadata") instanceof Map<?, ?> metadata) {
-      ((Map<String, Object>) metadata).remove("resourceVersion");
-      // fabric8's store writes "namespace": null into cluster-scoped objects on update, where
-      // the stored object has none: the same content to a real API server.
-      if (metadata.get("namespace") == null) {
-        ((Map<String, Object>) metadata).remove("namespace");
-      }
-      if (metadata.get("managedFields") instanceof List<?> list) {
-        for (Object e : list) {
-          if (e instanceof Map<?, ?> entry) {
-            entry.remove("time");
-          }
+    if (!(object.get("metadata") instanceof Map<?, ?> metadata)) {
+      return object;
+    }
+    Map<Object, Object> m = new LinkedHashMap<>(metadata);
+    m.remove("resourceVersion");
+    // fabric8's store writes "namespace": null into cluster-scoped objects on update, where
+    // the stored object has none: the same content to a real API server.
+    if (m.get("namespace") == null) {
+      m.remove("namespace");
+    }
+    if (m.get("managedFields") instanceof List<?> list) {
+      List<Object> entries = new ArrayList<>(list.size());
+      for (Object e : list) {
+        if (e instanceof Map<?, ?> entry) {
+          Map<Object, Object> timeless = new LinkedHashMap<>(entry);
+          timeless.remove("time");
+          entries.add(timeless);
+        } else {
+          entries.add(e);
         }
       }
+      m.put("managedFields", entries);
     }
-    return copy;
+    Map<String, Object> top = new LinkedHashMap<>(object);
+    top.put("metadata", m);
+    return top;
   }
 }

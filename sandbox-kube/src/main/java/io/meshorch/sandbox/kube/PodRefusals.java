@@ -270,7 +270,7 @@ final class PodRefusals {
       ClusterReads reads, ComponentRights.Component component, String ns, String sa) {
     List<ComponentRights.Crd> missing = new ArrayList<>();
     for (ComponentRights.Crd crd : component.crds()) {
-      if (reads.get(CustomResourceDefinition.class, null, crd.name()) == null) {
+      if (!reads.exists(CustomResourceDefinition.class, null, crd.name())) {
         missing.add(crd);
       }
     }

@@ -123,11 +123,13 @@ final class ServerSideApply {
 
     Set<List<String>> changed = new LinkedHashSet<>();
     if (live != null) {
+      Map<List<String>, Object> liveValues = FieldPaths.valuesOf(live);
+      Map<List<String>, Object> mergedValues = FieldPaths.valuesOf(merged);
       for (List<String> path : appliedFields) {
-        Object was = FieldPaths.valueAt(live, path);
+        Object was = FieldPaths.valueAt(liveValues, live, path);
         if (!FieldPaths.isItem(path)
             && was != FieldPaths.MISSING
-            && !Objects.equals(was, FieldPaths.valueAt(merged, path))) {
+            && !Objects.equals(was, FieldPaths.valueAt(mergedValues, merged, path))) {
           changed.add(path);
         }
       }
@@ -175,10 +177,11 @@ final class ServerSideApply {
       removeDropped(merged, previous.fields(), appliedFields, othersOwn);
     }
 
+    Map<List<String>, Object> values = FieldPaths.valuesOf(merged);
     List<ManagedFields.Entry> kept = new ArrayList<>();
     for (ManagedFields.Entry e : next) {
       Set<List<String>> fields = new LinkedHashSet<>(e.fields());
-      fields.removeIf(p -> FieldPaths.valueAt(merged, p) == FieldPaths.MISSING);
+      fields.removeIf(p -> FieldPaths.valueAt(values, merged, p) == FieldPaths.MISSING);
       if (!fields.isEmpty() || e == self) {
         kept.add(e.withFields(fields));
       }
