@@ -55,6 +55,14 @@ final class ClusterUpStep implements Step {
   /** Name of the rollout wait. */
   static final String ROLLOUT = "Cilium rollout";
 
+  /**
+   * How recent the watch's last event must be for a check to take what the watch has seen instead
+   * of reading the workloads. A real API server resumes a dropped watch where it stopped (or ends
+   * it, and what was seen is dropped), so nothing is missed; still, after this long without an
+   * event a check reads them, as an informer resyncs.
+   */
+  static final Duration SEEN_FRESH = Duration.ofSeconds(30);
+
   private static final Logger log = LoggerFactory.getLogger(ClusterUpStep.class);
 
   private enum Phase {
@@ -76,7 +84,7 @@ final class ClusterUpStep implements Step {
 
   private Phase phase = Phase.MESH_CA;
   private boolean announced;
-  private boolean watching;
+  private CiliumInstallerPort.RolloutWatch watch;
   private MeshCa ca;
   private ClusterMeshCertificates issued;
   private String installedVersion;
@@ -199,10 +207,18 @@ final class ClusterUpStep implements Step {
   }
 
   private Next rollout(StepContext ctx) {
-    if (!watching) {
+    if (watch == null) {
       // Opened before the first read, so that no change after that read goes unnoticed.
-      ctx.keep(installer.watchRollout(in.kubeconfigRef(), ctx::nudge));
-      watching = true;
+      watch = installer.watchRollout(in.kubeconfigRef(), ctx::nudge);
+      ctx.keep(watch);
+    }
+    // Woken by the watch while waiting after our own apply: what woke us is the latest state, and
+    // when it is not ready yet, the next change wakes us again; only readiness is read from the
+    // API.
+    Optional<CiliumRollout> seen = installed.isEmpty() ? watch.seen(SEEN_FRESH) : Optional.empty();
+    if (seen.isPresent() && !seen.get().ready()) {
+      lastSeen = seen.get().missing();
+      return Next.waitFor(rollout, lastSeen);
     }
     CiliumRollout now;
     try {

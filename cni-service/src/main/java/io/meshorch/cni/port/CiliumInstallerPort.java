@@ -4,6 +4,8 @@ import io.meshorch.cni.domain.CaSecretOutcome;
 import io.meshorch.cni.domain.CiliumInstall;
 import io.meshorch.cni.domain.CiliumRollout;
 import io.meshorch.cni.domain.MeshCa;
+import java.time.Duration;
+import java.util.Optional;
 
 /** Cilium in one cluster, reached through the admin kubeconfig kept in the secret store. */
 public interface CiliumInstallerPort {
@@ -47,9 +49,25 @@ public interface CiliumInstallerPort {
    * Reads only.
    *
    * @param kubeconfigRef secret-store reference of the cluster's admin kubeconfig
-   * @param onChange called from a watch thread; must be quick and must not throw
-   * @return what stops the watches and releases the connection; closing it twice is harmless
+   * @param onChange called from a watch thread, after what the change showed is kept for {@link
+   *     RolloutWatch#seen}; must be quick and must not throw
+   * @return what the watches have seen, and what stops them and releases the connection; closing it
+   *     twice is harmless
    * @throws io.meshorch.kit.failure.StepFailure when the kubeconfig is missing or unusable
    */
-  AutoCloseable watchRollout(String kubeconfigRef, Runnable onChange);
+  RolloutWatch watchRollout(String kubeconfigRef, Runnable onChange);
+
+  /** Watches of Cilium's rollout in one cluster. */
+  interface RolloutWatch extends AutoCloseable {
+    /**
+     * The rollout as the watches' events showed it, without reading the API: present when events
+     * carried each of the three workloads since the watches were (re)opened and the last event came
+     * within {@code fresh}. Newer than any read made before those events; a read is still what
+     * tells that the rollout is done, and what a waiting step relies on when the watches are quiet.
+     */
+    Optional<CiliumRollout> seen(Duration fresh);
+
+    @Override
+    void close();
+  }
 }

@@ -7,6 +7,7 @@ import io.meshorch.cni.application.Fakes.FakeClusters;
 import io.meshorch.cni.application.Fakes.FakeMeshCa;
 import io.meshorch.cni.domain.ApiServerEndpoint;
 import io.meshorch.cni.domain.CiliumInstall;
+import io.meshorch.cni.domain.CiliumRollout;
 import io.meshorch.contracts.CiliumReady;
 import io.meshorch.contracts.ClusterFailed;
 import io.meshorch.contracts.ClusterSpec;
@@ -25,6 +26,7 @@ import io.meshorch.kit.step.Wait;
 import io.meshorch.testkit.Samples;
 import java.time.Duration;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -162,6 +164,32 @@ class ClusterUpStepTest {
               assertThat(w.closed).isTrue();
             });
     assertThat(driver.nudges()).isEqualTo(5);
+  }
+
+  @Test
+  void aCheckTheWatchWokeTakesTheRolloutItShowedAndReadsOnlyToConfirmReadiness() {
+    ClusterSpec east = Samples.cluster("east", 1, 2);
+    clusters.checksBeforeReady = 1;
+    EventEnvelope in = clusterUp("demo", east);
+    AtomicInteger changes = new AtomicInteger();
+    StepDriver driver =
+        new StepDriver(in, Stage.CNI)
+            .beforeRecheck(
+                () ->
+                    clusters.watches.forEach(
+                        w ->
+                            w.change(
+                                changes.incrementAndGet() < 4
+                                    ? new CiliumRollout(2, 1, 1, 0)
+                                    : new CiliumRollout(2, 2, 1, 1))));
+
+    Result result = driver.run(stepFor(in), MAX_CALLS);
+
+    assertThat(result).isEqualTo(new Result.Done(ready("demo", east)));
+    assertThat(driver.nudges()).isEqualTo(4);
+    // the read before any change, then none for three changes that showed the rollout not ready,
+    // and the read that confirmed what the fourth showed
+    assertThat(clusters.reads).isEqualTo(2);
   }
 
   static Stream<Arguments> readFailures() {

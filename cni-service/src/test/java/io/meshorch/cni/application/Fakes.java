@@ -10,11 +10,13 @@ import io.meshorch.cni.port.CiliumInstallerPort;
 import io.meshorch.cni.port.ClusterMeshCertsPort;
 import io.meshorch.cni.port.MeshCaPort;
 import io.meshorch.kit.failure.StepFailure;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /** Stateful in-memory stand-ins for cni-service's ports. */
@@ -83,6 +85,10 @@ final class Fakes {
     int applyCalls;
 
     int checksBeforeReady = 2;
+
+    /** Every status read that got an answer. */
+    int reads;
+
     int nodes = 2;
 
     private final Map<String, Integer> checks = new HashMap<>();
@@ -124,6 +130,7 @@ final class Fakes {
       if (!applied.containsKey(kubeconfigRef)) {
         return CiliumRollout.NOTHING;
       }
+      reads++;
       int n = checks.merge(kubeconfigRef, 1, Integer::sum);
       return n > checksBeforeReady
           ? new CiliumRollout(nodes, nodes, 1, 1)
@@ -131,18 +138,23 @@ final class Fakes {
     }
 
     @Override
-    public synchronized AutoCloseable watchRollout(String kubeconfigRef, Runnable onChange) {
+    public synchronized CiliumInstallerPort.RolloutWatch watchRollout(
+        String kubeconfigRef, Runnable onChange) {
       FakeWatch watch = new FakeWatch(kubeconfigRef, onChange);
       watches.add(watch);
       return watch;
     }
   }
 
-  /** A rollout watch: {@link #change()} plays a change of the workloads. */
-  static final class FakeWatch implements AutoCloseable {
+  /**
+   * A rollout watch: {@link #change()} plays a change of the workloads, {@link
+   * #change(CiliumRollout)} one whose event showed the rollout.
+   */
+  static final class FakeWatch implements CiliumInstallerPort.RolloutWatch {
     final String kubeconfigRef;
     private final Runnable onChange;
     boolean closed;
+    private Optional<CiliumRollout> seen = Optional.empty();
 
     FakeWatch(String kubeconfigRef, Runnable onChange) {
       this.kubeconfigRef = kubeconfigRef;
@@ -153,6 +165,16 @@ final class Fakes {
       if (!closed) {
         onChange.run();
       }
+    }
+
+    void change(CiliumRollout shown) {
+      seen = Optional.of(shown);
+      change();
+    }
+
+    @Override
+    public Optional<CiliumRollout> seen(Duration fresh) {
+      return closed ? Optional.empty() : seen;
     }
 
     @Override

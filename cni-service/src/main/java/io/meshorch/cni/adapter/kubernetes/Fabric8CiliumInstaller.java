@@ -16,9 +16,11 @@ import io.meshorch.kube.KubeCalls;
 import io.meshorch.kube.KubeClientProvider;
 import io.meshorch.kube.KubeWatches;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -90,38 +92,75 @@ public final class Fabric8CiliumInstaller implements CiliumInstallerPort {
           KubeCalls.call(
               "read DaemonSet " + NS + "/" + CiliumValues.AGENT,
               () -> client.apps().daemonSets().inNamespace(NS).withName(CiliumValues.AGENT).get());
-      int desired = 0;
-      int ready = 0;
-      if (agents != null && agents.getStatus() != null) {
-        desired = orZero(agents.getStatus().getDesiredNumberScheduled());
-        ready = orZero(agents.getStatus().getNumberReady());
-      }
-      return new CiliumRollout(
-          desired,
-          ready,
-          available(client, CiliumValues.OPERATOR),
-          available(client, CiliumValues.CLUSTERMESH_APISERVER));
+      return rolloutOf(
+          agents,
+          available(read(client, CiliumValues.OPERATOR)),
+          available(read(client, CiliumValues.CLUSTERMESH_APISERVER)));
     }
   }
 
+  private static CiliumRollout rolloutOf(
+      DaemonSet agents, int operatorAvailable, int apiserverAvailable) {
+    int desired = 0;
+    int ready = 0;
+    if (agents != null && agents.getStatus() != null) {
+      desired = orZero(agents.getStatus().getDesiredNumberScheduled());
+      ready = orZero(agents.getStatus().getNumberReady());
+    }
+    return new CiliumRollout(desired, ready, operatorAvailable, apiserverAvailable);
+  }
+
   @Override
-  public AutoCloseable watchRollout(String kubeconfigRef, Runnable onChange) {
+  public RolloutWatch watchRollout(String kubeconfigRef, Runnable onChange) {
     KubernetesClient client = clients.forCluster(kubeconfigRef);
-    AutoCloseable agents =
-        KubeWatches.nudgeOnChange(
+    KubeWatches.Followed<DaemonSet> agents =
+        KubeWatches.follow(
             "DaemonSet " + NS + "/" + CiliumValues.AGENT,
             client.apps().daemonSets().inNamespace(NS).withName(CiliumValues.AGENT),
             onChange);
     // One watch for both Deployments: a change to another Deployment of kube-system only costs an
-    // extra status read.
-    AutoCloseable deployments =
-        KubeWatches.nudgeOnChange(
+    // extra look at what the watches have seen.
+    KubeWatches.Followed<Deployment> deployments =
+        KubeWatches.follow(
             "Deployments of " + NS, client.apps().deployments().inNamespace(NS), onChange);
-    return () -> {
-      closeQuietly(agents);
-      closeQuietly(deployments);
-      client.close();
+    return new RolloutWatch() {
+      @Override
+      public Optional<CiliumRollout> seen(Duration fresh) {
+        Optional<Duration> quiet = quietest(agents, deployments);
+        Optional<DaemonSet> agentSet = agents.latest(CiliumValues.AGENT);
+        Optional<Deployment> operator = deployments.latest(CiliumValues.OPERATOR);
+        Optional<Deployment> apiserver = deployments.latest(CiliumValues.CLUSTERMESH_APISERVER);
+        if (quiet.isEmpty()
+            || quiet.get().compareTo(fresh) > 0
+            || agentSet.isEmpty()
+            || operator.isEmpty()
+            || apiserver.isEmpty()) {
+          return Optional.empty();
+        }
+        return Optional.of(
+            rolloutOf(agentSet.get(), available(operator.get()), available(apiserver.get())));
+      }
+
+      @Override
+      public void close() {
+        closeQuietly(agents);
+        closeQuietly(deployments);
+        client.close();
+      }
     };
+  }
+
+  /** The time since the later of the two watches' last events. */
+  private static Optional<Duration> quietest(KubeWatches.Followed<?> a, KubeWatches.Followed<?> b) {
+    Optional<Duration> x = a.sinceLastEvent();
+    Optional<Duration> y = b.sinceLastEvent();
+    if (x.isEmpty()) {
+      return y;
+    }
+    if (y.isEmpty()) {
+      return x;
+    }
+    return Optional.of(x.get().compareTo(y.get()) <= 0 ? x.get() : y.get());
   }
 
   private static void closeQuietly(AutoCloseable watch) {
@@ -132,11 +171,13 @@ public final class Fabric8CiliumInstaller implements CiliumInstallerPort {
     }
   }
 
-  private static int available(KubernetesClient client, String name) {
-    Deployment deployment =
-        KubeCalls.call(
-            "read Deployment " + NS + "/" + name,
-            () -> client.apps().deployments().inNamespace(NS).withName(name).get());
+  private static Deployment read(KubernetesClient client, String name) {
+    return KubeCalls.call(
+        "read Deployment " + NS + "/" + name,
+        () -> client.apps().deployments().inNamespace(NS).withName(name).get());
+  }
+
+  private static int available(Deployment deployment) {
     return deployment == null || deployment.getStatus() == null
         ? 0
         : orZero(deployment.getStatus().getAvailableReplicas());

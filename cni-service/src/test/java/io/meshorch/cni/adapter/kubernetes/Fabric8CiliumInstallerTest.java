@@ -17,6 +17,7 @@ import io.meshorch.cni.adapter.pki.BouncyCastleCaGenerator;
 import io.meshorch.cni.domain.CaSecretOutcome;
 import io.meshorch.cni.domain.CiliumRollout;
 import io.meshorch.cni.domain.MeshCa;
+import io.meshorch.cni.port.CiliumInstallerPort;
 import io.meshorch.kit.failure.StepFailure;
 import io.meshorch.kit.secrets.FileSecretStore;
 import io.meshorch.kube.KubeClientProvider;
@@ -26,6 +27,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -223,6 +225,39 @@ class Fabric8CiliumInstallerTest {
     } finally {
       watch.close();
     }
+  }
+
+  @Test
+  void showsTheRolloutTheWatchesEventsCarriedWithoutReadingIt() throws Exception {
+    workloads();
+    CiliumInstallerPort.RolloutWatch watch = installer().watchRollout(REF, () -> {});
+    try {
+      // A watch begins with the objects there are, as a real API server's does.
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () -> watch.seen(Duration.ofMinutes(1)).equals(Optional.of(CiliumRollout.NOTHING)));
+
+      agentsReady(3, 2);
+      available("cilium-operator");
+      available("clustermesh-apiserver");
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () ->
+                  watch
+                      .seen(Duration.ofMinutes(1))
+                      .equals(Optional.of(new CiliumRollout(3, 2, 1, 1))));
+      int requests = server.getRequestCount();
+
+      assertThat(watch.seen(Duration.ofMinutes(1))).contains(new CiliumRollout(3, 2, 1, 1));
+      assertThat(server.getRequestCount()).isEqualTo(requests);
+      Thread.sleep(20);
+      assertThat(watch.seen(Duration.ofMillis(10))).as("the last event is too old").isEmpty();
+    } finally {
+      watch.close();
+    }
+    assertThat(watch.seen(Duration.ofMinutes(1))).as("closed").isEmpty();
   }
 
   @Test
