@@ -21,6 +21,8 @@ import io.meshorch.mesh.port.ClusterMeshPort;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -79,6 +81,13 @@ public final class ConnectStep implements Step {
    */
   static final Duration SAFETY_MARGIN = Duration.ofMinutes(1);
 
+  /**
+   * How recent a watch's last event must be for the rollout wait to take what it showed instead of
+   * reading the Deployment: a real API server resumes a dropped watch where it stopped, so nothing
+   * is missed; still, after this long without an event the wait reads, as an informer resyncs.
+   */
+  static final Duration SEEN_FRESH = Duration.ofSeconds(30);
+
   private static final Logger log = LoggerFactory.getLogger(ConnectStep.class);
 
   private final MeshAction.Connect action;
@@ -94,7 +103,13 @@ public final class ConnectStep implements Step {
   private boolean announced;
   private boolean sameCa;
   private boolean rolledOut;
-  private boolean watchingRollouts;
+
+  /** Each cluster's clustermesh-apiserver watch, opened on the first wait for the rollouts. */
+  private final Map<ClusterMember, ClusterMeshPort.ApiserverWatch> watches = new HashMap<>();
+
+  /** The clusters whose rollout a read found done (in this step). */
+  private final Set<ClusterMember> rolloutDone = new HashSet<>();
+
   private Instant deadline;
   private String lastProgress;
 
@@ -157,18 +172,33 @@ public final class ConnectStep implements Step {
    * as not done.
    */
   private Optional<Next> awaitRollouts(StepContext ctx) {
-    Map<String, String> pending = new LinkedHashMap<>();
+    Map<ClusterMember, String> notDone = new HashMap<>();
+    List<ClusterMember> toRead = new ArrayList<>();
+    for (ClusterMember m : action.members()) {
+      // A rollout the cluster's watch showed not done needs no read: its next change wakes the
+      // step. One a read found done stays done unless the watch shows otherwise.
+      Optional<ApiserverRollout> seen =
+          watches.containsKey(m) ? watches.get(m).seen(SEEN_FRESH) : Optional.empty();
+      if (seen.isPresent() && !seen.get().done()) {
+        notDone.put(m, seen.get().describe());
+        rolloutDone.remove(m);
+      } else if (!rolloutDone.contains(m)) {
+        toRead.add(m);
+      }
+    }
     for (Map.Entry<ClusterMember, CompletableFuture<ApiserverRollout>> read :
-        readEach(m -> mesh.apiserverRollout(m.kubeconfigRef())).entrySet()) {
+        readEach(toRead, m -> mesh.apiserverRollout(m.kubeconfigRef())).entrySet()) {
       String cluster = read.getKey().name();
       try {
         ApiserverRollout rollout = read.getValue().join();
-        if (!rollout.done()) {
-          pending.put(cluster, rollout.describe());
+        if (rollout.done()) {
+          rolloutDone.add(read.getKey());
+        } else {
+          notDone.put(read.getKey(), rollout.describe());
         }
       } catch (CompletionException e) {
         if (e.getCause() instanceof TransientFailure t) {
-          pending.put(cluster, "cannot be read: " + t.getMessage());
+          notDone.put(read.getKey(), "cannot be read: " + t.getMessage());
         } else if (e.getCause() instanceof TerminalFailure t) {
           log.error(
               "mesh {}: the clustermesh-apiserver of cluster {} cannot be read: {}",
@@ -180,6 +210,12 @@ public final class ConnectStep implements Step {
         } else {
           throw unwrap(e);
         }
+      }
+    }
+    Map<String, String> pending = new LinkedHashMap<>();
+    for (ClusterMember m : action.members()) {
+      if (notDone.containsKey(m)) {
+        pending.put(m.name(), notDone.get(m));
       }
     }
     if (pending.isEmpty()) {
@@ -213,11 +249,12 @@ public final class ConnectStep implements Step {
                   reason,
                   true)));
     }
-    if (!watchingRollouts) {
+    if (watches.isEmpty()) {
       for (ClusterMember m : action.members()) {
-        ctx.keep(mesh.watchApiserver(m.kubeconfigRef(), ctx::nudge));
+        ClusterMeshPort.ApiserverWatch watch = mesh.watchApiserver(m.kubeconfigRef(), ctx::nudge);
+        ctx.keep(watch);
+        watches.put(m, watch);
       }
-      watchingRollouts = true;
     }
     String progress = "waiting for clustermesh-apiserver rollout: " + where;
     if (!progress.equals(lastProgress)) {
@@ -271,8 +308,14 @@ public final class ConnectStep implements Step {
 
   /** Starts {@code read} for every member on the workers; the results in member order. */
   private <T> Map<ClusterMember, CompletableFuture<T>> readEach(Function<ClusterMember, T> read) {
+    return readEach(action.members(), read);
+  }
+
+  /** Starts {@code read} for each of {@code members} on the workers; the results in their order. */
+  private <T> Map<ClusterMember, CompletableFuture<T>> readEach(
+      List<ClusterMember> members, Function<ClusterMember, T> read) {
     Map<ClusterMember, CompletableFuture<T>> reads = new LinkedHashMap<>();
-    for (ClusterMember m : action.members()) {
+    for (ClusterMember m : members) {
       reads.put(m, CompletableFuture.supplyAsync(() -> read.apply(m), workers));
     }
     return reads;

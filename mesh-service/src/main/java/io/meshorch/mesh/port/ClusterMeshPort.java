@@ -4,7 +4,9 @@ import io.meshorch.mesh.domain.AgentReport;
 import io.meshorch.mesh.domain.ApiserverRollout;
 import io.meshorch.mesh.domain.CiliumCa;
 import io.meshorch.mesh.domain.RemoteCluster;
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /** The Cilium cluster-mesh side of one Kubernetes cluster of a mesh. */
 public interface ClusterMeshPort {
@@ -57,9 +59,23 @@ public interface ClusterMeshPort {
    * re-checks still find the rollout's end.
    *
    * @param kubeconfigRef secret-store reference of the cluster's admin kubeconfig
-   * @return what closes the watch
+   * @param onChange called from a watch thread, after what the change showed is kept for {@link
+   *     ApiserverWatch#seen}; must be quick and must not throw
+   * @return what the watch has seen, and what closes it
    */
-  AutoCloseable watchApiserver(String kubeconfigRef, Runnable onChange);
+  ApiserverWatch watchApiserver(String kubeconfigRef, Runnable onChange);
+
+  /** A watch of one cluster's {@code clustermesh-apiserver} Deployment. */
+  interface ApiserverWatch extends AutoCloseable {
+    /**
+     * The rollout as the watch's latest event showed it, without reading the API: present when an
+     * event carried the Deployment since the watch was (re)opened and came within {@code fresh}.
+     */
+    Optional<ApiserverRollout> seen(Duration fresh);
+
+    @Override
+    void close();
+  }
 
   /**
    * Asks every Cilium agent pod of the cluster (label {@code k8s-app=cilium} in kube-system) what

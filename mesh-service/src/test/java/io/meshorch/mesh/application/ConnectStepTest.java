@@ -16,12 +16,14 @@ import io.meshorch.kit.step.Plan;
 import io.meshorch.kit.step.Step;
 import io.meshorch.kit.step.StepDriver;
 import io.meshorch.kit.step.StepDriver.Result;
+import io.meshorch.mesh.domain.ApiserverRollout;
 import io.meshorch.mesh.domain.MeshLedger;
 import io.meshorch.mesh.domain.RemoteCluster;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class ConnectStepTest {
@@ -156,6 +158,32 @@ class ConnectStepTest {
     assertThat(clusters.watchesOpened(ref("east"))).as("a watch per cluster, once").isEqualTo(1);
     assertThat(clusters.watchesOpened(ref("west"))).isEqualTo(1);
     assertThat(clusters.openWatches(ref("west"))).as("closed when the step ends").isZero();
+  }
+
+  @Test
+  void aRolloutTheWatchShowsNotDoneIsNotReadAndOneAReadFoundDoneIsNotReadAgain() {
+    clusters.rollsOutAfterReads(ref("west"), 2);
+    clusters.watchShows(ref("west"), new ApiserverRollout(2, 2, 1, 0, 1, 1));
+    Plan.Planned planned = planConnect(steps);
+    AtomicInteger rechecks = new AtomicInteger();
+    StepDriver driver =
+        new StepDriver(west, planned.key(), "mesh")
+            .beforeRecheck(
+                () -> {
+                  mesh.clock.advance(Duration.ofSeconds(1));
+                  if (rechecks.incrementAndGet() == 3) {
+                    clusters.watchShows(ref("west"), new ApiserverRollout(2, 2, 1, 1, 1, 1));
+                  }
+                });
+
+    Result result = run(driver, planned);
+
+    assertThat(result).isEqualTo(new Result.Done(expectedTable()));
+    assertThat(rechecks).hasValue(3);
+    assertThat(clusters.rolloutReads(ref("east"))).as("found done at once").isEqualTo(1);
+    assertThat(clusters.rolloutReads(ref("west")))
+        .as("the first read, then only the one confirming what the watch showed")
+        .isEqualTo(2);
   }
 
   @Test

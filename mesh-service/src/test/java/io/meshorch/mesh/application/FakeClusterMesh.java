@@ -8,9 +8,11 @@ import io.meshorch.mesh.domain.CiliumCa;
 import io.meshorch.mesh.domain.RemoteCluster;
 import io.meshorch.mesh.domain.RemoteStatus;
 import io.meshorch.mesh.port.ClusterMeshPort;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.BrokenBarrierException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -56,6 +58,7 @@ final class FakeClusterMesh implements ClusterMeshPort {
   private final Map<String, AtomicInteger> agentReads = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> openWatches = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> watchesOpened = new ConcurrentHashMap<>();
+  private final Map<String, ApiserverRollout> shown = new ConcurrentHashMap<>();
 
   private volatile CyclicBarrier rendezvous;
   private volatile CyclicBarrier writeRendezvous;
@@ -92,6 +95,16 @@ final class FakeClusterMesh implements ClusterMeshPort {
    */
   void rollsOutAfterReads(String kubeconfigRef, int reads) {
     rolloutReadsToDone.put(kubeconfigRef, reads);
+  }
+
+  /** What the cluster's clustermesh-apiserver watch shows from now on (before: nothing). */
+  void watchShows(String kubeconfigRef, ApiserverRollout rollout) {
+    shown.put(kubeconfigRef, rollout);
+  }
+
+  /** How many times the cluster's clustermesh-apiserver rollout was read. */
+  int rolloutReads(String kubeconfigRef) {
+    return count(rolloutReads, kubeconfigRef);
   }
 
   /** How many times the cluster's agents were read. */
@@ -180,11 +193,26 @@ final class FakeClusterMesh implements ClusterMeshPort {
   }
 
   @Override
-  public AutoCloseable watchApiserver(String kubeconfigRef, Runnable onChange) {
+  public ClusterMeshPort.ApiserverWatch watchApiserver(String kubeconfigRef, Runnable onChange) {
     watchesOpened.computeIfAbsent(kubeconfigRef, k -> new AtomicInteger()).incrementAndGet();
     AtomicInteger open = openWatches.computeIfAbsent(kubeconfigRef, k -> new AtomicInteger());
     open.incrementAndGet();
-    return open::decrementAndGet;
+    return new ClusterMeshPort.ApiserverWatch() {
+      private boolean closed;
+
+      @Override
+      public Optional<ApiserverRollout> seen(Duration fresh) {
+        return closed ? Optional.empty() : Optional.ofNullable(shown.get(kubeconfigRef));
+      }
+
+      @Override
+      public void close() {
+        if (!closed) {
+          closed = true;
+          open.decrementAndGet();
+        }
+      }
+    };
   }
 
   @Override

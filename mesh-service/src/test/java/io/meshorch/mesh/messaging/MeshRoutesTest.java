@@ -49,7 +49,7 @@ class MeshRoutesTest {
         }
 
         @Override
-        public AutoCloseable watchApiserver(String kubeconfigRef, Runnable onChange) {
+        public ApiserverWatch watchApiserver(String kubeconfigRef, Runnable onChange) {
           throw new AssertionError("routes do not call clusters");
         }
 

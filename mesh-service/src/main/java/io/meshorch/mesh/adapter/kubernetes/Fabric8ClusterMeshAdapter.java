@@ -33,6 +33,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -132,33 +133,49 @@ public final class Fabric8ClusterMeshAdapter implements ClusterMeshPort {
             "CILIUM_NOT_INSTALLED",
             "Deployment " + NAMESPACE + "/" + APISERVER + " does not exist");
       }
-      var status = d.getStatus();
-      Integer wanted = d.getSpec() == null ? null : d.getSpec().getReplicas();
-      return new ApiserverRollout(
-          orZero(d.getMetadata().getGeneration()),
-          status == null ? 0 : orZero(status.getObservedGeneration()),
-          wanted == null ? 1 : wanted,
-          status == null ? 0 : orZero(status.getUpdatedReplicas()),
-          status == null ? 0 : orZero(status.getAvailableReplicas()),
-          status == null ? 0 : orZero(status.getReplicas()));
+      return rolloutOf(d);
     } catch (KubernetesClientException e) {
       throw KubeFailures.classify("read Deployment " + NAMESPACE + "/" + APISERVER, e);
     }
   }
 
+  private static ApiserverRollout rolloutOf(Deployment d) {
+    var status = d.getStatus();
+    Integer wanted = d.getSpec() == null ? null : d.getSpec().getReplicas();
+    return new ApiserverRollout(
+        orZero(d.getMetadata().getGeneration()),
+        status == null ? 0 : orZero(status.getObservedGeneration()),
+        wanted == null ? 1 : wanted,
+        status == null ? 0 : orZero(status.getUpdatedReplicas()),
+        status == null ? 0 : orZero(status.getAvailableReplicas()),
+        status == null ? 0 : orZero(status.getReplicas()));
+  }
+
   @Override
-  public AutoCloseable watchApiserver(String kubeconfigRef, Runnable onChange) {
+  public ApiserverWatch watchApiserver(String kubeconfigRef, Runnable onChange) {
     KubernetesClient client = clients.forCluster(kubeconfigRef);
-    AutoCloseable watch =
-        KubeWatches.nudgeOnChange(
+    KubeWatches.Followed<Deployment> watch =
+        KubeWatches.follow(
             "Deployment " + NAMESPACE + "/" + APISERVER,
             client.apps().deployments().inNamespace(NAMESPACE).withName(APISERVER),
             onChange);
-    return () -> {
-      try {
-        watch.close();
-      } finally {
-        client.close();
+    return new ApiserverWatch() {
+      @Override
+      public Optional<ApiserverRollout> seen(Duration fresh) {
+        Optional<Duration> quiet = watch.sinceLastEvent();
+        if (quiet.isEmpty() || quiet.get().compareTo(fresh) > 0) {
+          return Optional.empty();
+        }
+        return watch.latest(APISERVER).map(Fabric8ClusterMeshAdapter::rolloutOf);
+      }
+
+      @Override
+      public void close() {
+        try {
+          watch.close();
+        } finally {
+          client.close();
+        }
       }
     };
   }

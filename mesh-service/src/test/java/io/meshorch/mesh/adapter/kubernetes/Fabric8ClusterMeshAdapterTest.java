@@ -16,6 +16,7 @@ import io.meshorch.mesh.domain.ApiserverRollout;
 import io.meshorch.mesh.domain.CiliumCa;
 import io.meshorch.mesh.domain.RemoteCluster;
 import io.meshorch.mesh.domain.RemoteStatus;
+import io.meshorch.mesh.port.ClusterMeshPort;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -29,6 +30,7 @@ import java.util.Date;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -119,8 +121,12 @@ class Fabric8ClusterMeshAdapterTest {
     AtomicInteger changes = new AtomicInteger();
 
     ApiserverRollout during = adapter.apiserverRollout(REF);
-    AutoCloseable watch = adapter.watchApiserver(REF, changes::incrementAndGet);
+    ClusterMeshPort.ApiserverWatch watch = adapter.watchApiserver(REF, changes::incrementAndGet);
     try {
+      // A watch begins with the object as it is; each change then shows the rollout unread.
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> watch.seen(Duration.ofMinutes(1)).equals(Optional.of(during)));
       apiserver.setStatus(
           new DeploymentStatusBuilder()
               .withObservedGeneration(2L)
@@ -129,10 +135,14 @@ class Fabric8ClusterMeshAdapterTest {
               .withAvailableReplicas(1)
               .build());
       cluster.client().apps().deployments().resource(apiserver).updateStatus();
-      await().atMost(Duration.ofSeconds(10)).until(() -> changes.get() > 0);
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> watch.seen(Duration.ofMinutes(1)).map(ApiserverRollout::done).orElse(false));
+      assertThat(changes).hasPositiveValue();
     } finally {
       watch.close();
     }
+    assertThat(watch.seen(Duration.ofMinutes(1))).as("closed").isEmpty();
 
     assertThat(during.done()).isFalse();
     assertThat(during.describe()).isEqualTo("1/1 updated, 1 available, 1 old");
