@@ -1,6 +1,7 @@
 package io.meshorch.sandbox.kube;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.client.server.mock.KubernetesAttributesExtractor;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesResponseComposer;
@@ -555,14 +556,19 @@ final class ObservedCrudDispatcher extends KubernetesCrudDispatcher {
     String before = oldAttributes == null ? null : map.get(oldAttributes);
     Write w = current.get();
     String after = newState;
+    GenericKubernetesResource key = resource;
     if (w != null && newState != null) {
       after = track(w, before, newState, parsedVersions);
       w.stored = after;
+      Map<String, Object> parsed = parsedVersions.get(after);
+      if (key == null && parsed != null) {
+        key = keyOf(parsed);
+      }
     }
     store.writeLock().lock();
     try {
-      super.processEvent(path, pathAttributes, oldAttributes, resource, after);
-      reindex(pathAttributes, oldAttributes, resource, after);
+      super.processEvent(path, pathAttributes, oldAttributes, key, after);
+      reindex(pathAttributes, oldAttributes, key, after);
       listVersion = requestResourceVersion();
     } finally {
       store.writeLock().unlock();
@@ -570,6 +576,33 @@ final class ObservedCrudDispatcher extends KubernetesCrudDispatcher {
     if (!Objects.equals(before, after)) {
       listener.changed(path, before, after);
     }
+  }
+
+  /**
+   * What fabric8 works an object's store key out from (API version, kind, name, namespace, labels),
+   * taken from its parsed form: given this, fabric8 and the index do not parse the stored JSON
+   * again, as they do when given only the JSON (into the same type, with the same fields).
+   */
+  static GenericKubernetesResource keyOf(Map<String, Object> object) {
+    GenericKubernetesResource key = new GenericKubernetesResource();
+    key.setApiVersion(text(object.get("apiVersion")));
+    key.setKind(text(object.get("kind")));
+    ObjectMeta metadata = new ObjectMeta();
+    if (object.get("metadata") instanceof Map<?, ?> m) {
+      metadata.setName(text(m.get("name")));
+      metadata.setNamespace(text(m.get("namespace")));
+      if (m.get("labels") instanceof Map<?, ?> labels) {
+        Map<String, String> copy = new LinkedHashMap<>();
+        labels.forEach((k, v) -> copy.put(String.valueOf(k), text(v)));
+        metadata.setLabels(copy);
+      }
+    }
+    key.setMetadata(metadata);
+    return key;
+  }
+
+  private static String text(Object value) {
+    return value == null ? null : value.toString();
   }
 
   /**

@@ -2,6 +2,7 @@ package io.meshorch.sandbox.kube;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fabric8.kubernetes.client.server.mock.KubernetesAttributesExtractor;
 import io.fabric8.mockwebserver.dsl.HttpMethod;
 import io.fabric8.mockwebserver.http.Buffer;
 import io.fabric8.mockwebserver.http.Headers;
@@ -53,6 +54,25 @@ class IndexedReadsTest {
 
   private final ObservedCrudDispatcher store = new ObservedCrudDispatcher((p, b, a) -> {});
   private final Random random = new Random(20261130);
+
+  @Test
+  void theStoreKeyOfAParsedObjectIsTheOneFabric8WorksOutFromItsJson() {
+    KubernetesAttributesExtractor extractor = new KubernetesAttributesExtractor();
+    for (String json :
+        List.of(
+            "{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":{\"name\":\"web\","
+                + "\"namespace\":\"default\",\"labels\":{\"app\":\"web\",\"tier\":3,\"on\":true}},"
+                + "\"spec\":{\"replicas\":2}}",
+            "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"a\","
+                + "\"namespace\":null}}",
+            "{\"apiVersion\":\"rbac.authorization.k8s.io/v1\",\"kind\":\"ClusterRole\","
+                + "\"metadata\":{\"name\":\"r\",\"labels\":{}}}")) {
+      assertThat(
+              extractor.extract(ObservedCrudDispatcher.keyOf(ObservedCrudDispatcher.parse(json))))
+          .as(json)
+          .isEqualTo(extractor.fromResource(json));
+    }
+  }
 
   @Test
   void everyReadAgreesWithFabric8sOwnMatchingThroughARandomRunOfWrites() {
