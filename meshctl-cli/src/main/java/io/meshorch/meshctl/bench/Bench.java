@@ -593,7 +593,8 @@ public final class Bench {
             + " path from the configured latencies of the steps the sandbox step log shows:"
             + " max over clusters of max(heat-stack, vm-boot + ssh-ready) + rke-up +"
             + " cilium-rollout + metallb-rollout + lb-ip, then for meshes that connect the"
-            + " slowest cluster's cilium-rollout + mesh-connect");
+            + " slowest cluster's cilium-rollout (the re-rollout of its clustermesh-apiserver,"
+            + " whose KVStoreMesh dials the remotes, or of its agents) + mesh-connect");
     d.put(
         "detection",
         "sandbox step finished (step log) to the Kafka timestamp of the event reporting it:"

@@ -18,13 +18,17 @@ import java.util.List;
  * cloud-init finished) + {@code rke-up} (+ {@code rke-up-again} for every re-run the log shows) +
  * {@code cilium-rollout} (agents, operator and clustermesh-apiserver roll out in parallel) + {@code
  * metallb-rollout} + {@code metallb-webhook} + {@code lb-ip}. The mesh step starts when the slowest
- * cluster is done, and for each cluster whose Cilium agents were rolled out again (a second {@code
- * DaemonSet kube-system/cilium} record) adds {@code cilium-rollout} + {@code mesh-connect} (the
- * remote is connected that long after the restarted agent runs); the mesh ends with the slowest of
- * them. A step absent from the log (e.g. no mesh step for a one-cluster mesh) adds nothing.
+ * cluster is done, and for each cluster whose Cilium pods that dial the remotes were rolled out
+ * again (a second record of {@code Deployment kube-system/clustermesh-apiserver}, whose KVStoreMesh
+ * dials them and which the mesh configuration's host aliases restart, or of {@code DaemonSet
+ * kube-system/cilium}) adds {@code cilium-rollout} + {@code mesh-connect} (the remote is connected
+ * that long after the restarted pod runs); the mesh ends with the slowest of them. A step absent
+ * from the log (e.g. no mesh step for a one-cluster mesh) adds nothing.
  */
 public final class CriticalPath {
-  private static final String CILIUM_AGENTS = "DaemonSet kube-system/cilium";
+  /** The workloads whose pods dial the remote clusters: a new pod connects them anew. */
+  private static final List<String> DIALERS =
+      List.of("Deployment kube-system/clustermesh-apiserver", "DaemonSet kube-system/cilium");
 
   /**
    * The result.
@@ -78,13 +82,17 @@ public final class CriticalPath {
         longest = path;
         slowest = cluster;
       }
-      long agentRollouts =
-          own.stream()
-              .filter(r -> r.step() == SandboxStep.CILIUM_ROLLOUT)
-              .filter(r -> r.object().equals(CILIUM_AGENTS))
-              .count();
+      boolean dialersRolledOutAgain =
+          DIALERS.stream()
+              .anyMatch(
+                  dialer ->
+                      own.stream()
+                              .filter(r -> r.step() == SandboxStep.CILIUM_ROLLOUT)
+                              .filter(r -> r.object().equals(dialer))
+                              .count()
+                          >= 2);
       Duration connect =
-          (agentRollouts >= 2 ? latencies.of(SandboxStep.CILIUM_ROLLOUT, ref) : zero())
+          (dialersRolledOutAgain ? latencies.of(SandboxStep.CILIUM_ROLLOUT, ref) : zero())
               .plus(ifPresent(own, SandboxStep.MESH_CONNECT, latencies, ref));
       meshStep = max(meshStep, connect);
     }

@@ -62,6 +62,30 @@ class CriticalPathTest {
   }
 
   @Test
+  void aClustermeshApiserverRolledOutAgainForTheMeshIsOnThePathAsTheAgentsWere() {
+    SandboxLatencies latencies = SandboxLatencies.parse("realistic,scale=0.02");
+    List<StepRecord> log = new ArrayList<>();
+    for (String cluster : List.of("east", "west")) {
+      ClusterRef ref = new ClusterRef("m", cluster);
+      log.addAll(clusterSteps("m", cluster));
+      log.add(
+          new StepRecord(
+              SandboxStep.CILIUM_ROLLOUT, ref, "Deployment kube-system/clustermesh-apiserver", T0));
+      // KVStoreMesh: the mesh configuration's host aliases restart the clustermesh-apiserver
+      log.add(
+          new StepRecord(
+              SandboxStep.CILIUM_ROLLOUT, ref, "Deployment kube-system/clustermesh-apiserver", T0));
+      log.add(new StepRecord(SandboxStep.MESH_CONNECT, ref, "remote other", T0));
+    }
+
+    CriticalPath.Result cp = CriticalPath.of(latencies, "m", List.of("east", "west"), log);
+
+    // cilium-rollout + mesh-connect at x0.02: 1.8 + 0.6 s
+    assertThat(cp.meshStep()).isEqualTo(Duration.ofMillis(2_400));
+    assertThat(cp.total()).isEqualTo(Duration.ofMillis(15_860 + 2_400));
+  }
+
+  @Test
   void aOneClusterMeshConnectsNothingSoItsPathEndsWithTheLoadBalancerIp() {
     CriticalPath.Result cp =
         CriticalPath.of(
