@@ -450,6 +450,11 @@ final class FieldPaths {
     return (Map<String, Object>) deepCopy(object);
   }
 
+  /** A deep copy of a value of the mapper's types. */
+  static Object copyValue(Object value) {
+    return deepCopy(value);
+  }
+
   private static Object deepCopy(Object value) {
     if (value instanceof Map<?, ?> m) {
       Map<String, Object> out = new LinkedHashMap<>(Math.max(4, m.size() * 2));

@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -133,6 +134,22 @@ final class ObservedCrudDispatcher extends KubernetesCrudDispatcher {
 
   ObservedCrudDispatcher(Listener listener) {
     this.listener = listener;
+    // fabric8 takes its store's write lock for every write it makes; clearing the (empty) store
+    // shows it to locked() once, so that a replace made here can hold it as fabric8's own do.
+    reset();
+  }
+
+  /**
+   * fabric8's store lock, its write half: held by every write fabric8 makes, and by a watch sending
+   * a new watcher what is stored (under the read half). Seen through fabric8's hook.
+   */
+  private volatile Lock fabric8Writes;
+
+  @Override
+  protected void locked(Lock lock) {
+    if (fabric8Writes == null && lock instanceof ReentrantReadWriteLock.WriteLock) {
+      fabric8Writes = lock;
+    }
   }
 
   /**
@@ -162,7 +179,177 @@ final class ObservedCrudDispatcher extends KubernetesCrudDispatcher {
 
   @Override
   public MockResponse handleUpdate(RecordedRequest request) {
-    return write(request, null, () -> super.handleUpdate(withoutWriteParameters(request)));
+    RecordedRequest plain = withoutWriteParameters(request);
+    String body = plain.getBody().readUtf8();
+    Supplier<MockResponse> asFabric8Would =
+        () ->
+            super.handleUpdate(
+                new RecordedRequest(
+                    plain.getHttpVersion(),
+                    plain.method(),
+                    plain.getPath(),
+                    plain.getHeaders(),
+                    new Buffer().writeUtf8(body)));
+    Map<String, Object> parsed;
+    try {
+      parsed = parse(body);
+    } catch (RuntimeException e) {
+      parsed = null;
+    }
+    Map<String, Object> object = parsed;
+    return write(
+        request,
+        null,
+        () ->
+            object == null
+                ? asFabric8Would.get()
+                : replace(plain.getPath(), object, asFabric8Would));
+  }
+
+  /**
+   * A replace (PUT) of {@code path} with {@code body} as fabric8's store makes it (the same checks,
+   * the same metadata kept, generation and resourceVersion moved on the same changes), from the
+   * parsed body and the parsed stored version: fabric8 parses a replace's body three times and the
+   * stored version once, diffs them twice and prints the result, which the bookkeeping then parses
+   * again. What fabric8 would refuse or treat otherwise (no such object, a name, namespace or
+   * resourceVersion that does not match, an object marked for deletion, fields of unusual types) is
+   * left to {@code asFabric8Would}. Call with the store's write lock held.
+   *
+   * @param body the new object; changed here (it becomes the stored object)
+   */
+  private MockResponse replace(
+      String path, Map<String, Object> body, Supplier<MockResponse> asFabric8Would) {
+    Lock fabric8Lock = fabric8Writes;
+    if (fabric8Lock == null
+        || !(body.get("metadata") instanceof Map<?, ?> bodyMetadata)
+        || blank(body.get("kind"))
+        || blank(body.get("apiVersion"))
+        || (blank(bodyMetadata.get("name")) && blank(bodyMetadata.get("generateName")))
+        || bodyMetadata.get("deletionTimestamp") != null) {
+      return asFabric8Would.get();
+    }
+    fabric8Lock.lock();
+    try {
+      AttributeSet key = getKey(path);
+      Map.Entry<AttributeSet, String> found = findResource(key);
+      Attribute pathName = key.getAttribute(KubernetesAttributesExtractor.NAME);
+      if (found == null || pathName == null) {
+        return asFabric8Would.get();
+      }
+      Map<String, Object> live =
+          Objects.requireNonNullElseGet(
+              parsedVersions.get(found.getValue()), () -> parse(found.getValue()));
+      Map<String, Object> updated = replaced(path, live, body, key);
+      if (updated == null) {
+        return asFabric8Would.get();
+      }
+      commit(path, key, found.getKey(), null, null, updated);
+      return new MockResponse().setResponseCode(200);
+    } finally {
+      fabric8Lock.unlock();
+    }
+  }
+
+  /**
+   * What fabric8's replace stores: {@code body} (or, for {@code /status}, {@code live} with the
+   * body's status) with {@code live}'s server-owned metadata, the generation moved on when anything
+   * but metadata and status changed, the resourceVersion when anything did; null when fabric8 would
+   * answer otherwise.
+   */
+  @SuppressWarnings("unchecked")
+  private Map<String, Object> replaced(
+      String path, Map<String, Object> live, Map<String, Object> body, AttributeSet key) {
+    if (!(live.get("metadata") instanceof Map<?, ?> liveMetadata)
+        || !(liveMetadata.get("uid") instanceof String uid)
+        || !(liveMetadata.get("creationTimestamp") instanceof String created)
+        || !(liveMetadata.get("resourceVersion") instanceof String liveVersion)
+        || !(liveMetadata.get("generation") instanceof Integer generation)
+        || !textOrAbsent(liveMetadata.get("namespace"))) {
+      return null;
+    }
+    boolean toStatus = isStatus(path);
+    // A replace of the status keeps everything else as stored, metadata included.
+    Map<?, ?> checked = toStatus ? liveMetadata : (Map<?, ?>) body.get("metadata");
+    Object name = checked.get("name");
+    Object namespace = checked.get("namespace");
+    Object version = checked.get("resourceVersion");
+    if (!textOrAbsent(name) || !textOrAbsent(namespace) || !textOrAbsent(version)) {
+      return null;
+    }
+    if (name != null
+        && !name.toString().isEmpty()
+        && !name.equals(pathName(key, KubernetesAttributesExtractor.NAME))) {
+      return null;
+    }
+    String pathNamespace = pathName(key, KubernetesAttributesExtractor.NAMESPACE);
+    if (pathNamespace != null
+        && namespace != null
+        && !namespace.toString().isEmpty()
+        && !namespace.equals(pathNamespace)) {
+      return null;
+    }
+    if (version != null && !version.toString().isEmpty() && !version.equals(liveVersion)) {
+      return null;
+    }
+    Map<String, Object> updated;
+    if (toStatus) {
+      updated = FieldPaths.copy(live);
+      if (body.containsKey("status")) {
+        updated.put("status", body.get("status"));
+      } else {
+        updated.remove("status");
+      }
+    } else {
+      updated = body;
+      if (isStatusSubresourceEnabledForResource(path)) {
+        if (live.containsKey("status")) {
+          updated.put("status", FieldPaths.copyValue(live.get("status")));
+        } else {
+          updated.remove("status");
+        }
+      }
+    }
+    Map<String, Object> metadata = (Map<String, Object>) updated.get("metadata");
+    metadata.put("namespace", liveMetadata.get("namespace"));
+    metadata.put("uid", uid);
+    metadata.put("creationTimestamp", created);
+    metadata.put("resourceVersion", liveVersion);
+    metadata.put("generation", generation);
+    if (!toStatus && specChanged(live, updated)) {
+      metadata.put("generation", generation + 1);
+    }
+    if (!updated.equals(live)) {
+      metadata.put("resourceVersion", String.valueOf(requestResourceVersion()));
+    }
+    return updated;
+  }
+
+  /** Whether anything but metadata and status differs, as fabric8 moves the generation on. */
+  private static boolean specChanged(Map<String, Object> live, Map<String, Object> updated) {
+    Set<String> fields = new LinkedHashSet<>(live.keySet());
+    fields.addAll(updated.keySet());
+    for (String field : fields) {
+      if (!field.equals("metadata")
+          && !field.equals("status")
+          && (live.containsKey(field) != updated.containsKey(field)
+              || !Objects.equals(live.get(field), updated.get(field)))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String pathName(AttributeSet key, String attribute) {
+    Attribute a = key.getAttribute(attribute);
+    return a == null || a.getValues().isEmpty() ? null : a.getValues().iterator().next().toString();
+  }
+
+  private static boolean blank(Object value) {
+    return value == null || value.toString().isEmpty();
+  }
+
+  private static boolean textOrAbsent(Object value) {
+    return value == null || value instanceof String;
   }
 
   @Override
@@ -220,7 +407,8 @@ final class ObservedCrudDispatcher extends KubernetesCrudDispatcher {
     if (live.isEmpty() || !(patch instanceof Map<?, ?>)) {
       return write(request, null, asFabric8Would);
     }
-    Object merged = mergePatch(parse(live.get(0)), patch);
+    @SuppressWarnings("unchecked")
+    Map<String, Object> merged = (Map<String, Object>) mergePatch(parse(live.get(0)), patch);
     Headers headers =
         new Headers.Builder()
             .add("Content-Type", "application/json")
@@ -230,13 +418,17 @@ final class ObservedCrudDispatcher extends KubernetesCrudDispatcher {
         request,
         null,
         () ->
-            super.handleUpdate(
-                new RecordedRequest(
-                    "HTTP/1.1",
-                    HttpMethod.PUT,
-                    path,
-                    headers,
-                    new Buffer().writeUtf8(FieldPaths.json(merged)))));
+            replace(
+                path,
+                merged,
+                () ->
+                    super.handleUpdate(
+                        new RecordedRequest(
+                            "HTTP/1.1",
+                            HttpMethod.PUT,
+                            path,
+                            headers,
+                            new Buffer().writeUtf8(FieldPaths.json(merged))))));
   }
 
   /** RFC 7386's MergePatch(target, patch). */
@@ -509,13 +701,17 @@ final class ObservedCrudDispatcher extends KubernetesCrudDispatcher {
         request,
         entries,
         () ->
-            super.handleUpdate(
-                new RecordedRequest(
-                    "HTTP/1.1",
-                    HttpMethod.PUT,
-                    target,
-                    headers,
-                    new Buffer().writeUtf8(FieldPaths.json(merged)))));
+            replace(
+                target,
+                merged,
+                () ->
+                    super.handleUpdate(
+                        new RecordedRequest(
+                            "HTTP/1.1",
+                            HttpMethod.PUT,
+                            target,
+                            headers,
+                            new Buffer().writeUtf8(FieldPaths.json(merged))))));
   }
 
   /** What makes the API server refuse an apply body before looking at the object. */
@@ -552,13 +748,28 @@ final class ObservedCrudDispatcher extends KubernetesCrudDispatcher {
       AttributeSet oldAttributes,
       GenericKubernetesResource resource,
       String newState) {
-    // fabric8 calls this with the stored key of the object replaced (or deleted), if any.
+    Map<String, Object> parsed = current.get() != null && newState != null ? parse(newState) : null;
+    commit(path, pathAttributes, oldAttributes, resource, newState, parsed);
+  }
+
+  /**
+   * Stores a write: the object replaced (fabric8's stored key {@code oldAttributes}, if any) by
+   * {@code newState} (null: deleted), or, during a write of this dispatcher, by {@code parsedNew}
+   * with its managed fields recorded (or left as stored when nothing changed).
+   */
+  private void commit(
+      String path,
+      AttributeSet pathAttributes,
+      AttributeSet oldAttributes,
+      GenericKubernetesResource resource,
+      String newState,
+      Map<String, Object> parsedNew) {
     String before = oldAttributes == null ? null : map.get(oldAttributes);
     Write w = current.get();
     String after = newState;
     GenericKubernetesResource key = resource;
-    if (w != null && newState != null) {
-      after = track(w, before, newState, parsedVersions);
+    if (w != null && parsedNew != null) {
+      after = track(w, before, parsedNew, parsedVersions);
       w.stored = after;
       Map<String, Object> parsed = parsedVersions.get(after);
       if (key == null && parsed != null) {
@@ -652,12 +863,11 @@ final class ObservedCrudDispatcher extends KubernetesCrudDispatcher {
 
   /** The state to store: managed fields recorded, or the stored one when nothing changed. */
   private static String track(
-      Write w, String before, String newState, Map<String, Map<String, Object>> parsed) {
+      Write w, String before, Map<String, Object> is, Map<String, Map<String, Object>> parsed) {
     Map<String, Object> was =
         before == null
             ? null
             : Objects.requireNonNullElseGet(parsed.get(before), () -> parse(before));
-    Map<String, Object> is = parse(newState);
     mergeStringData(is);
     List<ManagedFields.Entry> entries =
         w.applied != null
