@@ -64,6 +64,11 @@ import tools.jackson.core.JacksonException;
  *       empty 404; a list composed by fabric8, discovery and empty lists left to fabric8). The
  *       index changes with the store under the same write lock, and is rebuilt from the store if a
  *       stored key is ever not the one it expected.
+ *   <li><b>Replaces from parsed objects</b>: a replace (PUT, and the merge patches and applies that
+ *       become one) is made here as fabric8's store makes it, from the parsed body and the parsed
+ *       stored version, under fabric8's own store lock; fabric8 parsed, diffed and printed each
+ *       object several times. Whatever fabric8 would refuse or treat otherwise is left to it
+ *       ({@code ReplaceTest} holds the two to the same answers).
  * </ul>
  */
 final class ObservedCrudDispatcher extends KubernetesCrudDispatcher {
@@ -181,15 +186,7 @@ final class ObservedCrudDispatcher extends KubernetesCrudDispatcher {
   public MockResponse handleUpdate(RecordedRequest request) {
     RecordedRequest plain = withoutWriteParameters(request);
     String body = plain.getBody().readUtf8();
-    Supplier<MockResponse> asFabric8Would =
-        () ->
-            super.handleUpdate(
-                new RecordedRequest(
-                    plain.getHttpVersion(),
-                    plain.method(),
-                    plain.getPath(),
-                    plain.getHeaders(),
-                    new Buffer().writeUtf8(body)));
+    Supplier<MockResponse> asFabric8Would = () -> super.handleUpdate(again(plain, body));
     Map<String, Object> parsed;
     try {
       parsed = parse(body);
@@ -386,15 +383,7 @@ final class ObservedCrudDispatcher extends KubernetesCrudDispatcher {
     int q = path.indexOf('?');
     String objectPath = q < 0 ? path : path.substring(0, q);
     String body = request.getBody().readUtf8();
-    Supplier<MockResponse> asFabric8Would =
-        () ->
-            super.handlePatch(
-                new RecordedRequest(
-                    request.getHttpVersion(),
-                    request.method(),
-                    path,
-                    request.getHeaders(),
-                    new Buffer().writeUtf8(body)));
+    Supplier<MockResponse> asFabric8Would = () -> super.handlePatch(again(request, body));
     boolean named =
         attributeExtractor.fromPath(objectPath).containsKey(KubernetesAttributesExtractor.NAME);
     List<String> live = named ? read(objectPath) : List.of();
@@ -417,18 +406,23 @@ final class ObservedCrudDispatcher extends KubernetesCrudDispatcher {
     return write(
         request,
         null,
-        () ->
-            replace(
-                path,
-                merged,
-                () ->
-                    super.handleUpdate(
-                        new RecordedRequest(
-                            "HTTP/1.1",
-                            HttpMethod.PUT,
-                            path,
-                            headers,
-                            new Buffer().writeUtf8(FieldPaths.json(merged))))));
+        () -> replace(path, merged, () -> super.handleUpdate(put(path, headers, merged))));
+  }
+
+  /** {@code request} again, with {@code body}: reading a request's body uses it up. */
+  private static RecordedRequest again(RecordedRequest request, String body) {
+    return new RecordedRequest(
+        request.getHttpVersion(),
+        request.method(),
+        request.getPath(),
+        request.getHeaders(),
+        new Buffer().writeUtf8(body));
+  }
+
+  /** A replace of {@code path} with {@code object}, as fabric8's store takes one. */
+  private static RecordedRequest put(String path, Headers headers, Map<String, Object> object) {
+    return new RecordedRequest(
+        "HTTP/1.1", HttpMethod.PUT, path, headers, new Buffer().writeUtf8(FieldPaths.json(object)));
   }
 
   /** RFC 7386's MergePatch(target, patch). */
@@ -700,18 +694,7 @@ final class ObservedCrudDispatcher extends KubernetesCrudDispatcher {
     return write(
         request,
         entries,
-        () ->
-            replace(
-                target,
-                merged,
-                () ->
-                    super.handleUpdate(
-                        new RecordedRequest(
-                            "HTTP/1.1",
-                            HttpMethod.PUT,
-                            target,
-                            headers,
-                            new Buffer().writeUtf8(FieldPaths.json(merged))))));
+        () -> replace(target, merged, () -> super.handleUpdate(put(target, headers, merged))));
   }
 
   /** What makes the API server refuse an apply body before looking at the object. */
