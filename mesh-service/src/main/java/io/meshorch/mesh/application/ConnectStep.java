@@ -166,10 +166,11 @@ public final class ConnectStep implements Step {
   }
 
   /**
-   * Reads every cluster's clustermesh-apiserver rollout, the clusters at the same time; empty once
-   * every one is done, else how the step goes on (waiting, nudged by watches opened on the first
-   * wait, or ended by a refusal or the deadline). A rollout that cannot be read transiently counts
-   * as not done.
+   * Reads the clusters' clustermesh-apiserver rollouts, the clusters at the same time (all of them
+   * the first time; then those whose watch does not show the rollout still going, and that no read
+   * found done yet); empty once every one is done, else how the step goes on (waiting, nudged by
+   * watches opened on the first wait, or ended by a refusal or the deadline). A rollout that cannot
+   * be read transiently counts as not done.
    */
   private Optional<Next> awaitRollouts(StepContext ctx) {
     Map<ClusterMember, String> notDone = new HashMap<>();
