@@ -69,8 +69,10 @@ public final class KubeWatches {
      */
     Optional<T> latest(String name);
 
-    /** How long ago the last event came; empty when none came since the watch was (re)opened. */
-    Optional<Duration> sinceLastEvent();
+    /**
+     * Whether an event came since the watch was last (re)opened, no longer than {@code fresh} ago.
+     */
+    boolean heardWithin(Duration fresh);
 
     @Override
     void close();
@@ -104,10 +106,8 @@ public final class KubeWatches {
     }
 
     @Override
-    public Optional<Duration> sinceLastEvent() {
-      return anyEvent
-          ? Optional.of(Duration.ofNanos(System.nanoTime() - lastEventNanos))
-          : Optional.empty();
+    public boolean heardWithin(Duration fresh) {
+      return anyEvent && System.nanoTime() - lastEventNanos <= fresh.toNanos();
     }
 
     synchronized void open() {

@@ -126,12 +126,10 @@ public final class Fabric8CiliumInstaller implements CiliumInstallerPort {
     return new RolloutWatch() {
       @Override
       public Optional<CiliumRollout> seen(Duration fresh) {
-        Optional<Duration> quiet = quietest(agents, deployments);
         Optional<DaemonSet> agentSet = agents.latest(CiliumValues.AGENT);
         Optional<Deployment> operator = deployments.latest(CiliumValues.OPERATOR);
         Optional<Deployment> apiserver = deployments.latest(CiliumValues.CLUSTERMESH_APISERVER);
-        if (quiet.isEmpty()
-            || quiet.get().compareTo(fresh) > 0
+        if (!(agents.heardWithin(fresh) || deployments.heardWithin(fresh))
             || agentSet.isEmpty()
             || operator.isEmpty()
             || apiserver.isEmpty()) {
@@ -148,19 +146,6 @@ public final class Fabric8CiliumInstaller implements CiliumInstallerPort {
         client.close();
       }
     };
-  }
-
-  /** The time since the later of the two watches' last events. */
-  private static Optional<Duration> quietest(KubeWatches.Followed<?> a, KubeWatches.Followed<?> b) {
-    Optional<Duration> x = a.sinceLastEvent();
-    Optional<Duration> y = b.sinceLastEvent();
-    if (x.isEmpty()) {
-      return y;
-    }
-    if (y.isEmpty()) {
-      return x;
-    }
-    return Optional.of(x.get().compareTo(y.get()) <= 0 ? x.get() : y.get());
   }
 
   private static void closeQuietly(AutoCloseable watch) {

@@ -162,11 +162,9 @@ public final class Fabric8ClusterMeshAdapter implements ClusterMeshPort {
     return new ApiserverWatch() {
       @Override
       public Optional<ApiserverRollout> seen(Duration fresh) {
-        Optional<Duration> quiet = watch.sinceLastEvent();
-        if (quiet.isEmpty() || quiet.get().compareTo(fresh) > 0) {
-          return Optional.empty();
-        }
-        return watch.latest(APISERVER).map(Fabric8ClusterMeshAdapter::rolloutOf);
+        return watch.heardWithin(fresh)
+            ? watch.latest(APISERVER).map(Fabric8ClusterMeshAdapter::rolloutOf)
+            : Optional.empty();
       }
 
       @Override
