@@ -63,7 +63,7 @@ final class Controllers {
   }
 
   void reconcile(SandboxCluster cluster) {
-    KubernetesClient client = cluster.client();
+    KubernetesClient client = cluster.controllerClient();
     List<String> nodes = cluster.nodeNames();
     ClusterReads reads = cluster.reads();
     ServiceAccountController.reconcile(client, reads);
@@ -119,7 +119,7 @@ final class Controllers {
   private void daemonSet(SandboxCluster cluster, DaemonSet ds, List<Pod> pods, List<String> nodes) {
     // Now, not the pass's start: the workload may have been written after the pass began.
     Instant now = Instant.now();
-    KubernetesClient client = cluster.client();
+    KubernetesClient client = cluster.controllerClient();
     String ns = ds.getMetadata().getNamespace();
     PodTemplateSpec template = ds.getSpec().getTemplate();
     String hash = templateHash(template);
@@ -187,7 +187,7 @@ final class Controllers {
 
   private void deployment(SandboxCluster cluster, Deployment d, List<Pod> pods, String node) {
     Instant now = Instant.now();
-    KubernetesClient client = cluster.client();
+    KubernetesClient client = cluster.controllerClient();
     String ns = d.getMetadata().getNamespace();
     int replicas = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
     PodTemplateSpec template = d.getSpec().getTemplate();
@@ -399,7 +399,7 @@ final class Controllers {
       List<Pod> current,
       List<String> missing,
       Instant now) {
-    KubernetesClient client = cluster.client();
+    KubernetesClient client = cluster.controllerClient();
     List<Pod> waiting = current.stream().filter(p -> !PodStates.ready(p)).toList();
     int ready = current.size() - waiting.size();
     if (missing.isEmpty() && waiting.isEmpty()) {
@@ -546,7 +546,7 @@ final class Controllers {
   }
 
   private static void nodesReady(SandboxCluster cluster) {
-    KubernetesClient client = cluster.client();
+    KubernetesClient client = cluster.controllerClient();
     for (Node stored : cluster.reads().nodes()) {
       boolean notReady =
           stored.getStatus().getConditions().stream()

@@ -56,7 +56,7 @@ final class MetalLbController {
 
   void reconcile(SandboxCluster cluster) {
     startup.reconcile(cluster);
-    KubernetesClient client = cluster.client();
+    KubernetesClient client = cluster.controllerClient();
     ClusterReads reads = cluster.reads();
     List<Service> services = reads.list(Service.class);
     Set<String> assigned = new HashSet<>();

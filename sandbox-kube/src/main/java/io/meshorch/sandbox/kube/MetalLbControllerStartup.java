@@ -66,7 +66,7 @@ final class MetalLbControllerStartup {
 
   /** One pass: the controller's duties if it runs, else the webhook is closed. */
   void reconcile(SandboxCluster cluster) {
-    KubernetesClient client = cluster.client();
+    KubernetesClient client = cluster.controllerClient();
     MetalLbWebhookGate gate = cluster.metalLbWebhook();
     ClusterReads reads = cluster.reads();
     Deployment controller = reads.deployment(NS, "controller");

@@ -35,6 +35,7 @@ public final class SandboxCluster implements AutoCloseable {
   private final MetalLbWebhookGate metalLbWebhook;
   private final ApiServer server;
   private final KubernetesClient client;
+  private final KubernetesClient controllerClient;
   private final ClusterReads reads;
   private final String host;
   private final String token = UUID.randomUUID().toString().replace("-", "");
@@ -56,9 +57,8 @@ public final class SandboxCluster implements AutoCloseable {
     this.activity = new ClusterActivity(this);
     ObservedCrudDispatcher crud = new ObservedCrudDispatcher(activity);
     this.metalLbWebhook = new MetalLbWebhookGate(crud, spec.serviceCidr());
-    this.server =
-        new ApiServer(
-            sandbox.vertx(), bindAddress, new ExecDispatcher(metalLbWebhook, this, sandbox));
+    ExecDispatcher dispatcher = new ExecDispatcher(metalLbWebhook, this, sandbox);
+    this.server = new ApiServer(sandbox.vertx(), bindAddress, dispatcher);
     Config config = Config.fromKubeconfig(kubeconfig());
     // The API server names the manager of a write after the user agent (up to its '/'): the
     // controllers' pods, status and injections are recorded as Updates of CONTROLLERS.
@@ -67,6 +67,15 @@ public final class SandboxCluster implements AutoCloseable {
         new KubernetesClientBuilder()
             .withConfig(config)
             .withHttpClientFactory(new Vertx5HttpClientFactory(sandbox.vertx()))
+            .withKubernetesSerialization(SERIALIZATION)
+            .build();
+    // The controllers send the same requests, dispatched in their own thread: a kubelet's and a
+    // controller manager's traffic is not what the sandbox exists to show, and over HTTP it cost
+    // both ends their codec, a thread hop and a socket per write.
+    this.controllerClient =
+        new KubernetesClientBuilder()
+            .withConfig(config)
+            .withHttpClientFactory(new DispatchedHttpClient.Factory(dispatcher))
             .withKubernetesSerialization(SERIALIZATION)
             .build();
     this.reads = new ClusterReads(crud, SERIALIZATION);
@@ -81,7 +90,7 @@ public final class SandboxCluster implements AutoCloseable {
   /** Namespaces and NotReady nodes, as a fresh RKE cluster without CNI has them. */
   private void seed() {
     for (String ns : List.of("default", "kube-system", "kube-public")) {
-      client
+      controllerClient
           .namespaces()
           .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
           .create();
@@ -112,7 +121,7 @@ public final class SandboxCluster implements AutoCloseable {
                   node.editMetadata()
                       .addToLabels("node-role.kubernetes.io/" + r, "true")
                       .endMetadata());
-      client.nodes().resource(node.build()).create();
+      controllerClient.nodes().resource(node.build()).create();
     }
   }
 
@@ -159,9 +168,17 @@ public final class SandboxCluster implements AutoCloseable {
     return spec.serviceCidr();
   }
 
-  /** An admin client (for the sandbox's controllers and for tests); closed by {@link #close}. */
+  /** An admin client over HTTP (for tests and tools); closed by {@link #close}. */
   public KubernetesClient client() {
     return client;
+  }
+
+  /**
+   * The sandbox's controllers' admin client: requests of the same user agent and token as {@link
+   * #client()}'s, dispatched in the calling thread, without watches or exec.
+   */
+  KubernetesClient controllerClient() {
+    return controllerClient;
   }
 
   /** The Kubernetes node names, in cluster.yml order. */
@@ -175,7 +192,7 @@ public final class SandboxCluster implements AutoCloseable {
   }
 
   List<Node> nodes() {
-    return client.nodes().list().getItems();
+    return controllerClient.nodes().list().getItems();
   }
 
   /** The agents' reads of this cluster, answered from memory until its next write. */
@@ -212,6 +229,7 @@ public final class SandboxCluster implements AutoCloseable {
 
   @Override
   public void close() {
+    controllerClient.close();
     client.close();
     server.close();
   }
