@@ -29,6 +29,8 @@ final class ManagedFields {
    * @param time when its fields last changed (RFC 3339, seconds)
    * @param subresource {@code status} for writes to the status subresource, else empty
    * @param fields the member paths it owns, see {@link FieldPaths}
+   * @param fieldsV1 {@code fields} as a {@code fieldsV1} tree, when known (read from a stored
+   *     object, or printed once); never changed
    */
   record Entry(
       String manager,
@@ -36,7 +38,18 @@ final class ManagedFields {
       String apiVersion,
       String time,
       String subresource,
-      Set<List<String>> fields) {
+      Set<List<String>> fields,
+      Map<String, Object> fieldsV1) {
+
+    Entry(
+        String manager,
+        String operation,
+        String apiVersion,
+        String time,
+        String subresource,
+        Set<List<String>> fields) {
+      this(manager, operation, apiVersion, time, subresource, fields, null);
+    }
 
     boolean is(String manager, String operation, String subresource) {
       return this.manager.equals(manager)
@@ -44,8 +57,11 @@ final class ManagedFields {
           && this.subresource.equals(subresource);
     }
 
+    /** This entry with {@code fields} (itself when they are its own: its tree stays known). */
     Entry withFields(Set<List<String>> fields) {
-      return new Entry(manager, operation, apiVersion, time, subresource, fields);
+      return fields.equals(this.fields)
+          ? this
+          : new Entry(manager, operation, apiVersion, time, subresource, fields);
     }
 
     Map<String, Object> toJson() {
@@ -55,7 +71,7 @@ final class ManagedFields {
       json.put("apiVersion", apiVersion);
       json.put("time", time);
       json.put("fieldsType", "FieldsV1");
-      json.put("fieldsV1", FieldPaths.toFieldsV1(fields));
+      json.put("fieldsV1", fieldsV1 != null ? fieldsV1 : FieldPaths.toFieldsV1(fields));
       if (!subresource.isEmpty()) {
         json.put("subresource", subresource);
       }
@@ -80,10 +96,16 @@ final class ManagedFields {
                 Objects.toString(e.get("apiVersion"), ""),
                 Objects.toString(e.get("time"), ""),
                 Objects.toString(e.get("subresource"), ""),
-                FieldPaths.fromFieldsV1(e.get("fieldsV1"))));
+                FieldPaths.fromFieldsV1(e.get("fieldsV1")),
+                e.get("fieldsV1") instanceof Map<?, ?> tree ? castTree(tree) : null));
       }
     }
     return out;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> castTree(Map<?, ?> tree) {
+    return (Map<String, Object>) tree;
   }
 
   /** Writes {@code entries} into {@code object}'s metadata (removes the field when none). */
@@ -109,8 +131,29 @@ final class ManagedFields {
       String manager,
       String subresource,
       String now) {
-    Map<List<String>, Object> was = before == null ? Map.of() : FieldPaths.valuesOf(before);
-    Map<List<String>, Object> is = FieldPaths.valuesOf(after);
+    return afterUpdate(
+        entries,
+        before == null ? Map.of() : FieldPaths.valuesOf(before),
+        after,
+        FieldPaths.valuesOf(after),
+        manager,
+        subresource,
+        now);
+  }
+
+  /**
+   * {@link #afterUpdate(List, Map, Map, String, String, String)} given the objects' {@link
+   * FieldPaths#valuesOf} ({@code was} of the object before, empty for a creation; {@code is} of
+   * {@code after}): an API server that keeps them with the stored version walks each version once.
+   */
+  static List<Entry> afterUpdate(
+      List<Entry> entries,
+      Map<List<String>, Object> was,
+      Map<String, Object> after,
+      Map<List<String>, Object> is,
+      String manager,
+      String subresource,
+      String now) {
     Set<List<String>> changed = new LinkedHashSet<>();
     is.forEach(
         (path, value) -> {

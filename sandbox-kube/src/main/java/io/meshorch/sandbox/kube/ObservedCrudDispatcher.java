@@ -129,11 +129,51 @@ final class ObservedCrudDispatcher extends KubernetesCrudDispatcher {
   private final ThreadLocal<Write> current = new ThreadLocal<>();
 
   /**
-   * The parsed form of each version this dispatcher stored, while the store holds it: the next
-   * write of the object starts from it instead of parsing the stored JSON again. Never changed once
-   * in here. Guarded by the store's write lock (every write holds it).
+   * Each version this dispatcher stored, parsed, while the store holds it: the next write of the
+   * object starts from it instead of parsing the stored JSON again. Guarded by the store's write
+   * lock (every write holds it).
    */
-  private final Map<String, Map<String, Object>> parsedVersions = new java.util.WeakHashMap<>();
+  private final Map<String, Version> parsedVersions = new java.util.WeakHashMap<>();
+
+  /**
+   * A stored version parsed, with what the bookkeeping of the next write needs of it: its member
+   * values and its managers' entries (each worked out once, when the version was written or first
+   * asked for). The object is never changed once here.
+   */
+  private static final class Version {
+    final Map<String, Object> object;
+    private Map<List<String>, Object> values;
+    private List<ManagedFields.Entry> entries;
+
+    Version(
+        Map<String, Object> object,
+        Map<List<String>, Object> values,
+        List<ManagedFields.Entry> entries) {
+      this.object = object;
+      this.values = values;
+      this.entries = entries;
+    }
+
+    Map<List<String>, Object> values() {
+      if (values == null) {
+        values = FieldPaths.valuesOf(object);
+      }
+      return values;
+    }
+
+    List<ManagedFields.Entry> entries() {
+      if (entries == null) {
+        entries = ManagedFields.of(object);
+      }
+      return entries;
+    }
+  }
+
+  /** The parsed form of stored version {@code json}. */
+  private Map<String, Object> parsedVersion(String json) {
+    Version v = parsedVersions.get(json);
+    return v != null ? v.object : parse(json);
+  }
 
   private final Listener listener;
 
@@ -233,9 +273,7 @@ final class ObservedCrudDispatcher extends KubernetesCrudDispatcher {
       if (found == null || pathName == null) {
         return asFabric8Would.get();
       }
-      Map<String, Object> live =
-          Objects.requireNonNullElseGet(
-              parsedVersions.get(found.getValue()), () -> parse(found.getValue()));
+      Map<String, Object> live = parsedVersion(found.getValue());
       Map<String, Object> updated = replaced(path, live, body, key);
       if (updated == null) {
         return asFabric8Would.get();
@@ -754,9 +792,9 @@ final class ObservedCrudDispatcher extends KubernetesCrudDispatcher {
     if (w != null && parsedNew != null) {
       after = track(w, before, parsedNew, parsedVersions);
       w.stored = after;
-      Map<String, Object> parsed = parsedVersions.get(after);
+      Version parsed = parsedVersions.get(after);
       if (key == null && parsed != null) {
-        key = keyOf(parsed);
+        key = keyOf(parsed.object);
       }
     }
     store.writeLock().lock();
@@ -846,28 +884,33 @@ final class ObservedCrudDispatcher extends KubernetesCrudDispatcher {
 
   /** The state to store: managed fields recorded, or the stored one when nothing changed. */
   private static String track(
-      Write w, String before, Map<String, Object> is, Map<String, Map<String, Object>> parsed) {
-    Map<String, Object> was =
-        before == null
-            ? null
-            : Objects.requireNonNullElseGet(parsed.get(before), () -> parse(before));
+      Write w, String before, Map<String, Object> is, Map<String, Version> parsed) {
+    Version prior = before == null ? null : parsed.get(before);
+    if (before != null && prior == null) {
+      prior = new Version(parse(before), null, null);
+    }
+    Map<String, Object> was = prior == null ? null : prior.object;
     mergeStringData(is);
-    List<ManagedFields.Entry> entries =
-        w.applied != null
-            ? w.applied
-            : ManagedFields.afterUpdate(
-                ManagedFields.of(was),
-                was,
-                is,
-                w.manager,
-                w.subresource,
-                Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+    Map<List<String>, Object> values = null;
+    List<ManagedFields.Entry> entries = w.applied;
+    if (entries == null) {
+      values = FieldPaths.valuesOf(is);
+      entries =
+          ManagedFields.afterUpdate(
+              prior == null ? List.of() : prior.entries(),
+              prior == null ? Map.of() : prior.values(),
+              is,
+              values,
+              w.manager,
+              w.subresource,
+              Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+    }
     ManagedFields.write(is, entries);
     if (was != null && ManagedFields.sameContent(was, is)) {
       return before;
     }
     String stored = FieldPaths.json(is);
-    parsed.put(stored, is);
+    parsed.put(stored, new Version(is, values, entries));
     return stored;
   }
 
