@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.client.server.mock.KubernetesAttributesExtractor;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesResponseComposer;
+import io.fabric8.kubernetes.client.utils.Utils;
 import io.fabric8.mockwebserver.crud.Attribute;
 import io.fabric8.mockwebserver.crud.AttributeSet;
 import io.fabric8.mockwebserver.crud.AttributeType;
@@ -219,7 +220,151 @@ final class ObservedCrudDispatcher extends KubernetesCrudDispatcher {
 
   @Override
   public MockResponse handleCreate(RecordedRequest request) {
-    return write(request, null, () -> super.handleCreate(withoutWriteParameters(request)));
+    RecordedRequest plain = withoutWriteParameters(request);
+    String body = plain.getBody().readUtf8();
+    Supplier<MockResponse> asFabric8Would = () -> super.handleCreate(again(plain, body));
+    Map<String, Object> parsed = null;
+    if (body.stripLeading().startsWith("{")) {
+      try {
+        parsed = parse(body);
+      } catch (RuntimeException e) {
+        parsed = null;
+      }
+    }
+    Map<String, Object> object = parsed;
+    return write(
+        request,
+        null,
+        () ->
+            object == null
+                ? asFabric8Would.get()
+                : create(plain.getPath(), object, asFabric8Would));
+  }
+
+  /**
+   * A creation (POST) of {@code body} in the collection {@code path} as fabric8's store makes it
+   * (the same checks; the namespace of the URL, a new uid, creation time, resourceVersion and
+   * generation 1; no deletion mark; no status where status is a subresource), from the parsed body:
+   * fabric8 reads the body into its model, prints it, and the bookkeeping parses it again. What
+   * fabric8 would refuse or print otherwise (an object that exists, a generated name, a namespace
+   * that is not the URL's, metadata that its model would drop or reshape, null values) is left to
+   * {@code asFabric8Would}. Call with the store's write lock held.
+   *
+   * @param body the new object; changed here (it becomes the stored object)
+   */
+  @SuppressWarnings("unchecked")
+  private MockResponse create(
+      String path, Map<String, Object> body, Supplier<MockResponse> asFabric8Would) {
+    Lock fabric8Lock = fabric8Writes;
+    if (fabric8Lock == null
+        || !(body.get("metadata") instanceof Map<?, ?> bodyMetadata)
+        || blank(body.get("kind"))
+        || blank(body.get("apiVersion"))
+        || !(bodyMetadata.get("name") instanceof String name)
+        || name.isEmpty()
+        || !asFabric8Prints(bodyMetadata)
+        || hasNull(body)) {
+      return asFabric8Would.get();
+    }
+    fabric8Lock.lock();
+    try {
+      AttributeSet collection = getKey(path);
+      String pathNamespace = pathName(collection, KubernetesAttributesExtractor.NAMESPACE);
+      Object namespace = bodyMetadata.get("namespace");
+      if (namespace != null && !namespace.equals(pathNamespace)) {
+        return asFabric8Would.get();
+      }
+      AttributeSet key = collection.add(new Attribute(KubernetesAttributesExtractor.NAME, name));
+      if (findResource(key) != null) {
+        return asFabric8Would.get();
+      }
+      Map<String, Object> metadata = (Map<String, Object>) bodyMetadata;
+      metadata.remove("deletionTimestamp");
+      if (pathNamespace != null) {
+        metadata.put("namespace", pathNamespace);
+      }
+      metadata.put("uid", Utils.generateId().toString());
+      metadata.put("creationTimestamp", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+      metadata.put("resourceVersion", String.valueOf(requestResourceVersion()));
+      metadata.put("generation", 1);
+      if (isStatusSubresourceEnabledForResource(path)) {
+        body.remove("status");
+      }
+      commit(path, key, null, null, null, body);
+      return new MockResponse().setResponseCode(201);
+    } finally {
+      fabric8Lock.unlock();
+    }
+  }
+
+  /** Metadata fields whose values fabric8's model prints back as they came: text. */
+  private static final Set<String> TEXT_METADATA =
+      Set.of(
+          "name",
+          "namespace",
+          "uid",
+          "resourceVersion",
+          "creationTimestamp",
+          "deletionTimestamp",
+          "selfLink");
+
+  /**
+   * Whether fabric8's model of {@code metadata} prints it back with the same content: only the
+   * fields it knows, text where it has text, non-empty labels, annotations and finalizers (it drops
+   * empty ones), owner references of text and booleans; no managed fields (it types them).
+   */
+  private static boolean asFabric8Prints(Map<?, ?> metadata) {
+    for (Map.Entry<?, ?> e : metadata.entrySet()) {
+      String field = String.valueOf(e.getKey());
+      Object value = e.getValue();
+      boolean plain =
+          switch (field) {
+            case "labels", "annotations" ->
+                value instanceof Map<?, ?> m
+                    && !m.isEmpty()
+                    && m.values().stream().allMatch(v -> v instanceof String);
+            case "finalizers" ->
+                value instanceof List<?> l
+                    && !l.isEmpty()
+                    && l.stream().allMatch(v -> v instanceof String s && !s.isEmpty());
+            case "ownerReferences" ->
+                value instanceof List<?> l
+                    && !l.isEmpty()
+                    && l.stream()
+                        .allMatch(
+                            r ->
+                                r instanceof Map<?, ?> ref
+                                    && ref.values().stream()
+                                        .allMatch(
+                                            v -> v instanceof String || v instanceof Boolean));
+            default -> TEXT_METADATA.contains(field) && value instanceof String s && !s.isEmpty();
+          };
+      if (!plain) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Whether a null is anywhere in {@code value}. */
+  private static boolean hasNull(Object value) {
+    if (value == null) {
+      return true;
+    }
+    if (value instanceof Map<?, ?> map) {
+      for (Object v : map.values()) {
+        if (hasNull(v)) {
+          return true;
+        }
+      }
+    } else if (value instanceof List<?> list) {
+      for (Object v : list) {
+        if (hasNull(v)) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   @Override
@@ -716,17 +861,25 @@ final class ObservedCrudDispatcher extends KubernetesCrudDispatcher {
             .build();
     if (live == null) {
       String collection = objectPath.substring(0, objectPath.lastIndexOf('/'));
+      // The entries are the apply's (the store records them whatever the object says).
+      if (merged.get("metadata") instanceof Map<?, ?> mergedMetadata) {
+        mergedMetadata.remove("managedFields");
+      }
       return write(
           request,
           entries,
           () ->
-              super.handleCreate(
-                  new RecordedRequest(
-                      "HTTP/1.1",
-                      HttpMethod.POST,
-                      collection,
-                      headers,
-                      new Buffer().writeUtf8(FieldPaths.json(merged)))));
+              create(
+                  collection,
+                  merged,
+                  () ->
+                      super.handleCreate(
+                          new RecordedRequest(
+                              "HTTP/1.1",
+                              HttpMethod.POST,
+                              collection,
+                              headers,
+                              new Buffer().writeUtf8(FieldPaths.json(merged))))));
     }
     String target = toStatus ? objectPath + "/status" : objectPath;
     return write(

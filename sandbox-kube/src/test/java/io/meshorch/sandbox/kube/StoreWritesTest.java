@@ -16,13 +16,13 @@ import java.util.Objects;
 import org.junit.jupiter.api.Test;
 
 /**
- * The sandbox API server replaces objects (PUT, and the merge patches and applies it turns into
- * replaces) itself, from parsed objects, instead of through fabric8's store: it must answer as
- * fabric8's store does. The same requests go to both; every answer has the same status, and every
- * stored object the same content, the same generation and a new resourceVersion exactly when
- * fabric8's has one (the numbers themselves differ: the sandbox counts more versions).
+ * The sandbox API server creates and replaces objects (POST; PUT, and the merge patches and applies
+ * it turns into replaces) itself, from parsed objects, instead of through fabric8's store: it must
+ * answer as fabric8's store does. The same requests go to both; every answer has the same status,
+ * and every stored object the same content, the same generation and a new resourceVersion exactly
+ * when fabric8's has one (the numbers themselves differ: the sandbox counts more versions).
  */
-class ReplaceTest {
+class StoreWritesTest {
   private static final String DEPLOYMENTS = "/apis/apps/v1/namespaces/default/deployments";
   private static final String NAMESPACES = "/api/v1/namespaces";
 
@@ -168,6 +168,100 @@ class ReplaceTest {
     }
     assertThat(compared).isGreaterThan(10);
     assertThat(stored(ours, DEPLOYMENTS + "/web")).as("deleted").isNull();
+  }
+
+  @Test
+  void everyCreateAnswersAndStoresAsFabric8sStoreDoes() {
+    String pods = "/api/v1/namespaces/default/pods";
+    String pod =
+        "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"%s\"%s},"
+            + "\"spec\":{\"containers\":[{\"name\":\"main\",\"image\":\"busybox\"%s}]}%s}";
+    List<String[]> requests = new ArrayList<>();
+    // name, metadata beyond the name, container fields, fields after spec
+    String[][] bodies = {
+      // plain, with labels, annotations, an owner and a status
+      {
+        "a",
+        ",\"labels\":{\"app\":\"a\"},\"annotations\":{\"k\":\"v\"},\"ownerReferences\":"
+            + "[{\"apiVersion\":\"apps/v1\",\"kind\":\"DaemonSet\",\"name\":\"ds\","
+            + "\"uid\":\"u-1\",\"controller\":true}]",
+        "",
+        ",\"status\":{\"phase\":\"Running\",\"podIP\":\"10.0.0.1\"}"
+      },
+      // the namespace of the URL; server fields set by the client; a deletion mark
+      {
+        "b",
+        ",\"namespace\":\"default\",\"uid\":\"mine\",\"resourceVersion\":\"7\","
+            + "\"deletionTimestamp\":\"2026-11-30T00:00:00Z\",\"finalizers\":[\"x\"]",
+        "",
+        ""
+      },
+      // what fabric8's model reshapes: empty labels, a null, an empty name, generation
+      {"c", ",\"labels\":{}", "", ""},
+      {"d", ",\"annotations\":{\"k\":null}", "", ""},
+      {"e", "", ",\"args\":null", ""},
+      {"f", ",\"generation\":5", "", ""},
+      {"g", ",\"managedFields\":[{\"manager\":\"m\",\"operation\":\"Update\"}]", "", ""},
+      // refused or treated otherwise: another namespace, one that exists
+      {"h", ",\"namespace\":\"kube-system\"", "", ""},
+      {"a", "", "", ""},
+      // numbers and nested lists as they come
+      {
+        "i",
+        "",
+        ",\"ports\":[{\"containerPort\":8080,\"protocol\":\"TCP\"}]",
+        ",\"status\":{\"conditions\":[{\"type\":\"Ready\",\"status\":\"True\"}]}"
+      },
+    };
+    for (String[] b : bodies) {
+      requests.add(new String[] {"POST", pods, pod.formatted(b[0], b[1], b[2], b[3]), b[0]});
+    }
+    // a generated name, no name at all, no kind
+    requests.add(
+        new String[] {
+          "POST",
+          pods,
+          "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":"
+              + "{\"generateName\":\"gen-\"},\"spec\":{}}",
+          null
+        });
+    requests.add(
+        new String[] {
+          "POST", pods, "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{}}", null
+        });
+    requests.add(
+        new String[] {"POST", pods, "{\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"j\"}}", "j"});
+    // a cluster-scoped object, with and without a namespace
+    requests.add(
+        new String[] {
+          "POST",
+          NAMESPACES,
+          "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":"
+              + "{\"name\":\"n\",\"labels\":{\"x\":\"y\"}}}",
+          "n"
+        });
+
+    for (String[] r : requests) {
+      MockResponse a = send(ours, r[0], r[1], r[2]);
+      MockResponse b = send(fabric8, r[0], r[1], r[2]);
+      String what = r[0] + " " + r[1] + " " + r[2];
+      assertThat(a.code()).as(what).isEqualTo(b.code());
+      if (r[3] == null) {
+        continue;
+      }
+      String object = r[1] + "/" + r[3];
+      Map<String, Object> oursNow = stored(ours, object);
+      Map<String, Object> fabric8Now = stored(fabric8, object);
+      assertThat(withoutServerFields(oursNow)).as(what).isEqualTo(withoutServerFields(fabric8Now));
+      if (oursNow != null) {
+        assertThat(field(oursNow, "generation"))
+            .as(what)
+            .isEqualTo(field(fabric8Now, "generation"));
+        assertThat(field(oursNow, "uid")).as(what).isNotEqualTo("mine").isNotNull();
+        assertThat(field(oursNow, "creationTimestamp")).as(what).isNotNull();
+      }
+    }
+    assertThat(stored(ours, pods + "/a")).isNotNull();
   }
 
   private static Object field(Map<String, Object> object, String name) {
