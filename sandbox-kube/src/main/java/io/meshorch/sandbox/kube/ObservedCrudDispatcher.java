@@ -65,11 +65,14 @@ import tools.jackson.core.JacksonException;
  *       empty 404; a list composed by fabric8, discovery and empty lists left to fabric8). The
  *       index changes with the store under the same write lock, and is rebuilt from the store if a
  *       stored key is ever not the one it expected.
- *   <li><b>Replaces from parsed objects</b>: a replace (PUT, and the merge patches and applies that
- *       become one) is made here as fabric8's store makes it, from the parsed body and the parsed
- *       stored version, under fabric8's own store lock; fabric8 parsed, diffed and printed each
- *       object several times. Whatever fabric8 would refuse or treat otherwise is left to it
- *       ({@code ReplaceTest} holds the two to the same answers).
+ *   <li><b>Creates and replaces from parsed objects</b>: a create (POST, and an apply of a new
+ *       object) and a replace (PUT, and the merge patches and applies that become one) are made
+ *       here as fabric8's store makes them, from the parsed body and the parsed stored version,
+ *       under fabric8's own store lock; fabric8 parsed, diffed and printed each object several
+ *       times. Whatever fabric8 would refuse or treat otherwise is left to it ({@code
+ *       StoreWritesTest} holds the two to the same answers).
+ *   <li><b>Each stored version remembered</b>: parsed, with its member values and its managers'
+ *       entries, for the bookkeeping of the next write.
  * </ul>
  */
 final class ObservedCrudDispatcher extends KubernetesCrudDispatcher {
