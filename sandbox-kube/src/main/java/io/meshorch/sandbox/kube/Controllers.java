@@ -10,11 +10,9 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
-import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
 import io.fabric8.kubernetes.api.model.apps.DaemonSetStatus;
 import io.fabric8.kubernetes.api.model.apps.DaemonSetStatusBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -152,9 +150,9 @@ final class Controllers {
       cluster.activity().wakeUpAt(rollout.readyAt());
     }
     if (!want.equals(ds.getStatus())) {
-      // A copy: what the store read returned is shared.
-      DaemonSet written = new DaemonSetBuilder(ds).withStatus(want).build();
-      client.apps().daemonSets().inNamespace(ns).resource(written).updateStatus();
+      // A shallow copy: what the store read returned is shared, and only printed here.
+      cluster.replaceStatus(
+          new DaemonSet(ds.getApiVersion(), ds.getKind(), ds.getMetadata(), ds.getSpec(), want));
       log.info(
           "kubelet: DaemonSet {}/{} of cluster {}: {}/{} ready, {} updated",
           ns,
@@ -229,9 +227,9 @@ final class Controllers {
       cluster.activity().wakeUpAt(rollout.readyAt());
     }
     if (!want.equals(d.getStatus())) {
-      // A copy: what the store read returned is shared.
-      Deployment written = new DeploymentBuilder(d).withStatus(want).build();
-      client.apps().deployments().inNamespace(ns).resource(written).updateStatus();
+      // A shallow copy: what the store read returned is shared, and only printed here.
+      cluster.replaceStatus(
+          new Deployment(d.getApiVersion(), d.getKind(), d.getMetadata(), d.getSpec(), want));
       log.info(
           "kubelet: Deployment {}/{} of cluster {}: {}/{} available, {} updated",
           ns,
@@ -422,19 +420,19 @@ final class Controllers {
     }
     boolean newlyReady = false;
     for (String node : missing) {
-      Pod pod = createPod(client, owner, template, node, now, refusal.orElse(null));
+      Pod pod = createPod(cluster, owner, template, node, now, refusal.orElse(null));
       newlyReady |= refusal.isEmpty();
       ready += refusal.isEmpty() ? 1 : 0;
-      if (refusal.isPresent() && refused(client, cluster.reads(), pod, refusal.get())) {
+      if (refusal.isPresent() && refused(cluster, pod, refusal.get())) {
         logRefusal(cluster, owner, refusal.get());
       }
     }
     for (Pod pod : waiting) {
       if (refusal.isEmpty()) {
-        run(client, pod, now);
+        run(cluster, pod, now);
         newlyReady = true;
         ready++;
-      } else if (refused(client, cluster.reads(), pod, refusal.get())) {
+      } else if (refused(cluster, pod, refusal.get())) {
         logRefusal(cluster, owner, refusal.get());
       }
     }
@@ -457,7 +455,8 @@ final class Controllers {
    *
    * @return true when the pod showed something else before
    */
-  private static boolean refused(KubernetesClient client, ClusterReads reads, Pod pod, Refusal r) {
+  private static boolean refused(SandboxCluster cluster, Pod pod, Refusal r) {
+    KubernetesClient client = cluster.controllerClient();
     Map<String, String> annotations = pod.getMetadata().getAnnotations();
     boolean changed =
         annotations == null || !r.message().equals(annotations.get(PodStates.REFUSAL));
@@ -466,21 +465,22 @@ final class Controllers {
       set.put(PodStates.REFUSAL, r.message());
       Pod updated = annotate(client, pod, set);
       updated.setStatus(PodStates.refused(updated, r));
-      client.pods().inNamespace(pod.getMetadata().getNamespace()).resource(updated).updateStatus();
+      cluster.replaceStatus(updated);
     }
     Map.Entry<String, String> event = PodStates.event(pod, r);
-    KubeEvents.warn(client, reads, pod, "kubelet", event.getKey(), event.getValue());
+    KubeEvents.warn(client, cluster.reads(), pod, "kubelet", event.getKey(), event.getValue());
     return changed;
   }
 
   /** The kubelet got past what stopped {@code pod}: it runs now. */
-  private static void run(KubernetesClient client, Pod pod, Instant now) {
+  private static void run(SandboxCluster cluster, Pod pod, Instant now) {
+    KubernetesClient client = cluster.controllerClient();
     Map<String, String> set = new java.util.HashMap<>();
     set.put(PodStates.REFUSAL, null);
     set.put(STARTED_AT, now.toString());
     Pod updated = annotate(client, pod, set);
     updated.setStatus(PodStates.running(updated.getSpec(), now.toString()));
-    client.pods().inNamespace(pod.getMetadata().getNamespace()).resource(updated).updateStatus();
+    cluster.replaceStatus(updated);
     log.debug("kubelet: pod {} runs now", pod.getMetadata().getName());
   }
 
@@ -497,8 +497,12 @@ final class Controllers {
         .patch(PatchContext.of(PatchType.JSON_MERGE), FieldPaths.json(patch));
   }
 
+  /**
+   * Creates a pod of {@code owner} on {@code node}: running, or pending when {@code refusal} stops
+   * it; returns it as stored when it is pending (as sent when it runs).
+   */
   private static Pod createPod(
-      KubernetesClient client,
+      SandboxCluster cluster,
       HasMetadata owner,
       PodTemplateSpec template,
       String node,
@@ -540,9 +544,13 @@ final class Controllers {
       pod.getMetadata().getAnnotations().put(PodStates.REFUSAL, "");
       pod.setStatus(new PodStatusBuilder().withPhase("Pending").build());
     }
-    Pod created = client.pods().inNamespace(ns).resource(pod).create();
     log.debug("kubelet: pod {}/{} on {}", ns, pod.getMetadata().getName(), node);
-    return created;
+    if (refusal == null) {
+      // It runs: nothing more is written to it now, so its stored form is not read back.
+      cluster.createUnread(pod);
+      return pod;
+    }
+    return cluster.controllerClient().pods().inNamespace(ns).resource(pod).create();
   }
 
   private static void nodesReady(SandboxCluster cluster) {
@@ -562,7 +570,7 @@ final class Controllers {
                   c.setReason("KubeletReady");
                   c.setMessage("kubelet is posting ready status");
                 });
-        client.nodes().resource(node).updateStatus();
+        cluster.replaceStatus(node);
         log.info(
             "kubelet: node {} of cluster {} is Ready (CNI up)",
             node.getMetadata().getName(),

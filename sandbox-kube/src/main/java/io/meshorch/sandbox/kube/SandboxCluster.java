@@ -1,16 +1,24 @@
 package io.meshorch.sandbox.kube;
 
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.http.HttpClient;
+import io.fabric8.kubernetes.client.http.HttpRequest;
+import io.fabric8.kubernetes.client.http.HttpResponse;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.fabric8.kubernetes.client.vertx5.Vertx5HttpClientFactory;
 import io.meshorch.sandbox.core.ClusterRef;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -179,6 +187,66 @@ public final class SandboxCluster implements AutoCloseable {
    */
   KubernetesClient controllerClient() {
     return controllerClient;
+  }
+
+  /**
+   * Replaces the status of {@code object} as {@code controllerClient().resource(object)
+   * .updateStatus()} does, without reading the stored object of the answer into fabric8's model:
+   * the controllers never use it (their answers' parsing was a tenth of the CPU after {@code
+   * ClusterUp} in a 16-cluster run).
+   *
+   * @throws KubernetesClientException when the API server refuses it (a conflict, say)
+   */
+  void replaceStatus(HasMetadata object) {
+    sendUnread(
+        "PUT", resourcePath(object) + "/" + object.getMetadata().getName() + "/status", object);
+  }
+
+  /**
+   * Creates {@code object} as {@code controllerClient().resource(object).create()} does, without
+   * reading the answer (see {@link #replaceStatus}).
+   */
+  void createUnread(HasMetadata object) {
+    sendUnread("POST", resourcePath(object), object);
+  }
+
+  private void sendUnread(String method, String path, HasMetadata object) {
+    HttpClient http = controllerClient.getHttpClient();
+    String json = SERIALIZATION.asJson(object);
+    HttpRequest.Builder request =
+        http.newHttpRequestBuilder()
+            .uri(controllerClient.getMasterUrl().toString().replaceAll("/$", "") + path);
+    request =
+        method.equals("PUT")
+            ? request.put("application/json", json)
+            : request.post("application/json", json);
+    HttpResponse<String> answer;
+    try {
+      answer = http.sendAsync(request.build(), String.class).get(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new KubernetesClientException("interrupted: " + method + " " + path, e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new KubernetesClientException("cannot " + method + " " + path, e);
+    }
+    if (!answer.isSuccessful()) {
+      throw new KubernetesClientException(
+          method + " " + path + " answered " + answer.code() + ": " + answer.body(),
+          answer.code(),
+          null);
+    }
+  }
+
+  /** {@code /api/v1/namespaces/ns/pods}: the collection of {@code object}'s kind and namespace. */
+  private static String resourcePath(HasMetadata object) {
+    String apiVersion = object.getApiVersion();
+    StringBuilder path = new StringBuilder(apiVersion.contains("/") ? "/apis/" : "/api/");
+    path.append(apiVersion);
+    String ns = object.getMetadata().getNamespace();
+    if (ns != null && !ns.isEmpty()) {
+      path.append("/namespaces/").append(ns);
+    }
+    return path.append('/').append(HasMetadata.getPlural(object.getClass())).toString();
   }
 
   /** The Kubernetes node names, in cluster.yml order. */

@@ -33,12 +33,13 @@ class ControllerClientIT {
   private SandboxKube kube;
   private KubernetesClient http;
   private KubernetesClient inProcess;
+  private SandboxCluster cluster;
 
   @BeforeEach
   void start() throws Exception {
     // Controllers that wake up rarely: the pods of this test stay as the test writes them.
     kube = SandboxKube.builder().controllerInterval(Duration.ofMinutes(10)).build().start();
-    SandboxCluster cluster = KubeFixture.up(kube, dir, "east", "127.20.9.1");
+    cluster = KubeFixture.up(kube, dir, "east", "127.20.9.1");
     http = cluster.client();
     inProcess = cluster.controllerClient();
   }
@@ -150,5 +151,30 @@ class ControllerClientIT {
         .containsExactly("db");
     assertThat(inProcess.pods().inNamespace(NS).withName("db").delete()).hasSize(1);
     assertThat(http.pods().inNamespace(NS).withName("db").get()).isNull();
+  }
+
+  @Test
+  void writesWhoseAnswerIsNotReadStoreAndFailAsTheTypedOnes() {
+    cluster.createUnread(pod("web"));
+    Pod stored = http.pods().inNamespace(NS).withName("web").get();
+    assertThat(stored.getMetadata().getUid()).isNotBlank();
+    assertThat(stored.getMetadata().getManagedFields())
+        .extracting(f -> f.getManager() + " " + f.getOperation())
+        .containsOnly(SandboxCluster.CONTROLLERS + " Update");
+
+    cluster.replaceStatus(
+        new PodBuilder(stored).editOrNewStatus().withPhase("Running").endStatus().build());
+    assertThat(http.pods().inNamespace(NS).withName("web").get().getStatus().getPhase())
+        .isEqualTo("Running");
+
+    KubernetesClientException exists =
+        catchThrowableOfType(
+            KubernetesClientException.class, () -> cluster.createUnread(pod("web")));
+    assertThat(exists.getCode()).isEqualTo(409);
+    KubernetesClientException missing =
+        catchThrowableOfType(
+            KubernetesClientException.class, () -> cluster.replaceStatus(pod("nope")));
+    assertThat(missing.getCode()).isEqualTo(404);
+    assertThat(missing.getMessage()).contains("PUT /api/v1/namespaces/default/pods/nope/status");
   }
 }
