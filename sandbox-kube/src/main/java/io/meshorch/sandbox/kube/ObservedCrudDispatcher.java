@@ -30,6 +30,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -223,16 +224,36 @@ final class ObservedCrudDispatcher extends KubernetesCrudDispatcher {
 
   @Override
   public MockResponse handleCreate(RecordedRequest request) {
+    return fromParsedBody(request, r -> super.handleCreate(r), this::create);
+  }
+
+  /** A write made here from the parsed body, as fabric8 would make it, or by fabric8. */
+  private interface ParsedWrite {
+    /**
+     * @param path the request path, without the write parameters fabric8 does not know
+     * @param body the parsed body
+     * @param asFabric8Would the same request handed to fabric8
+     */
+    MockResponse write(
+        String path, Map<String, Object> body, Supplier<MockResponse> asFabric8Would);
+  }
+
+  /**
+   * {@code request} written by {@code parsedWrite} from its parsed body, or by {@code fabric8} when
+   * the body does not parse; under the store's write lock, with the bookkeeping.
+   */
+  private MockResponse fromParsedBody(
+      RecordedRequest request,
+      Function<RecordedRequest, MockResponse> fabric8,
+      ParsedWrite parsedWrite) {
     RecordedRequest plain = withoutWriteParameters(request);
     String body = plain.getBody().readUtf8();
-    Supplier<MockResponse> asFabric8Would = () -> super.handleCreate(again(plain, body));
-    Map<String, Object> parsed = null;
-    if (body.stripLeading().startsWith("{")) {
-      try {
-        parsed = parse(body);
-      } catch (RuntimeException e) {
-        parsed = null;
-      }
+    Supplier<MockResponse> asFabric8Would = () -> fabric8.apply(again(plain, body));
+    Map<String, Object> parsed;
+    try {
+      parsed = parse(body);
+    } catch (RuntimeException e) {
+      parsed = null;
     }
     Map<String, Object> object = parsed;
     return write(
@@ -241,7 +262,7 @@ final class ObservedCrudDispatcher extends KubernetesCrudDispatcher {
         () ->
             object == null
                 ? asFabric8Would.get()
-                : create(plain.getPath(), object, asFabric8Would));
+                : parsedWrite.write(plain.getPath(), object, asFabric8Would));
   }
 
   /**
@@ -372,23 +393,7 @@ final class ObservedCrudDispatcher extends KubernetesCrudDispatcher {
 
   @Override
   public MockResponse handleUpdate(RecordedRequest request) {
-    RecordedRequest plain = withoutWriteParameters(request);
-    String body = plain.getBody().readUtf8();
-    Supplier<MockResponse> asFabric8Would = () -> super.handleUpdate(again(plain, body));
-    Map<String, Object> parsed;
-    try {
-      parsed = parse(body);
-    } catch (RuntimeException e) {
-      parsed = null;
-    }
-    Map<String, Object> object = parsed;
-    return write(
-        request,
-        null,
-        () ->
-            object == null
-                ? asFabric8Would.get()
-                : replace(plain.getPath(), object, asFabric8Would));
+    return fromParsedBody(request, r -> super.handleUpdate(r), this::replace);
   }
 
   /**
