@@ -364,8 +364,43 @@ public final class Fabric8ClusterMeshAdapter implements ClusterMeshPort {
     return execIn(client, pod, agentContainer, command);
   }
 
-  /** Runs {@code command} in {@code container} of {@code pod} and returns its standard output. */
+  /** Exec attempts when the WebSocket upgrade does not complete (the command never started). */
+  static final int EXEC_ATTEMPTS = 2;
+
+  /**
+   * Runs {@code command} in {@code container} of {@code pod} and returns its standard output. An
+   * exec whose WebSocket upgrade does not complete within the client's request timeout (the wait
+   * that spaces the attempts) is tried once more, the commands only read: such stalls happen,
+   * rarely, even against a healthy server (fabric8io/kubernetes-client#7737), and without the retry
+   * one cost a whole validation round.
+   */
   private String execIn(KubernetesClient client, String pod, String container, String... command) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return execOnce(client, pod, container, command);
+      } catch (KubernetesClientException e) {
+        if (attempt >= EXEC_ATTEMPTS || !upgradeTimedOut(e)) {
+          throw e;
+        }
+        log.info(
+            "exec {} in {}: the WebSocket upgrade did not complete; trying again",
+            String.join(" ", command),
+            pod);
+      }
+    }
+  }
+
+  private static boolean upgradeTimedOut(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof TimeoutException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private String execOnce(
+      KubernetesClient client, String pod, String container, String... command) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     String what = String.join(" ", command);

@@ -143,8 +143,15 @@ public final class AgentCluster implements AutoCloseable {
   @Override
   public void close() {
     client.close();
-    server.shutdown();
     answering.shutdownNow();
+    try {
+      server.shutdown();
+    } catch (IllegalStateException e) {
+      // fabric8's mock server waits for its connections to close; an exec whose WebSocket upgrade
+      // the client never saw complete (fabric8io/kubernetes-client#7737, rare) keeps one open
+      // until the wait gives up. What a test asserts was decided before this.
+      System.err.println("AgentCluster " + name + ": " + e.getMessage());
+    }
   }
 
   private final class ExecDispatcher extends Dispatcher {
