@@ -213,9 +213,7 @@ public final class SandboxCluster implements AutoCloseable {
   private void sendUnread(String method, String path, HasMetadata object) {
     HttpClient http = controllerClient.getHttpClient();
     String json = SERIALIZATION.asJson(object);
-    HttpRequest.Builder request =
-        http.newHttpRequestBuilder()
-            .uri(controllerClient.getMasterUrl().toString().replaceAll("/$", "") + path);
+    HttpRequest.Builder request = http.newHttpRequestBuilder().uri(apiServerUrl() + path);
     request =
         method.equals("PUT")
             ? request.put("application/json", json)
