@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.StandardSocketOptions;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
@@ -12,13 +13,16 @@ import java.security.KeyPairGenerator;
 import java.security.PublicKey;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.digest.BuiltinDigests;
+import org.apache.sshd.common.io.nio2.Nio2Session;
 import org.apache.sshd.common.keyprovider.KeyPairProvider;
+import org.apache.sshd.common.session.helpers.AbstractSession;
 import org.apache.sshd.server.Environment;
 import org.apache.sshd.server.ExitCallback;
 import org.apache.sshd.server.SshServer;
@@ -130,6 +134,17 @@ final class SandboxVm implements AutoCloseable {
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("cannot make a host key for " + hostname, e);
     }
+  }
+
+  /** Whether each open SSH connection sends without Nagle's delay ({@code TCP_NODELAY}). */
+  List<Boolean> connectionsWithoutDelay() throws IOException {
+    List<Boolean> found = new ArrayList<>();
+    for (AbstractSession session : sshd.getActiveSessions()) {
+      if (session.getIoSession() instanceof Nio2Session nio) {
+        found.add(nio.getSocket().getOption(StandardSocketOptions.TCP_NODELAY));
+      }
+    }
+    return found;
   }
 
   /** {@code SHA256:<base64>} of the host key, as cloud-init prints it. */

@@ -12,6 +12,7 @@ import org.apache.sshd.common.io.IoServiceFactoryFactory;
 import org.apache.sshd.common.io.nio2.Nio2ServiceFactory;
 import org.apache.sshd.common.util.threads.CloseableExecutorService;
 import org.apache.sshd.common.util.threads.ThreadUtils;
+import org.apache.sshd.core.CoreModuleProperties;
 import org.apache.sshd.server.SshServer;
 
 /**
@@ -22,7 +23,9 @@ import org.apache.sshd.server.SshServer;
  * timer; each daemon keeps its own host key, authenticator, sessions and commands.
  *
  * <p>The shared factory's settings (socket options, buffer sizes) are MINA's defaults, which every
- * sandbox VM uses anyway.
+ * sandbox VM uses anyway, but for one: connections send without Nagle's delay ({@code
+ * TCP_NODELAY}), as OpenSSH's sshd sets on every connection (MINA leaves it off, and each small
+ * packet of an exchange then waits up to 40 ms for the peer's delayed acknowledgement on Linux).
  */
 final class SharedSshIo implements AutoCloseable {
   private static final int IO_THREADS = Math.max(2, Runtime.getRuntime().availableProcessors() + 1);
@@ -35,7 +38,14 @@ final class SharedSshIo implements AutoCloseable {
       ThreadUtils.newSingleThreadScheduledExecutor("sandbox-vm-timer");
   private final Nio2ServiceFactory shared =
       new Nio2ServiceFactory(
-          SshServer.setUpDefaultServer(), ThreadUtils.noClose(io), ThreadUtils.noClose(resume));
+          socketSettings(), ThreadUtils.noClose(io), ThreadUtils.noClose(resume));
+
+  /** The settings every daemon's accepted sockets get: the shared factory's, not each daemon's. */
+  private static SshServer socketSettings() {
+    SshServer settings = SshServer.setUpDefaultServer();
+    CoreModuleProperties.TCP_NODELAY.set(settings, true);
+    return settings;
+  }
 
   /** Makes {@code sshd} use the shared threads; call before {@code start()}. */
   void configure(SshServer sshd) {

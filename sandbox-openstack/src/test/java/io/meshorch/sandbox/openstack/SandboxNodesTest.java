@@ -196,6 +196,18 @@ class SandboxNodesTest {
   }
 
   @Test
+  void theSshDaemonSendsWithoutNaglesDelayAsOpenSshDoes() throws Exception {
+    // OpenSSH's sshd sets TCP_NODELAY on every connection (packet.c, set_nodelay); a daemon
+    // without it makes each command's small packets wait for delayed acknowledgements.
+    SandboxServer server = bootedServer(PRODUCT_USER_DATA);
+
+    try (SSHClient ssh = connect(server, "ubuntu")) {
+      assertThat(run(ssh, "docker version --format '{{.Server.Version}}'").exit()).isZero();
+      assertThat(server.vm.connectionsWithoutDelay()).containsExactly(true);
+    }
+  }
+
+  @Test
   void withoutUserDataThereIsNoDockerAndOnlyTheImagesUserLogsIn() throws Exception {
     SandboxServer server = bootedServer(null);
 
