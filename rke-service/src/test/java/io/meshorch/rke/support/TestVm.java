@@ -24,6 +24,7 @@ import org.apache.sshd.common.digest.BuiltinDigests;
 import org.apache.sshd.common.keyprovider.KeyPairProvider;
 import org.apache.sshd.common.session.Session;
 import org.apache.sshd.common.session.SessionListener;
+import org.apache.sshd.core.CoreModuleProperties;
 import org.apache.sshd.server.Environment;
 import org.apache.sshd.server.ExitCallback;
 import org.apache.sshd.server.SshServer;
@@ -109,6 +110,7 @@ public final class TestVm implements AutoCloseable {
       Duration boot,
       VmCommands installed) {
     SshServer sshd = SshServer.setUpDefaultServer();
+    CoreModuleProperties.TCP_NODELAY.set(sshd, true); // as OpenSSH's sshd
     sshd.setHost(address);
     sshd.setPort(port);
     sshd.setKeyPairProvider(KeyPairProvider.wrap(hostKey));

@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * {@link RemoteShellPort} over sshj: one connection per call (the commands of {@link #onNode} share
  * it), public-key authentication with the configured private key file (OpenSSH, PKCS#8 or PEM;
  * never logged), host key verified against the pinned fingerprints or the known_hosts file, never
- * accepted blindly.
+ * accepted blindly. Its sockets send without Nagle's delay, as OpenSSH's client's do ({@link
+ * NoDelaySockets}).
  */
 public final class SshjRemoteShell implements RemoteShellPort {
   private static final Logger log = LoggerFactory.getLogger(SshjRemoteShell.class);
@@ -58,6 +59,7 @@ public final class SshjRemoteShell implements RemoteShellPort {
     try (SSHClient ssh = new SSHClient(new DefaultConfig())) {
       try {
         knownHosts = trust(ssh, target.trust(), where);
+        ssh.setSocketFactory(NoDelaySockets.INSTANCE);
         ssh.setConnectTimeout(millis(connectTimeout));
         ssh.setTimeout(millis(timeout));
         ssh.connect(target.host(), target.port());

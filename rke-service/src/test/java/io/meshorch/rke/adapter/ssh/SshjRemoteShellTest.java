@@ -13,6 +13,7 @@ import io.meshorch.rke.domain.NodeChecks;
 import io.meshorch.rke.domain.SshTarget;
 import io.meshorch.rke.support.TestVm;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -64,6 +65,18 @@ class SshjRemoteShellTest {
     assertThat(result.exitStatus()).isZero();
     assertThat(result.stdout()).isEqualTo("24.0.9\n");
     assertThat(vm.commands()).isEqualTo(1);
+  }
+
+  @Test
+  void itsConnectionsSendWithoutNaglesDelay() throws Exception {
+    try (ServerSocket listener = new ServerSocket(0);
+        Socket unconnected = NoDelaySockets.INSTANCE.createSocket();
+        Socket connected =
+            NoDelaySockets.INSTANCE.createSocket("127.0.0.1", listener.getLocalPort())) {
+      assertThat(unconnected.getTcpNoDelay()).isTrue();
+      assertThat(connected.isConnected()).isTrue();
+      assertThat(connected.getTcpNoDelay()).isTrue();
+    }
   }
 
   @Test
