@@ -27,7 +27,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Builds fabric8 clients for the clusters of a mesh from the admin kubeconfigs kept in the secret
  * store. The kubeconfig is read per call and never logged; every client gets the configured connect
- * and request timeouts, and fabric8's own retries are bounded.
+ * and request timeouts, and fabric8's own retries are bounded ({@value #RETRIES}, from {@value
+ * #RETRY_FIRST_MILLIS} ms).
  *
  * <p>All clients share one Vert.x instance (its event loops carry every request and watch), one
  * small pool for watch callbacks and one {@link KubernetesSerialization}, so a client per cluster
@@ -52,6 +53,11 @@ public final class KubeClientProvider implements AutoCloseable {
   private final Vertx5HttpClientFactory http;
   private final ExecutorService callbacks;
   private final KubernetesSerialization serialization = new KubernetesSerialization();
+
+  /** fabric8's own retries of a call, and the pause before the first (doubling after). */
+  static final int RETRIES = 3;
+
+  static final int RETRY_FIRST_MILLIS = 100;
 
   /** Clients kept at most; the least recently used beyond that are closed. */
   public static final int MAX_CLIENTS = 1024;
@@ -140,8 +146,12 @@ public final class KubeClientProvider implements AutoCloseable {
     }
     config.setConnectionTimeout((int) connectTimeout.toMillis());
     config.setRequestTimeout((int) requestTimeout.toMillis());
-    config.setRequestRetryBackoffLimit(3);
-    config.setRequestRetryBackoffInterval(500);
+    // fabric8 retries a failed connection, a 429 and a 5xx itself: three times, from 100 ms
+    // (fabric8's default interval), doubling. Only blips are its to smooth over; what takes longer
+    // (a webhook not served yet, an API server restarting) is the steps' to wait for, on their
+    // re-checks and retries, where it is said and bounded.
+    config.setRequestRetryBackoffLimit(RETRIES);
+    config.setRequestRetryBackoffInterval(RETRY_FIRST_MILLIS);
     return new KubernetesClientBuilder()
         .withConfig(config)
         .withHttpClientFactory(http)

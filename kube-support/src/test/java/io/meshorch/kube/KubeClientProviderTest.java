@@ -106,6 +106,41 @@ class KubeClientProviderTest {
   }
 
   @Test
+  void aServerErrorIsRetriedThreeTimesBeforeTheCallerSeesIt() {
+    KubernetesMockServer flaky = new KubernetesMockServer();
+    flaky.init();
+    try {
+      String path = "/api/v1/namespaces/kube-system";
+      String ok =
+          "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"kube-system\"}}";
+      flaky.expect().get().withPath(path).andReturn(500, "{}").times(3);
+      flaky.expect().get().withPath(path).andReturn(200, ok).once();
+      flaky.expect().get().withPath(path).andReturn(500, "{}").times(4);
+      FileSecretStore store = new FileSecretStore(secrets);
+      String ref = "meshes/demo/clusters/east/kubeconfig";
+      store.put(
+          ref,
+          Kubeconfigs.pointingAt(flaky.url("/").replaceAll("/$", ""))
+              .getBytes(StandardCharsets.UTF_8));
+      KubeClientProvider provider =
+          new KubeClientProvider(store, Duration.ofSeconds(5), Duration.ofSeconds(10));
+      KubernetesClient east = provider.forCluster(ref);
+
+      // three failures, then an answer: the caller sees the answer
+      assertThat(east.namespaces().withName("kube-system").get()).isNotNull();
+      assertThat(flaky.getRequestCount()).isEqualTo(4);
+      // a fourth failure in a row reaches the caller: the retries are bounded
+      assertThatThrownBy(() -> east.namespaces().withName("kube-system").get())
+          .isInstanceOf(KubernetesClientException.class)
+          .extracting(e -> ((KubernetesClientException) e).getCode())
+          .isEqualTo(500);
+      assertThat(flaky.getRequestCount()).isEqualTo(8);
+    } finally {
+      flaky.destroy();
+    }
+  }
+
+  @Test
   void failsTerminallyWhenTheKubeconfigIsMissing() {
     KubeClientProvider provider =
         new KubeClientProvider(
