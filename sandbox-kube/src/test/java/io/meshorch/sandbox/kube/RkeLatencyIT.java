@@ -110,6 +110,28 @@ class RkeLatencyIT {
   }
 
   @Test
+  void theExecutableRunLastsItsLatencyFromWhenItWasStarted() throws Exception {
+    recorder.registerNode("127.21.5.1", new ClusterRef("m1", "north"));
+    start("fast,rke-up=1500ms");
+    Path rke = RkeStandInScript.write(dir.resolve("bin"), kube.rkeControlUrl());
+    Path file = KubeFixture.clusterYml(dir, "north", "127.21.5.1", KubeFixture.validServices());
+
+    Instant launched = Instant.now();
+    Process run =
+        new ProcessBuilder(rke.toString(), "up", "--config", file.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("north.log").toFile())
+            .start();
+    assertThat(run.waitFor(60, TimeUnit.SECONDS)).isTrue();
+
+    assertThat(run.exitValue()).isZero();
+    // Not a moment early: the JVM's own process start time can be up to a second before the
+    // process began (a boot time in whole seconds), which shortened every run by as much.
+    Instant finished = kube.stepLog().records(SandboxStep.RKE_UP, "north").get(0).finishedAt();
+    assertThat(finished).isAfterOrEqualTo(launched.plusMillis(1500));
+  }
+
+  @Test
   void aSlowClusterDoesNotHoldBackAFastOne() throws Exception {
     start("fast,rke-up@slow=3s");
     Path slow = KubeFixture.clusterYml(dir, "slow", "127.21.1.1", KubeFixture.validServices());

@@ -51,12 +51,30 @@ public final class RkeStandIn {
    */
   public static final String STARTED_HEADER = "X-Rke-Started-At";
 
+  /**
+   * The system property the {@code rke} script sets to the moment it began, in nanoseconds since
+   * the epoch ({@code date +%s%N}).
+   */
+  public static final String STARTED_PROPERTY = "meshorch.rke.started-ns";
+
   private RkeStandIn() {}
 
   /** Runs like {@code rke} and exits with its exit code. */
   public static void main(String[] args) {
-    Instant started = ProcessHandle.current().info().startInstant().orElseGet(Instant::now);
-    System.exit(run(args, System.out, System.getenv(CONTROL_ENV), started));
+    System.exit(run(args, System.out, System.getenv(CONTROL_ENV), started()));
+  }
+
+  /**
+   * When this run began: what the script says, else the process's start as the JVM knows it (the
+   * kernel's ticks since boot plus a boot time in whole seconds: up to a second early).
+   */
+  static Instant started() {
+    String nanos = System.getProperty(STARTED_PROPERTY, "");
+    if (nanos.matches("[0-9]{10,}")) {
+      long n = Long.parseLong(nanos);
+      return Instant.ofEpochSecond(n / 1_000_000_000L, n % 1_000_000_000L);
+    }
+    return ProcessHandle.current().info().startInstant().orElseGet(Instant::now);
   }
 
   /** {@link #run(String[], PrintStream, String, Instant)} of a run that begins now. */
