@@ -47,14 +47,8 @@ public final class RkeStandInScript {
         "#!/bin/sh\n"
             + "# The sandbox's stand-in for Rancher RKE1: checks cluster.yml like `rke up` and brings\n"
             + "# up a Kubernetes API server for it in the running sandbox.\n"
-            // The run's start, in nanoseconds of the epoch (GNU date): the JVM's own idea of its
-            // process's start is the kernel's tick count plus a boot time in whole seconds, up to
-            // a second early.
             + "exec "
             + quote(java)
-            + " -D"
-            + RkeStandIn.STARTED_PROPERTY
-            + "=\"$(date +%s%N)\""
             + " -Xshare:auto -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp "
             + quote(classes.toAbsolutePath().toString())
             + " "

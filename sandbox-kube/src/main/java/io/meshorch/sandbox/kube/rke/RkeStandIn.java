@@ -51,12 +51,6 @@ public final class RkeStandIn {
    */
   public static final String STARTED_HEADER = "X-Rke-Started-At";
 
-  /**
-   * The system property the {@code rke} script sets to the moment it began, in nanoseconds since
-   * the epoch ({@code date +%s%N}).
-   */
-  public static final String STARTED_PROPERTY = "meshorch.rke.started-ns";
-
   private RkeStandIn() {}
 
   /** Runs like {@code rke} and exits with its exit code. */
@@ -65,16 +59,24 @@ public final class RkeStandIn {
   }
 
   /**
-   * When this run began: what the script says, else the process's start as the JVM knows it (the
-   * kernel's ticks since boot plus a boot time in whole seconds: up to a second early).
+   * When this process began, to the kernel's tick (10 ms): its start in ticks since boot ({@code
+   * /proc/self/stat}) against the time since boot ({@code /proc/uptime}). The JVM's own answer
+   * ({@code ProcessHandle}, the fallback off Linux) adds the ticks to a boot time in whole seconds,
+   * and comes out up to a second early.
    */
   static Instant started() {
-    String nanos = System.getProperty(STARTED_PROPERTY, "");
-    if (nanos.matches("[0-9]{10,}")) {
-      long n = Long.parseLong(nanos);
-      return Instant.ofEpochSecond(n / 1_000_000_000L, n % 1_000_000_000L);
+    try {
+      Instant now = Instant.now();
+      double uptime = Double.parseDouble(Files.readString(Path.of("/proc/uptime")).split(" ")[0]);
+      String stat = Files.readString(Path.of("/proc/self/stat"));
+      // the fields after the command name (in parentheses, which may hold spaces) start at the
+      // third; the 22nd is the start in clock ticks (USER_HZ, 100 on Linux)
+      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      double startedAfterBoot = Long.parseLong(fields[22 - 3]) / 100.0;
+      return now.minusMillis(Math.max(0, Math.round((uptime - startedAfterBoot) * 1000)));
+    } catch (IOException | RuntimeException e) {
+      return ProcessHandle.current().info().startInstant().orElseGet(Instant::now);
     }
-    return ProcessHandle.current().info().startInstant().orElseGet(Instant::now);
   }
 
   /** {@link #run(String[], PrintStream, String, Instant)} of a run that begins now. */
