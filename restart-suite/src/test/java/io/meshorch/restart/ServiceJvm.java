@@ -56,6 +56,11 @@ final class ServiceJvm {
     return List.copyOf(logs);
   }
 
+  /** The service JVMs' temporary folder, beside their logs. */
+  private Path tmpDir() {
+    return logDir.resolveSibling("tmp");
+  }
+
   /** Whether the current incarnation runs. */
   boolean alive() {
     return process != null && process.isAlive();
@@ -70,6 +75,9 @@ final class ServiceJvm {
     List<String> command = new ArrayList<>();
     command.add(javaExecutable());
     command.addAll(JVM_OPTIONS);
+    // A killed JVM runs no deleteOnExit: what it unpacked (helm-java's 94 MB native library,
+    // Vert.x's cache) stays behind. Here it stays in the suite's folder, not the machine's /tmp.
+    command.add("-Djava.io.tmpdir=" + tmpDir());
     command.add("-jar");
     command.add(jar.toString());
     command.addAll(arguments);
@@ -79,6 +87,7 @@ final class ServiceJvm {
     Path log = logDir.resolve(name + "-" + (logs.size() + 1) + ".log");
     try {
       Files.createDirectories(logDir);
+      Files.createDirectories(tmpDir());
       Files.writeString(log, String.join(" ", command) + System.lineSeparator());
       process =
           new ProcessBuilder(command)
