@@ -62,7 +62,11 @@ class CiliumChartTest {
   private static StoredClusterMeshCerts certs() {
     try {
       return new StoredClusterMeshCerts(
-          new FileSecretStore(Files.createTempDirectory("cni-chart-test")),
+          // under target/: the certificates' keys do not belong in the machine's /tmp, and a
+          // static store has no test to delete it
+          new FileSecretStore(
+              Files.createTempDirectory(
+                  Files.createDirectories(Path.of("target", "tmp")), "cni-chart-test")),
           new BouncyCastleCertIssuer(Duration.ofDays(30), Clock.systemUTC()));
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
