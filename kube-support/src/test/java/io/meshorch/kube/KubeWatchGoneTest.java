@@ -1,5 +1,6 @@
 package io.meshorch.kube;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.LoadBalancerIngressBuilder;
@@ -64,6 +65,91 @@ class KubeWatchGoneTest {
         .atMost(Duration.ofSeconds(10))
         .until(() -> server.getRequestCount() >= 2 && wakeUps.get() >= 2);
     watch.close();
+  }
+
+  @Test
+  void aFollowingWatchDropsWhatItKeptWhenTheServerEndsItAndKeepsWhatTheNewOneSays()
+      throws Exception {
+    Service pending = service("2", null);
+    Service assigned = service("4", "192.168.50.10");
+    // the first watch says the Service has no IP yet, then ends with 410 Gone (the IP was
+    // assigned meanwhile, in an event the watch will never send); the second says it has one
+    server
+        .expect()
+        .withPath(WATCH)
+        .andUpgradeToWebSocket()
+        .open()
+        .waitFor(100)
+        .andEmit(new WatchEvent(pending, "MODIFIED"))
+        .waitFor(400)
+        .andEmit(
+            new WatchEvent(
+                new StatusBuilder()
+                    .withCode(410)
+                    .withReason("Expired")
+                    .withMessage("too old resource version: 2 (3)")
+                    .build(),
+                "ERROR"))
+        .done()
+        .once();
+    server
+        .expect()
+        .withPath(WATCH)
+        .andUpgradeToWebSocket()
+        .open()
+        .waitFor(1500)
+        .andEmit(new WatchEvent(assigned, "MODIFIED"))
+        .done()
+        .once();
+    AtomicInteger wakeUps = new AtomicInteger();
+
+    KubeWatches.Followed<Service> watch =
+        KubeWatches.follow(
+            "the mesh endpoint",
+            client.services().inNamespace("kube-system").withName("clustermesh-apiserver"),
+            wakeUps::incrementAndGet);
+
+    await("the first watch's version kept")
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> watch.latest("clustermesh-apiserver").isPresent());
+    assertThat(
+            watch.latest("clustermesh-apiserver").orElseThrow().getMetadata().getResourceVersion())
+        .isEqualTo("2");
+    await("the version dropped when the server ended the watch")
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> server.getRequestCount() >= 2);
+    // until the new watch says something, nothing is kept: a reader asks the API server instead
+    // of trusting a version older than a change it missed
+    assertThat(watch.latest("clustermesh-apiserver")).isEmpty();
+    assertThat(watch.heardWithin(Duration.ofMinutes(1))).isFalse();
+    await("the new watch's version kept")
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> watch.latest("clustermesh-apiserver").isPresent());
+    assertThat(
+            watch.latest("clustermesh-apiserver").orElseThrow().getMetadata().getResourceVersion())
+        .isEqualTo("4");
+    assertThat(wakeUps.get()).isGreaterThanOrEqualTo(3);
+    watch.close();
+    assertThat(watch.latest("clustermesh-apiserver")).isEmpty();
+  }
+
+  private static Service service(String resourceVersion, String ip) {
+    ServiceBuilder service =
+        new ServiceBuilder()
+            .withNewMetadata()
+            .withName("clustermesh-apiserver")
+            .withNamespace("kube-system")
+            .withResourceVersion(resourceVersion)
+            .endMetadata();
+    if (ip != null) {
+      service
+          .withNewStatus()
+          .withNewLoadBalancer()
+          .withIngress(new LoadBalancerIngressBuilder().withIp(ip).build())
+          .endLoadBalancer()
+          .endStatus();
+    }
+    return service.build();
   }
 
   /** The next watch request opens and gets {@code event} after 100 ms. */
