@@ -14,9 +14,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.core.JacksonException;
@@ -52,11 +52,20 @@ public final class RkeProcessDeployer implements KubernetesDeployerPort {
       JsonPointer.compile("/currentState/rkeConfig/kubernetesVersion");
   private static final JsonMapper STATE_READER = JsonMapper.builder().build();
 
+  /**
+   * Locks by cluster directory (a stripe each): one cluster's start and removal never overlap, and
+   * clusters do not wait for each other. One lock for the deployer queued sixteen launches of a
+   * mesh behind each other, some 80 ms each on a loaded machine.
+   */
+  private static final int LOCK_STRIPES = 64;
+
   private final String executable;
   private final Path workDir;
   private final int summaryLines;
-  // guarded by this: the runs of this JVM by cluster directory, until their verdict is taken
-  private final Map<Path, RkeRun> runs = new HashMap<>();
+  // entry of a cluster directory guarded by its stripe: the runs of this JVM until their verdict
+  // is taken
+  private final Map<Path, RkeRun> runs = new ConcurrentHashMap<>();
+  private final Object[] stripes = new Object[LOCK_STRIPES];
 
   /**
    * @param executable the {@code rke} binary, a path or a name on PATH
@@ -67,11 +76,24 @@ public final class RkeProcessDeployer implements KubernetesDeployerPort {
     this.executable = executable;
     this.workDir = workDir.toAbsolutePath().normalize();
     this.summaryLines = summaryLines;
+    for (int i = 0; i < stripes.length; i++) {
+      stripes[i] = new Object();
+    }
+  }
+
+  Object lockOf(Path dir) {
+    return stripes[Math.floorMod(dir.hashCode(), stripes.length)];
   }
 
   @Override
-  public synchronized DeployRun start(ClusterPlan plan) {
+  public DeployRun start(ClusterPlan plan) {
     Path dir = workDir.resolve(plan.meshId()).resolve(plan.clusterName());
+    synchronized (lockOf(dir)) {
+      return start(plan, dir);
+    }
+  }
+
+  private DeployRun start(ClusterPlan plan, Path dir) {
     Path clusterYml = dir.resolve(CLUSTER_FILE);
     String text = RkeClusterYml.render(plan);
     RkeRun known = runs.get(dir);
@@ -119,8 +141,14 @@ public final class RkeProcessDeployer implements KubernetesDeployerPort {
   }
 
   @Override
-  public synchronized java.util.List<String> remove(String meshId, String cluster) {
+  public java.util.List<String> remove(String meshId, String cluster) {
     Path dir = workDir.resolve(meshId).resolve(cluster);
+    synchronized (lockOf(dir)) {
+      return remove(dir);
+    }
+  }
+
+  private java.util.List<String> remove(Path dir) {
     RkeRun known = runs.remove(dir);
     if (known == null) {
       known = fromPidFile(dir, dir.resolve(CLUSTER_FILE));

@@ -17,6 +17,10 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -109,6 +113,40 @@ class RkeProcessDeployerTest {
   private static DeployRun awaitEnd(DeployRun run) {
     await().atMost(WAIT).until(run::finished);
     return run;
+  }
+
+  @Test
+  void aClusterBeingStartedHoldsBackOnlyItselfNotTheOtherClusters() throws Exception {
+    RkeProcessDeployer deployer = deployer(script("rke", RKE_UP));
+    Path east = dir.resolve("work").toAbsolutePath().normalize().resolve("demo").resolve("east");
+    // a cluster whose lock is not east's (the locks are striped)
+    String other = null;
+    for (int i = 0; other == null && i < 1000; i++) {
+      Path candidate = east.resolveSibling("west-" + i);
+      if (deployer.lockOf(candidate) != deployer.lockOf(east)) {
+        other = candidate.getFileName().toString();
+      }
+    }
+    assertThat(other).as("a cluster that does not share east's lock").isNotNull();
+    ClusterSpec westSpec = Samples.cluster(other, 2, 2);
+    ClusterPlan west =
+        ClusterPlan.of(
+            "demo", westSpec, Samples.nodes("demo", westSpec), 22, "/keys/id", null, 120);
+    ExecutorService callers = Executors.newFixedThreadPool(2);
+    try {
+      Future<DeployRun> eastStart;
+      synchronized (deployer.lockOf(east)) {
+        // east is being started (or removed) by another step meanwhile
+        eastStart = callers.submit(() -> deployer.start(plan()));
+        DeployRun westRun = callers.submit(() -> deployer.start(west)).get(20, TimeUnit.SECONDS);
+        assertThat(westRun.deploysPlan()).isTrue();
+        assertThat(eastStart).isNotDone();
+      }
+      DeployRun eastRun = eastStart.get(20, TimeUnit.SECONDS);
+      assertThat(awaitEnd(eastRun).result().apiServerUrl()).isEqualTo("https://10.0.0.1:6443");
+    } finally {
+      callers.shutdownNow();
+    }
   }
 
   @Test
