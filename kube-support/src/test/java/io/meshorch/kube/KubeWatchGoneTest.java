@@ -31,27 +31,8 @@ class KubeWatchGoneTest {
 
   @Test
   void aWatchTheServerEndsWithGoneIsOpenedAgainAndStillWakesTheWaiter() throws Exception {
-    Service assigned =
-        new ServiceBuilder()
-            .withNewMetadata()
-            .withName("clustermesh-apiserver")
-            .withNamespace("kube-system")
-            .withResourceVersion("2")
-            .endMetadata()
-            .withNewStatus()
-            .withNewLoadBalancer()
-            .withIngress(new LoadBalancerIngressBuilder().withIp("192.168.50.10").build())
-            .endLoadBalancer()
-            .endStatus()
-            .build();
-    watchAnsweredOnceWith(
-        new WatchEvent(
-            new StatusBuilder()
-                .withCode(410)
-                .withReason("Expired")
-                .withMessage("too old resource version: 1 (2)")
-                .build(),
-            "ERROR"));
+    Service assigned = service("2", "192.168.50.10");
+    watchAnsweredOnceWith(gone("too old resource version: 1 (2)"));
     watchAnsweredOnceWith(new WatchEvent(assigned, "MODIFIED"));
     AtomicInteger wakeUps = new AtomicInteger();
 
@@ -82,14 +63,7 @@ class KubeWatchGoneTest {
         .waitFor(100)
         .andEmit(new WatchEvent(pending, "MODIFIED"))
         .waitFor(400)
-        .andEmit(
-            new WatchEvent(
-                new StatusBuilder()
-                    .withCode(410)
-                    .withReason("Expired")
-                    .withMessage("too old resource version: 2 (3)")
-                    .build(),
-                "ERROR"))
+        .andEmit(gone("too old resource version: 2 (3)"))
         .done()
         .once();
     server
@@ -131,6 +105,13 @@ class KubeWatchGoneTest {
     assertThat(wakeUps.get()).isGreaterThanOrEqualTo(3);
     watch.close();
     assertThat(watch.latest("clustermesh-apiserver")).isEmpty();
+  }
+
+  /** The event that ends a watch whose resource version the API server no longer has. */
+  private static WatchEvent gone(String message) {
+    return new WatchEvent(
+        new StatusBuilder().withCode(410).withReason("Expired").withMessage(message).build(),
+        "ERROR");
   }
 
   private static Service service(String resourceVersion, String ip) {
