@@ -33,6 +33,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -109,6 +110,12 @@ public final class ConnectStep implements Step {
 
   /** The clusters whose rollout a read found done (in this step). */
   private final Set<ClusterMember> rolloutDone = new HashSet<>();
+
+  /** The agents' reports of each cluster a round found seeing every remote: not read again. */
+  private final Map<String, List<AgentReport>> complete = new HashMap<>();
+
+  /** The clusters the last round found a gap in: their next read asks KVStoreMesh why. */
+  private Set<String> gapsLastRound = Set.of();
 
   private Instant deadline;
   private String lastProgress;
@@ -390,13 +397,20 @@ public final class ConnectStep implements Step {
   }
 
   /**
-   * Reads every cluster's agents once, the clusters at the same time (a round takes about as long
-   * as its slowest cluster, not their sum), and judges the mesh.
+   * Reads the agents of every cluster not found complete yet, the clusters at the same time (a
+   * round takes about as long as its slowest cluster, not their sum), and judges the mesh. A
+   * cluster whose agents saw every remote is not read again: the first round often comes before
+   * KVStoreMesh has connected every remote, and reading the complete clusters again would only slow
+   * the next round. KVStoreMesh is asked why a remote is missing only for a cluster that already
+   * had a gap in the last round: a first look at a fresh connection does without.
    */
   private Next validate(StepContext ctx) {
+    List<ClusterMember> toRead =
+        action.members().stream().filter(m -> !complete.containsKey(m.name())).toList();
+    Set<String> explain = gapsLastRound;
     Map<ClusterMember, CompletableFuture<List<AgentReport>>> reads =
-        readEach(m -> mesh.agentReports(m.kubeconfigRef()));
-    Map<String, List<AgentReport>> reports = new LinkedHashMap<>();
+        readEach(toRead, m -> mesh.agentReports(m.kubeconfigRef(), explain.contains(m.name())));
+    Map<String, List<AgentReport>> reports = new LinkedHashMap<>(complete);
     for (Map.Entry<ClusterMember, CompletableFuture<List<AgentReport>>> read : reads.entrySet()) {
       String cluster = read.getKey().name();
       try {
@@ -417,6 +431,14 @@ public final class ConnectStep implements Step {
       }
     }
     MeshVerdict verdict = MeshVerdict.evaluate(action.members(), reports);
+    gapsLastRound =
+        verdict.gaps().stream().map(MeshVerdict.Gap::cluster).collect(Collectors.toSet());
+    reports.forEach(
+        (cluster, agents) -> {
+          if (!gapsLastRound.contains(cluster)) {
+            complete.put(cluster, agents);
+          }
+        });
     if (verdict.healthy()) {
       log.info("mesh {}: every cluster sees every remote node", meshId());
       return Next.done(verdict.nodeTable());

@@ -79,15 +79,16 @@ public interface ClusterMeshPort {
 
   /**
    * Asks every Cilium agent pod of the cluster (label {@code k8s-app=cilium} in kube-system) what
-   * it sees, through {@code cilium-dbg node list -o json} and {@code cilium-dbg status -o json}; a
-   * remote an agent lacks carries the cause KVStoreMesh reports for it ({@code
-   * clustermesh-apiserver kvstoremesh-dbg status -o json}), when it can be read. Read-only; each
-   * exec is bounded by the adapter's exec timeout. An agent that cannot be read is reported as
+   * it sees, through {@code cilium-dbg node list -o json} and {@code cilium-dbg status -o json};
+   * with {@code explainGaps}, a remote an agent lacks carries the cause KVStoreMesh reports for it
+   * ({@code clustermesh-apiserver kvstoremesh-dbg status -o json}), when it can be read. Read-only;
+   * each exec is bounded by the adapter's exec timeout. An agent that cannot be read is reported as
    * {@link AgentReport#unreadable unreadable} rather than failing the call.
    *
    * @param kubeconfigRef secret-store reference of the cluster's admin kubeconfig
+   * @param explainGaps whether to ask KVStoreMesh why a remote is missing (one exec more)
    * @return one report per agent pod; empty when the cluster has no agent pods
    * @throws io.meshorch.kit.failure.StepFailure when the pods cannot be listed
    */
-  List<AgentReport> agentReports(String kubeconfigRef);
+  List<AgentReport> agentReports(String kubeconfigRef, boolean explainGaps);
 }

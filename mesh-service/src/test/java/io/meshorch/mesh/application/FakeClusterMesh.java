@@ -60,6 +60,8 @@ final class FakeClusterMesh implements ClusterMeshPort {
   private final Map<String, AtomicInteger> watchesOpened = new ConcurrentHashMap<>();
   private final Map<String, ApiserverRollout> shown = new ConcurrentHashMap<>();
 
+  private final Map<String, List<Boolean>> explained = new ConcurrentHashMap<>();
+
   private volatile CyclicBarrier rendezvous;
   private volatile CyclicBarrier writeRendezvous;
 
@@ -69,6 +71,11 @@ final class FakeClusterMesh implements ClusterMeshPort {
    */
   void readsMeetInGroupsOf(int parties) {
     rendezvous = new CyclicBarrier(parties);
+  }
+
+  /** For each read of the cluster's agents, in order: whether it asked why remotes are missing. */
+  List<Boolean> explainedGaps(String kubeconfigRef) {
+    return List.copyOf(explained.getOrDefault(kubeconfigRef, List.of()));
   }
 
   /**
@@ -256,7 +263,10 @@ final class FakeClusterMesh implements ClusterMeshPort {
   }
 
   @Override
-  public List<AgentReport> agentReports(String kubeconfigRef) {
+  public List<AgentReport> agentReports(String kubeconfigRef, boolean explainGaps) {
+    explained
+        .computeIfAbsent(kubeconfigRef, k -> new java.util.concurrent.CopyOnWriteArrayList<>())
+        .add(explainGaps);
     CyclicBarrier meet = rendezvous;
     if (meet != null) {
       try {

@@ -54,7 +54,7 @@ class MeshRoutesTest {
         }
 
         @Override
-        public List<AgentReport> agentReports(String kubeconfigRef) {
+        public List<AgentReport> agentReports(String kubeconfigRef, boolean explainGaps) {
           throw new AssertionError("routes do not call clusters");
         }
       };

@@ -266,7 +266,7 @@ public final class Fabric8ClusterMeshAdapter implements ClusterMeshPort {
   }
 
   @Override
-  public List<AgentReport> agentReports(String kubeconfigRef) {
+  public List<AgentReport> agentReports(String kubeconfigRef, boolean explainGaps) {
     try (KubernetesClient client = clients.forCluster(kubeconfigRef)) {
       List<Pod> pods =
           client
@@ -281,7 +281,9 @@ public final class Fabric8ClusterMeshAdapter implements ClusterMeshPort {
           reports.add(report(client, pod.getMetadata().getName()));
         }
       }
-      boolean gaps = reports.stream().flatMap(r -> r.remotes().stream()).anyMatch(r -> !r.ready());
+      boolean gaps =
+          explainGaps
+              && reports.stream().flatMap(r -> r.remotes().stream()).anyMatch(r -> !r.ready());
       return gaps ? withKvstoremeshCause(reports, kvstoremeshView(client)) : reports;
     } catch (KubernetesClientException e) {
       throw KubeFailures.classify("list the Cilium agent pods", e);

@@ -231,7 +231,7 @@ class Fabric8ClusterMeshAdapterTest {
 
   @Test
   void failsTerminallyWithoutAKubeconfig() {
-    assertThatThrownBy(() -> adapter.agentReports("meshes/m1/clusters/nowhere/kubeconfig"))
+    assertThatThrownBy(() -> adapter.agentReports("meshes/m1/clusters/nowhere/kubeconfig", true))
         .isInstanceOfSatisfying(
             StepFailure.class, e -> assertThat(e.code()).isEqualTo("KUBECONFIG_MISSING"));
   }
@@ -266,7 +266,7 @@ class Fabric8ClusterMeshAdapterTest {
                 "",
                 0));
 
-    List<AgentReport> reports = adapter.agentReports(REF);
+    List<AgentReport> reports = adapter.agentReports(REF, true);
 
     assertThat(reports)
         .containsExactly(
@@ -289,8 +289,11 @@ class Fabric8ClusterMeshAdapterTest {
                 + "&command=-o&command=json&container=cilium-agent&stdout=true&stderr=true");
   }
 
-  @Test
-  void explainsARemoteTheAgentsLackWithWhatKvstoreMeshReportsForIt() {
+  /**
+   * One agent that does not see remote north ("remote cluster configuration required"), and a
+   * KVStoreMesh that cannot dial north.
+   */
+  private void agentLacksNorthThatKvstoreMeshCannotDial() {
     cluster
         .withPod("cilium-a1", "cilium")
         .withPod(
@@ -320,8 +323,31 @@ class Fabric8ClusterMeshAdapterTest {
                 """,
                 "",
                 0));
+  }
 
-    List<AgentReport> reports = adapter.agentReports(REF);
+  @Test
+  void asksKvstoreMeshNothingWhenNotToldToExplainGaps() {
+    agentLacksNorthThatKvstoreMeshCannotDial();
+
+    List<AgentReport> reports = adapter.agentReports(REF, false);
+
+    // the agent's own words, and no exec in the clustermesh-apiserver
+    assertThat(reports.get(0).statusOf("north"))
+        .contains(
+            new RemoteStatus(
+                "north",
+                false,
+                "not connected",
+                0,
+                "remote cluster configuration required but not found"));
+    assertThat(cluster.execPaths()).noneMatch(path -> path.contains("clustermesh-apiserver-1"));
+  }
+
+  @Test
+  void explainsARemoteTheAgentsLackWithWhatKvstoreMeshReportsForIt() {
+    agentLacksNorthThatKvstoreMeshCannotDial();
+
+    List<AgentReport> reports = adapter.agentReports(REF, true);
 
     assertThat(reports.get(0).statusOf("north"))
         .contains(
@@ -355,7 +381,7 @@ class Fabric8ClusterMeshAdapterTest {
     cluster.answer("cilium-a1", NODE_LIST, () -> new AgentCluster.Answer(nodes, "", 0));
     cluster.answer("cilium-a1", STATUS, () -> new AgentCluster.Answer("{}", "", 0));
 
-    AgentReport report = adapter.agentReports(REF).get(0);
+    AgentReport report = adapter.agentReports(REF, true).get(0);
 
     assertThat(report.error()).isNull();
     assertThat(report.nodes()).hasSize(2000);
@@ -373,7 +399,7 @@ class Fabric8ClusterMeshAdapterTest {
                 "", "Error: cannot connect to the agent: connection refused\nmore\n", 1));
     cluster.answer("cilium-a2", NODE_LIST, () -> new AgentCluster.Answer("not json", "", 0));
 
-    List<AgentReport> reports = adapter.agentReports(REF);
+    List<AgentReport> reports = adapter.agentReports(REF, true);
 
     assertThat(reports)
         .extracting(AgentReport::pod, AgentReport::error)
