@@ -323,6 +323,10 @@ class ServeE2E {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(JVM_OPTIONS);
+    // What a JVM killed at the end of a test unpacked (helm-java's 94 MB native library) stays in
+    // this test's folder, which JUnit deletes, not in the machine's /tmp.
+    Path tmp = Files.createDirectories(work.resolve("tmp"));
+    command.add("-Djava.io.tmpdir=" + tmp);
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add(MeshCtl.class.getName());
