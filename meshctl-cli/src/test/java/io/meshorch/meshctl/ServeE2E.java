@@ -22,6 +22,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -115,6 +116,9 @@ class ServeE2E {
                 body.contains("{\"meshId\":\"alpha\",\"state\":\"READY\"")
                     && body.contains("{\"meshId\":\"beta\",\"state\":\"READY\""));
 
+    // helm-java unpacked its native library (94 MB) to render Cilium
+    assertThat(unpackedByHelm()).as("helm-java's folder in serve's temporary folder").hasSize(1);
+
     aMeshGrowsLosesAClusterWithPruneAndIsDeletedAndASecondDownIsANoOp(dir);
 
     Map<String, JsonNode> all = status("status", dir);
@@ -132,6 +136,8 @@ class ServeE2E {
     assertThat(serve.waitFor(60, TimeUnit.SECONDS)).as("serve stopped after SIGTERM").isTrue();
     assertThat(serve.exitValue()).as("exit code of serve after SIGTERM").isZero();
     assertThat(ServeFile.path(dir)).as("the serve file, once stopped").doesNotExist();
+    // serve ends with a halt, which deletes no file marked deleteOnExit: it deletes them itself
+    assertThat(unpackedByHelm()).as("helm-java's folder, once serve stopped").isEmpty();
     Optional<DataDirLock> free = DataDirLock.tryAcquire(dir, "test");
     assertThat(free).as("the data folder, free for the next local mode").isPresent();
     free.get().close();
@@ -313,6 +319,13 @@ class ServeE2E {
                 "up", "-f", meshFile.toString(), "--data-dir", dir.toString(), "-o", "json"));
   }
 
+  /** The folders helm-java unpacked its native library into, in the JVMs' temporary folder. */
+  private List<Path> unpackedByHelm() throws IOException {
+    try (Stream<Path> tmp = Files.list(work.resolve("tmp"))) {
+      return tmp.filter(p -> p.getFileName().toString().startsWith("helm-java")).toList();
+    }
+  }
+
   /** {@code meshctl args...} as its own JVM on this test's class path, output into {@code out}. */
   private Process meshctlJvm(Path out, String... args) throws IOException {
     return meshctlJvm(out, null, args);
@@ -323,8 +336,8 @@ class ServeE2E {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(JVM_OPTIONS);
-    // What a JVM killed at the end of a test unpacked (helm-java's 94 MB native library) stays in
-    // this test's folder, which JUnit deletes, not in the machine's /tmp.
+    // What the JVMs unpack stays in this test's folder (which JUnit deletes), where the test sees
+    // it, not in the machine's /tmp.
     Path tmp = Files.createDirectories(work.resolve("tmp"));
     command.add("-Djava.io.tmpdir=" + tmp);
     command.add("-cp");

@@ -8,14 +8,18 @@ import io.meshorch.meshctl.local.ServeFile;
 import io.meshorch.sandbox.core.SandboxLatencies;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -171,6 +175,7 @@ public final class ServeCommand implements Callable<Integer> {
       status = Exit.FAILED;
     } finally {
       try {
+        deleteUnpackedNativeLibraries();
         ServeFile.delete(dir);
         lock.close();
       } catch (RuntimeException e) {
@@ -181,6 +186,45 @@ public final class ServeCommand implements Callable<Integer> {
     System.err.flush();
     System.out.flush();
     Runtime.getRuntime().halt(status);
+  }
+
+  /**
+   * Deletes the native libraries this process unpacked into the JVM's temporary folder and loaded
+   * (found in {@code /proc/self/maps}; nothing off Linux): helm-java's, 94 MB in a folder of its
+   * own, and JNA's. They are marked deleteOnExit, which the {@link Runtime#halt} that ends serve
+   * skips, so every serve left them in /tmp. Only a library file lying in the temporary folder or
+   * in a folder directly below it goes, and that folder only once it is empty.
+   */
+  static void deleteUnpackedNativeLibraries() {
+    Path tmp = Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath().normalize();
+    Path javaHome = Path.of(System.getProperty("java.home")).toAbsolutePath().normalize();
+    if (tmp.getNameCount() == 0 || javaHome.startsWith(tmp)) {
+      return;
+    }
+    Set<Path> unpacked = new TreeSet<>();
+    try (Stream<String> maps = Files.lines(Path.of("/proc/self/maps"))) {
+      maps.filter(line -> line.contains("/") && line.endsWith(".so"))
+          .map(line -> Path.of(line.substring(line.indexOf('/'))))
+          .filter(lib -> tmp.equals(lib.getParent()) || tmp.equals(lib.getParent().getParent()))
+          .forEach(unpacked::add);
+    } catch (IOException | RuntimeException e) {
+      return;
+    }
+    for (Path lib : unpacked) {
+      try {
+        Files.deleteIfExists(lib);
+        Path folder = lib.getParent();
+        if (!folder.equals(tmp)) {
+          try (Stream<Path> left = Files.list(folder)) {
+            if (left.findAny().isEmpty()) {
+              Files.delete(folder);
+            }
+          }
+        }
+      } catch (IOException | UncheckedIOException e) {
+        System.err.println("meshctl serve: cannot delete " + lib + ": " + e.getMessage());
+      }
+    }
   }
 
   private static boolean isDefaultDataDir(Path dir) {
