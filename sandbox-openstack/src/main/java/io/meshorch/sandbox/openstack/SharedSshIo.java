@@ -28,15 +28,16 @@ import org.apache.sshd.server.SshServer;
  * packet of an exchange then waits up to 40 ms for the peer's delayed acknowledgement on Linux).
  */
 final class SharedSshIo implements AutoCloseable {
-  static final int IO_THREADS = Math.max(2, Runtime.getRuntime().availableProcessors() + 1);
+  private static final int IO_THREADS = Math.max(2, Runtime.getRuntime().availableProcessors() + 1);
+  private static final int RESUME_THREADS = 2;
 
-  /** The threads besides the I/O pool: two that resume I/O, one timer. */
-  static final int OTHER_THREADS = 3;
+  /** All the threads of every VM's SSH daemon: the I/O pool, the resume pool and one timer. */
+  static final int THREADS = IO_THREADS + RESUME_THREADS + 1;
 
   private final CloseableExecutorService io =
       ThreadUtils.newFixedThreadPool("sandbox-vm-io", IO_THREADS);
   private final CloseableExecutorService resume =
-      ThreadUtils.newFixedThreadPool("sandbox-vm-resume", OTHER_THREADS - 1);
+      ThreadUtils.newFixedThreadPool("sandbox-vm-resume", RESUME_THREADS);
   private final ScheduledExecutorService timer =
       ThreadUtils.newSingleThreadScheduledExecutor("sandbox-vm-timer");
   private final Nio2ServiceFactory shared =

@@ -254,7 +254,7 @@ class SandboxCloudStepsTest {
         Thread.getAllStackTraces().keySet().stream().map(Thread::getName).toList();
     assertThat(threads).noneMatch(name -> name.contains("SshServer["));
     assertThat(threads.stream().filter(name -> name.contains("sandbox-vm-")))
-        .hasSizeLessThanOrEqualTo(SharedSshIo.IO_THREADS + SharedSshIo.OTHER_THREADS);
+        .hasSizeLessThanOrEqualTo(SharedSshIo.THREADS);
   }
 
   private SSHClient connect(SandboxServer server) throws IOException {
