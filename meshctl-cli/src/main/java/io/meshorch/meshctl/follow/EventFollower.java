@@ -8,14 +8,19 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
@@ -23,10 +28,21 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * Reads the mesh topics without joining a consumer group (a CLI should leave no offsets behind),
  * either from the current end (to follow what a request causes) or from the beginning (to summarize
  * history).
+ *
+ * <p>A topic that does not exist yet when the follower starts is looked for again while it polls
+ * and read from its first record once it appears: each service declares its own topic when it
+ * starts, so a command started before a service (or just after it, before the broker's metadata
+ * shows the new topic) would otherwise never see that service's events.
  */
 public final class EventFollower implements AutoCloseable {
+  /** How often the topics missing at the start are looked for again. */
+  static final Duration LOOK_AGAIN = Duration.ofMillis(500);
+
   private final KafkaConsumer<String, byte[]> consumer;
   private final EventCodec codec = new EventCodec();
+  private final List<TopicPartition> assigned = new ArrayList<>();
+  private final Set<String> missing = new LinkedHashSet<>();
+  private Instant nextLook = Instant.MIN;
 
   /** Positions at the end (or the beginning) of every existing partition of {@code topics}. */
   public EventFollower(String bootstrapServers, Collection<String> topics, boolean fromBeginning) {
@@ -43,16 +59,9 @@ public final class EventFollower implements AutoCloseable {
                 "meshctl-" + UUID.randomUUID()),
             new StringDeserializer(),
             new ByteArrayDeserializer());
-    List<TopicPartition> partitions = new ArrayList<>();
-    Map<String, ?> existing = consumer.listTopics(Duration.ofSeconds(30));
-    for (String topic : topics) {
-      if (existing.containsKey(topic)) {
-        consumer
-            .partitionsFor(topic)
-            .forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
-      }
-    }
-    consumer.assign(partitions);
+    missing.addAll(topics);
+    List<TopicPartition> partitions = existingPartitions(Duration.ofSeconds(30));
+    consumer.assign(assigned);
     if (fromBeginning) {
       consumer.seekToBeginning(partitions);
     } else {
@@ -61,8 +70,50 @@ public final class EventFollower implements AutoCloseable {
     }
   }
 
+  /**
+   * Adds the partitions of the {@link #missing} topics that exist now to {@link #assigned}.
+   *
+   * @return the partitions added
+   */
+  private List<TopicPartition> existingPartitions(Duration timeout) {
+    List<TopicPartition> added = new ArrayList<>();
+    Map<String, List<PartitionInfo>> existing = consumer.listTopics(timeout);
+    for (Iterator<String> it = missing.iterator(); it.hasNext(); ) {
+      List<PartitionInfo> partitions = existing.get(it.next());
+      if (partitions != null && !partitions.isEmpty()) {
+        partitions.forEach(p -> added.add(new TopicPartition(p.topic(), p.partition())));
+        it.remove();
+      }
+    }
+    assigned.addAll(added);
+    return added;
+  }
+
+  /** Starts reading the topics that appeared since the last look, from their first record. */
+  private void lookForMissingTopics() {
+    if (missing.isEmpty() || Instant.now().isBefore(nextLook)) {
+      return;
+    }
+    nextLook = Instant.now().plus(LOOK_AGAIN);
+    List<TopicPartition> appeared;
+    try {
+      appeared = existingPartitions(LOOK_AGAIN);
+    } catch (TimeoutException e) {
+      return; // the broker is slow or away: polling says nothing either; look again later
+    }
+    if (!appeared.isEmpty()) {
+      consumer.assign(assigned); // the partitions assigned before keep their positions
+      consumer.seekToBeginning(appeared);
+    }
+  }
+
   /** Events that arrive within {@code wait}, skipping records that are not events. */
   public List<EventEnvelope> poll(Duration wait) {
+    lookForMissingTopics();
+    return read(wait);
+  }
+
+  private List<EventEnvelope> read(Duration wait) {
     List<EventEnvelope> events = new ArrayList<>();
     for (ConsumerRecord<String, byte[]> record : consumer.poll(wait)) {
       try {
@@ -81,7 +132,7 @@ public final class EventFollower implements AutoCloseable {
     Instant deadline = Instant.now().plus(timeout);
     Predicate<TopicPartition> behind = tp -> consumer.position(tp) < end.get(tp);
     while (end.keySet().stream().anyMatch(behind) && Instant.now().isBefore(deadline)) {
-      events.addAll(poll(Duration.ofMillis(200)));
+      events.addAll(read(Duration.ofMillis(200)));
     }
     events.sort(java.util.Comparator.comparing(EventEnvelope::occurredAt));
     return events;
