@@ -22,6 +22,7 @@ import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -60,9 +61,7 @@ public final class BusTap implements AutoCloseable {
             new ByteArrayDeserializer());
     List<TopicPartition> partitions = new ArrayList<>();
     for (String topic : topics) {
-      consumer
-          .partitionsFor(topic, Duration.ofSeconds(30))
-          .forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+      partitionsOf(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
     }
     consumer.assign(partitions);
     consumer.seekToEnd(partitions);
@@ -70,6 +69,32 @@ public final class BusTap implements AutoCloseable {
     thread = new Thread(this::run, "bench-bus-tap");
     thread.setDaemon(true);
     thread.start();
+  }
+
+  /**
+   * The partitions of {@code topic}, which its service declared: looked for up to 5 s, since a
+   * broker shows a new topic a moment after its creation returned. A tap without one of its topics
+   * would miss its events silently.
+   */
+  private List<PartitionInfo> partitionsOf(String topic) {
+    Instant deadline = Instant.now().plusSeconds(5);
+    List<PartitionInfo> found = consumer.partitionsFor(topic, Duration.ofSeconds(30));
+    while (found.isEmpty()) {
+      if (Instant.now().isAfter(deadline)) {
+        consumer.close();
+        throw new IllegalStateException(
+            "topic " + topic + " does not exist: no service declared it");
+      }
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        consumer.close();
+        throw new IllegalStateException("interrupted while looking for topic " + topic, e);
+      }
+      found = consumer.partitionsFor(topic, Duration.ofSeconds(30));
+    }
+    return found;
   }
 
   private void run() {

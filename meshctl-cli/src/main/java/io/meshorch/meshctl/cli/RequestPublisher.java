@@ -4,6 +4,8 @@ import io.meshorch.contracts.EventCodec;
 import io.meshorch.contracts.EventEnvelope;
 import io.meshorch.contracts.Topics;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -18,10 +20,13 @@ import org.apache.kafka.common.serialization.StringSerializer;
 final class RequestPublisher {
   private RequestPublisher() {}
 
+  /** How long a missing requests topic is looked for: a broker shows a new topic a moment late. */
+  static final Duration TOPIC_LOOKUP = Duration.ofSeconds(5);
+
   static void publish(String bootstrapServers, EventEnvelope request) throws Exception {
     try (Admin admin =
         Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
-      if (!admin.listTopics().names().get(30, TimeUnit.SECONDS).contains(Topics.REQUESTS)) {
+      if (!requestsTopicExists(admin)) {
         throw new IllegalStateException(
             "topic "
                 + Topics.REQUESTS
@@ -46,5 +51,20 @@ final class RequestPublisher {
       record.headers().add(Topics.TYPE_HEADER, request.type().getBytes(StandardCharsets.UTF_8));
       producer.send(record).get(30, TimeUnit.SECONDS);
     }
+  }
+
+  /**
+   * Whether {@code mesh.requests} exists, looking again for {@link #TOPIC_LOOKUP}: a KRaft broker's
+   * metadata shows a topic a moment after its creation returned (infra-service just started).
+   */
+  private static boolean requestsTopicExists(Admin admin) throws Exception {
+    Instant deadline = Instant.now().plus(TOPIC_LOOKUP);
+    while (!admin.listTopics().names().get(30, TimeUnit.SECONDS).contains(Topics.REQUESTS)) {
+      if (Instant.now().isAfter(deadline)) {
+        return false;
+      }
+      Thread.sleep(200);
+    }
+    return true;
   }
 }
