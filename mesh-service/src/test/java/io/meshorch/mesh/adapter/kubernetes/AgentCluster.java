@@ -21,6 +21,7 @@ import java.net.InetAddress;
 import java.net.URLDecoder;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -51,6 +52,7 @@ public final class AgentCluster implements AutoCloseable {
   private final KubernetesClient client;
   private final Map<String, Supplier<Answer>> answers = new ConcurrentHashMap<>();
   private final List<String> execPaths = new CopyOnWriteArrayList<>();
+  private final Map<String, Duration> stalls = new ConcurrentHashMap<>();
   private final ExecutorService answering = Executors.newCachedThreadPool();
 
   public AgentCluster(String name) {
@@ -135,6 +137,15 @@ public final class AgentCluster implements AutoCloseable {
     answers.put(pod + " " + String.join(" ", command), answer);
   }
 
+  /**
+   * Holds the WebSocket upgrade of the next exec of {@code command} in {@code pod} for {@code
+   * stall} before answering it, once: what a client sees when the upgrade does not complete
+   * (fabric8io/kubernetes-client#7737). Later execs of it answer at once.
+   */
+  public void stallNextExec(String pod, List<String> command, Duration stall) {
+    stalls.put(pod + " " + String.join(" ", command), stall);
+  }
+
   /** The request paths of every exec received, in order. */
   public List<String> execPaths() {
     return List.copyOf(execPaths);
@@ -176,10 +187,17 @@ public final class AgentCluster implements AutoCloseable {
           command.add(URLDecoder.decode(kv[1], StandardCharsets.UTF_8));
         }
       }
+      String key = pod + " " + String.join(" ", command);
+      Duration stall = stalls.remove(key);
+      if (stall != null) {
+        try {
+          Thread.sleep(stall.toMillis());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
       Supplier<Answer> answer =
-          answers.getOrDefault(
-              pod + " " + String.join(" ", command),
-              () -> new Answer("", "unknown command\n", 127));
+          answers.getOrDefault(key, () -> new Answer("", "unknown command\n", 127));
       return new MockResponse()
           .withWebSocketUpgrade(
               new WebSocketListener() {

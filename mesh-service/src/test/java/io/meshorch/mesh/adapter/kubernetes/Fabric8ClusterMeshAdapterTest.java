@@ -290,6 +290,40 @@ class Fabric8ClusterMeshAdapterTest {
   }
 
   /**
+   * An exec whose WebSocket upgrade does not complete within the client's request timeout (the
+   * command never started) is made once more: the agent's answer arrives on the second attempt, and
+   * the server saw the command twice. With one attempt the pass would fail.
+   */
+  @Test
+  void anExecWhoseUpgradeDoesNotCompleteIsTriedOnceMore() {
+    KubeClientProvider quick =
+        new KubeClientProvider(
+            new FileSecretStore(secrets), Duration.ofSeconds(5), Duration.ofSeconds(2));
+    try {
+      Fabric8ClusterMeshAdapter impatient =
+          new Fabric8ClusterMeshAdapter(quick, Duration.ofSeconds(10), "cilium-agent");
+      cluster.withPod("cilium-a1", "cilium");
+      cluster.answer(
+          "cilium-a1", NODE_LIST, () -> new AgentCluster.Answer("[{\"name\":\"east/e0\"}]", "", 0));
+      cluster.answer(
+          "cilium-a1",
+          STATUS,
+          () -> new AgentCluster.Answer("{\"cilium\":{\"state\":\"Ok\"}}", "", 0));
+      cluster.stallNextExec("cilium-a1", NODE_LIST, Duration.ofMillis(2_500));
+
+      List<AgentReport> reports = impatient.agentReports(REF, false);
+
+      assertThat(reports).extracting(AgentReport::nodes).containsExactly(List.of("east/e0"));
+      assertThat(cluster.execPaths())
+          .filteredOn(path -> path.contains("command=node"))
+          .as("the stalled exec and the one that answered")
+          .hasSize(2);
+    } finally {
+      quick.close();
+    }
+  }
+
+  /**
    * One agent that does not see remote north ("remote cluster configuration required"), and a
    * KVStoreMesh that cannot dial north.
    */
