@@ -175,9 +175,15 @@ class EmbeddedKafkaMeshE2E extends MeshScenarios {
     assertThat(meshctl("up", "-f", file.toString())).as("meshctl up exit code").isEqualTo(1);
 
     page.type("filter", "unreachable", Keys.ENTER);
+    // The page learns of the mesh from the dashboard's event stream: 30 s, as for the other live
+    // views; a miss says what the page showed and whether its stream was connected.
     await("mesh unreachable FAILED on the page")
-        .atMost(Duration.ofSeconds(10))
-        .until(() -> "failed".equals(page.text("#mesh-state")));
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                assertThat(page.text("#mesh-state"))
+                    .as("mesh state on the page (its event stream: %s)", page.text("#connection"))
+                    .isEqualTo("failed"));
     assertThat(page.currentUrl()).endsWith("#/mesh/unreachable");
     assertThat(
             page.js(
