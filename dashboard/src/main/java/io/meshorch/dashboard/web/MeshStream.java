@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -72,17 +73,35 @@ public final class MeshStream implements AutoCloseable {
 
   /** A new stream, starting with every mesh. */
   public SseEmitter open() {
-    SseEmitter emitter = new SseEmitter(streamTimeout.toMillis());
+    return open(new SseEmitter(streamTimeout.toMillis()));
+  }
+
+  /**
+   * Starts {@code emitter} with every mesh. The snapshot is read and the stream joins the pushes on
+   * the pusher's own thread, between two pushes: each change is then either in the snapshot or
+   * pushed to the stream after it. (Read on the request's thread, a change pushed between the read
+   * and the join was in neither, and the page showed the mesh as it was until its next change; for
+   * a mesh that had ended, never.)
+   */
+  SseEmitter open(SseEmitter emitter) {
     emitter.onCompletion(() -> emitters.remove(emitter));
     emitter.onTimeout(emitter::complete);
     emitter.onError(e -> emitters.remove(emitter));
-    String snapshot =
-        json.writeValueAsString(Map.of("stages", MeshBoard.STAGES, "meshes", board.meshes()));
-    // Added before the snapshot is sent: a change after the snapshot was read is pushed again
-    // rather than lost (a mesh event repeats a whole view, so twice is harmless).
-    emitters.add(emitter);
-    if (!send(emitter, SseEmitter.event().name("snapshot").data(snapshot, MediaType.TEXT_PLAIN))) {
-      emitters.remove(emitter);
+    try {
+      pusher.execute(
+          () -> {
+            String snapshot =
+                json.writeValueAsString(
+                    Map.of("stages", MeshBoard.STAGES, "meshes", board.meshes()));
+            if (send(
+                emitter,
+                SseEmitter.event().name("snapshot").data(snapshot, MediaType.TEXT_PLAIN))) {
+              emitters.add(emitter);
+            }
+          });
+    } catch (RejectedExecutionException e) {
+      // closing: the browser reconnects to the next dashboard
+      emitter.complete();
     }
     return emitter;
   }
