@@ -90,9 +90,16 @@ public final class MeshStream implements AutoCloseable {
     try {
       pusher.execute(
           () -> {
-            String snapshot =
-                json.writeValueAsString(
-                    Map.of("stages", MeshBoard.STAGES, "meshes", board.meshes()));
+            String snapshot;
+            try {
+              snapshot =
+                  json.writeValueAsString(
+                      Map.of("stages", MeshBoard.STAGES, "meshes", board.meshes()));
+            } catch (RuntimeException e) {
+              log.error("Could not write the dashboard's snapshot", e);
+              emitter.completeWithError(e);
+              return;
+            }
             if (send(
                 emitter,
                 SseEmitter.event().name("snapshot").data(snapshot, MediaType.TEXT_PLAIN))) {
