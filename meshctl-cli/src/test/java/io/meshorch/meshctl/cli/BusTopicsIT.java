@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.meshorch.contracts.EventCodec;
 import io.meshorch.contracts.EventEnvelope;
 import io.meshorch.contracts.MeshEvent;
 import io.meshorch.contracts.MeshFailed;
@@ -14,7 +13,6 @@ import io.meshorch.contracts.Topics;
 import io.meshorch.local.LocalKafkaBroker;
 import io.meshorch.meshctl.bench.BusTap;
 import io.meshorch.meshctl.follow.EventFollower;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,10 +23,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -172,15 +166,6 @@ class BusTopicsIT {
   }
 
   private static void publish(String topic, EventEnvelope event) throws Exception {
-    try (KafkaProducer<String, byte[]> producer =
-        new KafkaProducer<>(
-            Map.<String, Object>of("bootstrap.servers", broker.bootstrapServers()),
-            new StringSerializer(),
-            new ByteArraySerializer())) {
-      ProducerRecord<String, byte[]> record =
-          new ProducerRecord<>(topic, event.meshId(), new EventCodec().encode(event));
-      record.headers().add(Topics.TYPE_HEADER, event.type().getBytes(StandardCharsets.UTF_8));
-      producer.send(record).get(30, TimeUnit.SECONDS);
-    }
+    Publish.event(broker.bootstrapServers(), topic, event);
   }
 }

@@ -2,7 +2,6 @@ package io.meshorch.meshctl.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.meshorch.contracts.EventCodec;
 import io.meshorch.contracts.EventEnvelope;
 import io.meshorch.contracts.MeshDeleted;
 import io.meshorch.contracts.MeshRejected;
@@ -13,7 +12,6 @@ import io.meshorch.local.LocalKafkaBroker;
 import io.meshorch.meshctl.MeshCtl;
 import io.meshorch.meshctl.follow.EventFollower;
 import io.meshorch.meshctl.spec.MeshFile;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,10 +20,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -84,16 +78,7 @@ class UpAgainstHistoryIT {
   }
 
   private static void publish(String topic, EventEnvelope event) throws Exception {
-    try (KafkaProducer<String, byte[]> producer =
-        new KafkaProducer<>(
-            Map.<String, Object>of("bootstrap.servers", broker.bootstrapServers()),
-            new StringSerializer(),
-            new ByteArraySerializer())) {
-      ProducerRecord<String, byte[]> record =
-          new ProducerRecord<>(topic, event.meshId(), new EventCodec().encode(event));
-      record.headers().add(Topics.TYPE_HEADER, event.type().getBytes(StandardCharsets.UTF_8));
-      producer.send(record).get(30, TimeUnit.SECONDS);
-    }
+    Publish.event(broker.bootstrapServers(), topic, event);
   }
 
   /** The mesh's requests on the bus, oldest first. */
