@@ -8,6 +8,7 @@ import io.meshorch.contracts.MeshReady;
 import io.meshorch.contracts.MeshRejected;
 import io.meshorch.contracts.MeshRequested;
 import io.meshorch.contracts.UnknownEventTypeException;
+import io.meshorch.meshctl.follow.LateTopics;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -72,29 +73,28 @@ public final class BusTap implements AutoCloseable {
   }
 
   /**
-   * The partitions of {@code topic}, which its service declared: looked for up to 5 s, since a
-   * broker shows a new topic a moment after its creation returned. A tap without one of its topics
-   * would miss its events silently.
+   * The partitions of {@code topic}, which its service declared, looked for as long as a just
+   * declared topic may take ({@link LateTopics}). A tap without one of its topics would miss its
+   * events silently: it refuses to start.
    */
   private List<PartitionInfo> partitionsOf(String topic) {
-    Instant deadline = Instant.now().plusSeconds(5);
-    List<PartitionInfo> found = consumer.partitionsFor(topic, Duration.ofSeconds(30));
-    while (found.isEmpty()) {
-      if (Instant.now().isAfter(deadline)) {
-        consumer.close();
-        throw new IllegalStateException(
-            "topic " + topic + " does not exist: no service declared it");
-      }
-      try {
-        Thread.sleep(200);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        consumer.close();
-        throw new IllegalStateException("interrupted while looking for topic " + topic, e);
-      }
-      found = consumer.partitionsFor(topic, Duration.ofSeconds(30));
+    Optional<List<PartitionInfo>> found;
+    try {
+      found =
+          LateTopics.await(
+              () ->
+                  Optional.of(consumer.partitionsFor(topic, Duration.ofSeconds(30)))
+                      .filter(partitions -> !partitions.isEmpty()));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      consumer.close();
+      throw new IllegalStateException("interrupted while looking for topic " + topic, e);
     }
-    return found;
+    if (found.isEmpty()) {
+      consumer.close();
+      throw new IllegalStateException("topic " + topic + " does not exist: no service declared it");
+    }
+    return found.get();
   }
 
   private void run() {

@@ -3,10 +3,10 @@ package io.meshorch.meshctl.cli;
 import io.meshorch.contracts.EventCodec;
 import io.meshorch.contracts.EventEnvelope;
 import io.meshorch.contracts.Topics;
+import io.meshorch.meshctl.follow.LateTopics;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -19,9 +19,6 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /** Publishes a user request on {@code mesh.requests}, keyed by mesh ID, like any client may. */
 final class RequestPublisher {
   private RequestPublisher() {}
-
-  /** How long a missing requests topic is looked for: a broker shows a new topic a moment late. */
-  static final Duration TOPIC_LOOKUP = Duration.ofSeconds(5);
 
   static void publish(String bootstrapServers, EventEnvelope request) throws Exception {
     try (Admin admin =
@@ -53,18 +50,13 @@ final class RequestPublisher {
     }
   }
 
-  /**
-   * Whether {@code mesh.requests} exists, looking again for {@link #TOPIC_LOOKUP}: a KRaft broker's
-   * metadata shows a topic a moment after its creation returned (infra-service just started).
-   */
+  /** Whether {@code mesh.requests} exists, looked for as long as a just declared topic may take. */
   private static boolean requestsTopicExists(Admin admin) throws Exception {
-    Instant deadline = Instant.now().plus(TOPIC_LOOKUP);
-    while (!admin.listTopics().names().get(30, TimeUnit.SECONDS).contains(Topics.REQUESTS)) {
-      if (Instant.now().isAfter(deadline)) {
-        return false;
-      }
-      Thread.sleep(200);
-    }
-    return true;
+    return LateTopics.await(
+            () ->
+                admin.listTopics().names().get(30, TimeUnit.SECONDS).contains(Topics.REQUESTS)
+                    ? Optional.of(Topics.REQUESTS)
+                    : Optional.<String>empty())
+        .isPresent();
   }
 }
