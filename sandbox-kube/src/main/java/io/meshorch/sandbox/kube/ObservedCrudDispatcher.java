@@ -74,6 +74,8 @@ import tools.jackson.core.JacksonException;
  *       StoreWritesTest} holds the two to the same answers).
  *   <li><b>Each stored version remembered</b>: parsed, with its member values and its managers'
  *       entries, for the bookkeeping of the next write.
+ *   <li><b>Watches</b> are {@link StoreWatches}: their end never holds up the server's event loop,
+ *       and each change reaches them in the store's order, sent as stored.
  * </ul>
  */
 final class ObservedCrudDispatcher extends KubernetesCrudDispatcher {
@@ -129,6 +131,9 @@ final class ObservedCrudDispatcher extends KubernetesCrudDispatcher {
 
   /** The resourceVersion of a list: taken after each change; guarded by {@link #store}. */
   private long listVersion;
+
+  /** The watches of this store, told of each change under the store's write lock. */
+  private final StoreWatches watches = new StoreWatches();
 
   /** The write the current thread is making, for {@link #processEvent}. */
   private final ThreadLocal<Write> current = new ThreadLocal<>();
@@ -649,8 +654,12 @@ final class ObservedCrudDispatcher extends KubernetesCrudDispatcher {
 
   @Override
   public MockResponse handleGet(String path) {
+    if (isWatch(path)) {
+      // Before fabric8's handleGet, which would hold its store lock while this takes ours.
+      return handleWatch(path);
+    }
     AttributeSet query = attributeExtractor.fromPath(path);
-    if (resourceOf(query) == null || isWatch(path)) {
+    if (resourceOf(query) == null) {
       return super.handleGet(path);
     }
     boolean named = query.containsKey(KubernetesAttributesExtractor.NAME);
@@ -748,6 +757,66 @@ final class ObservedCrudDispatcher extends KubernetesCrudDispatcher {
       return null;
     }
     return plural.getValues().get(0).toString();
+  }
+
+  /**
+   * A watch of what {@code path} names (a resource, a namespace of it, and {@code
+   * fieldSelector=metadata.name=...} as fabric8 reads it), served by {@link StoreWatches}: told
+   * what is stored now, then each change.
+   */
+  @Override
+  public MockResponse handleWatch(String path) {
+    AttributeSet query = attributeExtractor.fromPath(path);
+    String name = watchedName(path);
+    if (name != null) {
+      query = query.add(new Attribute(KubernetesAttributesExtractor.NAME, name));
+    }
+    store.readLock().lock();
+    try {
+      return new MockResponse().withWebSocketUpgrade(watches.open(query, stored(query)));
+    } finally {
+      store.readLock().unlock();
+    }
+  }
+
+  /** The stored objects {@code query} matches, in the store's order. */
+  private List<String> stored(AttributeSet query) {
+    if (resourceOf(query) != null) {
+      return matching(query).items();
+    }
+    List<String> items = new ArrayList<>();
+    synchronized (map) {
+      map.forEach(
+          (key, json) -> {
+            if (key.matches(query)) {
+              items.add(json);
+            }
+          });
+    }
+    return items;
+  }
+
+  /** The name of {@code fieldSelector=metadata.name=<name>} in a watch's query, or null. */
+  static String watchedName(String path) {
+    int q = path.indexOf('?');
+    if (q < 0) {
+      return null;
+    }
+    for (String parameter : path.substring(q + 1).split("&")) {
+      String decoded = URLDecoder.decode(parameter, StandardCharsets.UTF_8);
+      String prefix = "fieldSelector=metadata.name=";
+      if (decoded.startsWith(prefix)) {
+        String name = decoded.substring(prefix.length());
+        int comma = name.indexOf(',');
+        return comma < 0 ? name : name.substring(0, comma);
+      }
+    }
+    return null;
+  }
+
+  /** The watches open on this store: for tests. */
+  int watchesOpen() {
+    return watches.open();
   }
 
   private static boolean isWatch(String path) {
@@ -961,8 +1030,9 @@ final class ObservedCrudDispatcher extends KubernetesCrudDispatcher {
     store.writeLock().lock();
     try {
       super.processEvent(path, pathAttributes, oldAttributes, key, after);
-      reindex(pathAttributes, oldAttributes, key, after);
+      AttributeSet newKey = reindex(pathAttributes, oldAttributes, key, after);
       listVersion = requestResourceVersion();
+      watches.changed(oldAttributes, before, newKey, after);
     } finally {
       store.writeLock().unlock();
     }
@@ -1001,8 +1071,10 @@ final class ObservedCrudDispatcher extends KubernetesCrudDispatcher {
   /**
    * Moves the index from the replaced key to the key fabric8 stored {@code stored} under, worked
    * out as fabric8 does; rebuilds the index from the store when that key is not there.
+   *
+   * @return that key (null for a deletion)
    */
-  private void reindex(
+  private AttributeSet reindex(
       AttributeSet pathAttributes,
       AttributeSet oldAttributes,
       GenericKubernetesResource resource,
@@ -1014,7 +1086,7 @@ final class ObservedCrudDispatcher extends KubernetesCrudDispatcher {
       }
     }
     if (stored == null) {
-      return;
+      return null;
     }
     KubernetesAttributesExtractor extractor = (KubernetesAttributesExtractor) attributeExtractor;
     AttributeSet key =
@@ -1025,9 +1097,10 @@ final class ObservedCrudDispatcher extends KubernetesCrudDispatcher {
     String resourceName = resourceOf(key);
     if (resourceName == null || !stored.equals(map.get(key))) {
       rebuildIndex();
-      return;
+      return key;
     }
     byResource.computeIfAbsent(resourceName, r -> new LinkedHashSet<>()).add(key);
+    return key;
   }
 
   /** The index afresh from the store, in its order. */

@@ -45,6 +45,7 @@ public final class SandboxCluster implements AutoCloseable {
   private final KubernetesClient client;
   private final KubernetesClient controllerClient;
   private final ClusterReads reads;
+  private final ObservedCrudDispatcher store;
   private final String host;
   private final String token = UUID.randomUUID().toString().replace("-", "");
   final AtomicBoolean queued = new AtomicBoolean();
@@ -64,6 +65,7 @@ public final class SandboxCluster implements AutoCloseable {
     this.host = bindAddress;
     this.activity = new ClusterActivity(this);
     ObservedCrudDispatcher crud = new ObservedCrudDispatcher(activity);
+    this.store = crud;
     this.metalLbWebhook = new MetalLbWebhookGate(crud, spec.serviceCidr());
     ExecDispatcher dispatcher = new ExecDispatcher(metalLbWebhook, this, sandbox);
     this.server = new ApiServer(sandbox.vertx(), bindAddress, dispatcher);
@@ -262,6 +264,11 @@ public final class SandboxCluster implements AutoCloseable {
   }
 
   /** The agents' reads of this cluster, answered from memory until its next write. */
+  /** How many watches of this cluster's API server are open. */
+  int watchesOpen() {
+    return store.watchesOpen();
+  }
+
   ClusterReads reads() {
     return reads;
   }
