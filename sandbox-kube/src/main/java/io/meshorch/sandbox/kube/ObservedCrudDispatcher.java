@@ -779,19 +779,26 @@ final class ObservedCrudDispatcher extends KubernetesCrudDispatcher {
     }
   }
 
-  /** The stored objects {@code query} matches, in the store's order. */
+  /**
+   * Every stored object {@code query} matches, in the store's order (a name without a namespace may
+   * match one per namespace). The caller holds the store's read lock.
+   */
   private List<String> stored(AttributeSet query) {
-    if (resourceOf(query) != null) {
-      return matching(query).items();
+    String resource = resourceOf(query);
+    List<AttributeSet> keys;
+    if (resource != null) {
+      keys = List.copyOf(byResource.getOrDefault(resource, Set.of()));
+    } else {
+      synchronized (map) {
+        keys = List.copyOf(map.keySet());
+      }
     }
     List<String> items = new ArrayList<>();
-    synchronized (map) {
-      map.forEach(
-          (key, json) -> {
-            if (key.matches(query)) {
-              items.add(json);
-            }
-          });
+    for (AttributeSet key : keys) {
+      String json = map.get(key);
+      if (json != null && key.matches(query)) {
+        items.add(json);
+      }
     }
     return items;
   }

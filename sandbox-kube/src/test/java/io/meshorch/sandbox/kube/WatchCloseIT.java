@@ -169,6 +169,34 @@ class WatchCloseIT {
     await().atMost(Duration.ofSeconds(10)).until(() -> cluster.watchesOpen() == before);
   }
 
+  @Test
+  void aWatchOfOneNameInEveryNamespaceIsToldOfEachStoredOne() throws Exception {
+    client.configMaps().inNamespace(KS).resource(configMap(1)).create();
+    client.configMaps().inNamespace("default").resource(configMap(2)).create();
+    List<String> seen = new CopyOnWriteArrayList<>();
+    Watch watch =
+        client
+            .configMaps()
+            .inAnyNamespace()
+            .withField("metadata.name", "beat")
+            .watch(
+                new Watcher<ConfigMap>() {
+                  @Override
+                  public void eventReceived(Action action, ConfigMap cm) {
+                    seen.add(action + " " + cm.getMetadata().getNamespace());
+                  }
+
+                  @Override
+                  public void onClose(WatcherException cause) {}
+                });
+    try {
+      await().atMost(Duration.ofSeconds(10)).until(() -> seen.size() >= 2);
+      assertThat(seen).containsExactlyInAnyOrder("ADDED " + KS, "ADDED default");
+    } finally {
+      watch.close();
+    }
+  }
+
   private static ConfigMap configMap(long beat) {
     return new ConfigMapBuilder()
         .withNewMetadata()
