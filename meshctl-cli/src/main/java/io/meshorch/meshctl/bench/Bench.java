@@ -54,6 +54,28 @@ public final class Bench {
   private final long started = System.nanoTime();
   private double maxLoad;
 
+  /**
+   * CPU seconds this process used while a mesh ran (null where there is no {@code /proc}): all
+   * threads, and the JIT's compiler threads among them; with the CPU seconds the cores offered.
+   */
+  record Cpu(Double seconds, Double jitSeconds, double availableSeconds) {
+    /** Measures from {@code start} (a {@link #now()}) on, over {@code wall}. */
+    static Cpu since(long[] start, Duration wall) {
+      long[] now = now();
+      return new Cpu(
+          start[0] < 0 || now[0] < 0 ? null : Bench.seconds(Duration.ofMillis(now[0] - start[0])),
+          start[1] < 0 || now[1] < 0 ? null : Bench.seconds(Duration.ofMillis(now[1] - start[1])),
+          Bench.seconds(wall.multipliedBy(Runtime.getRuntime().availableProcessors())));
+    }
+
+    /** The process's and the compilers' CPU milliseconds so far (-1: unknown). */
+    static long[] now() {
+      return new long[] {
+        ProcessStats.cpuMillis().orElse(-1), ProcessStats.compilerCpuMillis().orElse(-1)
+      };
+    }
+  }
+
   /** One mesh run of the latency platform. */
   record MeshRun(
       String meshId,
@@ -61,7 +83,8 @@ public final class Bench {
       boolean ready,
       String outcome,
       Double seconds,
-      CriticalPath.Result criticalPath) {
+      CriticalPath.Result criticalPath,
+      Cpu cpu) {
 
     Double overheadPct() {
       if (!ready || seconds == null || criticalPath.total().isZero()) {
@@ -137,13 +160,17 @@ public final class Bench {
         // As large as the largest figure's mesh: the JVM compiles the code every figure runs
         // before any is measured, as in services that have been up a while. A smaller warm-up
         // left the JIT compiling through T(largest) (a third of the CPU of that run in a profile).
+        // Neither three warm-up meshes nor one at the figures' pace did better: the compilers
+        // still took about a quarter of the CPU of T(16) (its progress line says how much).
         MeshRun warm =
             runner.run(BenchConfig.WARM_UP_MESH, plans.mesh(config.largest(), config.nodes()));
+        details.put("warmUp", describe(warm));
         say(
             "warm-up mesh ("
                 + config.largest()
                 + " clusters, fast pace, not counted): "
-                + warm.outcome());
+                + warm.outcome()
+                + cpuNote(warm));
 
         // ---- scaling
         Map<String, Object> scalingRuns = new LinkedHashMap<>();
@@ -168,7 +195,8 @@ public final class Bench {
                   + seconds(run.criticalPath().total())
                   + " s, overhead "
                   + run.overheadPct()
-                  + " %");
+                  + " %"
+                  + cpuNote(run));
         }
         details.put("scalingRuns", scalingRuns);
         details.put("overheadPctByN", overheadByN);
@@ -468,12 +496,15 @@ public final class Bench {
 
     MeshRun run(String meshId, MeshRequested request) throws Exception {
       List<String> clusters = request.clusters().stream().map(c -> c.name()).toList();
+      long[] cpuBefore = Cpu.now();
+      long start = System.nanoTime();
       send(meshId, request);
       tap.awaitOutcomes(
           List.of(meshId),
           config.meshTimeout(),
           Duration.ofSeconds(30),
           n -> say("  waiting for " + meshId));
+      Cpu cpu = Cpu.since(cpuBefore, Duration.ofNanos(System.nanoTime() - start));
       Optional<BusRecord> outcome = tap.outcome(meshId);
       Optional<BusRecord> requested = tap.request(meshId);
       boolean ready = outcome.isPresent() && outcome.get().event().payload() instanceof MeshReady;
@@ -490,8 +521,22 @@ public final class Bench {
           outcome
               .map(o -> o.event().payload().getClass().getSimpleName())
               .orElse("no answer within " + config.meshTimeout());
-      return new MeshRun(meshId, clusters, ready, what, secs, cp);
+      return new MeshRun(meshId, clusters, ready, what, secs, cp, cpu);
     }
+  }
+
+  /** The CPU {@code run} took, for a progress line. */
+  private static String cpuNote(MeshRun run) {
+    Cpu cpu = run.cpu();
+    if (cpu.seconds() == null) {
+      return "";
+    }
+    return "; CPU "
+        + cpu.seconds()
+        + " s of the "
+        + cpu.availableSeconds()
+        + " s the cores offered"
+        + (cpu.jitSeconds() == null ? "" : ", the JIT's compilers " + cpu.jitSeconds() + " s");
   }
 
   private static Map<String, Object> describe(MeshRun run) {
@@ -504,6 +549,9 @@ public final class Bench {
     m.put("criticalPathClustersSeconds", seconds(run.criticalPath().clusters()));
     m.put("criticalPathMeshStepSeconds", seconds(run.criticalPath().meshStep()));
     m.put("overheadPct", run.overheadPct());
+    m.put("cpuSeconds", run.cpu().seconds());
+    m.put("jitCpuSeconds", run.cpu().jitSeconds());
+    m.put("cpuAvailableSeconds", run.cpu().availableSeconds());
     return m;
   }
 

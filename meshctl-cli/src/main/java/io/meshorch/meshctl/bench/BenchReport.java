@@ -258,6 +258,15 @@ public final class BenchReport {
           .append(r.details().get("detection") instanceof Map<?, ?> d ? d.get("byStep") : "")
           .append(".\n\n");
     }
+    String cpu = cpuByN(r.details());
+    if (!cpu.isEmpty()) {
+      out.append(
+              "**CPU of this process during each scaling run** (all its threads, of what the"
+                  + " cores offered over the run; the JIT's compiler threads among it; the `rke`"
+                  + " stand-in processes not counted): ")
+          .append(cpu)
+          .append(".\n\n");
+    }
     out.append("Definitions:\n\n");
     if (r.definitions() != null) {
       r.definitions()
@@ -299,5 +308,30 @@ public final class BenchReport {
       after = after.substring(1);
     }
     return old.substring(0, begin) + generated + after;
+  }
+
+  /** e.g. {@code N = 1: 9.86 s of 35.08 s, JIT 7.12 s}, from {@code details.scalingRuns}. */
+  static String cpuByN(Map<String, Object> details) {
+    if (details == null || !(details.get("scalingRuns") instanceof Map<?, ?> runs)) {
+      return "";
+    }
+    List<String> parts = new ArrayList<>();
+    runs.forEach(
+        (n, run) -> {
+          if (run instanceof Map<?, ?> m && m.get("cpuSeconds") != null) {
+            parts.add(
+                "N = "
+                    + n
+                    + ": "
+                    + m.get("cpuSeconds")
+                    + " s of "
+                    + m.get("cpuAvailableSeconds")
+                    + " s"
+                    + (m.get("jitCpuSeconds") == null
+                        ? ""
+                        : ", JIT " + m.get("jitCpuSeconds") + " s"));
+          }
+        });
+    return String.join("; ", parts);
   }
 }

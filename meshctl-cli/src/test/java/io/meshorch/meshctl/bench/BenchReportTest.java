@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -59,5 +61,24 @@ class BenchReportTest {
             BenchResultsTest.sample(12.7, BenchResultsTest.throughput(250, 0)), "now");
 
     assertThat(md).contains("| 12.7 % | ≤ 5 % | **MISSED** |");
+  }
+
+  @Test
+  void theCpuOfEachScalingRunIsListedByN() {
+    Map<String, Object> one = new LinkedHashMap<>();
+    one.put("cpuSeconds", 9.86);
+    one.put("cpuAvailableSeconds", 35.08);
+    one.put("jitCpuSeconds", 7.12);
+    Map<String, Object> sixteen = new LinkedHashMap<>();
+    sixteen.put("cpuSeconds", 30.81);
+    sixteen.put("cpuAvailableSeconds", 53.09);
+    sixteen.put("jitCpuSeconds", null);
+    Map<String, Object> runs = new LinkedHashMap<>();
+    runs.put("1", one);
+    runs.put("16", sixteen);
+
+    assertThat(BenchReport.cpuByN(Map.of("scalingRuns", runs)))
+        .isEqualTo("N = 1: 9.86 s of 35.08 s, JIT 7.12 s; N = 16: 30.81 s of 53.09 s");
+    assertThat(BenchReport.cpuByN(Map.of())).isEmpty();
   }
 }
