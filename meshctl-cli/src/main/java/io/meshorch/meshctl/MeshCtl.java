@@ -13,10 +13,13 @@ import io.meshorch.meshctl.cli.WatchCommand;
 import io.meshorch.meshctl.local.DataDirInUseException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ScopeType;
 
 /** {@code meshctl}: build Cilium cluster meshes on OpenStack from one request. */
 @Command(
     name = "meshctl",
+    // Inherited: every command answers --help (and --version).
+    scope = ScopeType.INHERIT,
     mixinStandardHelpOptions = true,
     version = "meshctl 0.1.0",
     description = "Builds Cilium cluster meshes on OpenStack: one request, N clusters.",
