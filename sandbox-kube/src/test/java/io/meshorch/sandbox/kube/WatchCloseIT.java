@@ -23,6 +23,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -87,21 +88,7 @@ class WatchCloseIT {
     try {
       for (int i = 0; i < CLOSES; i++) {
         CountDownLatch seen = new CountDownLatch(3);
-        Watch watch =
-            client
-                .configMaps()
-                .inNamespace(KS)
-                .withName("beat")
-                .watch(
-                    new Watcher<ConfigMap>() {
-                      @Override
-                      public void eventReceived(Action action, ConfigMap cm) {
-                        seen.countDown();
-                      }
-
-                      @Override
-                      public void onClose(WatcherException cause) {}
-                    });
+        Watch watch = watchBeat((action, cm) -> seen.countDown());
         assertThat(seen.await(10, TimeUnit.SECONDS)).as("events seen by watch %d", i).isTrue();
         // Closed while the writer's changes are still being sent to it.
         watch.close();
@@ -121,21 +108,7 @@ class WatchCloseIT {
     client.configMaps().inNamespace(KS).resource(configMap(0)).create();
     int before = cluster.watchesOpen();
     List<String> seen = new CopyOnWriteArrayList<>();
-    Watch watch =
-        client
-            .configMaps()
-            .inNamespace(KS)
-            .withName("beat")
-            .watch(
-                new Watcher<ConfigMap>() {
-                  @Override
-                  public void eventReceived(Action action, ConfigMap cm) {
-                    seen.add(action + " " + cm.getData().get("beat"));
-                  }
-
-                  @Override
-                  public void onClose(WatcherException cause) {}
-                });
+    Watch watch = watchBeat((action, cm) -> seen.add(action + " " + cm.getData().get("beat")));
     await().atMost(Duration.ofSeconds(10)).until(() -> seen.contains("ADDED 0"));
     for (long beat = 1; beat <= 20; beat++) {
       client.configMaps().inNamespace(KS).resource(configMap(beat)).update();
@@ -180,21 +153,30 @@ class WatchCloseIT {
             .inAnyNamespace()
             .withField("metadata.name", "beat")
             .watch(
-                new Watcher<ConfigMap>() {
-                  @Override
-                  public void eventReceived(Action action, ConfigMap cm) {
-                    seen.add(action + " " + cm.getMetadata().getNamespace());
-                  }
-
-                  @Override
-                  public void onClose(WatcherException cause) {}
-                });
+                watcher((action, cm) -> seen.add(action + " " + cm.getMetadata().getNamespace())));
     try {
       await().atMost(Duration.ofSeconds(10)).until(() -> seen.size() >= 2);
       assertThat(seen).containsExactlyInAnyOrder("ADDED " + KS, "ADDED default");
     } finally {
       watch.close();
     }
+  }
+
+  /** A watch of ConfigMap {@code kube-system/beat}, each event handed to {@code events}. */
+  private Watch watchBeat(BiConsumer<Watcher.Action, ConfigMap> events) {
+    return client.configMaps().inNamespace(KS).withName("beat").watch(watcher(events));
+  }
+
+  private static Watcher<ConfigMap> watcher(BiConsumer<Watcher.Action, ConfigMap> events) {
+    return new Watcher<>() {
+      @Override
+      public void eventReceived(Action action, ConfigMap cm) {
+        events.accept(action, cm);
+      }
+
+      @Override
+      public void onClose(WatcherException cause) {}
+    };
   }
 
   private static ConfigMap configMap(long beat) {
