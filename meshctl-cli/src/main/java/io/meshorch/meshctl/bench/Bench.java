@@ -59,20 +59,25 @@ public final class Bench {
    * threads, and the JIT's compiler threads among them; with the CPU seconds the cores offered.
    */
   record Cpu(Double seconds, Double jitSeconds, double availableSeconds) {
-    /** Measures from {@code start} (a {@link #now()}) on, over {@code wall}. */
-    static Cpu since(long[] start, Duration wall) {
-      long[] now = now();
+    /** The process's and the compilers' CPU milliseconds at one moment (-1: unknown). */
+    record Mark(long processMs, long jitMs) {
+      static Mark now() {
+        return new Mark(
+            ProcessStats.cpuMillis().orElse(-1), ProcessStats.compilerCpuMillis().orElse(-1));
+      }
+    }
+
+    /** Measures from {@code start} on, over {@code wall}. */
+    static Cpu since(Mark start, Duration wall) {
+      Mark now = Mark.now();
       return new Cpu(
-          start[0] < 0 || now[0] < 0 ? null : Bench.seconds(Duration.ofMillis(now[0] - start[0])),
-          start[1] < 0 || now[1] < 0 ? null : Bench.seconds(Duration.ofMillis(now[1] - start[1])),
+          between(start.processMs(), now.processMs()),
+          between(start.jitMs(), now.jitMs()),
           Bench.seconds(wall.multipliedBy(Runtime.getRuntime().availableProcessors())));
     }
 
-    /** The process's and the compilers' CPU milliseconds so far (-1: unknown). */
-    static long[] now() {
-      return new long[] {
-        ProcessStats.cpuMillis().orElse(-1), ProcessStats.compilerCpuMillis().orElse(-1)
-      };
+    private static Double between(long fromMs, long toMs) {
+      return fromMs < 0 || toMs < 0 ? null : Bench.seconds(Duration.ofMillis(toMs - fromMs));
     }
   }
 
@@ -496,7 +501,7 @@ public final class Bench {
 
     MeshRun run(String meshId, MeshRequested request) throws Exception {
       List<String> clusters = request.clusters().stream().map(c -> c.name()).toList();
-      long[] cpuBefore = Cpu.now();
+      Cpu.Mark cpuBefore = Cpu.Mark.now();
       long start = System.nanoTime();
       send(meshId, request);
       tap.awaitOutcomes(

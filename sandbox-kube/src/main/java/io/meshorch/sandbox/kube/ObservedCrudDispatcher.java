@@ -823,7 +823,7 @@ final class ObservedCrudDispatcher extends KubernetesCrudDispatcher {
 
   /** The watches open on this store: for tests. */
   int watchesOpen() {
-    return watches.open();
+    return watches.count();
   }
 
   private static boolean isWatch(String path) {

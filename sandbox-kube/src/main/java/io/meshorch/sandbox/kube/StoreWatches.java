@@ -81,7 +81,7 @@ final class StoreWatches {
   }
 
   /** How many watches are open: for tests. */
-  int open() {
+  int count() {
     return watches.size();
   }
 
