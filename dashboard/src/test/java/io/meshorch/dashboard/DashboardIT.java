@@ -50,6 +50,8 @@ import org.springframework.kafka.test.context.EmbeddedKafka;
     properties = {
       "spring.config.name=" + DashboardApplication.CONFIG_NAME,
       "spring.kafka.bootstrap-servers=${spring.embedded.kafka.brokers}",
+      // Tomcat's files under target/, not a folder per run left in the machine's /tmp
+      "server.tomcat.basedir=target/tomcat",
       "mesh.dashboard.push-interval=100ms",
     })
 @EmbeddedKafka(

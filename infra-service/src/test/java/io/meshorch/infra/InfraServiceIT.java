@@ -68,6 +68,8 @@ import org.springframework.test.context.DynamicPropertySource;
     properties = {
       "spring.config.name=" + InfraServiceApplication.CONFIG_NAME,
       "spring.kafka.bootstrap-servers=${spring.embedded.kafka.brokers}",
+      // Tomcat's files under target/, not a folder per run left in the machine's /tmp
+      "server.tomcat.basedir=target/tomcat",
       "mesh.service.declared-topics=" + Topics.REQUESTS + "," + Topics.LB,
       "mesh.service.record-retry.initial-delay=100ms",
       "mesh.service.step-retry.initial-delay=100ms",

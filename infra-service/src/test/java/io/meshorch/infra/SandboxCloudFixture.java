@@ -26,7 +26,11 @@ record SandboxCloudFixture(SandboxCloud cloud, Path dir) {
   static SandboxCloudFixture start(
       String name, Duration stackDelay, UnaryOperator<SandboxCloud.Builder> more) {
     try {
-      Path dir = Files.createTempDirectory(name);
+      // under target/: a static fixture has no test to delete it, and the machine's /tmp would
+      // keep one folder per run
+      Path dir =
+          Files.createTempDirectory(Files.createDirectories(Path.of("target", "tmp")), name)
+              .toAbsolutePath();
       KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
       generator.initialize(256);
       int sshPort;

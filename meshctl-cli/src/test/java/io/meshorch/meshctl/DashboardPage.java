@@ -35,9 +35,11 @@ final class DashboardPage implements AutoCloseable {
   }
 
   /**
-   * Starts the dashboard on {@code bootstrapServers} and a browser with a fresh {@code profile}.
+   * Starts the dashboard on {@code bootstrapServers} and a browser, with their files (the
+   * dashboard's web server, a fresh browser profile) in {@code dir}.
    */
-  static DashboardPage start(String bootstrapServers, Path profile) {
+  static DashboardPage start(String bootstrapServers, Path dir) throws IOException {
+    Path profile = Files.createTempDirectory(dir, "chromium-profile");
     assertThat(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER))
         .as(
             "the dashboard's browser test needs %s and %s (Debian: apt-get install -y chromium"
@@ -58,7 +60,7 @@ final class DashboardPage implements AutoCloseable {
         "--disable-sync",
         "--window-size=1440,860",
         "--user-data-dir=" + profile);
-    LocalDashboard dashboard = LocalDashboard.start(bootstrapServers, 0);
+    LocalDashboard dashboard = LocalDashboard.start(bootstrapServers, 0, dir);
     try {
       return new DashboardPage(
           dashboard,

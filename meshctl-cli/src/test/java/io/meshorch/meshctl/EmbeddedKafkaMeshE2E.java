@@ -82,9 +82,7 @@ class EmbeddedKafkaMeshE2E extends MeshScenarios {
 
   private static DashboardPage page() throws IOException {
     if (page == null) {
-      page =
-          DashboardPage.start(
-              stack.bootstrapServers(), Files.createTempDirectory(data, "chromium-profile"));
+      page = DashboardPage.start(stack.bootstrapServers(), data);
     }
     return page;
   }

@@ -118,6 +118,10 @@ class ServeE2E {
 
     // helm-java unpacked its native library (94 MB) to render Cilium
     assertThat(unpackedByHelm()).as("helm-java's folder in serve's temporary folder").hasSize(1);
+    // The dashboard's web server keeps its files in the data folder, not a new folder of the
+    // machine's temporary folder per start (Spring Boot's default, which nothing deletes).
+    assertThat(dir.resolve("dashboard").resolve("work")).as("Tomcat's work folder").isDirectory();
+    assertThat(inTmp("tomcat")).as("Tomcat's folders in serve's temporary folder").isEmpty();
 
     aMeshGrowsLosesAClusterWithPruneAndIsDeletedAndASecondDownIsANoOp(dir);
 
@@ -321,8 +325,13 @@ class ServeE2E {
 
   /** The folders helm-java unpacked its native library into, in the JVMs' temporary folder. */
   private List<Path> unpackedByHelm() throws IOException {
+    return inTmp("helm-java");
+  }
+
+  /** What serve's temporary folder holds whose name starts with {@code prefix}. */
+  private List<Path> inTmp(String prefix) throws IOException {
     try (Stream<Path> tmp = Files.list(work.resolve("tmp"))) {
-      return tmp.filter(p -> p.getFileName().toString().startsWith("helm-java")).toList();
+      return tmp.filter(p -> p.getFileName().toString().startsWith(prefix)).toList();
     }
   }
 

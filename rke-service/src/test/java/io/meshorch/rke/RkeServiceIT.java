@@ -74,7 +74,9 @@ class RkeServiceIT {
 
   private static Path createDir() {
     try {
-      return Files.createTempDirectory("rke-it");
+      // under target/: the folder holds the test's SSH key and secrets, and nothing deletes it
+      return Files.createTempDirectory(Files.createDirectories(Path.of("target", "tmp")), "rke-it")
+          .toAbsolutePath();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -99,7 +99,7 @@ public final class ServeCommand implements Callable<Integer> {
     }
     LocalDashboard dashboard;
     try {
-      dashboard = LocalDashboard.start(stack.bootstrapServers(), dashboardPort);
+      dashboard = LocalDashboard.start(stack.bootstrapServers(), dashboardPort, dir);
     } catch (RuntimeException e) {
       stack.close();
       lock.close();

@@ -1,9 +1,15 @@
 package io.meshorch.meshctl.local;
 
 import io.meshorch.dashboard.DashboardApplication;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Objects;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.logging.LoggingSystem;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
+import org.springframework.boot.web.server.servlet.ConfigurableServletWebServerFactory;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
@@ -30,19 +36,36 @@ public final class LocalDashboard implements AutoCloseable {
 
   /**
    * Starts the dashboard against {@code bootstrapServers} on {@code port} of 127.0.0.1 (0: a free
-   * port). The process's logging, set up by local mode, is left as it is.
+   * port), its web server's files in {@code dir}{@code /dashboard} (Tomcat's base folder, and an
+   * empty document root: the pages are served from the class path). Spring Boot's default is two
+   * new folders in the machine's temporary folder per start, and a {@code serve} ended by a signal
+   * left them there. The process's logging, set up by local mode, is left as it is.
    */
-  public static LocalDashboard start(String bootstrapServers, int port) {
+  public static LocalDashboard start(String bootstrapServers, int port, Path dir) {
+    Path files = dir.resolve("dashboard").toAbsolutePath();
+    Path documentRoot;
+    try {
+      documentRoot = Files.createDirectories(files.resolve("docroot"));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create the dashboard's folder " + files, e);
+    }
     String loggingSystem = System.getProperty(LoggingSystem.SYSTEM_PROPERTY);
     System.setProperty(LoggingSystem.SYSTEM_PROPERTY, LoggingSystem.NONE);
     try {
       return new LocalDashboard(
           new SpringApplicationBuilder(DashboardApplication.class)
               .properties("spring.config.name=" + DashboardApplication.CONFIG_NAME)
+              .initializers(
+                  context ->
+                      context
+                          .getBeanFactory()
+                          .registerSingleton(
+                              "localDashboardDocumentRoot", new DocumentRootIn(documentRoot)))
               .run(
                   "--spring.kafka.bootstrap-servers=" + bootstrapServers,
                   "--server.port=" + port,
                   "--server.address=127.0.0.1",
+                  "--server.tomcat.basedir=" + files,
                   "--spring.autoconfigure.exclude=" + SERVICE_KIT,
                   "--spring.main.banner-mode=off"));
     } finally {
@@ -51,6 +74,15 @@ public final class LocalDashboard implements AutoCloseable {
       } else {
         System.setProperty(LoggingSystem.SYSTEM_PROPERTY, loggingSystem);
       }
+    }
+  }
+
+  /** Sets the web server's document root (Spring Boot has no setting for it). */
+  private record DocumentRootIn(Path folder)
+      implements WebServerFactoryCustomizer<ConfigurableServletWebServerFactory> {
+    @Override
+    public void customize(ConfigurableServletWebServerFactory factory) {
+      factory.setDocumentRoot(folder.toFile());
     }
   }
 
