@@ -7,9 +7,8 @@ import io.fabric8.kubernetes.api.model.LoadBalancerIngressBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.meshorch.kit.secrets.FileSecretStore;
-import io.meshorch.testkit.Kubeconfigs;
+import io.meshorch.sandbox.kube.SandboxApiServer;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -17,21 +16,34 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-@EnableKubernetesMockClient(crud = true)
+/** Watches against one API server of the sandbox, the test playing the controller that writes. */
 class KubeWatchesTest {
-  KubernetesClient client;
+  private SandboxApiServer server;
+  private KubernetesClient client;
 
   @TempDir Path secrets;
+
+  @BeforeEach
+  void startServer() {
+    server = SandboxApiServer.start();
+    client = server.client();
+  }
+
+  @AfterEach
+  void stopServer() {
+    server.close();
+  }
 
   private KubeClientProvider provider() {
     FileSecretStore store = new FileSecretStore(secrets);
     store.put(
         "meshes/demo/clusters/east/kubeconfig",
-        Kubeconfigs.pointingAt(client.getConfiguration().getMasterUrl())
-            .getBytes(StandardCharsets.UTF_8));
+        server.kubeconfig().getBytes(StandardCharsets.UTF_8));
     return new KubeClientProvider(store, Duration.ofSeconds(5), Duration.ofSeconds(10));
   }
 

@@ -4,15 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
 import io.fabric8.kubernetes.api.model.apps.DaemonSetStatusBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.meshorch.cni.adapter.pki.BouncyCastleCaGenerator;
 import io.meshorch.cni.domain.CaSecretOutcome;
 import io.meshorch.cni.domain.CiliumRollout;
@@ -21,7 +21,7 @@ import io.meshorch.cni.port.CiliumInstallerPort;
 import io.meshorch.kit.failure.StepFailure;
 import io.meshorch.kit.secrets.FileSecretStore;
 import io.meshorch.kube.KubeClientProvider;
-import io.meshorch.testkit.Kubeconfigs;
+import io.meshorch.sandbox.kube.SandboxApiServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -35,35 +35,34 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * What the installer reads and watches, and the request it writes with, against fabric8's mock API
- * server (which has no server-side apply: the applies themselves run against the sandbox in
- * CniServiceIT, and the objects are checked in {@link CiliumChartTest}).
+ * What the installer reads, watches and writes, against one API server of the sandbox with nothing
+ * else running: the test plays the kubelet (it writes the workloads' status). The objects are
+ * checked in {@link CiliumChartTest}, a whole install on a running sandbox cluster in CniServiceIT.
  */
-@EnableKubernetesMockClient(crud = true)
 class Fabric8CiliumInstallerTest {
   private static final String REF = "meshes/demo/clusters/east/kubeconfig";
   private static final BouncyCastleCaGenerator CAS =
       new BouncyCastleCaGenerator(Duration.ofDays(30), Clock.systemUTC());
 
-  KubernetesMockServer server;
-  KubernetesClient client;
+  private SandboxApiServer server;
+  private KubernetesClient client;
 
   @TempDir Path secrets;
   private KubeClientProvider clients;
 
   @BeforeEach
-  void storeKubeconfig() {
+  void startServerAndStoreKubeconfig() {
+    server = SandboxApiServer.start();
+    client = server.client();
     FileSecretStore store = new FileSecretStore(secrets);
-    store.put(
-        REF,
-        Kubeconfigs.pointingAt(client.getConfiguration().getMasterUrl())
-            .getBytes(StandardCharsets.UTF_8));
+    store.put(REF, server.kubeconfig().getBytes(StandardCharsets.UTF_8));
     clients = new KubeClientProvider(store, Duration.ofSeconds(5), Duration.ofSeconds(10));
   }
 
   @AfterEach
-  void closeClients() {
+  void closeClientsAndServer() {
     clients.close();
+    server.close();
   }
 
   private Fabric8CiliumInstaller installer() {
@@ -248,10 +247,10 @@ class Fabric8CiliumInstallerTest {
                   watch
                       .seen(Duration.ofMinutes(1))
                       .equals(Optional.of(new CiliumRollout(3, 2, 1, 1))));
-      int requests = server.getRequestCount();
+      long requests = server.requests();
 
       assertThat(watch.seen(Duration.ofMinutes(1))).contains(new CiliumRollout(3, 2, 1, 1));
-      assertThat(server.getRequestCount()).isEqualTo(requests);
+      assertThat(server.requests()).isEqualTo(requests);
       await("the last event older than 10 ms")
           .atMost(Duration.ofSeconds(1))
           .until(() -> watch.seen(Duration.ofMillis(10)).isEmpty());
@@ -282,20 +281,40 @@ class Fabric8CiliumInstallerTest {
   }
 
   @Test
-  void appliesServerSideWithCniServicesFieldManagerForced() throws Exception {
-    // The mock server has no server-side apply: what matters is the request that was sent.
-    try {
-      installer().apply(REF, CiliumChartTest.install("east", 1));
-    } catch (StepFailure expected) {
-      assertThat(expected.code()).startsWith("KUBE_API_");
-    }
+  void appliesServerSideAsCniServiceTakingOverFieldsAnotherManagerSet() {
+    // Someone set a field of Cilium's configuration by hand (kubectl apply, its own manager).
+    client
+        .resource(
+            new ConfigMapBuilder()
+                .withNewMetadata()
+                .withName("cilium-config")
+                .withNamespace("kube-system")
+                .endMetadata()
+                .addToData("cluster-name", "by-hand")
+                .build())
+        .fieldManager("kubectl")
+        .serverSideApply();
 
-    RecordedRequest request = server.getLastRequest();
-    assertThat(request.getMethod()).isEqualTo("PATCH");
-    assertThat(request.getHeader("Content-Type")).startsWith("application/apply-patch+yaml");
-    assertThat(request.getPath())
-        .containsPattern("fieldManager=meshorch-cni(&|$)")
-        .contains("force=true");
+    installer().apply(REF, CiliumChartTest.install("east", 1));
+
+    ConfigMap config =
+        client.configMaps().inNamespace("kube-system").withName("cilium-config").get();
+    assertThat(config.getData()).containsEntry("cluster-name", "east");
+    assertThat(config.getMetadata().getManagedFields())
+        .as("forced: the field is cni-service's now, and the hand's manager owns nothing")
+        .extracting(ManagedFieldsEntry::getManager, ManagedFieldsEntry::getOperation)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("meshorch-cni", "Apply"));
+    assertThat(
+            client
+                .apps()
+                .daemonSets()
+                .inNamespace("kube-system")
+                .withName("cilium")
+                .get()
+                .getMetadata()
+                .getManagedFields())
+        .extracting(ManagedFieldsEntry::getManager)
+        .containsExactly("meshorch-cni");
   }
 
   @Test
