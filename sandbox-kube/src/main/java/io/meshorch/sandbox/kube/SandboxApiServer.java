@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.UnaryOperator;
 
 /**
  * One API server of the sandbox on its own: the store of the sandbox's clusters with what it does
@@ -32,25 +33,26 @@ public final class SandboxApiServer implements AutoCloseable {
   private final AtomicLong requests = new AtomicLong();
   private final KubernetesClient client;
 
-  private SandboxApiServer() {
+  private SandboxApiServer(UnaryOperator<Dispatcher> front) {
     this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
     ObservedCrudDispatcher store = new ObservedCrudDispatcher((path, before, after) -> {});
+    Dispatcher served = front.apply(store);
     Dispatcher counting =
         new Dispatcher() {
           @Override
           public MockResponse dispatch(RecordedRequest request) {
             requests.incrementAndGet();
-            return store.dispatch(request);
+            return served.dispatch(request);
           }
 
           @Override
           public void shutdown() {
-            store.shutdown();
+            served.shutdown();
           }
 
           @Override
           public void releaseResources() {
-            store.releaseResources();
+            served.releaseResources();
           }
         };
     try {
@@ -69,7 +71,16 @@ public final class SandboxApiServer implements AutoCloseable {
 
   /** Starts a server on a free port of 127.0.0.1, with nothing stored. */
   public static SandboxApiServer start() {
-    return new SandboxApiServer();
+    return new SandboxApiServer(store -> store);
+  }
+
+  /**
+   * {@link #start()} with {@code front} in front of the store: it is given the store's dispatcher
+   * and returns the one that answers every request, e.g. one that answers {@code exec} into pods
+   * itself (the store has no pods that run) and hands everything else to the store.
+   */
+  public static SandboxApiServer start(UnaryOperator<Dispatcher> front) {
+    return new SandboxApiServer(front);
   }
 
   /** Its URL, e.g. {@code http://127.0.0.1:41234}. */

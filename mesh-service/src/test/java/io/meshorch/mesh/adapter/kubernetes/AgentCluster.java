@@ -2,31 +2,20 @@ package io.meshorch.mesh.adapter.kubernetes;
 
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
-import io.fabric8.mockwebserver.ServerRequest;
-import io.fabric8.mockwebserver.ServerResponse;
 import io.fabric8.mockwebserver.http.Dispatcher;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.fabric8.mockwebserver.http.Response;
 import io.fabric8.mockwebserver.http.WebSocket;
 import io.fabric8.mockwebserver.http.WebSocketListener;
-import java.net.InetAddress;
+import io.meshorch.sandbox.kube.SandboxApiServer;
 import java.net.URLDecoder;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -36,9 +25,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A Kubernetes API server for tests: fabric8's mock server in CRUD mode that also answers {@code
- * exec} into pods with the Kubernetes exec WebSocket protocol (channel-prefixed binary frames: 1
- * stdout, 2 stderr, 3 status), from answers the test sets per pod and command.
+ * A Kubernetes API server for tests: one API server of the sandbox ({@link SandboxApiServer}: its
+ * store, server-side apply, status subresources and watches, nothing running) that also answers
+ * {@code exec} into pods with the Kubernetes exec WebSocket protocol (channel-prefixed binary
+ * frames: 1 stdout, 2 stderr, 3 status), from answers the test sets per pod and command.
  */
 public final class AgentCluster implements AutoCloseable {
   private static final Pattern EXEC =
@@ -48,7 +38,7 @@ public final class AgentCluster implements AutoCloseable {
   public record Answer(String stdout, String stderr, int exitCode) {}
 
   private final String name;
-  private final KubernetesMockServer server;
+  private final SandboxApiServer server;
   private final KubernetesClient client;
   private final Map<String, Supplier<Answer>> answers = new ConcurrentHashMap<>();
   private final List<String> execPaths = new CopyOnWriteArrayList<>();
@@ -57,18 +47,8 @@ public final class AgentCluster implements AutoCloseable {
 
   public AgentCluster(String name) {
     this.name = name;
-    Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
-    KubernetesMixedDispatcher crud = new KubernetesMixedDispatcher(responses);
-    this.server =
-        new KubernetesMockServer(
-            new Context(), new MockWebServer(), responses, new ExecDispatcher(crud), false);
-    try {
-      server.start(InetAddress.getByName("127.0.0.1"), 0);
-    } catch (UnknownHostException e) {
-      throw new IllegalStateException(e);
-    }
-    this.client =
-        new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(kubeconfig())).build();
+    this.server = SandboxApiServer.start(ExecDispatcher::new);
+    this.client = server.client();
     client
         .namespaces()
         .resource(
@@ -84,7 +64,7 @@ public final class AgentCluster implements AutoCloseable {
         clusters:
         - name: "%1$s"
           cluster:
-            server: "http://127.0.0.1:%2$d"
+            server: "%2$s"
         contexts:
         - name: "%1$s"
           context:
@@ -96,7 +76,7 @@ public final class AgentCluster implements AutoCloseable {
           user:
             token: "t0ken-%1$s"
         """
-        .formatted(name, server.getPort());
+        .formatted(name, server.url());
   }
 
   public KubernetesClient client() {
@@ -153,16 +133,8 @@ public final class AgentCluster implements AutoCloseable {
 
   @Override
   public void close() {
-    client.close();
     answering.shutdownNow();
-    try {
-      server.shutdown();
-    } catch (IllegalStateException e) {
-      // fabric8's mock server waits for its connections to close; an exec whose WebSocket upgrade
-      // the client never saw complete (fabric8io/kubernetes-client#7737, rare) keeps one open
-      // until the wait gives up. What a test asserts was decided before this.
-      System.err.println("AgentCluster " + name + ": " + e.getMessage());
-    }
+    server.close();
   }
 
   private final class ExecDispatcher extends Dispatcher {
