@@ -7,6 +7,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import net.schmizz.sshj.SSHClient;
@@ -21,7 +26,9 @@ import org.slf4j.LoggerFactory;
  * node's {@code user} with its {@code ssh_key_path} (RKE does not check host keys), and reach the
  * Docker daemon as that user (RKE asks the socket for {@code /info}; the stand-in runs {@code
  * docker info}, which goes to the same socket with the same rights). A host that fails is dropped
- * with RKE's warnings; the run fails like RKE when no etcd or no control-plane host is left.
+ * with RKE's warnings; the run fails like RKE when no etcd or no control-plane host is left. As
+ * RKE's Go client, it logs into the nodes at the same time, and its connections send without
+ * Nagle's delay ({@code TCP_NODELAY}, Go's default on every TCP connection).
  *
  * <p>RKE's words, from its {@code hosts/dialer.go} and {@code cluster/hosts.go}: {@code Failed to
  * set up SSH tunneling for host [h]: Can't retrieve Docker Info: error during connect: Get
@@ -59,7 +66,42 @@ public final class RkeNodeLogin {
     }
   }
 
+  /** The logins under way, of every run: a thread per login, none kept idle for long. */
+  private static final ExecutorService LOGINS =
+      new ThreadPoolExecutor(
+          0,
+          Integer.MAX_VALUE,
+          5,
+          TimeUnit.SECONDS,
+          new SynchronousQueue<>(),
+          r -> {
+            Thread t = new Thread(r, "sandbox-rke-login");
+            t.setDaemon(true);
+            return t;
+          });
+
   private RkeNodeLogin() {}
+
+  /**
+   * A client as RKE's: no host key checked (RKE takes none from cluster.yml; the product pins and
+   * verifies every node's host key itself, in rke-service's node checks, before it runs rke), and
+   * {@code TCP_NODELAY} set before the first byte of the handshake (sshj leaves it off, and each
+   * small packet would wait for the peer's delayed acknowledgement).
+   */
+  static SSHClient client(Duration timeout) {
+    SSHClient ssh =
+        new SSHClient() {
+          @Override
+          protected void onConnect() throws IOException {
+            getSocket().setTcpNoDelay(true);
+            super.onConnect();
+          }
+        };
+    ssh.addHostKeyVerifier(new PromiscuousVerifier());
+    ssh.setConnectTimeout((int) timeout.toMillis());
+    ssh.setTimeout((int) timeout.toMillis());
+    return ssh;
+  }
 
   /**
    * Logs into every node of {@code spec} that {@code reachable} accepts (the sandbox's VMs; other
@@ -68,17 +110,26 @@ public final class RkeNodeLogin {
    * @param timeout connect and command timeout per node
    */
   public static Result check(ClusterYml spec, Predicate<String> reachable, Duration timeout) {
+    // Every login at once (RKE dials its hosts concurrently), read in node order.
+    List<CompletableFuture<String>> problems = new ArrayList<>();
+    for (ClusterYml.Node node : spec.nodes()) {
+      problems.add(
+          reachable.test(node.address())
+              ? CompletableFuture.supplyAsync(() -> problem(node, timeout), LOGINS)
+              : null);
+    }
     List<ClusterYml.Node> kept = new ArrayList<>();
     List<String> lines = new ArrayList<>();
     List<String> etcdFailed = new ArrayList<>();
     List<String> controlFailed = new ArrayList<>();
-    for (ClusterYml.Node node : spec.nodes()) {
-      if (!reachable.test(node.address())) {
+    for (int i = 0; i < spec.nodes().size(); i++) {
+      ClusterYml.Node node = spec.nodes().get(i);
+      if (problems.get(i) == null) {
         log.info("rke up: {} is no sandbox VM, its login is not checked", node.address());
         kept.add(node);
         continue;
       }
-      String problem = problem(node, timeout);
+      String problem = joined(problems.get(i));
       if (problem == null) {
         kept.add(node);
         continue;
@@ -113,15 +164,18 @@ public final class RkeNodeLogin {
     return new Result(spec.withNodes(kept), List.copyOf(lines), fatal);
   }
 
+  private static String joined(CompletableFuture<String> problem) {
+    try {
+      return problem.join();
+    } catch (CompletionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : e;
+    }
+  }
+
   /** Why RKE could not use the node, in its words; null when it could. */
   private static String problem(ClusterYml.Node node, Duration timeout) {
     String address = node.address() + ":" + node.port();
-    try (SSHClient ssh = new SSHClient()) {
-      // This plays rke, which takes no host keys from cluster.yml; the product pins and verifies
-      // every node's host key itself (rke-service's node checks) before it runs rke.
-      ssh.addHostKeyVerifier(new PromiscuousVerifier());
-      ssh.setConnectTimeout((int) timeout.toMillis());
-      ssh.setTimeout((int) timeout.toMillis());
+    try (SSHClient ssh = client(timeout)) {
       ssh.connect(node.address(), node.port());
       try {
         ssh.authPublickey(node.user(), ssh.loadKeys(node.sshKeyPath().toString()));

@@ -6,6 +6,7 @@ import io.meshorch.sandbox.kube.ClusterYml;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +14,9 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.time.Duration;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import net.schmizz.sshj.SSHClient;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.writer.openssh.OpenSSHKeyPairResourceWriter;
 import org.apache.sshd.common.keyprovider.KeyPairProvider;
@@ -37,6 +41,9 @@ class RkeNodeLoginTest {
   private SshServer sshd;
   private KeyPair key;
 
+  /** When set, {@code docker info} answers only once this many have asked (3 s at most). */
+  private volatile CountDownLatch together;
+
   @BeforeEach
   void start() throws Exception {
     KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
@@ -51,7 +58,8 @@ class RkeNodeLoginTest {
     sshd.setKeyPairProvider(KeyPairProvider.wrap(generator.generateKeyPair()));
     sshd.setPublickeyAuthenticator((user, k, s) -> KeyUtils.compareKeys(key.getPublic(), k));
     sshd.setCommandFactory(
-        (channel, command) -> new DockerInfo(channel.getSession().getUsername(), command));
+        (channel, command) ->
+            new DockerInfo(channel.getSession().getUsername(), command, together));
     sshd.start();
   }
 
@@ -140,6 +148,29 @@ class RkeNodeLoginTest {
   }
 
   @Test
+  void logsIntoTheNodesAtTheSameTimeAsRke() {
+    // Each node's docker info answers only once the other's was asked too: logins one after
+    // the other would each wait in vain and drop both hosts.
+    together = new CountDownLatch(2);
+
+    RkeNodeLogin.Result result =
+        RkeNodeLogin.check(
+            clusterYml("ubuntu", "ubuntu", "id_ecdsa"), a -> true, Duration.ofSeconds(5));
+
+    assertThat(result.log()).isEmpty();
+    assertThat(result.usable().nodes()).hasSize(2);
+  }
+
+  @Test
+  void connectsWithoutNaglesDelayAsRkesGoClientDoes() throws Exception {
+    try (SSHClient ssh = RkeNodeLogin.client(Duration.ofSeconds(5))) {
+      ssh.connect("127.0.0.1", sshd.getPort());
+
+      assertThat(ssh.getSocket().getTcpNoDelay()).isTrue();
+    }
+  }
+
+  @Test
   void logsIntoNoAddressThatIsNoVm() {
     RkeNodeLogin.Result result =
         RkeNodeLogin.check(clusterYml("rke", "rke", "id_ecdsa"), a -> false, Duration.ofSeconds(5));
@@ -156,17 +187,53 @@ class RkeNodeLoginTest {
     private OutputStream err;
     private ExitCallback exit;
 
-    DockerInfo(String user, String command) {
+    private final CountDownLatch together;
+
+    DockerInfo(String user, String command, CountDownLatch together) {
       this.user = user;
       this.command = command;
+      this.together = together;
     }
 
     @Override
-    public void start(ChannelSession channel, Environment env) throws IOException {
+    public void start(ChannelSession channel, Environment env) {
+      if (together == null) {
+        answer(true);
+        return;
+      }
+      together.countDown();
+      Thread waiting =
+          new Thread(
+              () -> {
+                try {
+                  answer(together.await(3, TimeUnit.SECONDS));
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              });
+      waiting.start();
+    }
+
+    /** Answers; {@code daemonUp} false: as a node whose Docker daemon does not answer. */
+    private void answer(boolean daemonUp) {
+      try {
+        write(daemonUp);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
+    private void write(boolean daemonUp) throws IOException {
       int status;
       if (!command.equals("docker info")) {
         err.write("bash: command not found\n".getBytes(StandardCharsets.UTF_8));
         status = 127;
+      } else if (!daemonUp) {
+        err.write(
+            ("Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker"
+                    + " daemon running?\n")
+                .getBytes(StandardCharsets.UTF_8));
+        status = 1;
       } else if (DOCKER_GROUP.contains(user)) {
         out.write(" Server Version: 24.0.9\n".getBytes(StandardCharsets.UTF_8));
         status = 0;
