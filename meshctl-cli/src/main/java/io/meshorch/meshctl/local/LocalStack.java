@@ -158,6 +158,16 @@ public final class LocalStack implements MeshBus {
   private static LocalStack start(LocalStack stack, boolean withServices) {
     // Local mode's logging (logback.xml) goes to this data folder.
     System.setProperty("MESHCTL_LOG_DIR", stack.dataDir.resolve("logs").toString());
+    if (withServices) {
+      // cni-service's Helm unpacks 94 MB each start; a local mode killed before left its copy.
+      for (Path left : LeftLibraries.deleteFrom(Path.of(System.getProperty("java.io.tmpdir")))) {
+        System.err.println(
+            "meshctl: deleted "
+                + left
+                + ", helm-java's library left by a local mode that was"
+                + " killed");
+      }
+    }
     try {
       if (withServices) {
         stack.startWithServices();
