@@ -4,6 +4,7 @@ import io.meshorch.contracts.EventEnvelope;
 import io.meshorch.contracts.Topics;
 import io.meshorch.kit.messaging.AssignmentReplay;
 import io.meshorch.kit.port.SecretStore;
+import io.meshorch.kit.step.CallPools;
 import io.meshorch.kit.step.OwnTopicObserver;
 import io.meshorch.kube.KubeClientProvider;
 import io.meshorch.mesh.adapter.kubernetes.Fabric8ClusterMeshAdapter;
@@ -15,8 +16,6 @@ import io.meshorch.mesh.port.ClusterMeshPort;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -114,14 +113,7 @@ public class MeshServiceConfiguration {
    */
   @Bean(destroyMethod = "shutdownNow")
   ExecutorService meshClusterCalls(MeshValidationProperties props) {
-    AtomicInteger n = new AtomicInteger();
-    return Executors.newFixedThreadPool(
-        props.parallelism(),
-        r -> {
-          Thread t = new Thread(r, "mesh-cluster-call-" + n.incrementAndGet());
-          t.setDaemon(true);
-          return t;
-        });
+    return CallPools.fixed("mesh-cluster-call", props.parallelism());
   }
 
   @Bean

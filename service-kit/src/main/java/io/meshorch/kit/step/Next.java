@@ -19,6 +19,17 @@ public sealed interface Next {
     return new Waiting(wait, status);
   }
 
+  /**
+   * The step waits for {@code wait} as with {@link #waitFor}, while work of its own on it runs off
+   * the step's thread (e.g. checks sent to several nodes at once) and nudges it as it ends. Nothing
+   * was found not ready by this call, so it is not counted as a check: the re-check back-off grows
+   * only with the calls that found the thing not ready. A re-check after the current pause still
+   * comes if no nudge does.
+   */
+  static Next working(Wait wait, String status) {
+    return new Working(wait, status);
+  }
+
   /** The step moved on (e.g. to its next phase): call it again at once. */
   static Next again() {
     return Again.INSTANCE;
@@ -34,6 +45,14 @@ public sealed interface Next {
   /** See {@link #waitFor}. */
   record Waiting(Wait until, String status) implements Next {
     public Waiting {
+      Objects.requireNonNull(until, "until");
+      Objects.requireNonNull(status, "status");
+    }
+  }
+
+  /** See {@link #working}. */
+  record Working(Wait until, String status) implements Next {
+    public Working {
       Objects.requireNonNull(until, "until");
       Objects.requireNonNull(status, "status");
     }

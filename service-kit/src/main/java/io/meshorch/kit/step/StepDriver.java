@@ -3,16 +3,22 @@ package io.meshorch.kit.step;
 import io.meshorch.contracts.EventEnvelope;
 import io.meshorch.contracts.MeshEvent;
 import io.meshorch.kit.failure.StepFailure;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Runs one {@link Step} to its end on the calling thread, without the engine's delays: for unit
  * tests of steps against in-memory fakes, and for tools. Each {@link Next#waitFor} is answered by
  * calling {@link #beforeRecheck} (a test moves its fake world on there) and then the step again; a
- * step that keeps waiting longer than {@code maxCalls} calls is reported as stuck. Failures are not
- * retried: they end the run, as the engine would after its retries.
+ * step that keeps waiting longer than {@code maxCalls} calls is reported as stuck. A {@link
+ * Next#working} is answered by calling the step again once it has been nudged since its last call
+ * (at once when its work ran on the calling thread; at most {@link #workTimeout} later otherwise).
+ * Failures are not retried: they end the run, as the engine would after its retries.
  */
 public final class StepDriver implements StepContext {
   /** How a driven step ended. */
@@ -33,7 +39,9 @@ public final class StepDriver implements StepContext {
   private final List<String> progress = new ArrayList<>();
   private final List<AutoCloseable> kept = new ArrayList<>();
   private Runnable beforeRecheck = () -> {};
-  private int nudges;
+  private final AtomicInteger nudges = new AtomicInteger();
+  private final Semaphore nudged = new Semaphore(0);
+  private Duration workTimeout = Duration.ofSeconds(30);
   private int calls;
   private final List<String> cancellations = new ArrayList<>();
   private java.util.function.IntSupplier othersRunning = () -> 0;
@@ -56,12 +64,20 @@ public final class StepDriver implements StepContext {
     return this;
   }
 
+  /** How long a {@link Next#working} step may go without a nudge before it is called again. */
+  public StepDriver workTimeout(Duration timeout) {
+    this.workTimeout = Objects.requireNonNull(timeout, "timeout");
+    return this;
+  }
+
   /** Calls {@code step} until it is done, fails, or has been called {@code maxCalls} times. */
   public Result run(Step step, int maxCalls) {
-    Next.Waiting lastWait = null;
+    Wait lastWait = null;
+    String lastStatus = null;
     while (calls < maxCalls) {
       Next next;
       calls++;
+      nudged.drainPermits();
       try {
         next = step.advance(this);
       } catch (StepFailure f) {
@@ -73,14 +89,27 @@ public final class StepDriver implements StepContext {
         return new Result.Done(done.outcome());
       }
       if (next instanceof Next.Waiting waiting) {
-        lastWait = waiting;
+        lastWait = waiting.until();
+        lastStatus = waiting.status();
         beforeRecheck.run();
+      } else if (next instanceof Next.Working working) {
+        lastWait = working.until();
+        lastStatus = working.status();
+        awaitNudge();
       }
     }
     end(step, StepEnd.STOPPED);
     return lastWait == null
         ? new Result.StillWaiting(null, "called " + maxCalls + " times without waiting")
-        : new Result.StillWaiting(lastWait.until(), lastWait.status());
+        : new Result.StillWaiting(lastWait, lastStatus);
+  }
+
+  private void awaitNudge() {
+    try {
+      nudged.tryAcquire(workTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private void end(Step step, StepEnd end) {
@@ -116,7 +145,7 @@ public final class StepDriver implements StepContext {
 
   /** How many times the step asked to be woken early. */
   public int nudges() {
-    return nudges;
+    return nudges.get();
   }
 
   /** How many times the step was called. */
@@ -146,7 +175,8 @@ public final class StepDriver implements StepContext {
 
   @Override
   public void nudge() {
-    nudges++;
+    nudges.incrementAndGet();
+    nudged.release();
   }
 
   @Override

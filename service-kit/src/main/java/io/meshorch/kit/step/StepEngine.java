@@ -17,14 +17,11 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -92,10 +89,10 @@ public final class StepEngine {
     this.recheck = recheck;
     this.stepRetry = stepRetry;
     ScheduledThreadPoolExecutor timer =
-        new ScheduledThreadPoolExecutor(1, threads(producer + "-steps-timer"));
+        new ScheduledThreadPoolExecutor(1, CallPools.named(producer + "-steps-timer"));
     timer.setRemoveOnCancelPolicy(true);
     this.scheduler = timer;
-    this.workers = Executors.newFixedThreadPool(workers, threads(producer + "-steps"));
+    this.workers = CallPools.fixed(producer + "-steps", workers);
     this.metrics = metrics;
     metrics.inFlight(running::size);
   }
@@ -245,15 +242,6 @@ public final class StepEngine {
     if (n > 0) {
       log.info("stopped {} step(s) in flight; they resume on the next start", n);
     }
-  }
-
-  private static ThreadFactory threads(String prefix) {
-    AtomicInteger n = new AtomicInteger();
-    return r -> {
-      Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    };
   }
 
   private static String truncate(String text) {
@@ -466,8 +454,7 @@ public final class StepEngine {
       if (ended()) {
         return;
       }
-      if (failuresInARow > 0
-          && !(next instanceof Next.Waiting w && w.until().name().equals(failedIn))) {
+      if (failuresInARow > 0 && !waitName(next).equals(failedIn)) {
         // The step moved past the phase that failed: a later failure starts a new count.
         failuresInARow = 0;
         failedIn = null;
@@ -475,20 +462,35 @@ public final class StepEngine {
       if (next instanceof Next.Done done) {
         publishFinal(done.outcome(), StepEnd.COMPLETED);
       } else if (next instanceof Next.Waiting waiting) {
-        waiting(waiting);
+        waiting(waiting.until(), waiting.status(), true);
+      } else if (next instanceof Next.Working working) {
+        waiting(working.until(), working.status(), false);
       } else {
         schedule(0);
       }
     }
 
-    private void waiting(Next.Waiting waiting) {
-      Wait wait = waiting.until();
+    private static String waitName(Next next) {
+      if (next instanceof Next.Waiting w) {
+        return w.until().name();
+      }
+      if (next instanceof Next.Working w) {
+        return w.until().name();
+      }
+      return "";
+    }
+
+    /**
+     * @param check whether the call found the thing not ready (a {@link Next#waitFor}), which grows
+     *     the back-off; a {@link Next#working} call does not
+     */
+    private void waiting(Wait wait, String status, boolean check) {
       long now = System.nanoTime();
       if (!wait.name().equals(waitName)) {
         waitName = wait.name();
         waitStartNanos = now;
         waitChecks = 0;
-        log.debug("{}: waiting for {} ({})", key, wait.name(), waiting.status());
+        log.debug("{}: waiting for {} ({})", key, wait.name(), status);
         // Durable, so that a resumed step's wait keeps its time limit (StepJournal#waiting).
         publishProgress(
             new ProgressReported(
@@ -507,14 +509,16 @@ public final class StepEngine {
                 + " ("
                 + wait.setting()
                 + "); last seen: "
-                + waiting.status(),
+                + status,
             true,
             false);
         return;
       }
-      waitChecks++;
+      if (check) {
+        waitChecks++;
+      }
       Recheck policy = wait.recheck() == null ? recheck : wait.recheck();
-      long pause = policy.pauseAfter(waitChecks).toNanos();
+      long pause = policy.pauseAfter(Math.max(1, waitChecks)).toNanos();
       schedule(TimeUnit.NANOSECONDS.toMillis(Math.min(pause, left)) + 1);
     }
 

@@ -117,6 +117,49 @@ class StepEngineTest {
   }
 
   /**
+   * A step whose own checks run elsewhere (sent to several nodes at once) answers "working" until
+   * they end: those calls found nothing not ready, so the back-off stays where the last real check
+   * left it. Were they counted, this wait's back-off (x10 per check, up to a minute) would put the
+   * call after the one real check a minute away.
+   */
+  @Test
+  void callsThatOnlyFindTheirOwnWorkUnderWayDoNotGrowTheBackoff() {
+    Wait slowBackoff =
+        WAIT.rechecking(new Recheck(Duration.ofMillis(100), Duration.ofMinutes(1), 10));
+    AtomicInteger calls = new AtomicInteger();
+    EventEnvelope trigger =
+        start(
+            ctx -> {
+              int call = calls.incrementAndGet();
+              if (call <= 5) {
+                // the work "ends" at once, on another thread, and nudges the step
+                new Thread(ctx::nudge).start();
+                return Next.working(slowBackoff, "checking " + call);
+              }
+              return call == 6 ? Next.waitFor(slowBackoff, "one node not ready") : up();
+            });
+
+    EventEnvelope outcome = awaitOutcome(trigger);
+
+    assertThat(outcome.payload()).isInstanceOf(ClusterUp.class);
+    assertThat(calls).hasValue(7);
+  }
+
+  @Test
+  void aStepThatIsWorkingStillEndsWhenItsWaitTimesOut() {
+    Wait shortWait =
+        Wait.of("nodes ready", Duration.ofMillis(300), "NODE_NOT_READY", "mesh.ssh.ready-timeout");
+    EventEnvelope trigger =
+        // its work never ends: only the re-checks call it again
+        start(ctx -> Next.working(shortWait, "probing node-1"));
+
+    ClusterFailed failed = (ClusterFailed) awaitOutcome(trigger).payload();
+
+    assertThat(failed.code()).isEqualTo("NODE_NOT_READY");
+    assertThat(failed.reason()).contains("mesh.ssh.ready-timeout", "probing node-1");
+  }
+
+  /**
    * A wait's beginning is published (durable on the own topic) and the journal keeps it: a step
    * resumed after a restart in the same wait counts the wait's time limit from then, so a service
    * that restarts again and again still ends a wait that never comes true.
