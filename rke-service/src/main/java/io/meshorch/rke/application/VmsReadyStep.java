@@ -32,8 +32,8 @@ import org.slf4j.LoggerFactory;
 /**
  * VmsReady → ClusterUp, as a reconciler: plan the cluster, wait for its nodes over SSH, deploy
  * Kubernetes ({@code rke up}), keep the admin kubeconfig in the secret store, announce the cluster
- * with a reference to it. No call waits: node checks are single short SSH commands, {@code rke up}
- * runs on its own and nudges the step when it exits.
+ * with a reference to it. No call waits: node checks run on the service's SSH probe pool, {@code
+ * rke up} runs on its own, and each nudges the step when it ends.
  *
  * <p>Convergence: the kubeconfig is stored with the {@link DeploymentStamp} of the plan and servers
  * it was deployed for. A step (afresh after a restart, or for a duplicate event) that finds the
@@ -112,7 +112,9 @@ public final class VmsReadyStep implements Step {
       return deployed(stored.get());
     }
     // RKE2 brings containerd: its nodes are ready once cloud-init is done, without Docker.
-    nodes = new NodeReadiness(targets, deps.shell(), settings.commandTimeout(), !plan.rke2());
+    nodes =
+        new NodeReadiness(
+            targets, deps.shell(), settings.commandTimeout(), !plan.rke2(), deps.probes());
     nodesDeadline = deps.clock().instant().plus(settings.readyTimeout());
     deployment =
         new Deployment(plan, targets, deps.deployer(), settings.deployTimeout(), deps.clock());
@@ -122,8 +124,8 @@ public final class VmsReadyStep implements Step {
   }
 
   private Next nodes(StepContext ctx) {
-    return switch (nodes.checkNext(ctx)) {
-      case MORE -> Next.again();
+    return switch (nodes.look(ctx)) {
+      case CHECKING -> Next.working(nodesReady(), nodes.status());
       case ALL_READY -> {
         ctx.progress("deploying Kubernetes on " + plan.nodes().size() + " node(s)");
         phase = Phase.DEPLOY;
@@ -131,6 +133,14 @@ public final class VmsReadyStep implements Step {
       }
       case ROUND_DONE -> waitForNodes();
     };
+  }
+
+  private Wait nodesReady() {
+    return Wait.of(
+        "nodes ready over SSH",
+        deps.settings().readyTimeout(),
+        "NODE_NOT_READY",
+        "mesh.ssh.ready-timeout");
   }
 
   private Next waitForNodes() {
@@ -146,14 +156,7 @@ public final class VmsReadyStep implements Step {
               + " the clusters' Nova keypair matches it; "
               + nodes.status());
     }
-    RkeStepSettings settings = deps.settings();
-    return Next.waitFor(
-        Wait.of(
-            "nodes ready over SSH",
-            settings.readyTimeout(),
-            "NODE_NOT_READY",
-            "mesh.ssh.ready-timeout"),
-        nodes.status());
+    return Next.waitFor(nodesReady(), nodes.status());
   }
 
   private Next deployed(Kubeconfig deployedConfig) {

@@ -8,6 +8,7 @@ import io.meshorch.rke.port.KubernetesDeployerPort;
 import io.meshorch.rke.port.RemoteShellPort;
 import java.time.Clock;
 import java.util.Objects;
+import java.util.concurrent.Executor;
 
 /**
  * Makes the {@link VmsReadyStep} of each VmsReady: what the steps share (the SSH shell, the
@@ -18,15 +19,18 @@ import java.util.Objects;
  * @param secrets where kubeconfigs and deployment stamps are kept
  * @param settings SSH, timeouts and what to deploy
  * @param clock measures the step's own deadlines (node auth, {@code rke up} time limit)
+ * @param probes where the node checks over SSH run, the nodes of a round at once
  */
 public record VmsReadySteps(
     RemoteShellPort shell,
     KubernetesDeployerPort deployer,
     SecretStore secrets,
     RkeStepSettings settings,
-    Clock clock) {
+    Clock clock,
+    Executor probes) {
 
   public VmsReadySteps {
+    Objects.requireNonNull(probes, "probes");
     Objects.requireNonNull(shell, "shell");
     Objects.requireNonNull(deployer, "deployer");
     Objects.requireNonNull(secrets, "secrets");

@@ -1,6 +1,7 @@
 package io.meshorch.rke.config;
 
 import io.meshorch.kit.port.SecretStore;
+import io.meshorch.kit.step.CallPools;
 import io.meshorch.rke.adapter.rke.RkeProcessDeployer;
 import io.meshorch.rke.adapter.rke2.Rke2Settings;
 import io.meshorch.rke.adapter.rke2.Rke2SshDeployer;
@@ -11,6 +12,7 @@ import io.meshorch.rke.application.VmsReadySteps;
 import io.meshorch.rke.port.KubernetesDeployerPort;
 import io.meshorch.rke.port.RemoteShellPort;
 import java.time.Clock;
+import java.util.concurrent.ExecutorService;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -50,8 +52,15 @@ public class RkeServiceConfiguration {
             Clock.systemUTC()));
   }
 
+  /** Where the node checks over SSH run (sshj blocks a thread per connection). */
+  @Bean(destroyMethod = "shutdownNow")
+  ExecutorService sshProbes(SshProperties ssh) {
+    return CallPools.fixed("rke-service-ssh-probe", ssh.probeThreads());
+  }
+
   @Bean
   VmsReadySteps vmsReadySteps(
+      ExecutorService sshProbes,
       RemoteShellPort shell,
       KubernetesDeployerPort deployer,
       SecretStore secrets,
@@ -69,6 +78,6 @@ public class RkeServiceConfiguration {
             rke.kubernetesVersion(),
             rke.addonJobTimeout(),
             rke2.version());
-    return new VmsReadySteps(shell, deployer, secrets, settings, Clock.systemUTC());
+    return new VmsReadySteps(shell, deployer, secrets, settings, Clock.systemUTC(), sshProbes);
   }
 }

@@ -23,6 +23,10 @@ import org.springframework.validation.annotation.Validated;
  * @param commandTimeout longest one node check ({@code cloud-init status}, {@code docker version},
  *     both answer at once) may run (default 30 s)
  * @param readyTimeout longest wait for the nodes of a cluster to become ready (default 15 min)
+ * @param probeThreads how many node checks run at once, over all clusters (default 32): a round
+ *     checks every node of a cluster that is not ready yet at the same time; each check holds a
+ *     thread for its handshake and commands (at most {@code connectTimeout} + twice {@code
+ *     commandTimeout}), the rest queue
  */
 @Validated
 @ConfigurationProperties("mesh.ssh")
@@ -32,4 +36,5 @@ public record SshProperties(
     Path knownHosts,
     @DefaultValue("10s") @NotNull Duration connectTimeout,
     @DefaultValue("30s") @NotNull Duration commandTimeout,
-    @DefaultValue("15m") @NotNull Duration readyTimeout) {}
+    @DefaultValue("15m") @NotNull Duration readyTimeout,
+    @DefaultValue("32") @Min(1) int probeThreads) {}

@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ForkJoinPool;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -67,7 +68,8 @@ class FailedRunsThroughTheKitTest {
                 Duration.ofMinutes(30),
                 null,
                 Duration.ofSeconds(120)),
-            Clock.systemUTC());
+            Clock.systemUTC(),
+            ForkJoinPool.commonPool());
     StepRoute route =
         new StepRoute() {
           @Override
