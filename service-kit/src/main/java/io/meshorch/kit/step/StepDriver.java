@@ -17,10 +17,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * calling {@link #beforeRecheck} (a test moves its fake world on there) and then the step again; a
  * step that keeps waiting longer than {@code maxCalls} calls is reported as stuck. A {@link
  * Next#working} is answered by calling the step again once it has been nudged since its last call
- * (at once when its work ran on the calling thread; at most {@link #workTimeout} later otherwise).
+ * (at once when its work ran on the calling thread; at most {@link #WORK_TIMEOUT} later otherwise).
  * Failures are not retried: they end the run, as the engine would after its retries.
  */
 public final class StepDriver implements StepContext {
+  /** How long a {@link Next#working} step goes without a nudge before it is called again. */
+  public static final Duration WORK_TIMEOUT = Duration.ofSeconds(30);
+
   /** How a driven step ended. */
   public sealed interface Result {
     /** The step reached its goal with {@code outcome}. */
@@ -41,7 +44,6 @@ public final class StepDriver implements StepContext {
   private Runnable beforeRecheck = () -> {};
   private final AtomicInteger nudges = new AtomicInteger();
   private final Semaphore nudged = new Semaphore(0);
-  private Duration workTimeout = Duration.ofSeconds(30);
   private int calls;
   private final List<String> cancellations = new ArrayList<>();
   private java.util.function.IntSupplier othersRunning = () -> 0;
@@ -61,12 +63,6 @@ public final class StepDriver implements StepContext {
   /** What to do before each re-check of a waiting step (e.g. let a fake stack complete). */
   public StepDriver beforeRecheck(Runnable action) {
     this.beforeRecheck = Objects.requireNonNull(action, "action");
-    return this;
-  }
-
-  /** How long a {@link Next#working} step may go without a nudge before it is called again. */
-  public StepDriver workTimeout(Duration timeout) {
-    this.workTimeout = Objects.requireNonNull(timeout, "timeout");
     return this;
   }
 
@@ -106,7 +102,7 @@ public final class StepDriver implements StepContext {
 
   private void awaitNudge() {
     try {
-      nudged.tryAcquire(workTimeout.toMillis(), TimeUnit.MILLISECONDS);
+      nudged.tryAcquire(WORK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
