@@ -63,6 +63,12 @@ public final class SandboxCloud implements AutoCloseable {
   final Map<String, SandboxServer> servers = new ConcurrentHashMap<>();
   private volatile int instanceQuota;
   private volatile ApiRateLimit rateLimit;
+
+  /** The service types this cloud serves, in its catalog. */
+  private static final List<String> SERVICE_TYPES =
+      List.of("identity", "orchestration", "network", "compute");
+
+  private final Map<String, ApiRateLimit> serviceLimits = new ConcurrentHashMap<>();
   final Map<String, SandboxSecurityGroup> securityGroups = new ConcurrentHashMap<>();
   final Map<String, PublicKey> keypairs = new LinkedHashMap<>();
   final Map<String, String> keypairLines = new LinkedHashMap<>();
@@ -160,10 +166,13 @@ public final class SandboxCloud implements AutoCloseable {
               t.setDaemon(true);
               return t;
             }));
-    http.createContext("/identity/v3", ex -> serve(ex, "/identity/v3", this::keystone));
-    http.createContext("/heat/v1", ex -> serve(ex, "/heat/v1", authenticated(heat::handle)));
-    http.createContext("/neutron", ex -> serve(ex, "/neutron", authenticated(neutron::handle)));
-    http.createContext("/nova/v2.1", ex -> serve(ex, "/nova/v2.1", authenticated(nova::handle)));
+    http.createContext("/identity/v3", ex -> serve(ex, "/identity/v3", "identity", this::keystone));
+    http.createContext(
+        "/heat/v1", ex -> serve(ex, "/heat/v1", "orchestration", authenticated(heat::handle)));
+    http.createContext(
+        "/neutron", ex -> serve(ex, "/neutron", "network", authenticated(neutron::handle)));
+    http.createContext(
+        "/nova/v2.1", ex -> serve(ex, "/nova/v2.1", "compute", authenticated(nova::handle)));
     http.start();
     log.info("sandbox cloud listening on {}; latencies {}", baseUrl(), latencies.describe());
     return this;
@@ -173,13 +182,17 @@ public final class SandboxCloud implements AutoCloseable {
     Response handle(Request request);
   }
 
-  private void serve(com.sun.net.httpserver.HttpExchange exchange, String prefix, Api api)
+  private void serve(
+      com.sun.net.httpserver.HttpExchange exchange, String prefix, String serviceType, Api api)
       throws IOException {
     Instant at = Instant.now();
     Response response;
     try {
       Request request = Http.read(exchange, prefix);
-      response = refusedByRateLimit().orElseGet(() -> api.handle(request));
+      response =
+          refusedByRateLimit(rateLimit)
+              .or(() -> refusedByRateLimit(serviceLimits.get(serviceType)))
+              .orElseGet(() -> api.handle(request));
     } catch (Http.BadJson e) {
       response =
           Response.json(
@@ -221,11 +234,10 @@ public final class SandboxCloud implements AutoCloseable {
   }
 
   /**
-   * A 429 when the project's rate limit is spent, as a cloud's front end answers (HAProxy's page;
-   * {@code Retry-After} in whole seconds until the next request would pass, as operators add it).
+   * A 429 when {@code limit} is spent, as a cloud's front end answers (HAProxy's page; {@code
+   * Retry-After} in whole seconds until the next request would pass, as operators add it).
    */
-  private Optional<Response> refusedByRateLimit() {
-    ApiRateLimit limit = rateLimit;
+  private static Optional<Response> refusedByRateLimit(ApiRateLimit limit) {
     if (limit == null) {
       return Optional.empty();
     }
@@ -253,6 +265,24 @@ public final class SandboxCloud implements AutoCloseable {
    */
   public void rateLimit(double requestsPerSecond, int burst) {
     this.rateLimit = requestsPerSecond == 0 ? null : new ApiRateLimit(requestsPerSecond, burst);
+  }
+
+  /**
+   * Puts a rate limit on the project's requests to one service ({@code identity}, {@code
+   * orchestration}, {@code network} or {@code compute}), as a rate-limit middleware in that
+   * service's API pipeline does, besides the project's limit over all services ({@link
+   * #rateLimit(double, int)}); answered alike. {@code requestsPerSecond} 0 lifts it.
+   */
+  public void rateLimit(String serviceType, double requestsPerSecond, int burst) {
+    if (!SERVICE_TYPES.contains(serviceType)) {
+      throw new IllegalArgumentException(
+          "the sandbox cloud serves " + SERVICE_TYPES + ", not '" + serviceType + "'");
+    }
+    if (requestsPerSecond == 0) {
+      serviceLimits.remove(serviceType);
+    } else {
+      serviceLimits.put(serviceType, new ApiRateLimit(requestsPerSecond, burst));
+    }
   }
 
   private Api authenticated(Api api) {

@@ -187,6 +187,38 @@ class SandboxCloudTest {
   }
 
   @Test
+  void aServicesOwnRateLimitRefusesOnlyThatServicesRequests() throws Exception {
+    OSClientV3 os = login("s3cret");
+    String token = os.getToken().getId();
+    URI stacks = URI.create(cloud.baseUrl() + "/heat/v1/" + cloud.projectId + "/stacks");
+    URI ports = URI.create(cloud.baseUrl() + "/neutron/v2.0/ports");
+    cloud.rateLimit("network", 0.5, 2);
+    try {
+      List<Integer> neutron = new java.util.ArrayList<>();
+      List<Integer> heat = new java.util.ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        neutron.add(get(ports, token).statusCode());
+        heat.add(get(stacks, token).statusCode());
+      }
+
+      assertThat(neutron).containsExactly(200, 200, 429, 429);
+      assertThat(heat).containsExactly(200, 200, 200, 200);
+      assertThatThrownBy(() -> cloud.rateLimit("image", 1, 1))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("not 'image'");
+    } finally {
+      cloud.rateLimit("network", 0, 1);
+    }
+    assertThat(get(ports, token).statusCode()).isEqualTo(200);
+  }
+
+  private HttpResponse<String> get(URI uri, String token) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(uri).header("X-Auth-Token", token).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
   void refusesWrongCredentialsLikeKeystone() {
     assertThatThrownBy(() -> login("wrong")).isInstanceOf(AuthenticationException.class);
   }
