@@ -12,9 +12,16 @@ import java.util.Objects;
  * @param auth the secret and who it belongs to; never logged ({@link #toString()} masks secrets)
  * @param regionName the region whose endpoints are used, or null for the first one
  * @param tls which certificates the HTTP client trusts for this cloud
+ * @param rateLimits how fast each of the cloud's services may be called (clouds.yaml's {@code
+ *     rate_limit})
  */
 public record CloudCredentials(
-    String source, String authUrl, KeystoneAuth auth, String regionName, CloudTls tls) {
+    String source,
+    String authUrl,
+    KeystoneAuth auth,
+    String regionName,
+    CloudTls tls,
+    CloudRateLimits rateLimits) {
 
   /** Checks that every part is present. */
   public CloudCredentials {
@@ -22,6 +29,18 @@ public record CloudCredentials(
     Objects.requireNonNull(authUrl, "authUrl");
     Objects.requireNonNull(auth, "auth");
     Objects.requireNonNull(tls, "tls");
+    Objects.requireNonNull(rateLimits, "rateLimits");
+  }
+
+  /** Credentials without client-side rate limits. */
+  public CloudCredentials(
+      String source, String authUrl, KeystoneAuth auth, String regionName, CloudTls tls) {
+    this(source, authUrl, auth, regionName, tls, CloudRateLimits.NONE);
+  }
+
+  /** The same credentials with {@code limits}. */
+  public CloudCredentials withRateLimits(CloudRateLimits limits) {
+    return new CloudCredentials(source, authUrl, auth, regionName, tls, limits);
   }
 
   /** Password credentials with the JDK's trust store, as most tests and openrc files have them. */

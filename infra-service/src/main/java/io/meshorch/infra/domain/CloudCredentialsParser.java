@@ -19,7 +19,8 @@ import org.yaml.snakeyaml.error.YAMLException;
  *   <li>a {@code clouds.yaml} entry, optionally deep-merged with the same entry of a {@code
  *       secure.yaml} (secure.yaml wins): {@code clouds.<cloud>.auth_type} ({@code password} by
  *       default, {@code v3password}, {@code v3applicationcredential}), {@code auth.*}, {@code
- *       region_name}, {@code cacert}, {@code verify} (and the older {@code insecure});
+ *       region_name}, {@code cacert}, {@code verify} (and the older {@code insecure}), {@code
+ *       rate_limit} ({@link CloudRateLimits});
  *   <li>the {@code OS_*} variables of an openrc file: every key above as {@code OS_<KEY>} in upper
  *       case ({@code OS_AUTH_TYPE}, {@code OS_APPLICATION_CREDENTIAL_ID}, {@code OS_CACERT}, {@code
  *       OS_INSECURE}, …).
@@ -97,7 +98,8 @@ public final class CloudCredentialsParser {
     Settings top = new Settings(c::get, key -> at + "." + key, key -> key, "setting(s)", "");
     Settings authKeys =
         new Settings(auth::get, key -> at + ".auth." + key, key -> key, "setting(s)", "");
-    return parse(origin + " (cloud " + cloud + ")", top, authKeys);
+    return parse(origin + " (cloud " + cloud + ")", top, authKeys)
+        .withRateLimits(CloudRateLimits.parse(c.get("rate_limit"), at + ".rate_limit"));
   }
 
   /**

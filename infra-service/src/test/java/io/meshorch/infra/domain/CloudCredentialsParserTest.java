@@ -362,4 +362,64 @@ class CloudCredentialsParserTest {
     assertThat(tls.verifySetting()).isEqualTo(why);
     assertThat(tls.cacert()).isEqualTo(verify ? "/ca.pem" : null);
   }
+
+  private static CloudRateLimits rateLimits(String rateLimit) {
+    String yaml =
+        "clouds:\n  x:\n    "
+            + rateLimit
+            + "\n    auth: {auth_url: 'https://k/v3', username: u, password: p, project_id: p1}\n";
+    return CloudCredentialsParser.fromCloudsYaml(yaml, "x", "clouds.yaml").rateLimits();
+  }
+
+  @Test
+  void readsRateLimitAsOpenstacksdkDoesOneNumberForEachServiceOrOnePerServiceType() {
+    CloudRateLimits none =
+        CloudCredentialsParser.fromCloudsYaml(CLOUDS, "devstack", "clouds.yaml").rateLimits();
+    assertThat(none.of("compute")).isEmpty();
+
+    CloudRateLimits each = rateLimits("rate_limit: 2.5");
+    assertThat(each.of("compute")).hasValue(2.5);
+    assertThat(each.of("network")).hasValue(2.5);
+
+    CloudRateLimits byType = rateLimits("rate_limit: {network: 10, compute: '4', image: 1}");
+    assertThat(byType.of("network")).hasValue(10);
+    assertThat(byType.of("compute")).hasValue(4);
+    assertThat(byType.of("orchestration")).as("a service left out is not limited").isEmpty();
+
+    assertThat(rateLimits("rate_limit: 0").of("compute")).as("0: no limit").isEmpty();
+  }
+
+  @Test
+  void takesRateLimitFromSecureYamlOverCloudsYaml() {
+    String secure = "clouds:\n  devstack:\n    rate_limit: {network: 3}\n";
+    CloudRateLimits limits =
+        CloudCredentialsParser.fromCloudsYaml(
+                CLOUDS + "    rate_limit: 9\n", "clouds.yaml", secure, "secure.yaml", "minimal")
+            .rateLimits();
+    assertThat(limits.of("network")).as("minimal has its own 9").hasValue(9);
+
+    CloudRateLimits merged =
+        CloudCredentialsParser.fromCloudsYaml(
+                CLOUDS, "clouds.yaml", secure, "secure.yaml", "devstack")
+            .rateLimits();
+    assertThat(merged.of("network")).hasValue(3);
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "rate_limit: fast|clouds.yaml: clouds.x.rate_limit must be a number of calls per second|fast",
+        "rate_limit: -1|clouds.yaml: clouds.x.rate_limit must be a number of calls per second|-1",
+        "'rate_limit: {network: ten}'|clouds.yaml: clouds.x.rate_limit.network must be a number|ten",
+        "'rate_limit: [1, 2]'|clouds.yaml: clouds.x.rate_limit must be a number|[1, 2]",
+        "'rate_limit: .inf'|clouds.yaml: clouds.x.rate_limit must be a number|Infinity",
+      })
+  void namesTheRateLimitThatIsNotANumberOfCallsPerSecond(
+      String setting, String message, String found) {
+    assertThatThrownBy(() -> rateLimits(setting))
+        .isInstanceOf(CloudCredentialsParser.InvalidCloudConfig.class)
+        .hasMessageContaining(message)
+        .hasMessageContaining("found '" + found + "'");
+  }
 }

@@ -125,7 +125,7 @@ public final class JdkHttpExecutorService implements HttpExecutorService {
       HttpClient client, java.net.http.HttpRequest request)
       throws IOException, InterruptedException {
     return OpenstackSession.send(
-        OpenstackSession.rateLimitOfThisThread(),
+        OpenstackSession.pacingOfThisThread(),
         client,
         request.method() + " " + request.uri().getPath(),
         request,

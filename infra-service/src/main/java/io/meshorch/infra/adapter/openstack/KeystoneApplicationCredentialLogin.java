@@ -48,7 +48,7 @@ final class KeystoneApplicationCredentialLogin {
             .build();
     HttpResponse<String> response;
     try {
-      response = session.send(what, request, HttpResponse.BodyHandlers.ofString());
+      response = session.send(null, what, request, HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       throw session.ioFailure(what, uri, e);
     } catch (InterruptedException e) {

@@ -4,6 +4,9 @@ import io.meshorch.infra.port.ComputePort;
 
 /** Nova through openstack4j. */
 public final class Openstack4jComputeAdapter implements ComputePort {
+  /** The service type of the calls, for clouds.yaml's {@code rate_limit}. */
+  private static final String SERVICE = "compute";
+
   private final OpenstackSession session;
   private final int consoleLines;
 
@@ -20,6 +23,7 @@ public final class Openstack4jComputeAdapter implements ComputePort {
   public String consoleOutput(String serverId) {
     String console =
         session.call(
+            SERVICE,
             "read console of server " + serverId,
             os -> os.compute().servers().getConsoleOutput(serverId, consoleLines));
     return console == null ? "" : console;

@@ -33,6 +33,9 @@ import tools.jackson.databind.node.ObjectNode;
  * overwritten unseen.
  */
 public final class Openstack4jNetworkAdapter implements NetworkPort {
+  /** The service type of the calls, for clouds.yaml's {@code rate_limit}. */
+  private static final String SERVICE = "network";
+
   private static final Logger log = LoggerFactory.getLogger(Openstack4jNetworkAdapter.class);
 
   private final OpenstackSession session;
@@ -46,12 +49,14 @@ public final class Openstack4jNetworkAdapter implements NetworkPort {
   public List<String> subnetCidrs(String network) {
     List<? extends Network> byName =
         session.call(
+            SERVICE,
             "find network " + network,
             os -> os.networking().network().list(Map.of("name", network)));
     Network found =
         byName != null && !byName.isEmpty()
             ? byName.get(0)
-            : session.call("read network " + network, os -> os.networking().network().get(network));
+            : session.call(
+                SERVICE, "read network " + network, os -> os.networking().network().get(network));
     if (found == null) {
       throw new TerminalFailure(
           "NETWORK_NOT_FOUND", "no Neutron network has the name or ID '" + network + "'");
@@ -59,7 +64,8 @@ public final class Openstack4jNetworkAdapter implements NetworkPort {
     List<String> cidrs = new ArrayList<>();
     for (String subnetId : found.getSubnets() == null ? List.<String>of() : found.getSubnets()) {
       Subnet subnet =
-          session.call("read subnet " + subnetId, os -> os.networking().subnet().get(subnetId));
+          session.call(
+              SERVICE, "read subnet " + subnetId, os -> os.networking().subnet().get(subnetId));
       if (subnet != null && subnet.getCidr() != null && !subnet.getCidr().contains(":")) {
         cidrs.add(subnet.getCidr());
       }
@@ -143,7 +149,7 @@ public final class Openstack4jNetworkAdapter implements NetworkPort {
 
   private HttpResponse<String> send(String what, HttpRequest request) {
     try {
-      return session.send(what, request, HttpResponse.BodyHandlers.ofString());
+      return session.send(SERVICE, what, request, HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       throw session.ioFailure(what + " (Neutron)", request.uri(), e);
     } catch (InterruptedException e) {

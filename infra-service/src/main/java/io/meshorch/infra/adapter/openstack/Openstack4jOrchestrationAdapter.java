@@ -19,6 +19,9 @@ import org.slf4j.LoggerFactory;
 
 /** Heat through openstack4j. */
 public final class Openstack4jOrchestrationAdapter implements OrchestrationPort {
+  /** The service type of the calls, for clouds.yaml's {@code rate_limit}. */
+  private static final String SERVICE = "orchestration";
+
   private static final Logger log = LoggerFactory.getLogger(Openstack4jOrchestrationAdapter.class);
 
   private final OpenstackSession session;
@@ -37,7 +40,8 @@ public final class Openstack4jOrchestrationAdapter implements OrchestrationPort 
   @Override
   public Optional<StackState> findStack(String name) {
     // GET /stacks/{name} answers 302 to /stacks/{name}/{id}, which openstack4j follows; 404 → null
-    Stack stack = session.call("read stack " + name, os -> os.heat().stacks().getStackByName(name));
+    Stack stack =
+        session.call(SERVICE, "read stack " + name, os -> os.heat().stacks().getStackByName(name));
     return Optional.ofNullable(stack).map(Openstack4jOrchestrationAdapter::toState);
   }
 
@@ -53,7 +57,7 @@ public final class Openstack4jOrchestrationAdapter implements OrchestrationPort 
             .build();
     try {
       Stack created =
-          session.call("create stack " + name, os -> os.heat().stacks().create(request));
+          session.call(SERVICE, "create stack " + name, os -> os.heat().stacks().create(request));
       log.info("asked Heat to create stack {} (id {})", name, created.getId());
       return created.getId();
     } catch (StepFailure e) {
@@ -67,7 +71,7 @@ public final class Openstack4jOrchestrationAdapter implements OrchestrationPort 
   @Override
   public void deleteStack(String name, String id) {
     ActionResponse response =
-        session.call("delete stack " + name, os -> os.heat().stacks().delete(name, id));
+        session.call(SERVICE, "delete stack " + name, os -> os.heat().stacks().delete(name, id));
     if (response.isSuccess() || response.getCode() == 404) {
       log.info(
           "asked Heat to delete stack {} (id {}): {}",

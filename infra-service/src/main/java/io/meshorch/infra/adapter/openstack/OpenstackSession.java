@@ -2,6 +2,7 @@ package io.meshorch.infra.adapter.openstack;
 
 import io.meshorch.infra.domain.CloudCredentials;
 import io.meshorch.infra.domain.CloudCredentialsParser.InvalidCloudConfig;
+import io.meshorch.infra.domain.CloudRateLimits;
 import io.meshorch.infra.domain.KeystoneAuth;
 import io.meshorch.kit.failure.StepFailure;
 import io.meshorch.kit.failure.TerminalFailure;
@@ -14,7 +15,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
@@ -46,9 +49,12 @@ import org.slf4j.LoggerFactory;
  * call, openstack4j's (through {@link JdkHttpExecutorService}) and the raw ones, trusts what the
  * cloud's {@code cacert}/{@code verify} say ({@link CloudTrust}); a certificate that is not trusted
  * is a terminal {@code OPENSTACK_TLS_FAILED} naming the cloud and {@code cacert}. Every HTTP
- * request to the cloud, Keystone's included, first takes a slot of the session's {@link CallPacer}:
- * the raw ones through {@link #send}, openstack4j's in the connector, which finds the limit of the
- * call running on its thread ({@link #rateLimitOfThisThread()}).
+ * request to the cloud, Keystone's included, first takes a slot of the session's {@link CallPacer}
+ * ({@code mesh.openstack.rate-limit}, all calls together, and the cloud's 429s), and a request to a
+ * service that the cloud's clouds.yaml limits ({@code rate_limit}, {@link CloudRateLimits}) a slot
+ * of that service's own pacer first: the raw ones through {@link #send}, openstack4j's in the
+ * connector, which finds the pacing of the call running on its thread ({@link
+ * #pacingOfThisThread()}).
  */
 public final class OpenstackSession {
   private static final Logger log = LoggerFactory.getLogger(OpenstackSession.class);
@@ -58,14 +64,31 @@ public final class OpenstackSession {
   private final Duration readTimeout;
   private final Duration refreshMargin;
   private final CallPacer rateLimit;
+
+  /** The pacer of each service type that clouds.yaml limits (empty: not limited), made once. */
+  private final Map<String, Optional<CallPacer>> servicePacers = new ConcurrentHashMap<>();
+
   private final KeystoneApplicationCredentialLogin applicationCredentials =
       new KeystoneApplicationCredentialLogin();
   private CloudCredentials credentials;
   private Transport transport;
   private Token token;
 
-  /** The limit of the openstack4j call running on this thread, for the connector. */
-  private static final ThreadLocal<CallPacer> CALLING = new ThreadLocal<>();
+  /** The pacing of the openstack4j call running on this thread, for the connector. */
+  private static final ThreadLocal<Pacing> CALLING = new ThreadLocal<>();
+
+  /**
+   * The pacers a request takes a slot of: the service's own (clouds.yaml's {@code rate_limit}; null
+   * when it is not limited), then the session's, which also hears what the cloud answered.
+   */
+  record Pacing(CallPacer service, CallPacer all) {
+    void pace(String what) {
+      if (service != null) {
+        service.pace(what);
+      }
+      all.pace(what);
+    }
+  }
 
   /** openstack4j's settings and the client of the raw calls, both with the cloud's TLS trust. */
   private record Transport(Config config, HttpClient http) {}
@@ -132,14 +155,15 @@ public final class OpenstackSession {
   }
 
   /**
-   * Runs {@code body} with a thread-bound client and classifies what it throws. A 401 from a
-   * service means the token was revoked or expired early: it is dropped and the call fails
-   * transiently, so a retry authenticates again (wrong credentials fail terminally there).
+   * Runs {@code body}, which calls {@code serviceType} (e.g. {@code orchestration}), with a
+   * thread-bound client, and classifies what it throws. A 401 from a service means the token was
+   * revoked or expired early: it is dropped and the call fails transiently, so a retry
+   * authenticates again (wrong credentials fail terminally there).
    */
-  <T> T call(String what, Function<OSClientV3, T> body) {
+  <T> T call(String serviceType, String what, Function<OSClientV3, T> body) {
     OSClientV3 client = client();
     try {
-      return pacedOnThisThread(() -> body.apply(client));
+      return pacedOnThisThread(pacing(serviceType), () -> body.apply(client));
     } catch (AuthenticationException e) {
       invalidate();
       throw new TransientFailure(
@@ -149,10 +173,10 @@ public final class OpenstackSession {
     }
   }
 
-  /** Runs openstack4j's {@code body} with this session's rate limit for the connector. */
-  private <T> T pacedOnThisThread(Supplier<T> body) {
-    CallPacer outer = CALLING.get();
-    CALLING.set(rateLimit);
+  /** Runs openstack4j's {@code body} with {@code pacing} for the connector. */
+  private static <T> T pacedOnThisThread(Pacing pacing, Supplier<T> body) {
+    Pacing outer = CALLING.get();
+    CALLING.set(pacing);
     try {
       return body.get();
     } finally {
@@ -165,40 +189,73 @@ public final class OpenstackSession {
   }
 
   /**
-   * The rate limit of the session whose openstack4j call runs on this thread, or null outside one.
+   * The pacing of a request to {@code serviceType}, or of Keystone's authentication when it is
+   * null: clouds.yaml's {@code rate_limit} does not limit that one (openstacksdk authenticates
+   * outside its services' adapters).
    */
-  static CallPacer rateLimitOfThisThread() {
+  private Pacing pacing(String serviceType) {
+    if (serviceType == null) {
+      return new Pacing(null, rateLimit);
+    }
+    CallPacer service =
+        servicePacers
+            .computeIfAbsent(
+                serviceType,
+                type ->
+                    credentials().rateLimits().of(type).stream()
+                        .mapToObj(rate -> servicePacer(type, rate))
+                        .findFirst())
+            .orElse(null);
+    return new Pacing(service, rateLimit);
+  }
+
+  private CallPacer servicePacer(String serviceType, double callsPerSecond) {
+    log.info(
+        "calls to the cloud's {} service keep to {} per second ({} rate_limit)",
+        serviceType,
+        callsPerSecond,
+        credentials().source());
+    // One at a time, 1/rate apart, as keystoneauth spaces an adapter's requests.
+    return new CallPacer("the cloud's " + serviceType + " service", callsPerSecond, 1);
+  }
+
+  /** The pacing of the session whose openstack4j call runs on this thread, or null outside one. */
+  static Pacing pacingOfThisThread() {
     return CALLING.get();
   }
 
   /**
-   * Sends a raw request in its slot of the rate limit, and tells the limit what the cloud answered.
+   * Sends a raw request to {@code serviceType} (null: Keystone's authentication) in its slots, and
+   * tells the session's limit what the cloud answered.
    *
-   * @throws io.meshorch.kit.failure.Throttled when its slot is too far away (nothing sent)
+   * @throws io.meshorch.kit.failure.Throttled when a slot is too far away (nothing sent)
    * @throws IOException as {@link HttpClient#send}
    */
-  <T> HttpResponse<T> send(String what, HttpRequest request, HttpResponse.BodyHandler<T> body)
+  <T> HttpResponse<T> send(
+      String serviceType, String what, HttpRequest request, HttpResponse.BodyHandler<T> body)
       throws IOException, InterruptedException {
-    return send(rateLimit, transport().http(), what, request, body);
+    return send(pacing(serviceType), transport().http(), what, request, body);
   }
 
   /**
-   * Sends {@code request} with {@code http} in its slot of {@code limit} (none: at once), and tells
-   * the limit what the cloud answered: the raw calls and openstack4j's connector alike.
+   * Sends {@code request} with {@code http} in its slots of {@code pacing} (none: at once), and
+   * tells the session's limit what the cloud answered: the raw calls and openstack4j's connector
+   * alike.
    */
   static <T> HttpResponse<T> send(
-      CallPacer limit,
+      Pacing pacing,
       HttpClient http,
       String what,
       HttpRequest request,
       HttpResponse.BodyHandler<T> body)
       throws IOException, InterruptedException {
-    if (limit == null) {
+    if (pacing == null) {
       return http.send(request, body);
     }
-    limit.pace(what);
+    pacing.pace(what);
     HttpResponse<T> response = http.send(request, body);
-    answered(limit, what, response.statusCode(), response.headers().firstValue("Retry-After"));
+    answered(
+        pacing.all(), what, response.statusCode(), response.headers().firstValue("Retry-After"));
     return response;
   }
 
@@ -350,7 +407,7 @@ public final class OpenstackSession {
                 Identifier.byName(p.projectName()), Identifier.byName(p.projectDomainName()));
     try {
       IOSClientBuilder.V3 scoped = builder;
-      return pacedOnThisThread(() -> scoped.authenticate().getToken());
+      return pacedOnThisThread(pacing(null), () -> scoped.authenticate().getToken());
     } catch (RuntimeException e) {
       throw classify(what, e);
     }

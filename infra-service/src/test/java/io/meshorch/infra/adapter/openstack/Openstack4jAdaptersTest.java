@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.meshorch.infra.domain.AddressPair;
 import io.meshorch.infra.domain.CloudCredentials;
+import io.meshorch.infra.domain.CloudCredentialsParser;
 import io.meshorch.infra.domain.ClusterStack;
 import io.meshorch.infra.domain.ConsoleFingerprints;
 import io.meshorch.infra.domain.HeatTemplate;
@@ -31,6 +32,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -106,7 +108,8 @@ class Openstack4jAdaptersTest {
   @Test
   void readsTheSubnetCidrsOfTheNodeNetworkByNameAndById() {
     assertThat(neutron.subnetCidrs("mesh-net")).containsExactly("127.10.0.0/16");
-    String networkId = session.call("net", os -> os.networking().network().list().get(0).getId());
+    String networkId =
+        session.call("network", "net", os -> os.networking().network().list().get(0).getId());
     assertThat(neutron.subnetCidrs(networkId)).containsExactly("127.10.0.0/16");
     assertThatThrownBy(() -> neutron.subnetCidrs("no-such-net"))
         .isInstanceOf(TerminalFailure.class)
@@ -218,23 +221,92 @@ class Openstack4jAdaptersTest {
     }
   }
 
-  /**
-   * Eight workers read ports 48 times; "ok" or the failure's code per read. A read the session held
-   * back (nothing sent) is made again when it was told.
-   */
+  @Test
+  void aCloudsYamlRateLimitKeepsThatServiceUnderItsOwnLimitWhereASessionWithoutIsRefused()
+      throws Exception {
+    // Neutron's pipeline limits the project to 10 requests/s in bursts of 3; the other services
+    // and the project as a whole are not limited.
+    String cloudsYaml =
+        """
+        clouds:
+          sandbox:
+            auth: {auth_url: '%s', username: demo, password: '%s', project_name: demo}
+            region_name: RegionOne
+            rate_limit: {network: 5}
+        """
+            .formatted(cloud.identityUrl(), PASSWORD);
+    OpenstackSession limited =
+        new OpenstackSession(
+            () -> CloudCredentialsParser.fromCloudsYaml(cloudsYaml, "sandbox", "clouds.yaml"),
+            Duration.ofSeconds(2),
+            Duration.ofSeconds(10),
+            Duration.ofMinutes(5));
+    OpenstackSession unlimited = session(cloud.identityUrl(), PASSWORD);
+    limited.tokenId();
+    unlimited.tokenId();
+    long refusedBefore = refusals();
+    try {
+      cloud.rateLimit("network", 10, 3);
+      List<String> limitedAnswers =
+          readPortsFromEightWorkers(new Openstack4jNetworkAdapter(limited), 12);
+      long refusedLimited = refusals() - refusedBefore;
+      List<String> unlimitedAnswers =
+          readPortsFromEightWorkers(new Openstack4jNetworkAdapter(unlimited), 12);
+
+      assertThat(limitedAnswers).hasSize(12).containsOnly("ok");
+      assertThat(refusedLimited).isZero();
+      assertThat(refusals() - refusedBefore).isPositive();
+      assertThat(unlimitedAnswers).contains("OPENSTACK_RATE_LIMITED");
+
+      // The limit is Neutron's alone: the same session's calls to Heat are not paced by it, so
+      // a limit on Heat that clouds.yaml does not mention refuses some of them.
+      cloud.rateLimit("orchestration", 10, 3);
+      long refusedBeforeHeat = refusals();
+      Openstack4jOrchestrationAdapter limitedHeat =
+          new Openstack4jOrchestrationAdapter(limited, Duration.ofMinutes(5));
+      List<String> heatAnswers =
+          fromEightWorkers(
+              12, i -> limitedHeat.findStack("mesh-t1-nowhere").isEmpty() ? "ok" : "found");
+      assertThat(refusals() - refusedBeforeHeat).isPositive();
+      assertThat(heatAnswers).contains("OPENSTACK_RATE_LIMITED");
+    } finally {
+      cloud.rateLimit("network", 0, 1);
+      cloud.rateLimit("orchestration", 0, 1);
+    }
+  }
+
   private static List<String> readPortsFromEightWorkers(Openstack4jNetworkAdapter network)
+      throws Exception {
+    return readPortsFromEightWorkers(network, 48);
+  }
+
+  private static List<String> readPortsFromEightWorkers(
+      Openstack4jNetworkAdapter network, int count) throws Exception {
+    return fromEightWorkers(
+        count,
+        i -> {
+          String portId = nodes.get(i % nodes.size()).portId();
+          return network.port(portId).id().equals(portId) ? "ok" : "wrong port";
+        });
+  }
+
+  /**
+   * Eight workers make {@code count} reads at once; "ok" or the failure's code per read. A read the
+   * session held back (nothing sent) is made again when it was told.
+   */
+  private static List<String> fromEightWorkers(int count, IntFunction<String> read)
       throws Exception {
     ExecutorService threads = Executors.newFixedThreadPool(8);
     try {
       List<Future<String>> reads = new ArrayList<>();
-      for (int i = 0; i < 48; i++) {
-        String portId = nodes.get(i % nodes.size()).portId();
+      for (int i = 0; i < count; i++) {
+        int index = i;
         reads.add(
             threads.submit(
                 () -> {
                   while (true) {
                     try {
-                      return network.port(portId).id().equals(portId) ? "ok" : "wrong port";
+                      return read.apply(index);
                     } catch (Throttled t) {
                       // Not sent: called again when told, as the kit calls a throttled step.
                       Thread.sleep(t.retryAfter().toMillis() + 1);
@@ -245,8 +317,8 @@ class Openstack4jAdaptersTest {
                 }));
       }
       List<String> answers = new ArrayList<>();
-      for (Future<String> read : reads) {
-        answers.add(read.get(60, TimeUnit.SECONDS));
+      for (Future<String> answer : reads) {
+        answers.add(answer.get(60, TimeUnit.SECONDS));
       }
       return answers;
     } finally {
