@@ -136,6 +136,7 @@ final class Deployment {
     run = deployer.start(plan, nodes);
     deadline = run.startedAt().plus(timeout);
     run.onExit(ctx::nudge);
+    run.onProgress(ctx::nudge);
     if (!run.deploysPlan()) {
       ctx.progress(
           "waiting for "

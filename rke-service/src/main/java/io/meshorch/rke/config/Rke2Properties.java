@@ -1,5 +1,6 @@
 package io.meshorch.rke.config;
 
+import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import java.time.Duration;
@@ -18,6 +19,9 @@ import org.springframework.validation.annotation.Validated;
  * @param artifactPath air-gap: a folder on every node holding {@code install.sh}, the release
  *     tarball and checksums ({@code INSTALL_RKE2_ARTIFACT_PATH}); blank (default): download
  * @param installTimeout longest the install command may run on a node (default 10 min)
+ * @param installThreads how many nodes are prepared (config, install script, start) at once, over
+ *     all clusters (default 32): all the agents of a cluster at once; each holds a thread for its
+ *     SSH commands, up to {@code installTimeout}; more queue
  */
 @Validated
 @ConfigurationProperties("mesh.rke2")
@@ -25,4 +29,5 @@ public record Rke2Properties(
     @DefaultValue("v1.32.5+rke2r1") @NotBlank String version,
     @DefaultValue("https://get.rke2.io") @NotBlank String installScriptUrl,
     @DefaultValue("") String artifactPath,
-    @DefaultValue("10m") @NotNull Duration installTimeout) {}
+    @DefaultValue("10m") @NotNull Duration installTimeout,
+    @DefaultValue("32") @Min(1) int installThreads) {}

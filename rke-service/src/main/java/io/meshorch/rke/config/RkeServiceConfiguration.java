@@ -37,7 +37,8 @@ public class RkeServiceConfiguration {
       Rke2Properties rke2,
       SshProperties ssh,
       RemoteShellPort shell,
-      SecretStore secrets) {
+      SecretStore secrets,
+      ExecutorService rke2Installs) {
     return new DeployersByDistribution(
         new RkeProcessDeployer(rke.executable(), rke.workDir(), rke.failureLines()),
         new Rke2SshDeployer(
@@ -49,7 +50,14 @@ public class RkeServiceConfiguration {
                 rke2.artifactPath(),
                 ssh.commandTimeout(),
                 rke2.installTimeout()),
-            Clock.systemUTC()));
+            Clock.systemUTC(),
+            rke2Installs));
+  }
+
+  /** Where RKE2 is installed on the nodes (sshj blocks a thread per connection). */
+  @Bean(destroyMethod = "shutdownNow")
+  ExecutorService rke2Installs(Rke2Properties rke2) {
+    return CallPools.fixed("rke-service-rke2-install", rke2.installThreads());
   }
 
   /** Where the node checks over SSH run (sshj blocks a thread per connection). */

@@ -45,6 +45,14 @@ public interface DeployRun {
    */
   void onExit(Runnable callback);
 
+  /**
+   * Calls {@code nudge} whenever the deployment moved on by work of its own since it was last
+   * {@linkplain #advance() advanced} (RKE2: a node's preparation ended), on a thread of the
+   * deployer's; meant for {@code StepContext::nudge}, so it must be quick. A deployment whose end
+   * is all there is to wait for ({@code rke up}) never calls it.
+   */
+  default void onProgress(Runnable nudge) {}
+
   /** When the deployment started (for its time limit), also for one started before a restart. */
   Instant startedAt();
 
@@ -93,6 +101,11 @@ public interface DeployRun {
     @Override
     default void onExit(Runnable callback) {
       delegate().onExit(callback);
+    }
+
+    @Override
+    default void onProgress(Runnable nudge) {
+      delegate().onProgress(nudge);
     }
 
     @Override

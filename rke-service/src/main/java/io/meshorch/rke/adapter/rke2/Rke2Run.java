@@ -14,26 +14,37 @@ import io.meshorch.rke.port.DeployRun;
 import io.meshorch.rke.port.RemoteShellPort;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One RKE2 deployment of a cluster, as a reconciler: each {@link #advance()} does one bounded piece
  * of work over SSH and returns; what is awaited (the server's supervisor, the agents' registration)
- * is looked at again on the next call, which the caller times. In order:
+ * is looked at again on the next call, which the caller times. Preparing a node (its install script
+ * may run for minutes) is not done on the caller's thread but on the deployer's install pool, every
+ * agent at the same time; the call that finds them under way returns at once, and each one's end
+ * {@linkplain #onProgress nudges} the caller. In order:
  *
  * <ol>
- *   <li>the first node (server), in one call: {@code rke2 --version} and {@code systemctl is-active
+ *   <li>the first node (server): {@code rke2 --version} and {@code systemctl is-active
  *       rke2-server}; config.yaml written (only when its text differs); the install script run only
  *       when the installed release is not the planned one; the unit (re)started only when it was
  *       installed, its config changed, or it is not running;
  *   <li>until {@code rke2-server} is {@code active} (its supervisor on 9345 answers): wait; a
  *       {@code failed} unit fails the run with its journal's last error;
- *   <li>each further node (agent) the same way, one per call, with {@code server:
- *       https://<first>:9345};
+ *   <li>every further node (agent) the same way, all at once, with {@code server:
+ *       https://<first>:9345}; an agent that did not answer over SSH is prepared again on the next
+ *       call, the others are not;
  *   <li>until every node is registered ({@code kubectl get nodes} on the server): wait, with the
  *       last error of a missing agent's journal in {@link #describe()}; an agent whose token the
  *       server refused ({@code 401 Unauthorized}) fails the run;
@@ -63,10 +74,18 @@ final class Rke2Run implements DeployRun {
   private final Rke2Settings settings;
   private final Instant startedAt;
   private final String version;
+  private final Executor installs;
   private final List<Runnable> onExit = new ArrayList<>();
+  private final List<Runnable> onProgress = new CopyOnWriteArrayList<>();
   private Phase phase = Phase.SERVER;
-  private int agent = 1;
-  private String status = "not started";
+
+  /** The nodes being prepared on the install pool, by index; empty between rounds. */
+  private Map<Integer, CompletableFuture<Void>> preparing = Map.of();
+
+  /** The agents prepared so far (by index), never prepared again by this run. */
+  private final Set<Integer> preparedAgents = new HashSet<>();
+
+  private volatile String status = "not started";
   private Kubeconfig kubeconfig;
   private RuntimeException failure;
 
@@ -76,8 +95,10 @@ final class Rke2Run implements DeployRun {
       RemoteShellPort shell,
       String token,
       Rke2Settings settings,
+      Executor installs,
       Instant startedAt) {
     this.plan = plan;
+    this.installs = installs;
     this.nodes = List.copyOf(nodes);
     this.shell = shell;
     this.token = token;
@@ -97,23 +118,9 @@ final class Rke2Run implements DeployRun {
     }
     try {
       return switch (phase) {
-        case SERVER -> {
-          prepare(0);
-          phase = Phase.SERVER_READY;
-          yield true;
-        }
+        case SERVER -> prepared(List.of(0), Phase.SERVER_READY);
         case SERVER_READY -> serverReady();
-        case AGENTS -> {
-          if (agent < nodes.size()) {
-            prepare(agent);
-            // Only once it is prepared: an agent that did not answer is looked at again.
-            agent++;
-          }
-          if (agent >= nodes.size()) {
-            phase = Phase.REGISTERED;
-          }
-          yield true;
-        }
+        case AGENTS -> prepared(agentsLeft(), Phase.REGISTERED);
         case REGISTERED -> registered();
         case KUBECONFIG -> {
           readKubeconfig();
@@ -140,7 +147,73 @@ final class Rke2Run implements DeployRun {
     }
   }
 
-  /** Steps 1 and 3 on node {@code index}: config, install and start, each only when needed. */
+  /**
+   * Steps 1 and 3: prepares the nodes {@code indexes} at once on the install pool (the first call),
+   * then, once all of them ended, moves on to {@code next}; a failure of one is thrown (the most
+   * severe: a host key, then RKE2's own, then SSH's) and the nodes that were prepared are not
+   * prepared again.
+   *
+   * @return true when every node is prepared; false while some are being prepared
+   */
+  private boolean prepared(List<Integer> indexes, Phase next) {
+    if (preparing.isEmpty()) {
+      Map<Integer, CompletableFuture<Void>> round = new LinkedHashMap<>();
+      for (int index : indexes) {
+        CompletableFuture<Void> prepare =
+            CompletableFuture.runAsync(() -> prepare(index), installs);
+        round.put(index, prepare);
+        prepare.whenComplete((ok, failed) -> onProgress.forEach(Runnable::run));
+      }
+      preparing = round;
+    }
+    if (!preparing.values().stream().allMatch(CompletableFuture::isDone)) {
+      status = preparing.size() + " node(s) being prepared (config, install, start)";
+      return false;
+    }
+    Map<Integer, CompletableFuture<Void>> round = preparing;
+    preparing = Map.of();
+    RuntimeException worst = null;
+    for (Map.Entry<Integer, CompletableFuture<Void>> e : round.entrySet()) {
+      try {
+        e.getValue().join();
+        if (e.getKey() > 0) {
+          preparedAgents.add(e.getKey());
+        }
+      } catch (CompletionException failed) {
+        RuntimeException cause =
+            failed.getCause() instanceof RuntimeException r ? r : new IllegalStateException(failed);
+        worst = severity(cause) > severity(worst) ? cause : worst;
+      }
+    }
+    if (worst != null) {
+      throw worst;
+    }
+    phase = next;
+    return true;
+  }
+
+  /** Host keys first, then RKE2's own failures, then SSH's (which are tried again). */
+  private static int severity(RuntimeException failure) {
+    if (failure == null) {
+      return 0;
+    }
+    if (failure instanceof TransientFailure t) {
+      return t.code().startsWith("RKE2_") ? 2 : 1;
+    }
+    return 3;
+  }
+
+  private List<Integer> agentsLeft() {
+    List<Integer> left = new ArrayList<>();
+    for (int i = 1; i < nodes.size(); i++) {
+      if (!preparedAgents.contains(i)) {
+        left.add(i);
+      }
+    }
+    return left;
+  }
+
+  /** Config, install and start on node {@code index}, each only when needed. */
   private void prepare(int index) {
     SshTarget node = nodes.get(index);
     String unit = Rke2Commands.unit(index);
@@ -342,6 +415,12 @@ final class Rke2Run implements DeployRun {
       }
     }
     callback.run();
+  }
+
+  /** Calls {@code nudge} each time a node's preparation ends, on a thread of the install pool. */
+  @Override
+  public void onProgress(Runnable nudge) {
+    onProgress.add(nudge);
   }
 
   @Override

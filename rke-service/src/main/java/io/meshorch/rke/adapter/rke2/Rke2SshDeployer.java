@@ -13,13 +13,15 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 
 /**
  * RKE2 behind the deployer port: installs and starts RKE2 on the cluster's nodes over SSH (through
  * {@link RemoteShellPort}, so every command verifies the node's pinned host key), one bounded piece
- * of work per {@link DeployRun#advance()} call (see {@link Rke2Run}). Keeps no files: everything it
- * needs again lives on the nodes (config.yaml, the installed release, the units) or in the secret
- * store (the join token, generated once per cluster).
+ * of work per {@link DeployRun#advance()} call (see {@link Rke2Run}); the nodes' preparations
+ * (install and start) run on the install pool, every agent of a cluster at once. Keeps no files:
+ * everything it needs again lives on the nodes (config.yaml, the installed release, the units) or
+ * in the secret store (the join token, generated once per cluster).
  */
 public final class Rke2SshDeployer implements KubernetesDeployerPort {
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -28,15 +30,25 @@ public final class Rke2SshDeployer implements KubernetesDeployerPort {
   private final SecretStore secrets;
   private final Rke2Settings settings;
   private final Clock clock;
+  private final Executor installs;
   // mesh/cluster → its run under way; never two runs of one cluster at once
   private final Map<String, Rke2Run> runs = new ConcurrentHashMap<>();
 
+  /**
+   * @param installs where the nodes' preparations run (each holds a thread for its SSH commands,
+   *     the install script's included)
+   */
   public Rke2SshDeployer(
-      RemoteShellPort shell, SecretStore secrets, Rke2Settings settings, Clock clock) {
+      RemoteShellPort shell,
+      SecretStore secrets,
+      Rke2Settings settings,
+      Clock clock,
+      Executor installs) {
     this.shell = shell;
     this.secrets = secrets;
     this.settings = settings;
     this.clock = clock;
+    this.installs = installs;
   }
 
   /**
@@ -60,7 +72,7 @@ public final class Rke2SshDeployer implements KubernetesDeployerPort {
     if (current != null && !current.finished()) {
       return current.plan().equals(plan) ? current : current.asOtherPlan();
     }
-    Rke2Run run = new Rke2Run(plan, nodes, shell, token(plan), settings, clock.instant());
+    Rke2Run run = new Rke2Run(plan, nodes, shell, token(plan), settings, installs, clock.instant());
     runs.put(key, run);
     return run;
   }

@@ -12,29 +12,51 @@ import io.meshorch.rke.domain.SshTarget;
 import io.meshorch.rke.port.RemoteShellPort;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** The RKE2 run's decisions on scripted node answers (no SSH): what it sends, when it ends. */
 class Rke2RunTest {
-  private static final ClusterPlan PLAN =
-      new ClusterPlan(
-          "m1",
-          "west",
-          List.of(
-              new PlannedNode("n0", "10.0.0.1", PlannedNode.rolesFor(0)),
-              new PlannedNode("n1", "10.0.0.2", PlannedNode.rolesFor(1))),
-          "ubuntu",
-          22,
-          "/k",
-          "10.102.0.0/16",
-          "10.202.0.0/16",
-          "v1.30.4+rke2r1",
-          120,
-          "rke2");
-  private static final List<SshTarget> TARGETS =
-      List.of(target("n0", "10.0.0.1"), target("n1", "10.0.0.2"));
+  private static final ClusterPlan PLAN = plan(2);
+  private static final List<SshTarget> TARGETS = targets(2);
+
+  /** An RKE2 plan of {@code size} nodes n0, n1, … at 10.0.0.1, 10.0.0.2, …; n0 the server. */
+  private static ClusterPlan plan(int size) {
+    List<PlannedNode> nodes = new ArrayList<>();
+    for (int i = 0; i < size; i++) {
+      nodes.add(new PlannedNode("n" + i, "10.0.0." + (i + 1), PlannedNode.rolesFor(i)));
+    }
+    return new ClusterPlan(
+        "m1",
+        "west",
+        nodes,
+        "ubuntu",
+        22,
+        "/k",
+        "10.102.0.0/16",
+        "10.202.0.0/16",
+        "v1.30.4+rke2r1",
+        120,
+        "rke2");
+  }
+
+  private static List<SshTarget> targets(int size) {
+    List<SshTarget> targets = new ArrayList<>();
+    for (int i = 0; i < size; i++) {
+      targets.add(target("n" + i, "10.0.0." + (i + 1)));
+    }
+    return targets;
+  }
 
   private static SshTarget target(String name, String host) {
     return new SshTarget(
@@ -77,9 +99,14 @@ class Rke2RunTest {
   }
 
   private static Rke2Run run(RemoteShellPort shell) {
+    return run(PLAN, TARGETS, shell, Runnable::run);
+  }
+
+  private static Rke2Run run(
+      ClusterPlan plan, List<SshTarget> targets, RemoteShellPort shell, Executor installs) {
     return new Rke2Run(
-        PLAN,
-        TARGETS,
+        plan,
+        targets,
         shell,
         "tok",
         new Rke2Settings(
@@ -88,6 +115,7 @@ class Rke2RunTest {
             null,
             Duration.ofSeconds(5),
             Duration.ofMinutes(1)),
+        installs,
         Instant.EPOCH);
   }
 
@@ -126,5 +154,90 @@ class Rke2RunTest {
         .as("the agent's probe again after each refused connection")
         .hasSize(3);
     assertThat(nodes.sent).contains("n1: systemctl is-active rke2-agent");
+  }
+
+  /**
+   * Fresh nodes: every install waits until all three agents' installs have begun, so agents
+   * prepared one after another never get past the first.
+   */
+  private static final class Fresh implements RemoteShellPort {
+    final CountDownLatch agentsInstalling = new CountDownLatch(3);
+    final List<String> sent = new CopyOnWriteArrayList<>();
+    final Set<String> installed = ConcurrentHashMap.newKeySet();
+
+    @Override
+    public CommandResult run(SshTarget target, String command, Duration timeout) {
+      sent.add(target.node() + ": " + command);
+      String node = target.node();
+      if (command.equals("rke2 --version")) {
+        return installed.contains(node)
+            ? new CommandResult(0, "rke2 version v1.30.4+rke2r1 (x)\n", "")
+            : new CommandResult(127, "", "rke2: command not found");
+      }
+      if (command.startsWith("systemctl is-active")) {
+        return installed.contains(node)
+            ? new CommandResult(0, "active\n", "")
+            : new CommandResult(3, "inactive\n", "");
+      }
+      if (command.contains("config.yaml.new")) {
+        return new CommandResult(0, "written\n", "");
+      }
+      if (command.contains("INSTALL_RKE2_TYPE")) {
+        if (command.contains("INSTALL_RKE2_TYPE=agent")) {
+          agentsInstalling.countDown();
+          try {
+            if (!agentsInstalling.await(5, TimeUnit.SECONDS)) {
+              return new CommandResult(1, "", "the other agents were not installing");
+            }
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new CommandResult(1, "", "interrupted");
+          }
+        }
+        installed.add(node);
+        return new CommandResult(0, "", "");
+      }
+      if (command.contains("restart rke2-")) {
+        return new CommandResult(0, "", "");
+      }
+      if (command.contains("get nodes")) {
+        StringBuilder nodes = new StringBuilder();
+        installed.forEach(n -> nodes.append("node/").append(n).append('\n'));
+        return new CommandResult(0, nodes.toString(), "");
+      }
+      if (command.equals("sudo cat /etc/rancher/rke2/rke2.yaml")) {
+        return new CommandResult(
+            0,
+            "apiVersion: v1\nclusters:\n- cluster:\n    certificate-authority-data: Q0E=\n"
+                + "    server: https://127.0.0.1:6443\n  name: default\nkind: Config\n",
+            "");
+      }
+      return new CommandResult(127, "", "unexpected: " + command);
+    }
+  }
+
+  @Test
+  void preparesEveryAgentAtOnceOffTheCallersThreadAndNudgesAsEachEnds() throws Exception {
+    Fresh nodes = new Fresh();
+    ExecutorService installs = Executors.newFixedThreadPool(4);
+    try {
+      Rke2Run run = run(plan(4), targets(4), nodes, installs);
+      AtomicInteger nudges = new AtomicInteger();
+      run.onProgress(nudges::incrementAndGet);
+
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (!run.finished() && System.nanoTime() < deadline) {
+        if (!run.advance()) {
+          Thread.sleep(20);
+        }
+      }
+
+      assertThat(run.finished()).as(run.describe()).isTrue();
+      assertThat(run.result().yaml()).contains("server: https://10.0.0.1:6443");
+      assertThat(nodes.installed).containsExactlyInAnyOrder("n0", "n1", "n2", "n3");
+      assertThat(nudges.get()).as("the server's and each agent's end").isEqualTo(4);
+    } finally {
+      installs.shutdownNow();
+    }
   }
 }

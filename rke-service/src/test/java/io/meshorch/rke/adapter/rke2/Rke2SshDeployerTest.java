@@ -26,6 +26,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -113,13 +115,17 @@ class Rke2SshDeployerTest {
         "rke2");
   }
 
+  /** The install pool, as rke-service's: several nodes prepared at once. */
+  private static final ExecutorService INSTALLS = Executors.newFixedThreadPool(4);
+
   private Rke2SshDeployer deployer(SecretStore store) {
     return new Rke2SshDeployer(
         shell,
         store,
         new Rke2Settings(
             "v1.32.5+rke2r1", "https://get.rke2.io", null, TIMEOUT, Duration.ofSeconds(30)),
-        Clock.systemUTC());
+        Clock.systemUTC(),
+        INSTALLS);
   }
 
   /** Calls {@code advance} as the step's re-checks would, until the run ended. */
