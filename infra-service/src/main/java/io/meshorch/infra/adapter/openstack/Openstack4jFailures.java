@@ -46,7 +46,9 @@ final class Openstack4jFailures {
     if (status == 429) {
       return new TransientFailure(
           "OPENSTACK_RATE_LIMITED",
-          text + " (the cloud limits how fast it may be called: mesh.openstack.rate-limit)",
+          text
+              + " (the cloud limits how fast it may be called: keep under it with"
+              + " mesh.openstack.rate-limit, or rate_limit in the cloud's clouds.yaml entry)",
           cause);
     }
     if (status >= 500 || status == 409) {

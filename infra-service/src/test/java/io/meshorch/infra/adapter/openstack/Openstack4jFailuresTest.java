@@ -42,7 +42,8 @@ class Openstack4jFailuresTest {
     assertThat(failure.getMessage())
         .isEqualTo(
             "read stack s (HTTP 429): Too Many Requests (the cloud limits how fast it may be"
-                + " called: mesh.openstack.rate-limit)");
+                + " called: keep under it with mesh.openstack.rate-limit, or rate_limit in the"
+                + " cloud's clouds.yaml entry)");
   }
 
   @Test
