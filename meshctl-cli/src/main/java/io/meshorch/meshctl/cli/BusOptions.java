@@ -5,10 +5,12 @@ import io.meshorch.meshctl.local.LocalStack;
 import io.meshorch.meshctl.local.ServeFile;
 import io.meshorch.meshctl.local.ServeLookup;
 import io.meshorch.sandbox.core.SandboxLatencies;
+import io.meshorch.sandbox.openstack.SandboxCloud;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import picocli.CommandLine.Model.CommandSpec;
@@ -130,9 +132,27 @@ public final class BusOptions {
 
   /** The bus with services; local mode's sandbox takes {@code latencies}. */
   MeshBus withServices(SandboxLatencies latencies) {
+    return withServices(latencies, cloud -> {});
+  }
+
+  /**
+   * The bus with services; local mode's sandbox takes {@code latencies}, and its cloud is handed to
+   * {@code cloudSetup} once it runs (e.g. for rate limits).
+   */
+  MeshBus withServices(SandboxLatencies latencies, Consumer<SandboxCloud> cloudSetup) {
     Target t = target();
     return t.kind() == Kind.LOCAL
-        ? locked(() -> LocalStack.start(dataDir, true, latencies))
+        ? locked(
+            () -> {
+              LocalStack stack = LocalStack.start(dataDir, true, latencies);
+              try {
+                cloudSetup.accept(stack.cloud());
+              } catch (RuntimeException e) {
+                stack.close();
+                throw e;
+              }
+              return stack;
+            })
         : MeshBus.remote(t.bootstrapServers());
   }
 

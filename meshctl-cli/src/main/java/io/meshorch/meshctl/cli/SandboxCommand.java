@@ -40,9 +40,13 @@ public final class SandboxCommand implements Callable<Integer> {
 
   @Mixin SandboxLatencyOption latency;
 
+  @Mixin SandboxRateLimitOption rateLimit;
+
   @Override
   public Integer call() throws Exception {
+    rateLimit.limits(); // a bad spec is a usage error before anything starts
     SandboxPlatform sandbox = SandboxPlatform.start(dataDir, latency.latencies());
+    rateLimit.applyTo(sandbox.cloud());
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -63,6 +67,9 @@ public final class SandboxCommand implements Callable<Integer> {
     out.println("meshctl sandbox: running; Ctrl-C stops it.");
     out.println("  OpenStack (Keystone v3): " + sandbox.cloud().identityUrl());
     out.println("  latencies: " + sandbox.latencies().describe());
+    if (rateLimit.given()) {
+      out.println("  rate limits: " + rateLimit.limits());
+    }
     out.println("Settings of the services (plus --spring.kafka.bootstrap-servers=<brokers>):");
     for (String service : SandboxPlatform.SERVICES) {
       Map<String, String> props = new TreeMap<>(sandbox.settings(service));

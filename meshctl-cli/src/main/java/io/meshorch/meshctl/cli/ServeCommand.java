@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -56,6 +57,8 @@ public final class ServeCommand implements Callable<Integer> {
 
   @Mixin SandboxLatencyOption sandboxLatency;
 
+  @Mixin SandboxRateLimitOption sandboxRateLimit;
+
   @Option(
       names = "--dashboard-port",
       defaultValue = "0",
@@ -74,6 +77,7 @@ public final class ServeCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Path dir = dataDir.toAbsolutePath().normalize();
     SandboxLatencies latencies = sandboxLatency.latencies();
+    List<SandboxRateLimitOption.Limit> rateLimits = sandboxRateLimit.limits();
     Optional<DataDirLock> acquired = DataDirLock.tryAcquire(dir, "serve");
     if (acquired.isEmpty()) {
       System.err.println("meshctl serve: " + DataDirLock.describeHolder(dir));
@@ -86,6 +90,7 @@ public final class ServeCommand implements Callable<Integer> {
             + dir
             + " (Kafka, the five services, the sandbox cloud; sandbox latencies "
             + latencies.describe()
+            + (rateLimits.isEmpty() ? "" : "; rate limits " + rateLimits)
             + ")...");
     long t0 = System.nanoTime();
     // A stop before the services exist is the JVM's default: nothing to close but the contexts that
@@ -93,6 +98,12 @@ public final class ServeCommand implements Callable<Integer> {
     LocalStack stack;
     try {
       stack = LocalStack.start(dir, true, latencies);
+      try {
+        sandboxRateLimit.applyTo(stack.cloud());
+      } catch (RuntimeException e) {
+        stack.close();
+        throw e;
+      }
     } catch (RuntimeException e) {
       lock.close();
       throw e;

@@ -64,6 +64,8 @@ public final class UpCommand implements Callable<Integer> {
 
   @Mixin SandboxLatencyOption sandboxLatency;
 
+  @Mixin SandboxRateLimitOption sandboxRateLimit;
+
   @Mixin BusOptions bus;
 
   @Spec CommandSpec spec;
@@ -82,7 +84,16 @@ public final class UpCommand implements Callable<Integer> {
     if (bus.local() && sandboxLatency.given()) {
       progress.println("meshctl: sandbox latencies " + latencies.describe());
     }
-    try (MeshBus mesh = bus.withServices(latencies);
+    if (sandboxRateLimit.given()) {
+      if (bus.local()) {
+        progress.println("meshctl: sandbox rate limits " + sandboxRateLimit.limits());
+      } else {
+        progress.println(
+            "meshctl: --sandbox-rate-limit ignored: it applies to local mode started by this"
+                + " command (give it to meshctl serve instead)");
+      }
+    }
+    try (MeshBus mesh = bus.withServices(latencies, sandboxRateLimit::applyTo);
         EventFollower follower = new EventFollower(mesh.bootstrapServers(), Topics.ALL, false)) {
       HistoryCheck.Verdict verdict =
           HistoryCheck.check(mesh.bootstrapServers(), parsed, progress, prune);
