@@ -201,7 +201,9 @@ public final class Openstack4jNetworkAdapter implements NetworkPort {
     } catch (JacksonException e) {
       log.debug("Neutron error body is not JSON", e);
     }
-    String text = body == null ? "" : body.strip();
+    // Not Neutron's: a proxy's or front end's page (HTML for a 429 or a 502), told as one line.
+    String text =
+        body == null ? "" : body.replaceAll("<[^>]*>", " ").replaceAll("\\s+", " ").strip();
     return Map.entry("", text.length() > 300 ? text.substring(0, 300) : text);
   }
 }

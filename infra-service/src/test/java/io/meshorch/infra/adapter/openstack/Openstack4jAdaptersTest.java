@@ -275,6 +275,28 @@ class Openstack4jAdaptersTest {
     }
   }
 
+  @Test
+  void aFrontEndsHtmlRefusalIsToldAsOneLineWithWhatToDo() {
+    OpenstackSession fresh = session(cloud.identityUrl(), PASSWORD);
+    fresh.tokenId();
+    Openstack4jNetworkAdapter network = new Openstack4jNetworkAdapter(fresh);
+    String portId = nodes.get(0).portId();
+    try {
+      cloud.rateLimit("network", 0.1, 1);
+      network.port(portId);
+      assertThatThrownBy(() -> network.port(portId))
+          .isInstanceOfSatisfying(
+              StepFailure.class, f -> assertThat(f.code()).isEqualTo("OPENSTACK_RATE_LIMITED"))
+          .hasMessageContaining(
+              "(HTTP 429): 429 Too Many Requests You have sent too many requests in a given amount"
+                  + " of time. (the cloud limits how fast it may be called")
+          .hasMessageNotContaining("<")
+          .hasMessageNotContaining("\n");
+    } finally {
+      cloud.rateLimit("network", 0, 1);
+    }
+  }
+
   private static List<String> readPortsFromEightWorkers(Openstack4jNetworkAdapter network)
       throws Exception {
     return readPortsFromEightWorkers(network, 48);
