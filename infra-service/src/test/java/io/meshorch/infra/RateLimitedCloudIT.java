@@ -2,6 +2,7 @@ package io.meshorch.infra;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.meshorch.contracts.ClusterFailed;
 import io.meshorch.contracts.EventCodec;
 import io.meshorch.contracts.EventEnvelope;
 import io.meshorch.contracts.MeshRequested;
@@ -18,6 +19,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -25,11 +27,19 @@ import org.springframework.kafka.test.EmbeddedKafkaBroker;
 import org.springframework.kafka.test.context.EmbeddedKafka;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.context.TestPropertySource;
 
 /**
- * infra-service against a cloud whose front end limits the project to 10 requests/s (bursts of 5):
- * paced at 6/s in bursts of 2 (a margin for requests that the network bunches), it builds a
- * four-cluster mesh, whose stack polls alone would ask for 20/s, and the cloud refuses nothing.
+ * infra-service against a cloud whose front end limits the project's requests while four clusters'
+ * stack polls alone would ask for 20/s:
+ *
+ * <ul>
+ *   <li>paced at 6/s in bursts of 2 (a margin for requests that the network bunches) against 10/s
+ *       in bursts of 5, it builds the four clusters and the cloud refuses nothing;
+ *   <li>with no limit of its own (the default) against 4/s in bursts of 2, the cloud refuses, and
+ *       the service, spacing its requests by what the refusals taught, still builds every cluster
+ *       within its step retries instead of failing them with {@code OPENSTACK_RATE_LIMITED}.
+ * </ul>
  */
 @SpringBootTest(
     classes = InfraServiceApplication.class,
@@ -39,17 +49,13 @@ import org.springframework.test.context.DynamicPropertySource;
       "spring.kafka.bootstrap-servers=${spring.embedded.kafka.brokers}",
       "mesh.service.declared-topics=" + Topics.REQUESTS + "," + Topics.LB,
       "mesh.openstack.cloud=sandbox",
-      "mesh.openstack.rate-limit=6",
-      "mesh.openstack.rate-limit-burst=2",
       "mesh.service.recheck.max=200ms",
     })
 @EmbeddedKafka(brokerProperties = "auto.create.topics.enable=false")
 class RateLimitedCloudIT {
   private static final SandboxCloudFixture SANDBOX =
-      SandboxCloudFixture.start("infra-rate-it", Duration.ofSeconds(2), b -> b.rateLimit(10, 5));
+      SandboxCloudFixture.start("infra-rate-it", Duration.ofSeconds(2), b -> b);
   private static final SandboxCloud CLOUD = SANDBOX.cloud();
-
-  @Autowired EmbeddedKafkaBroker broker;
 
   @DynamicPropertySource
   static void sandbox(DynamicPropertyRegistry registry) {
@@ -62,12 +68,67 @@ class RateLimitedCloudIT {
     CLOUD.close();
   }
 
-  @Test
-  void aPacedServiceBuildsEveryClusterAndTheCloudRefusesNoRequest() throws Exception {
+  @Nested
+  @TestPropertySource(
+      properties = {"mesh.openstack.rate-limit=6", "mesh.openstack.rate-limit-burst=2"})
+  class Paced {
+    @Autowired EmbeddedKafkaBroker broker;
+
+    @Test
+    void buildsEveryClusterAndTheCloudRefusesNoRequest() throws Exception {
+      List<SandboxCloud.RequestRecord> served = servedWhileBuilding(broker, "itrate", 10, 5);
+
+      assertThat(served)
+          .filteredOn(r -> r.path().endsWith("/stacks") && r.status() == 201)
+          .hasSize(4);
+      assertThat(served).filteredOn(r -> r.status() == 429).isEmpty();
+    }
+  }
+
+  @Nested
+  class Unpaced {
+    @Autowired EmbeddedKafkaBroker broker;
+
+    @Test
+    void learnsFromTheRefusalsAndBuildsEveryCluster() throws Exception {
+      List<SandboxCloud.RequestRecord> served = servedWhileBuilding(broker, "itunpaced", 4, 2);
+
+      assertThat(served)
+          .as("the cloud did refuse: the service had no limit of its own")
+          .anyMatch(r -> r.status() == 429);
+      assertThat(served)
+          .filteredOn(r -> r.path().endsWith("/stacks") && r.status() == 201)
+          .hasSize(4);
+    }
+  }
+
+  /**
+   * What the cloud served while mesh {@code meshId} was built under a limit of {@code perSecond}
+   * requests in bursts of {@code burst}.
+   */
+  private static List<SandboxCloud.RequestRecord> servedWhileBuilding(
+      EmbeddedKafkaBroker broker, String meshId, double perSecond, int burst) throws Exception {
+    int before = CLOUD.requests().size();
+    CLOUD.rateLimit(perSecond, burst);
+    try {
+      buildFourClusters(broker, meshId);
+    } finally {
+      CLOUD.rateLimit(0, 1);
+    }
+    List<SandboxCloud.RequestRecord> all = CLOUD.requests();
+    return all.subList(before, all.size());
+  }
+
+  /**
+   * Requests mesh {@code meshId} of four one-node clusters and waits for each one's {@code
+   * VmsReady}; fails on a {@code ClusterFailed} or after a minute.
+   */
+  private static void buildFourClusters(EmbeddedKafkaBroker broker, String meshId)
+      throws Exception {
     List<String> clusters = List.of("a", "b", "c", "d");
     EventEnvelope request =
         EventEnvelope.create(
-            "itrate",
+            meshId,
             null,
             null,
             "meshctl",
@@ -90,19 +151,16 @@ class RateLimitedCloudIT {
                   Topics.REQUESTS, request.meshId(), new EventCodec().encode(request)))
           .get();
       for (String cluster : clusters) {
-        probe.await(
-            Duration.ofSeconds(60),
-            e ->
-                request.eventId().equals(e.causationId())
-                    && cluster.equals(e.cluster())
-                    && e.payload() instanceof VmsReady);
+        EventEnvelope answer =
+            probe.await(
+                Duration.ofSeconds(60),
+                e ->
+                    request.eventId().equals(e.causationId())
+                        && cluster.equals(e.cluster())
+                        && (e.payload() instanceof VmsReady
+                            || e.payload() instanceof ClusterFailed));
+        assertThat(answer.payload()).as("cluster " + cluster).isInstanceOf(VmsReady.class);
       }
     }
-
-    List<SandboxCloud.RequestRecord> served = CLOUD.requests();
-    assertThat(served)
-        .filteredOn(r -> r.path().endsWith("/stacks") && r.status() == 201)
-        .hasSize(4);
-    assertThat(served).filteredOn(r -> r.status() == 429).isEmpty();
   }
 }

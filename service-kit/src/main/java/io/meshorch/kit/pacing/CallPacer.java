@@ -23,6 +23,14 @@ import java.util.function.LongSupplier;
  *       HTTP date; {@value #DEFAULT_HOLD_OFF_MILLIS} ms for a 429 without it, as a proxy's default
  *       page has none), not only the refused one: the system throttles the client, and the other
  *       workers would be refused too ({@link #answered}).
+ *   <li><b>What its refusals teach</b>: a 429 also tells that the requests came faster than the
+ *       system allows, so they are then spaced at least {@value #FIRST_LEARNT_MILLIS} ms apart,
+ *       twice that after each further 429 that comes once the hold of the one before has ended (up
+ *       to {@value #LONGEST_LEARNT_MILLIS} ms), and half as far again after each {@value
+ *       #ANSWERS_TO_RELAX} answers in a row that were no 429 (none below {@value
+ *       #FIRST_LEARNT_MILLIS} ms): the workers held back by a {@code Retry-After} do not all go at
+ *       once when it ends, only to be refused together again. A steady rate slower than what was
+ *       learnt is kept.
  * </ul>
  *
  * <p>A slot that comes within {@link #longestPause()} (a second, or two intervals of a slower rate)
@@ -33,6 +41,16 @@ import java.util.function.LongSupplier;
  */
 public final class CallPacer {
   static final long DEFAULT_HOLD_OFF_MILLIS = 1000;
+
+  /** The spacing a first 429 imposes (10 requests/s). */
+  static final long FIRST_LEARNT_MILLIS = 100;
+
+  /** The widest spacing 429s teach (one request every 5 s). */
+  static final long LONGEST_LEARNT_MILLIS = 5000;
+
+  /** Answers in a row without a 429 after which the learnt spacing is halved. */
+  static final int ANSWERS_TO_RELAX = 20;
+
   private static final long ONE_SECOND = TimeUnit.SECONDS.toNanos(1);
 
   /** Pauses the calling thread; {@link TimeUnit#sleep} in production. */
@@ -54,6 +72,12 @@ public final class CallPacer {
 
   private long holdUntil;
   private boolean holding;
+
+  /** The spacing the system's 429s taught (0: none); guarded by this. */
+  private long learntIntervalNanos;
+
+  /** Answers without a 429 since the last one or the last relaxation; guarded by this. */
+  private int answersWithoutRefusal;
 
   /**
    * @param system what is called, for messages (e.g. {@code the cloud})
@@ -110,13 +134,15 @@ public final class CallPacer {
         nextSlot = now;
         started = true;
       }
+      long interval = Math.max(intervalNanos, learntIntervalNanos);
+      long tolerance = learntIntervalNanos > intervalNanos ? 0 : toleranceNanos;
       long slot = Math.max(nextSlot, now);
-      long sendAt = slot - toleranceNanos;
+      long sendAt = slot - tolerance;
       boolean held = holding && holdUntil - sendAt > 0;
       if (held) {
         sendAt = holdUntil;
         // Those after it keep to the rate: no burst when a hold ends.
-        slot = Math.max(slot, holdUntil + toleranceNanos);
+        slot = Math.max(slot, holdUntil + tolerance);
       }
       wait = Math.max(0, sendAt - now);
       if (wait > longestPauseNanos) {
@@ -128,10 +154,10 @@ public final class CallPacer {
                 + " ms by "
                 + (held
                     ? system + "'s Retry-After"
-                    : "the rate limit on " + system + " (" + description + ")"),
+                    : "the rate limit on " + system + " (" + describe(interval) + ")"),
             Duration.ofNanos(wait));
       }
-      nextSlot = slot + intervalNanos;
+      nextSlot = slot + interval;
     }
     if (wait > 0) {
       try {
@@ -151,6 +177,7 @@ public final class CallPacer {
    * @return how long requests are held back, in milliseconds, if they are
    */
   public OptionalLong answered(int status, String retryAfter) {
+    learn(status == 429);
     if (status != 429 && status != 503) {
       return OptionalLong.empty();
     }
@@ -167,6 +194,43 @@ public final class CallPacer {
       }
     }
     return OptionalLong.of(millis);
+  }
+
+  /**
+   * A 429 widens the learnt spacing, once per refusal episode: the requests already on their way
+   * when the first was refused come back refused during its hold, and teach nothing new. Enough
+   * answers in a row without a 429 narrow it.
+   */
+  private synchronized void learn(boolean refused) {
+    long first = TimeUnit.MILLISECONDS.toNanos(FIRST_LEARNT_MILLIS);
+    if (refused) {
+      answersWithoutRefusal = 0;
+      if (holding && holdUntil - clock.getAsLong() > 0) {
+        return;
+      }
+      learntIntervalNanos =
+          learntIntervalNanos == 0
+              ? first
+              : Math.min(
+                  2 * learntIntervalNanos, TimeUnit.MILLISECONDS.toNanos(LONGEST_LEARNT_MILLIS));
+      return;
+    }
+    if (learntIntervalNanos > 0 && ++answersWithoutRefusal >= ANSWERS_TO_RELAX) {
+      answersWithoutRefusal = 0;
+      learntIntervalNanos = learntIntervalNanos / 2 < first ? 0 : learntIntervalNanos / 2;
+    }
+  }
+
+  /** The spacing learnt from the system's 429s, zero when none. */
+  public synchronized Duration learntSpacing() {
+    return Duration.ofNanos(learntIntervalNanos);
+  }
+
+  private String describe(long interval) {
+    return interval > intervalNanos
+        ? String.format(
+            Locale.ROOT, "%.3g requests/s, learnt from its 429s", (double) ONE_SECOND / interval)
+        : description;
   }
 
   @Override

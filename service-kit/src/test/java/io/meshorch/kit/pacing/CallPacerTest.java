@@ -147,8 +147,85 @@ class CallPacerTest {
     assertThat(pacer.answered(503, "3")).isEqualTo(OptionalLong.of(3000));
     caller.send(pacer);
 
-    assertThat(caller.sentAt).containsExactly(0L, 0L, 0L, 1000L, 1000L, 1000L, 4000L);
+    // After the 429, requests are spaced by what it taught (below), also once the hold ends.
+    assertThat(caller.sentAt).containsExactly(0L, 0L, 0L, 1000L, 1100L, 1200L, 4200L);
     assertThat(caller.toldToComeBack).containsExactly(3000L);
+  }
+
+  @Test
+  void workersHeldBackByARetryAfterGoOneAfterAnotherWhenItEndsNotAllAtOnce() {
+    Caller caller = new Caller();
+    CallPacer pacer = caller.pacer(0, 1);
+    for (int i = 0; i < 5; i++) {
+      caller.send(pacer);
+    }
+
+    pacer.answered(429, "1");
+    for (int i = 0; i < 4; i++) {
+      caller.send(pacer);
+    }
+
+    assertThat(caller.sentAt).containsExactly(0L, 0L, 0L, 0L, 0L, 1000L, 1100L, 1200L, 1300L);
+  }
+
+  @Test
+  void each429WidensTheLearntSpacingAndAnswersWithoutOneNarrowItAgain() {
+    CallPacer pacer = new Caller().pacer(0, 1);
+    List<Long> spacing = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      pacer.answered(429, "0");
+      spacing.add(pacer.learntSpacing().toMillis());
+    }
+    for (int i = 0; i < 3 * CallPacer.ANSWERS_TO_RELAX; i++) {
+      pacer.answered(i % 2 == 0 ? 200 : 404, null);
+      if ((i + 1) % CallPacer.ANSWERS_TO_RELAX == 0) {
+        spacing.add(pacer.learntSpacing().toMillis());
+      }
+    }
+    for (int i = 0; i < 10; i++) {
+      pacer.answered(429, "0");
+    }
+
+    assertThat(spacing).containsExactly(100L, 200L, 400L, 200L, 100L, 0L);
+    assertThat(pacer.learntSpacing()).isEqualTo(Duration.ofSeconds(5));
+  }
+
+  @Test
+  void refusalsOfRequestsAlreadyOnTheirWayDuringAHoldTeachNothingMore() {
+    Caller caller = new Caller();
+    CallPacer pacer = caller.pacer(0, 1);
+    pacer.answered(429, "1");
+    // Seven more of the same burst come back refused while the hold lasts.
+    for (int i = 0; i < 7; i++) {
+      pacer.answered(429, "1");
+    }
+    assertThat(pacer.learntSpacing()).isEqualTo(Duration.ofMillis(100));
+
+    caller.now += 1_000 * MS;
+    pacer.answered(429, "1");
+    assertThat(pacer.learntSpacing())
+        .as("a refusal after the hold")
+        .isEqualTo(Duration.ofMillis(200));
+  }
+
+  @Test
+  void aSteadyRateSlowerThanWhatA429TaughtIsKeptAndAFasterOneSlowsDown() {
+    Caller slow = new Caller();
+    CallPacer oneASecond = slow.pacer(1, 1);
+    slow.send(oneASecond);
+    oneASecond.answered(429, "0");
+    slow.send(oneASecond);
+    assertThat(slow.sentAt).containsExactly(0L, 1000L);
+
+    Caller fast = new Caller();
+    CallPacer fifty = fast.pacer(50, 5);
+    for (int i = 0; i < 3; i++) {
+      fifty.answered(429, "0");
+    }
+    for (int i = 0; i < 3; i++) {
+      fast.send(fifty);
+    }
+    assertThat(fast.sentAt).as("400 ms apart, no burst").containsExactly(0L, 400L, 800L);
   }
 
   @Test

@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -65,8 +66,8 @@ public final class OpenstackSession {
   private final Duration refreshMargin;
   private final CallPacer rateLimit;
 
-  /** The pacer of each service type that clouds.yaml limits (empty: not limited), made once. */
-  private final Map<String, Optional<CallPacer>> servicePacers = new ConcurrentHashMap<>();
+  /** The pacer of each service type, at clouds.yaml's rate_limit or none, made once. */
+  private final Map<String, CallPacer> servicePacers = new ConcurrentHashMap<>();
 
   private final KeystoneApplicationCredentialLogin applicationCredentials =
       new KeystoneApplicationCredentialLogin();
@@ -78,8 +79,11 @@ public final class OpenstackSession {
   private static final ThreadLocal<Pacing> CALLING = new ThreadLocal<>();
 
   /**
-   * The pacers a request takes a slot of: the service's own (clouds.yaml's {@code rate_limit}; null
-   * when it is not limited), then the session's, which also hears what the cloud answered.
+   * The pacers a request takes a slot of: the service's own (clouds.yaml's {@code rate_limit}, or
+   * none but what the service's 429s teach; null for Keystone's authentication), then the
+   * session's. Both hear what the cloud answered: a 429 holds every call back, and teaches the
+   * service's pacer and the session's a spacing ({@link CallPacer}), so a service that refuses
+   * keeps being spaced even while the others' answers relax the session's.
    */
   record Pacing(CallPacer service, CallPacer all) {
     void pace(String what) {
@@ -197,26 +201,22 @@ public final class OpenstackSession {
     if (serviceType == null) {
       return new Pacing(null, rateLimit);
     }
-    CallPacer service =
-        servicePacers
-            .computeIfAbsent(
-                serviceType,
-                type ->
-                    credentials().rateLimits().of(type).stream()
-                        .mapToObj(rate -> servicePacer(type, rate))
-                        .findFirst())
-            .orElse(null);
-    return new Pacing(service, rateLimit);
+    return new Pacing(servicePacers.computeIfAbsent(serviceType, this::servicePacer), rateLimit);
   }
 
-  private CallPacer servicePacer(String serviceType, double callsPerSecond) {
+  private CallPacer servicePacer(String serviceType) {
+    String system = "the cloud's " + serviceType + " service";
+    OptionalDouble limit = credentials().rateLimits().of(serviceType);
+    if (limit.isEmpty()) {
+      return CallPacer.unlimited(system);
+    }
     log.info(
         "calls to the cloud's {} service keep to {} per second ({} rate_limit)",
         serviceType,
-        callsPerSecond,
+        limit.getAsDouble(),
         credentials().source());
     // One at a time, 1/rate apart, as keystoneauth spaces an adapter's requests.
-    return new CallPacer("the cloud's " + serviceType + " service", callsPerSecond, 1);
+    return new CallPacer(system, limit.getAsDouble(), 1);
   }
 
   /** The pacing of the session whose openstack4j call runs on this thread, or null outside one. */
@@ -226,7 +226,7 @@ public final class OpenstackSession {
 
   /**
    * Sends a raw request to {@code serviceType} (null: Keystone's authentication) in its slots, and
-   * tells the session's limit what the cloud answered.
+   * tells its pacers what the cloud answered.
    *
    * @throws io.meshorch.kit.failure.Throttled when a slot is too far away (nothing sent)
    * @throws IOException as {@link HttpClient#send}
@@ -239,8 +239,7 @@ public final class OpenstackSession {
 
   /**
    * Sends {@code request} with {@code http} in its slots of {@code pacing} (none: at once), and
-   * tells the session's limit what the cloud answered: the raw calls and openstack4j's connector
-   * alike.
+   * tells its pacers what the cloud answered: the raw calls and openstack4j's connector alike.
    */
   static <T> HttpResponse<T> send(
       Pacing pacing,
@@ -254,8 +253,11 @@ public final class OpenstackSession {
     }
     pacing.pace(what);
     HttpResponse<T> response = http.send(request, body);
-    answered(
-        pacing.all(), what, response.statusCode(), response.headers().firstValue("Retry-After"));
+    Optional<String> retryAfter = response.headers().firstValue("Retry-After");
+    if (pacing.service() != null) {
+      pacing.service().answered(response.statusCode(), retryAfter.orElse(null));
+    }
+    answered(pacing.all(), what, response.statusCode(), retryAfter);
     return response;
   }
 
