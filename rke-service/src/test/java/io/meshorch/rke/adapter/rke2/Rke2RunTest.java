@@ -2,6 +2,7 @@ package io.meshorch.rke.adapter.rke2;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.meshorch.kit.failure.TransientFailure;
 import io.meshorch.rke.domain.ClusterPlan;
@@ -217,7 +218,7 @@ class Rke2RunTest {
   }
 
   @Test
-  void preparesEveryAgentAtOnceOffTheCallersThreadAndNudgesAsEachEnds() throws Exception {
+  void preparesEveryAgentAtOnceOffTheCallersThreadAndNudgesAsEachEnds() {
     Fresh nodes = new Fresh();
     ExecutorService installs = Executors.newFixedThreadPool(4);
     try {
@@ -225,14 +226,16 @@ class Rke2RunTest {
       AtomicInteger nudges = new AtomicInteger();
       run.onProgress(nudges::incrementAndGet);
 
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-      while (!run.finished() && System.nanoTime() < deadline) {
-        if (!run.advance()) {
-          Thread.sleep(20);
-        }
-      }
+      // Called as the step's re-checks would call it, until the run ended.
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .pollInterval(Duration.ofMillis(20))
+          .until(
+              () -> {
+                run.advance();
+                return run.finished();
+              });
 
-      assertThat(run.finished()).as(run.describe()).isTrue();
       assertThat(run.result().yaml()).contains("server: https://10.0.0.1:6443");
       assertThat(nodes.installed).containsExactlyInAnyOrder("n0", "n1", "n2", "n3");
       assertThat(nudges.get()).as("the server's and each agent's end").isEqualTo(4);
