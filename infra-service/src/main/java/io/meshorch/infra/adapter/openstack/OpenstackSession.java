@@ -51,10 +51,10 @@ import org.slf4j.LoggerFactory;
  * cloud's {@code cacert}/{@code verify} say ({@link CloudTrust}); a certificate that is not trusted
  * is a terminal {@code OPENSTACK_TLS_FAILED} naming the cloud and {@code cacert}. Every HTTP
  * request to the cloud, Keystone's included, first takes a slot of the session's {@link CallPacer}
- * ({@code mesh.openstack.rate-limit}, all calls together, and the cloud's 429s), and a request to a
- * service that the cloud's clouds.yaml limits ({@code rate_limit}, {@link CloudRateLimits}) a slot
- * of that service's own pacer first: the raw ones through {@link #send}, openstack4j's in the
- * connector, which finds the pacing of the call running on its thread ({@link
+ * ({@code mesh.openstack.rate-limit}, all calls together), and a request to a service a slot of
+ * that service's own pacer before it (clouds.yaml's {@code rate_limit}, {@link CloudRateLimits}, or
+ * none); both hear the cloud's answers ({@link Pacing}): the raw ones through {@link #send},
+ * openstack4j's in the connector, which finds the pacing of the call running on its thread ({@link
  * #pacingOfThisThread()}).
  */
 public final class OpenstackSession {
