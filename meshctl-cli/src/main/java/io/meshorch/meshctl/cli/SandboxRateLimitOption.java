@@ -3,7 +3,6 @@ package io.meshorch.meshctl.cli;
 import io.meshorch.sandbox.openstack.SandboxCloud;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -11,9 +10,6 @@ import picocli.CommandLine.Spec;
 
 /** {@code --sandbox-rate-limit}: how fast the sandbox cloud lets the project call its APIs. */
 public final class SandboxRateLimitOption {
-  private static final Set<String> SERVICES =
-      Set.of("identity", "orchestration", "network", "compute");
-
   @Option(
       names = "--sandbox-rate-limit",
       paramLabel = "SPEC",
@@ -98,11 +94,12 @@ public final class SandboxRateLimitOption {
     if (eq >= 0) {
       service = token.substring(0, eq).strip();
       rate = token.substring(eq + 1).strip();
-      if (!SERVICES.contains(service)) {
+      if (!SandboxCloud.SERVICE_TYPES.contains(service)) {
         throw new IllegalArgumentException(
             "'"
                 + token
-                + "': the service must be one of identity, orchestration, network, compute");
+                + "': the service must be one of "
+                + String.join(", ", SandboxCloud.SERVICE_TYPES));
       }
     }
     String[] parts = rate.split("/", -1);

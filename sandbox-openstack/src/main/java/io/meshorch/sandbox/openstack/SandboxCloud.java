@@ -65,7 +65,7 @@ public final class SandboxCloud implements AutoCloseable {
   private volatile ApiRateLimit rateLimit;
 
   /** The service types this cloud serves, in its catalog. */
-  private static final List<String> SERVICE_TYPES =
+  public static final List<String> SERVICE_TYPES =
       List.of("identity", "orchestration", "network", "compute");
 
   private final Map<String, ApiRateLimit> serviceLimits = new ConcurrentHashMap<>();
